@@ -1,0 +1,61 @@
+/**
+ * The sandbox's named faults. Each one breaks exactly one promise of the cutover runbook, so
+ * that the selftest matrix can prove every check is able to turn red. The names are the
+ * public contract with `selftest/` and with `SANDBOX_FAULTS=a,b`; descriptions are what
+ * `pnpm sandbox --list-faults` prints.
+ */
+export const FAULTS = {
+  'upstream-slow': 'the upstream model provider answers after 3 s instead of ~150 ms (§3 latency)',
+  'trace-dropped': 'Langfuse accepts ingestion with 207 but never stores the trace (§3 trace visible)',
+  'ingestion-slow': 'Langfuse stores ingested events only after 20 s instead of ~0.3 s',
+  'cache-off': 'the gateway never serves from the exact cache (§4.1)',
+  'cache-hit-slow': 'exact-cache hits take 250 ms (§4.1 < 100 ms)',
+  'cache-key-header-missing': 'exact-cache hits omit the x-litellm-cache-key header (§4.1)',
+  'langfuse-cache-hit-missing': 'the gateway logs cache hits to Langfuse with cache_hit: false (§4.1)',
+  'semantic-off': 'the semantic cache never hits (§4.2)',
+  'semantic-too-loose': 'the semantic cache threshold is 0, so every prompt is a hit (§4.2 control)',
+  'rpm-off': 'virtual-key rpm_limit is not enforced (§5.1)',
+  'rpm-off-by-one': 'the rate limiter lets limit+1 requests through before the first 429 (§5.1)',
+  'throttle-not-logged': 'langfuse is only a success callback, so 429s never reach Langfuse (§5.1)',
+  'no-escalation': 'context_window_fallbacks is missing: long prompts stay on gpt-4o-mini (§5.2)',
+  'escalation-always': 'every request is served by gpt-4o, whatever its size (§5.2 control)',
+  'escalation-no-cost': 'escalated generations are logged to Langfuse without cost (§5.2)',
+  'machine-unhealthy': 'one gateway machine fails its health check (§2 Fly)',
+  'process-missing': 'the gateway app has no machine in the worker process group (§2 Fly)',
+  'wrong-region': 'one gateway machine runs in iad instead of ord (§2 Fly)',
+  'image-mismatch': 'one gateway machine runs an older image and release: a half-finished deploy (§2 Fly)',
+  'clickhouse-down': 'ClickHouse does not answer queries (§2 ClickHouse)',
+  'clickhouse-bad-auth': 'ClickHouse rejects the configured credentials (§2 ClickHouse)',
+  'minio-not-ready': 'MinIO is live but its cluster health answers 503 (§2 MinIO)',
+  'langfuse-login-broken': 'the Langfuse UI rejects the vault credentials (§2 Langfuse UI)',
+  'migration-pending': 'a non-dormant Langfuse background migration is still running (§2 Langfuse UI)',
+  'langfuse-v4-events-only': 'Langfuse runs v4 in events_only mode: legacy reads 404, ingestion rejected (§2 Langfuse UI)',
+  'tls-expiring': 'the gateway certificate expires in 3 days (§1 TLS)',
+  'tls-wrong-host': 'the gateway certificate is issued for another host name (§1 TLS)',
+  'error-burst': 'live traffic: 10 % of gateway requests fail with 500 (§7 watch)',
+  'latency-doubled': 'live traffic: upstream latency is 3x the baseline (§7 watch)',
+  'low-hit-rate': 'live traffic repeats no prompts, so the cache hit rate is ~0 (§6 live traffic)',
+  'agent-missing': 'live traffic: one configured agent sends nothing (§6 live traffic)',
+  'echo-secret': 'servers echo the configured secrets in error bodies (secret redaction)',
+} as const;
+
+/** A fault's name, as accepted by `startSandbox({ faults })` and `SANDBOX_FAULTS`. */
+export type FaultName = keyof typeof FAULTS;
+
+/** The set of active faults a sandbox component consults; empty on a healthy sandbox. */
+export type Faults = ReadonlySet<FaultName>;
+
+/**
+ * Parses a comma-separated fault list (the `SANDBOX_FAULTS` format). Unknown names throw,
+ * naming each one, because a mistyped fault would silently test the healthy sandbox.
+ */
+export function parseFaults(list: string | readonly string[] | undefined): Set<FaultName> {
+  const names = (typeof list === 'string' ? list.split(',') : (list ?? []))
+    .map((n) => n.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !(n in FAULTS));
+  if (unknown.length > 0) {
+    throw new Error(`unknown sandbox fault(s): ${unknown.join(', ')}; see pnpm sandbox --list-faults`);
+  }
+  return new Set(names as FaultName[]);
+}

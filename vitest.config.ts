@@ -1,0 +1,39 @@
+import { defineConfig } from 'vitest/config';
+
+// Three projects, one config. `cutover` is the product: the runbook as tests, against the
+// sandbox or a real deployment. `unit` tests our own modules against real local servers.
+// `selftest` runs the cutover project from outside against a faulty sandbox and judges the
+// evidence, the way a user's CI would.
+export default defineConfig({
+  test: {
+    reporters: ['default', './reporters/evidence-reporter.ts'],
+    projects: [
+      {
+        test: {
+          name: 'cutover',
+          include: ['tests/**/*.test.ts'],
+          globalSetup: ['./tests/global-setup.ts'],
+          // Runbook checks are slow on a real stack (Langfuse ingestion takes seconds); each
+          // check bounds its own waits, this is only the outer safety net.
+          testTimeout: 180_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'sandbox/**/*.test.ts', 'reporters/**/*.test.ts', 'scripts/**/*.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'selftest',
+          include: ['selftest/**/*.test.ts'],
+          testTimeout: 240_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
