@@ -12,7 +12,7 @@ export default defineConfig({
         test: {
           name: 'cutover',
           include: ['tests/**/*.test.ts'],
-          globalSetup: ['./tests/global-setup.ts'],
+          globalSetup: ['./vitest.global-setup.ts'],
           // Runbook checks are slow on a real stack (Langfuse ingestion takes seconds); each
           // check bounds its own waits, this is only the outer safety net.
           testTimeout: 180_000,

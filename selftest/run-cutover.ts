@@ -1,0 +1,57 @@
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import type { EvidenceBundle, CheckRecord } from '../src/evidence/model.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** What one cutover run left behind, as a user's CI would see it. */
+export interface CutoverRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  evidenceDir: string;
+  /** `evidence/latest/evidence.json`, or undefined when the run wrote none. */
+  bundle?: EvidenceBundle;
+  /** The record of one check; throws a readable error when the run has no such check. */
+  check(id: string): CheckRecord;
+}
+
+/**
+ * Runs `vitest run --project cutover` in a child process, exactly as `pnpm test:cutover` does,
+ * with a clean environment: no developer `.env`, no inherited target, evidence in a temp dir.
+ * `env` adds variables (e.g. `SANDBOX_FAULTS`, `LANGFUSE_WAIT_MS`). Never throws on a non-zero
+ * exit: judging the outcome is the selftest's job.
+ */
+export async function runCutover(env: Record<string, string | undefined> = {}, o: { timeoutMs?: number; args?: string[] } = {}): Promise<CutoverRun> {
+  const evidenceDir = mkdtempSync(join(tmpdir(), 'cutover-evidence-'));
+  const base: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    // Drop anything that would steer the child: targets, thresholds, and Vitest's own worker state.
+    if (/^(GATEWAY_|LANGFUSE_|MODEL_|THRESHOLD_|CUTOVER_|SANDBOX_|VITEST|FLY_|OPENAI_)/.test(k)) continue;
+    base[k] = v;
+  }
+  const res = await execa(join(ROOT, 'node_modules/.bin/vitest'), ['run', '--project', 'cutover', ...(o.args ?? [])], {
+    cwd: ROOT,
+    env: { ...base, CUTOVER_ENV_FILE: '/dev/null', CUTOVER_EVIDENCE_DIR: evidenceDir, FORCE_COLOR: '0', NO_COLOR: '1', ...env },
+    extendEnv: false,
+    reject: false,
+    timeout: o.timeoutMs ?? 180_000,
+    all: false,
+  });
+  const file = join(evidenceDir, 'latest', 'evidence.json');
+  const bundle = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as EvidenceBundle) : undefined;
+  return {
+    exitCode: res.exitCode ?? -1,
+    stdout: String(res.stdout),
+    stderr: String(res.stderr),
+    evidenceDir,
+    bundle,
+    check(id) {
+      const found = bundle?.sections.flatMap((s) => s.checks).find((c) => c.id === id);
+      if (!found) throw new Error(`check ${id} is not in the evidence (exit ${res.exitCode}); stderr: ${String(res.stderr).slice(0, 800)} stdout tail: ${String(res.stdout).slice(-800)}`);
+      return found;
+    },
+  };
+}

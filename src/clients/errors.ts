@@ -1,0 +1,64 @@
+/**
+ * Errors a client throws when the far side breaks the protocol. Each message alone must let an
+ * on-call engineer act: method, URL (never credentials), what came back and what was expected.
+ * Callers redact messages before printing, because an excerpt may echo a secret.
+ */
+export class CutoverHttpError extends Error {
+  readonly method: string;
+  readonly url: string;
+  constructor(method: string, url: string, message: string) {
+    super(`${method} ${safeUrl(url)}: ${message}`);
+    this.name = new.target.name;
+    this.method = method;
+    this.url = safeUrl(url);
+  }
+}
+
+/** The endpoint could not be reached: DNS, refused connection, TLS failure, or no answer within the budget. */
+export class EndpointUnreachableError extends CutoverHttpError {
+  override readonly cause: unknown;
+  constructor(method: string, url: string, cause: unknown) {
+    super(method, url, `unreachable (${describeCause(cause)})`);
+    this.cause = cause;
+  }
+}
+
+/** The endpoint answered, but not with what the protocol promises: wrong content type, bad JSON, wrong shape, body too large or cut short. */
+export class UnexpectedResponseError extends CutoverHttpError {
+  readonly status: number;
+  readonly excerpt: string;
+  constructor(method: string, url: string, status: number, expected: string, body: string) {
+    const excerpt = excerptOf(body);
+    super(method, url, `HTTP ${status}, expected ${expected}; body starts: ${JSON.stringify(excerpt)}`);
+    this.status = status;
+    this.excerpt = excerpt;
+  }
+}
+
+/** A URL with user info and query-string credentials removed. */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    for (const k of [...u.searchParams.keys()]) if (/key|token|secret|password/i.test(k)) u.searchParams.set(k, '[REDACTED]');
+    return u.toString();
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+/** The first 300 characters of a body, whitespace collapsed: enough to recognise an HTML error page or a proxy message. */
+export function excerptOf(body: string, max = 300): string {
+  const flat = body.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+function describeCause(cause: unknown): string {
+  if (cause && typeof cause === 'object') {
+    const c = cause as { code?: string; message?: string; cause?: unknown };
+    const inner = c.cause && typeof c.cause === 'object' ? (c.cause as { code?: string }).code : undefined;
+    return [c.code ?? inner, c.message].filter(Boolean).join(': ') || String(cause);
+  }
+  return String(cause);
+}

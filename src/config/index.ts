@@ -1,0 +1,19 @@
+import { loadConfig, readEnvironment } from './load.ts';
+import type { CutoverConfig } from './schema.ts';
+
+export type { CutoverConfig, ConfigProblem } from './schema.ts';
+export { parseConfig, formatProblems, sandboxConflicts, TARGET_VARIABLES } from './schema.ts';
+export { ConfigError, loadConfig, readEnvironment, newRunId, secretValues, targetOf } from './load.ts';
+export { VARIABLES, SECRET_VARIABLES, type VariableSpec } from './variables.ts';
+
+let cached: CutoverConfig | undefined;
+
+/**
+ * The run's config inside a test worker. The global setup has already validated it (and
+ * started the sandbox if needed) and exported the result to `process.env`, so this cannot
+ * fail in a healthy run; it is memoised per worker.
+ */
+export function runConfig(): CutoverConfig {
+  cached ??= loadConfig(readEnvironment());
+  return cached;
+}

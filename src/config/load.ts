@@ -1,0 +1,62 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { parse as parseDotenv } from 'dotenv';
+import { formatProblems, parseConfig, type ConfigProblem, type CutoverConfig } from './schema.ts';
+import { SECRET_VARIABLES } from './variables.ts';
+
+/**
+ * Thrown when the configuration is unusable. Carries every problem at once; its message is
+ * the whole user-facing explanation, so callers print `message` and never the stack.
+ */
+export class ConfigError extends Error {
+  readonly problems: readonly ConfigProblem[];
+  constructor(problems: readonly ConfigProblem[]) {
+    super(formatProblems(problems));
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * The environment the suite sees: `.env` (from `CUTOVER_ENV_FILE` or `./.env`) under the
+ * process environment, so `FOO=1 pnpm test:cutover` always beats the file.
+ */
+export function readEnvironment(processEnv: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Record<string, string | undefined> {
+  const file = processEnv.CUTOVER_ENV_FILE ?? `${cwd}/.env`;
+  const fromFile = existsSync(file) ? parseDotenv(readFileSync(file)) : {};
+  return { ...fromFile, ...processEnv };
+}
+
+/** A fresh run id: sortable by time, unique enough to isolate caches and traces per run. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Which target the harness started: `CUTOVER_TARGET=sandbox` is set only by our global setup. */
+export function targetOf(env: Record<string, string | undefined>): CutoverConfig['target'] {
+  return env.CUTOVER_TARGET === 'sandbox' ? 'sandbox' : 'deployment';
+}
+
+/** Parses the environment into a config or throws one `ConfigError` listing every problem. */
+export function loadConfig(env: Record<string, string | undefined>): CutoverConfig {
+  const result = parseConfig(env, targetOf(env));
+  if (!result.ok) throw new ConfigError(result.problems);
+  return result.config;
+}
+
+/**
+ * The secret values present in an environment, keyed by variable name, plus derived forms a
+ * server could echo back (the Basic-auth base64 of the Langfuse key pair).
+ */
+export function secretValues(env: Record<string, string | undefined>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const name of SECRET_VARIABLES) {
+    const value = env[name]?.trim();
+    if (value) out.set(name, value);
+  }
+  const pk = out.get('LANGFUSE_PUBLIC_KEY');
+  const sk = out.get('LANGFUSE_SECRET_KEY');
+  if (pk && sk) out.set('LANGFUSE_BASIC_AUTH', Buffer.from(`${pk}:${sk}`).toString('base64'));
+  return out;
+}

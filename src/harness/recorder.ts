@@ -1,0 +1,131 @@
+import type { CheckRecord, CheckStatus, Link, Measurement, Threshold } from '../evidence/model.ts';
+
+/** Thrown to end a check as `inconclusive`: it ran but the data cannot decide (no samples, no clean miss). */
+export class Inconclusive extends Error {
+  override readonly name = 'Inconclusive';
+}
+
+/** Thrown to end a check as `skipped` with the reason (e.g. no credentials for that part of the stack). */
+export class CheckSkipped extends Error {
+  override readonly name = 'CheckSkipped';
+  constructor(
+    reason: string,
+    readonly explicit: boolean,
+  ) {
+    super(reason);
+  }
+}
+
+/** Whether `value op threshold` holds. */
+export function meets(value: number, t: Threshold): boolean {
+  switch (t.op) {
+    case '<':
+      return value < t.value;
+    case '<=':
+      return value <= t.value;
+    case '>':
+      return value > t.value;
+    case '>=':
+      return value >= t.value;
+    case '==':
+      return value === t.value;
+  }
+}
+
+/**
+ * What a runbook test writes into: measurements against thresholds, observations, links and
+ * failures. Failures are collected rather than thrown at once (except `fail`), so one broken
+ * promise does not hide the next: the evidence shows every threshold the run missed.
+ */
+export class CheckRecorder {
+  private readonly measurements: Measurement[] = [];
+  private readonly observations: Record<string, unknown> = {};
+  private readonly links: Link[] = [];
+  private readonly failures: string[] = [];
+  private readonly started = performance.now();
+
+  constructor(
+    readonly id: string,
+    readonly title: string,
+  ) {}
+
+  /**
+   * Records a number. With a threshold, a miss is a failure of the check (reported at the end
+   * with the value and the threshold). `null` means "not measured" and fails any threshold:
+   * no data is never a pass.
+   */
+  measure(name: string, value: number | null, unit: string, threshold?: Threshold): boolean {
+    const pass = threshold ? value !== null && meets(value, threshold) : undefined;
+    this.measurements.push({ name, value: value === null ? null : round(value), unit, ...(threshold ? { threshold, pass } : {}) });
+    if (pass === false) this.failures.push(`${name} = ${value === null ? 'not measured' : `${round(value)} ${unit}`}, required ${threshold!.op} ${threshold!.value} ${unit}`);
+    return pass ?? true;
+  }
+
+  /** Records a fact (a header's presence, a model name, a version); must be JSON-serializable. */
+  observe(key: string, value: unknown): void {
+    this.observations[key] = value;
+  }
+
+  link(label: string, url: string): void {
+    this.links.push({ label, url });
+  }
+
+  /** Records a failed expectation and continues; the check fails at the end. */
+  expect(ok: boolean, failure: string): boolean {
+    if (!ok) this.failures.push(failure);
+    return ok;
+  }
+
+  /** Fails the check now: what follows depends on something that did not happen. */
+  fail(reason: string): never {
+    this.failures.push(reason);
+    throw new CheckFailure(this.failures);
+  }
+
+  /** Ends the check as inconclusive with the reason. */
+  inconclusive(reason: string): never {
+    throw new Inconclusive(reason);
+  }
+
+  /** Ends the check as skipped; `explicit` when the operator asked for it (CUTOVER_SKIP). */
+  skip(reason: string, explicit = false): never {
+    throw new CheckSkipped(reason, explicit);
+  }
+
+  get failed(): readonly string[] {
+    return this.failures;
+  }
+
+  /** Throws the collected failures, if any, as one error. */
+  settle(): void {
+    if (this.failures.length > 0) throw new CheckFailure(this.failures);
+  }
+
+  /** The serializable record; `section` is the id's prefix (`4.1/exact-cache` → `4.1`). */
+  toRecord(status: CheckStatus, error?: string, skip?: CheckRecord['skip']): CheckRecord {
+    return {
+      id: this.id,
+      section: this.id.split('/')[0] ?? this.id,
+      title: this.title,
+      status,
+      measurements: this.measurements,
+      observations: this.observations,
+      links: this.links,
+      ...(error ? { error } : {}),
+      ...(skip ? { skip } : {}),
+      durationMs: round(performance.now() - this.started),
+    };
+  }
+}
+
+/** The failures of one check, one per line; already what the on-call engineer reads. */
+export class CheckFailure extends Error {
+  override readonly name = 'CheckFailure';
+  constructor(failures: readonly string[]) {
+    super(failures.join('\n'));
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}

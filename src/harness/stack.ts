@@ -1,0 +1,17 @@
+import type { CutoverConfig } from '../config/index.ts';
+import { GatewayClient } from '../clients/gateway.ts';
+import { LangfuseReader } from '../clients/langfuse.ts';
+
+/** The clients a runbook test talks through, built from the config once per test file. */
+export interface Stack {
+  readonly gateway: GatewayClient;
+  readonly langfuse: LangfuseReader;
+}
+
+/** Builds the clients for a config; no request is sent until a client method is called. */
+export function stackFor(config: CutoverConfig): Stack {
+  return {
+    gateway: new GatewayClient({ url: config.gateway.url, runId: config.runId, timeoutMs: config.httpTimeoutMs }),
+    langfuse: new LangfuseReader({ ...config.langfuse, timeoutMs: config.httpTimeoutMs }),
+  };
+}

@@ -1,0 +1,46 @@
+import type { LangfuseObservation, LangfuseReader, LangfuseTrace } from '../clients/langfuse.ts';
+import { isFatalLangfuseError } from '../clients/langfuse.ts';
+import type { CutoverConfig } from '../config/index.ts';
+import { pollUntil } from '../measure/poll.ts';
+import type { CheckRecorder } from './recorder.ts';
+
+/** A trace that arrived, with the observation the predicate picked, or `undefined` after the deadline. */
+export interface FoundTrace {
+  trace: LangfuseTrace;
+  observation: LangfuseObservation;
+  waitedMs: number;
+}
+
+/**
+ * Polls Langfuse for `traceId` until it holds an observation matching `want`, within
+ * `LANGFUSE_WAIT_MS`. On success it links the trace and records the wait; on timeout it fails
+ * the check with what was seen last and a reminder that ingestion is asynchronous, so the
+ * engineer can tell "never arrived" from "arrived without the generation".
+ */
+export async function awaitTrace(
+  c: CheckRecorder,
+  langfuse: LangfuseReader,
+  config: CutoverConfig,
+  traceId: string,
+  want: { describe: string; match: (o: LangfuseObservation) => boolean; label?: string },
+): Promise<FoundTrace> {
+  const res = await pollUntil(
+    () => langfuse.trace(traceId),
+    (t) => t !== undefined && t.observations.some(want.match),
+    { deadlineMs: config.langfuse.waitMs, intervalMs: config.langfuse.pollIntervalMs, isFatal: isFatalLangfuseError },
+  );
+  const measured = `${want.label ?? 'langfuse'}_wait_ms`;
+  if (!res.ok) {
+    c.measure(measured, null, 'ms', { op: '<=', value: config.langfuse.waitMs });
+    const seen =
+      res.last === undefined
+        ? `the trace never appeared (Langfuse answered 404 ${res.attempts} times)`
+        : `the trace arrived with ${res.last.observations.length} observation(s) but none is ${want.describe}`;
+    const lastError = res.lastError instanceof Error ? `; last error: ${res.lastError.message}` : '';
+    c.fail(`Langfuse trace ${traceId}: ${seen} within LANGFUSE_WAIT_MS=${config.langfuse.waitMs} ms (ingestion is asynchronous; raise the wait if the queue is slow)${lastError}`);
+  }
+  const trace = res.value as LangfuseTrace;
+  c.measure(measured, res.elapsedMs, 'ms', { op: '<=', value: config.langfuse.waitMs });
+  c.link(`Langfuse trace${want.label ? ` (${want.label})` : ''}`, langfuse.traceUrl(traceId, trace.htmlPath));
+  return { trace, observation: trace.observations.find(want.match)!, waitedMs: res.elapsedMs };
+}

@@ -1,0 +1,50 @@
+import type { TestProject } from 'vitest/node';
+import { ConfigError, newRunId, parseConfig, readEnvironment, sandboxConflicts, type ConfigProblem } from './src/config/index.ts';
+
+/**
+ * The composition root of a cutover run. It validates the configuration before anything is
+ * sent, starts the bundled sandbox when no target is configured, and exports the resulting
+ * environment to `process.env`, from where test workers and the evidence reporter read the
+ * same values. It is the only place besides selftests that may import `sandbox/`, and it does
+ * so lazily: a run against a real deployment never loads the sandbox.
+ */
+export default async function setup(_project: TestProject): Promise<() => Promise<void>> {
+  const env = readEnvironment();
+  env.CUTOVER_RUN_ID ||= newRunId();
+  let stop = async (): Promise<void> => undefined;
+
+  if (!env.GATEWAY_URL?.trim()) {
+    // Validate everything the user set before starting anything, with placeholders for the
+    // target that the sandbox will provide.
+    const placeholders = { GATEWAY_URL: 'http://127.0.0.1:1', GATEWAY_ADMIN_KEY: 'placeholder', LANGFUSE_URL: 'http://127.0.0.1:1', LANGFUSE_PUBLIC_KEY: 'placeholder', LANGFUSE_SECRET_KEY: 'placeholder' };
+    const problems: ConfigProblem[] = [...sandboxConflicts(env)];
+    const dry = parseConfig({ ...env, ...placeholders }, 'sandbox');
+    if (!dry.ok) problems.push(...dry.problems);
+    if (problems.length > 0) fail(problems);
+    const { startSandbox } = await import('./sandbox/index.ts');
+    const sandbox = await startSandbox({ faults: env.SANDBOX_FAULTS ?? '' });
+    Object.assign(env, sandbox.env, { CUTOVER_TARGET: 'sandbox' });
+    stop = () => sandbox.stop();
+    process.stdout.write(`Target: bundled sandbox (no GATEWAY_URL configured)${sandbox.faults.length ? `, faults: ${sandbox.faults.join(', ')}` : ''}\n`);
+  } else {
+    env.CUTOVER_TARGET = 'deployment';
+  }
+
+  const result = parseConfig(env, env.CUTOVER_TARGET === 'sandbox' ? 'sandbox' : 'deployment');
+  if (!result.ok) {
+    await stop();
+    fail(result.problems);
+  }
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) process.env[k] = v;
+  return stop;
+}
+
+/**
+ * Ends the run on a configuration error with one readable message and exit code 2. Exiting
+ * here, rather than throwing, keeps Vitest from printing a stack trace under the message and
+ * guarantees no test (and so no request) starts.
+ */
+function fail(problems: readonly ConfigProblem[]): never {
+  process.stderr.write(`\n${new ConfigError(problems).message}\n`);
+  process.exit(2);
+}
