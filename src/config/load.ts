@@ -46,8 +46,8 @@ export function loadConfig(env: Record<string, string | undefined>): CutoverConf
 }
 
 /**
- * The secret values present in an environment, keyed by variable name, plus derived forms a
- * server could echo back (the Basic-auth base64 of the Langfuse key pair).
+ * The secret values present in an environment, keyed by variable name (every `TEAM_KEY_*` too),
+ * plus derived forms a server could echo back (the Basic-auth base64 of the Langfuse key pair).
  */
 export function secretValues(env: Record<string, string | undefined>): Map<string, string> {
   const out = new Map<string, string>();
@@ -55,6 +55,8 @@ export function secretValues(env: Record<string, string | undefined>): Map<strin
     const value = env[name]?.trim();
     if (value) out.set(name, value);
   }
+  // Team keys are referenced by agent configs as TEAM_KEY_<team>; their values are live credentials.
+  for (const [name, value] of Object.entries(env)) if (name.startsWith('TEAM_KEY_') && value?.trim()) out.set(name, value.trim());
   const pk = out.get('LANGFUSE_PUBLIC_KEY');
   const sk = out.get('LANGFUSE_SECRET_KEY');
   if (pk && sk) out.set('LANGFUSE_BASIC_AUTH', Buffer.from(`${pk}:${sk}`).toString('base64'));

@@ -3,7 +3,9 @@ import { VARIABLES, type VariableName } from './variables.ts';
 
 /**
  * The typed configuration every check receives. Built only by `parseConfig`; a value of this
- * type has passed validation, so checks never re-validate.
+ * type has passed validation, so checks never re-validate. Optional inputs (credentials for
+ * one part of the stack) are `undefined` when absent: the check that needs them is skipped
+ * with the variable's name, and the verdict cannot be go.
  */
 export interface CutoverConfig {
   /** `sandbox` when the bundled stand-in was started for this run, else `deployment`. */
@@ -11,6 +13,8 @@ export interface CutoverConfig {
   readonly runId: string;
   readonly phase: 'pre' | 'post';
   readonly evidenceDir: string;
+  readonly skip: readonly string[];
+  readonly onPass?: string;
   readonly gateway: { readonly url: string; readonly adminKey: string };
   readonly langfuse: {
     readonly url: string;
@@ -18,10 +22,48 @@ export interface CutoverConfig {
     readonly secretKey: string;
     readonly waitMs: number;
     readonly pollIntervalMs: number;
+    readonly uiEmail?: string;
+    readonly uiPassword?: string;
+    readonly databaseUrl?: string;
   };
   readonly models: { readonly default: string; readonly escalation: string };
-  readonly thresholds: { readonly smokeMs: number };
+  readonly thresholds: {
+    readonly smokeMs: number;
+    readonly cacheHitMs: number;
+    readonly failoverTokens: number;
+    readonly cacheHitRate: number;
+    readonly tlsMinDays: number;
+  };
   readonly httpTimeoutMs: number;
+  readonly fly: {
+    readonly apiUrl: string;
+    readonly token?: string;
+    readonly transport: 'api' | 'flyctl';
+    readonly apps: { readonly gateway: string; readonly clickhouse: string; readonly minio: string };
+    readonly region: string;
+    readonly gatewayProcesses: readonly string[];
+    /** app name → secret names that must exist on it. */
+    readonly expectedSecrets: Readonly<Record<string, readonly string[]>>;
+  };
+  readonly clickhouse: { readonly url?: string; readonly user: string; readonly password?: string };
+  readonly minio: { readonly url?: string };
+  readonly tls: { readonly gatewayUrl?: string; readonly langfuseUrl?: string; readonly caFile?: string };
+  readonly cache: { readonly writeSettleMs: number };
+  readonly quota: { readonly customerKey?: string; readonly rpmLimit: number; readonly useCustomerKey: boolean; readonly concurrency: number };
+  readonly failover: { readonly promptTokens: number; readonly controlTokens: number };
+  readonly agents: { readonly configPath: string; readonly gatewayUrl: string; readonly expected?: readonly string[] };
+  readonly rollback: { readonly directUrl: string; readonly directKey?: string; readonly baselineSamples: number; readonly pooledDatabaseUrl?: string };
+  readonly monitor: {
+    readonly durationMs: number;
+    readonly intervalMs: number;
+    readonly minSamples: number;
+    readonly errorWindowMs: number;
+    readonly errorRate: number;
+    readonly latencyRatio: number;
+    readonly latencyFloorMs: number;
+    readonly baselineP95Ms?: number;
+    readonly baselineEvidence: string;
+  };
 }
 
 const defaults = Object.fromEntries(
@@ -42,6 +84,34 @@ const positiveMs = z.coerce
   .int('must be a whole number of milliseconds')
   .positive('must be greater than 0');
 
+const optional = z.string().trim().optional();
+const optionalUrl = httpUrl.optional();
+const count = z.coerce.number({ message: 'must be a number' }).int('must be a whole number').positive('must be greater than 0');
+const ratio = z.coerce.number({ message: 'must be a number' }).min(0, 'must be at least 0').max(1, 'must be at most 1 (a fraction, e.g. 0.30)');
+const bool = z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true');
+const list = z.string().optional().transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const duration = z.string().trim().transform((v, ctx) => {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(v);
+  const ms = m ? Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const)[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'] : NaN;
+  if (!(ms > 0)) {
+    ctx.addIssue({ code: 'custom', message: 'must be a positive duration such as 30m, 20s or 1500ms' });
+    return z.NEVER;
+  }
+  return ms;
+});
+const secretsMap = z.string().transform((v, ctx) => {
+  const out: Record<string, string[]> = {};
+  for (const part of v.split(';').map((p) => p.trim()).filter(Boolean)) {
+    const [app, names] = part.split(':');
+    if (!app?.trim() || !names?.trim()) {
+      ctx.addIssue({ code: 'custom', message: 'must look like app:NAME,NAME;app2:NAME' });
+      return z.NEVER;
+    }
+    out[app.trim()] = names.split(',').map((n) => n.trim()).filter(Boolean);
+  }
+  return out;
+});
+
 const envSchema = z.object({
   GATEWAY_URL: httpUrl,
   GATEWAY_ADMIN_KEY: str,
@@ -57,6 +127,54 @@ const envSchema = z.object({
   CUTOVER_PHASE: z.enum(['pre', 'post'], { message: 'must be pre or post' }),
   CUTOVER_EVIDENCE_DIR: str,
   CUTOVER_RUN_ID: str.regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ -'),
+  CUTOVER_SKIP: list,
+  CUTOVER_ON_PASS: optional,
+  FLY_API_URL: httpUrl,
+  FLY_API_TOKEN: optional,
+  FLY_TRANSPORT: z.enum(['api', 'flyctl'], { message: 'must be api or flyctl' }),
+  FLY_GATEWAY_APP: str,
+  FLY_CLICKHOUSE_APP: str,
+  FLY_MINIO_APP: str,
+  FLY_REGION: str,
+  FLY_GATEWAY_PROCESSES: list.refine((l) => l.length > 0, 'must name at least one process group'),
+  FLY_EXPECTED_SECRETS: secretsMap,
+  CLICKHOUSE_URL: optionalUrl,
+  CLICKHOUSE_USER: str,
+  CLICKHOUSE_PASSWORD: optional,
+  MINIO_URL: optionalUrl,
+  LANGFUSE_UI_EMAIL: optional,
+  LANGFUSE_UI_PASSWORD: optional,
+  LANGFUSE_DATABASE_URL: optional,
+  TLS_GATEWAY_URL: optionalUrl,
+  TLS_LANGFUSE_URL: optionalUrl,
+  TLS_CA_FILE: optional,
+  TLS_MIN_DAYS: count,
+  CACHE_WRITE_SETTLE_MS: z.coerce.number({ message: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(0, 'must be at least 0'),
+  THRESHOLD_CACHE_HIT_MS: positiveMs,
+  GATEWAY_QUOTA_KEY: optional,
+  QUOTA_RPM_LIMIT: count,
+  QUOTA_USE_CUSTOMER_KEY: bool,
+  QUOTA_CONCURRENCY: count,
+  FAILOVER_PROMPT_TOKENS: count,
+  FAILOVER_CONTROL_TOKENS: count,
+  THRESHOLD_FAILOVER_TOKENS: count,
+  AGENTS_CONFIG_PATH: str,
+  AGENTS_GATEWAY_URL: optionalUrl,
+  AGENTS_EXPECTED: list,
+  OPENAI_DIRECT_URL: httpUrl,
+  OPENAI_DIRECT_KEY: optional,
+  BASELINE_SAMPLES: count,
+  LANGFUSE_POOLED_DATABASE_URL: optional,
+  MONITOR_DURATION: duration,
+  MONITOR_INTERVAL: duration,
+  MONITOR_MIN_SAMPLES: count,
+  MONITOR_ERROR_WINDOW: duration,
+  THRESHOLD_CACHE_HIT_RATE: ratio,
+  ROLLBACK_ERROR_RATE: ratio,
+  ROLLBACK_LATENCY_RATIO: z.coerce.number({ message: 'must be a number' }).gt(1, 'must be greater than 1'),
+  ROLLBACK_LATENCY_FLOOR_MS: z.coerce.number({ message: 'must be a number of milliseconds' }).min(0, 'must be at least 0'),
+  BASELINE_P95_MS: positiveMs.optional(),
+  BASELINE_EVIDENCE: optional,
 });
 
 /** One problem with one variable, as shown to the user. */
@@ -92,6 +210,9 @@ export function parseConfig(env: Record<string, string | undefined>, target: Cut
     return { ok: false, problems: dedupe(problems) };
   }
   const e = result.data;
+  const contradictions = contradictionsOf(e);
+  if (contradictions.length > 0) return { ok: false, problems: contradictions };
+  const httpsOr = (url: string): string | undefined => (url.startsWith('https:') ? url : undefined);
   return {
     ok: true,
     config: {
@@ -99,6 +220,8 @@ export function parseConfig(env: Record<string, string | undefined>, target: Cut
       runId: e.CUTOVER_RUN_ID,
       phase: e.CUTOVER_PHASE,
       evidenceDir: e.CUTOVER_EVIDENCE_DIR,
+      skip: e.CUTOVER_SKIP,
+      onPass: e.CUTOVER_ON_PASS || undefined,
       gateway: { url: stripSlash(e.GATEWAY_URL), adminKey: e.GATEWAY_ADMIN_KEY },
       langfuse: {
         url: stripSlash(e.LANGFUSE_URL),
@@ -106,12 +229,77 @@ export function parseConfig(env: Record<string, string | undefined>, target: Cut
         secretKey: e.LANGFUSE_SECRET_KEY,
         waitMs: e.LANGFUSE_WAIT_MS,
         pollIntervalMs: e.LANGFUSE_POLL_INTERVAL_MS,
+        uiEmail: e.LANGFUSE_UI_EMAIL || undefined,
+        uiPassword: e.LANGFUSE_UI_PASSWORD || undefined,
+        databaseUrl: e.LANGFUSE_DATABASE_URL || undefined,
       },
       models: { default: e.MODEL_DEFAULT, escalation: e.MODEL_ESCALATION },
-      thresholds: { smokeMs: e.THRESHOLD_SMOKE_MS },
+      thresholds: {
+        smokeMs: e.THRESHOLD_SMOKE_MS,
+        cacheHitMs: e.THRESHOLD_CACHE_HIT_MS,
+        failoverTokens: e.THRESHOLD_FAILOVER_TOKENS,
+        cacheHitRate: e.THRESHOLD_CACHE_HIT_RATE,
+        tlsMinDays: e.TLS_MIN_DAYS,
+      },
       httpTimeoutMs: e.HTTP_TIMEOUT_MS,
+      fly: {
+        apiUrl: stripSlash(e.FLY_API_URL),
+        token: e.FLY_API_TOKEN || undefined,
+        transport: e.FLY_TRANSPORT,
+        apps: { gateway: e.FLY_GATEWAY_APP, clickhouse: e.FLY_CLICKHOUSE_APP, minio: e.FLY_MINIO_APP },
+        region: e.FLY_REGION,
+        gatewayProcesses: e.FLY_GATEWAY_PROCESSES,
+        expectedSecrets: e.FLY_EXPECTED_SECRETS,
+      },
+      clickhouse: { url: e.CLICKHOUSE_URL && stripSlash(e.CLICKHOUSE_URL), user: e.CLICKHOUSE_USER, password: e.CLICKHOUSE_PASSWORD || undefined },
+      minio: { url: e.MINIO_URL && stripSlash(e.MINIO_URL) },
+      tls: {
+        gatewayUrl: e.TLS_GATEWAY_URL ?? httpsOr(e.GATEWAY_URL),
+        langfuseUrl: e.TLS_LANGFUSE_URL ?? httpsOr(e.LANGFUSE_URL),
+        caFile: e.TLS_CA_FILE || undefined,
+      },
+      cache: { writeSettleMs: e.CACHE_WRITE_SETTLE_MS },
+      quota: { customerKey: e.GATEWAY_QUOTA_KEY || undefined, rpmLimit: e.QUOTA_RPM_LIMIT, useCustomerKey: e.QUOTA_USE_CUSTOMER_KEY, concurrency: e.QUOTA_CONCURRENCY },
+      failover: { promptTokens: e.FAILOVER_PROMPT_TOKENS, controlTokens: e.FAILOVER_CONTROL_TOKENS },
+      agents: { configPath: e.AGENTS_CONFIG_PATH, gatewayUrl: stripSlash(e.AGENTS_GATEWAY_URL ?? e.GATEWAY_URL), expected: e.AGENTS_EXPECTED.length > 0 ? e.AGENTS_EXPECTED : undefined },
+      rollback: { directUrl: stripSlash(e.OPENAI_DIRECT_URL), directKey: e.OPENAI_DIRECT_KEY || undefined, baselineSamples: e.BASELINE_SAMPLES, pooledDatabaseUrl: e.LANGFUSE_POOLED_DATABASE_URL || undefined },
+      monitor: {
+        durationMs: e.MONITOR_DURATION,
+        intervalMs: e.MONITOR_INTERVAL,
+        minSamples: e.MONITOR_MIN_SAMPLES,
+        errorWindowMs: e.MONITOR_ERROR_WINDOW,
+        errorRate: e.ROLLBACK_ERROR_RATE,
+        latencyRatio: e.ROLLBACK_LATENCY_RATIO,
+        latencyFloorMs: e.ROLLBACK_LATENCY_FLOOR_MS,
+        baselineP95Ms: e.BASELINE_P95_MS,
+        baselineEvidence: e.BASELINE_EVIDENCE || `${e.CUTOVER_EVIDENCE_DIR}/latest-pre/evidence.json`,
+      },
     },
   };
+}
+
+/** Settings that are each valid but cannot hold together. */
+function contradictionsOf(e: z.infer<typeof envSchema>): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  if (e.QUOTA_USE_CUSTOMER_KEY && e.CUTOVER_PHASE === 'post') {
+    out.push({ variable: 'QUOTA_USE_CUSTOMER_KEY', problem: 'is true while CUTOVER_PHASE=post: bursting the prod_customer key after the switch would throttle real customers' });
+  }
+  if (e.QUOTA_USE_CUSTOMER_KEY && !e.GATEWAY_QUOTA_KEY) {
+    out.push({ variable: 'GATEWAY_QUOTA_KEY', problem: 'is required when QUOTA_USE_CUSTOMER_KEY=true (the key to burst)' });
+  }
+  if (e.FAILOVER_PROMPT_TOKENS <= e.THRESHOLD_FAILOVER_TOKENS) {
+    out.push({ variable: 'FAILOVER_PROMPT_TOKENS', problem: `must be above THRESHOLD_FAILOVER_TOKENS (${e.THRESHOLD_FAILOVER_TOKENS}), or the prompt cannot force an escalation` });
+  }
+  if (e.FAILOVER_CONTROL_TOKENS >= e.THRESHOLD_FAILOVER_TOKENS) {
+    out.push({ variable: 'FAILOVER_CONTROL_TOKENS', problem: `must be below THRESHOLD_FAILOVER_TOKENS (${e.THRESHOLD_FAILOVER_TOKENS}), or the control prompt would escalate too` });
+  }
+  if (e.MONITOR_INTERVAL > e.MONITOR_DURATION) {
+    out.push({ variable: 'MONITOR_INTERVAL', problem: 'is longer than MONITOR_DURATION: the watch would never take a sample' });
+  }
+  if (e.CLICKHOUSE_URL && !e.CLICKHOUSE_PASSWORD) {
+    out.push({ variable: 'CLICKHOUSE_PASSWORD', problem: 'is required when CLICKHOUSE_URL is set (SELECT 1 must be authenticated)' });
+  }
+  return out;
 }
 
 function dedupe(problems: ConfigProblem[]): ConfigProblem[] {

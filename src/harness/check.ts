@@ -25,11 +25,11 @@ export function check(id: string, title: string, body: CheckBody): void {
   test(`${id} ${title}`, async (ctx) => {
     const rec = new CheckRecorder(id, title);
     const secrets = runSecrets();
-    const skipList = (process.env.CUTOVER_SKIP ?? '').split(',').map((s) => s.trim());
     let outcome: { status: CheckRecord['status']; error?: string; skip?: CheckRecord['skip'] };
     try {
-      if (skipList.includes(id)) rec.skip('skipped by CUTOVER_SKIP', true);
-      await body(rec, runConfig());
+      const config = runConfig();
+      if (config.skip.includes(id)) rec.skip('skipped by CUTOVER_SKIP', true);
+      await body(rec, config);
       rec.settle();
       outcome = { status: 'passed' };
     } catch (err) {
