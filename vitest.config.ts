@@ -12,10 +12,22 @@ export default defineConfig({
         test: {
           name: 'cutover',
           include: ['tests/**/*.test.ts'],
+          // The post-cutover watch runs only in its own phase (pnpm test:post-cutover).
+          exclude: ['tests/monitor/**'],
           globalSetup: ['./vitest.global-setup.ts'],
           // Runbook checks are slow on a real stack (Langfuse ingestion takes seconds); each
           // check bounds its own waits, this is only the outer safety net.
           testTimeout: 180_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'post-cutover',
+          include: ['tests/monitor/**/*.test.ts'],
+          globalSetup: ['./vitest.global-setup.ts'],
+          // The watch itself runs for MONITOR_DURATION (30 min on a real stack) and bounds itself.
+          testTimeout: 3 * 60 * 60_000,
           hookTimeout: 60_000,
         },
       },

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { ConfigError, newRunId, parseConfig, readEnvironment, sandboxConflicts, type ConfigProblem } from './src/config/index.ts';
+import { ConfigError, newRunId, parseConfig, readEnvironment, sandboxConflicts, TARGET_VARIABLES, type ConfigProblem } from './src/config/index.ts';
 
 /**
  * The composition root of a cutover run. It validates the configuration before anything is
@@ -22,8 +22,13 @@ export default async function setup(_project: TestProject): Promise<() => Promis
     if (!dry.ok) problems.push(...dry.problems);
     if (problems.length > 0) fail(problems);
     const { startSandbox } = await import('./sandbox/index.ts');
-    const sandbox = await startSandbox({ faults: env.SANDBOX_FAULTS ?? '' });
-    Object.assign(env, sandbox.env, { CUTOVER_TARGET: 'sandbox' });
+    const phase = env.CUTOVER_PHASE === 'post' ? 'post' : 'pre';
+    const sandbox = await startSandbox({ faults: env.SANDBOX_FAULTS ?? '', liveTraffic: phase === 'post' });
+    // The sandbox's target variables always apply (conflicts were refused above). Its other
+    // values (Fly token, monitor duration …) are defaults: a variable the user set, even to the
+    // empty string, wins, so a rehearsal can drop one input (OPENAI_DIRECT_KEY=) on purpose.
+    for (const [k, v] of Object.entries(sandbox.env)) if (k === 'GATEWAY_URL' || TARGET_VARIABLES.includes(k as never) || !(k in env)) env[k] = v;
+    env.CUTOVER_TARGET = 'sandbox';
     stop = () => sandbox.stop();
     process.stdout.write(`Target: bundled sandbox (no GATEWAY_URL configured)${sandbox.faults.length ? `, faults: ${sandbox.faults.join(', ')}` : ''}\n`);
   } else {

@@ -2,46 +2,109 @@ import type { Reporter, TestCase, TestModule, TestRunEndReason } from 'vitest/no
 import type { SerializedError } from 'vitest';
 import { buildBundle } from '../src/evidence/bundle.ts';
 import type { CheckRecord } from '../src/evidence/model.ts';
+import { clearPartials, loadPartials, partialDir } from '../src/evidence/partial.ts';
 import { readRunInfo } from '../src/evidence/run-info.ts';
 import { runSecrets } from '../src/evidence/secrets.ts';
 import { writeBundle } from '../src/evidence/write.ts';
 
 /** The Vitest projects whose tests are runbook checks; unit and selftest runs write no evidence. */
-const RUNBOOK_PROJECTS = new Set(['cutover']);
+const RUNBOOK_PROJECTS = new Set(['cutover', 'post-cutover', 'config-gate']);
 
 /**
  * Builds the evidence bundle from what the runbook checks recorded in `task.meta.check`, writes
- * it, and prints where it is and the verdict as the run's last lines. A test that crashed
- * before recording still appears, built from Vitest's own result, so nothing measured is lost.
- * A verdict other than go/hold makes the process exit non-zero even if Vitest thought it passed.
+ * it, and prints where it is and the verdict as the run's last lines.
+ * - A test that crashed before recording still appears, rebuilt from Vitest's result.
+ * - Interrupted (SIGINT/SIGTERM): the bundle is written at once, marked `incomplete`, from the
+ *   finished checks plus the partial records of the checks still running.
+ * - Every byte the run prints goes through a filter that redacts configured secret values; a
+ *   redaction fails the run loudly, because the suite must never have tried to print one.
+ * - A verdict other than go/hold makes the process exit non-zero even if Vitest passed.
  */
 export default class EvidenceReporter implements Reporter {
   private startedAt = new Date();
+  private readonly finished = new Map<string, CheckRecord>();
+  private runbookSeen = false;
+  private written = false;
+  private readonly leaked = new Set<string>();
 
   onInit(): void {
     this.startedAt = new Date();
+    this.guardOutput(process.stdout);
+    this.guardOutput(process.stderr);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        if (this.runbookSeen && !this.written) this.write([], 'interrupted', ['the run was interrupted by ' + signal]);
+        // Vitest installs its own handler in watch mode only; in `vitest run` ours would otherwise
+        // swallow the signal and leave the process running.
+        if (process.listenerCount(signal) === 0) process.exit(130);
+      });
+    }
+  }
+
+  onTestModuleCollected(m: TestModule): void {
+    if (RUNBOOK_PROJECTS.has(m.project.name)) this.runbookSeen = true;
+  }
+
+  onTestCaseResult(t: TestCase): void {
+    if (!RUNBOOK_PROJECTS.has(t.project.name)) return;
+    const r = recordOf(t);
+    this.finished.set(r.id, r);
   }
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<SerializedError>, reason: TestRunEndReason): void {
     const runbook = modules.filter((m) => RUNBOOK_PROJECTS.has(m.project.name));
-    if (runbook.length === 0) return;
+    if (runbook.length === 0 || this.written) return;
+    for (const t of runbook.flatMap((m) => [...m.children.allTests()])) {
+      const r = recordOf(t);
+      if (!this.finished.has(r.id) || r.status !== 'skipped') this.finished.set(r.id, r);
+    }
     const secrets = runSecrets();
-    const info = readRunInfo();
-    const checks = runbook.flatMap((m) => [...m.children.allTests()].map(recordOf));
     const runErrors = [
       ...unhandled.map((e) => secrets.redact(e.message ?? String(e))),
       ...runbook.flatMap((m) => m.errors().map((e) => secrets.redact(`${m.relativeModuleId}: ${e.message}`))),
     ];
-    const bundle = buildBundle(info, checks, { startedAt: this.startedAt, endedAt: new Date(), endReason: reason, runErrors });
+    this.write(runErrors, reason, []);
+  }
+
+  private write(runErrors: string[], reason: TestRunEndReason, extraReasons: string[]): void {
+    this.written = true;
+    const secrets = runSecrets();
+    const info = readRunInfo();
+    const partials = partialDir(info.evidenceDir, info.runId);
+    // Checks that never finished keep what they measured, marked inconclusive by their recorder.
+    const checks = [...this.finished.values()];
+    for (const p of loadPartials(partials)) if (!this.finished.has(p.id)) checks.push(p);
+    if (this.leaked.size > 0) runErrors.push(`a configured secret (${[...this.leaked].join(', ')}) was about to be printed and was redacted; the suite must never print secrets`);
+    const unsigned = buildBundle(info, checks, { startedAt: this.startedAt, endedAt: new Date(), endReason: reason, runErrors: [...extraReasons, ...runErrors] });
     try {
-      const dir = writeBundle(info.evidenceDir, bundle, secrets);
-      process.stdout.write(`\nEvidence: ${dir}/evidence.json (and summary.md; latest copy in ${info.evidenceDir}/latest/)\nVerdict: ${bundle.verdict.toUpperCase()}${bundle.verdictReasons.length ? ` (${bundle.verdictReasons.length} reason${bundle.verdictReasons.length === 1 ? '' : 's'}: ${bundle.verdictReasons.map((r) => secrets.redact(r)).join('; ')})` : ''}\n`);
+      const res = writeBundle(info.evidenceDir, unsigned, secrets);
+      clearPartials(partials);
+      const b = res.bundle;
+      const why = b.verdictReasons.length ? ` (${b.verdictReasons.join('; ')})` : '';
+      for (const r of res.refused) process.stderr.write(`\nEvidence file NOT written: ${r}\n`);
+      process.stdout.write(`\nEvidence: ${res.dir}/ (evidence.json, summary.md, junit.xml; latest copy in ${info.evidenceDir}/latest/)\nVerdict: ${b.verdict.toUpperCase()}${why}\n`);
+      if (res.refused.length > 0 || (b.verdict !== 'go' && b.verdict !== 'hold')) process.exitCode = 1;
     } catch (err) {
       process.stderr.write(`\nEvidence NOT written: ${secrets.redact((err as Error).message)}\n`);
       process.exitCode = 1;
-      return;
     }
-    if (bundle.verdict !== 'go' && bundle.verdict !== 'hold') process.exitCode = 1;
+  }
+
+  /** Redacts configured secret values from everything written to `stream`, remembering which leaked. */
+  private guardOutput(stream: NodeJS.WriteStream): void {
+    const original = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      if (typeof chunk === 'string' || chunk instanceof Uint8Array) {
+        const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+        const secrets = runSecrets();
+        const names = secrets.findIn(text);
+        if (names.length > 0) {
+          for (const n of names) this.leaked.add(n);
+          return original(secrets.redact(text), ...rest);
+        }
+      }
+      return original(chunk, ...rest);
+    }) as typeof stream.write;
   }
 }
 

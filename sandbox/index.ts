@@ -1,11 +1,21 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startClickHouse } from './clickhouse/index.ts';
 import { parseFaults, type FaultName } from './faults.ts';
+import { startFly } from './fly/index.ts';
 import { startGateway } from './gateway/index.ts';
 import { startLangfuse } from './langfuse/index.ts';
+import { startMinio } from './minio/index.ts';
+import { createSandboxCa, startTlsProxy, writeCaPem } from './tls/index.ts';
 import type { RequestCounter } from './types.ts';
 import { startUpstream } from './upstream/index.ts';
 
 export { FAULTS, parseFaults, type FaultName } from './faults.ts';
+
+/** The agents of `fixtures/agents/good.json`; the live-traffic simulator plays them. */
+export const SANDBOX_AGENTS = ['support-bot', 'order-tracker', 'returns-assistant'] as const;
 
 /** Knobs for a sandbox run; every one has a realistic default. */
 export interface SandboxOptions {
@@ -15,6 +25,8 @@ export interface SandboxOptions {
   upstreamLatencyMs?: number;
   /** Delay before ingested Langfuse events become readable (default 300 ms). */
   ingestDelayMs?: number;
+  /** Start the live-traffic simulator (the post-cutover phase watches real traffic). */
+  liveTraffic?: boolean;
 }
 
 /** A running sandbox: the environment that points the suite at it, and how to stop it. */
@@ -24,6 +36,8 @@ export interface Sandbox {
   readonly faults: FaultName[];
   /** Requests received by every component; bad-config selftests prove it stays 0. */
   readonly counter: RequestCounter;
+  /** Direct URLs of the infra stand-ins, for selftests of the non-default transports. */
+  readonly urls: { readonly clickhouse: string; readonly minio: string; readonly fly: string; readonly upstream: string };
   stop(): Promise<void>;
 }
 
@@ -34,57 +48,104 @@ function credential(prefix: string): string {
 
 /**
  * Starts the whole stand-in stack on ephemeral loopback ports: an OpenAI-compatible upstream,
- * a LiteLLM-compatible gateway in front of it, and a Langfuse v3 stand-in the gateway logs to.
- * Components talk to each other only over HTTP, as the real stack does.
+ * a LiteLLM-compatible gateway in front of it, a Langfuse v3 stand-in the gateway logs to,
+ * the Fly Machines API with ClickHouse and MinIO behind it, and HTTPS fronts for the gateway
+ * and Langfuse signed by a CA generated for this run. Components talk to each other only over
+ * HTTP, as the real stack does.
  */
 export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
   const faults = parseFaults(o.faults);
   const counter: RequestCounter = { total: 0, byComponent: {} };
   const ctx = { faults, counter };
-  const secrets = {
+  const s = {
     masterKey: credential('sk-sandbox-master-'),
     upstreamKey: credential('sk-sandbox-upstream-'),
     publicKey: credential('pk-lf-sandbox-'),
     secretKey: credential('sk-lf-sandbox-'),
     uiPassword: credential('pw-'),
+    flyToken: `FlyV1 fm2_${randomBytes(24).toString('base64url')}`,
+    clickhousePassword: credential('ch-'),
   };
   const closers: (() => Promise<void>)[] = [];
+  const tmp = mkdtempSync(join(tmpdir(), 'cutover-sandbox-'));
+  closers.push(async () => rmSync(tmp, { recursive: true, force: true }));
   try {
-    const upstream = await startUpstream({ ...ctx, apiKey: secrets.upstreamKey, latencyMs: o.upstreamLatencyMs });
-    closers.push(() => upstream.close());
-    const langfuse = await startLangfuse({
-      ...ctx,
-      publicKey: secrets.publicKey,
-      secretKey: secrets.secretKey,
-      ingestDelayMs: o.ingestDelayMs,
-      ui: { email: 'cutover@sandbox.test', password: secrets.uiPassword },
-    });
-    closers.push(() => langfuse.close());
+    const [upstream, langfuse, clickhouse, minio, ca] = await Promise.all([
+      startUpstream({ ...ctx, apiKey: s.upstreamKey, latencyMs: o.upstreamLatencyMs }),
+      startLangfuse({ ...ctx, publicKey: s.publicKey, secretKey: s.secretKey, ingestDelayMs: o.ingestDelayMs, ui: { email: 'cutover@sandbox.test', password: s.uiPassword } }),
+      startClickHouse({ ...ctx, user: 'langfuse', password: s.clickhousePassword }),
+      startMinio(ctx),
+      createSandboxCa(),
+    ]);
+    closers.push(() => upstream.close(), () => langfuse.close(), () => clickhouse.close(), () => minio.close());
     const gateway = await startGateway({
       ...ctx,
-      masterKey: secrets.masterKey,
+      masterKey: s.masterKey,
       upstreamUrl: upstream.url,
-      upstreamKey: secrets.upstreamKey,
-      langfuse: { url: langfuse.url, publicKey: secrets.publicKey, secretKey: secrets.secretKey },
+      upstreamKey: s.upstreamKey,
+      langfuse: { url: langfuse.url, publicKey: s.publicKey, secretKey: s.secretKey },
     });
     closers.push(() => gateway.close());
+    const [gatewayTls, langfuseTls] = await Promise.all([
+      startTlsProxy({ ...ctx, target: gateway.url, hostName: 'localhost', ca, site: 'gateway' }),
+      startTlsProxy({ ...ctx, target: langfuse.url, hostName: 'localhost', ca, site: 'langfuse' }),
+    ]);
+    closers.push(() => gatewayTls.close(), () => langfuseTls.close());
+    const fly = await startFly({
+      ...ctx,
+      token: s.flyToken,
+      clickhouse: { url: clickhouse.url, user: 'langfuse', password: s.clickhousePassword },
+      minioUrl: minio.url,
+      langfuseWorkerUrl: langfuse.workerUrl,
+      gatewayUrl: gateway.url,
+      certificates: { 'gateway.hotrodan.com': gatewayTls.leaf, 'langfuse.hotrodan.com': langfuseTls.leaf },
+    });
+    closers.push(() => fly.close());
+    const caFile = await writeCaPem(ca, join(tmp, 'sandbox-ca.pem'));
+
+    const teamKeys = Object.fromEntries(SANDBOX_AGENTS.map((a) => [`TEAM_KEY_${a.replace(/-/g, '_')}`, credential('sk-team-')]));
+    if (o.liveTraffic) {
+      // Loaded only for the post-cutover phase: the pre-cutover rehearsal needs no traffic.
+      const { startTraffic } = await import('./traffic/index.ts');
+      const traffic = await startTraffic({ faults, gatewayUrl: gateway.url, masterKey: s.masterKey, agents: [...SANDBOX_AGENTS] });
+      closers.push(() => traffic.stop());
+    }
     const env: Record<string, string> = {
       GATEWAY_URL: gateway.url,
-      GATEWAY_ADMIN_KEY: secrets.masterKey,
+      GATEWAY_ADMIN_KEY: s.masterKey,
       LANGFUSE_URL: langfuse.url,
-      LANGFUSE_PUBLIC_KEY: secrets.publicKey,
-      LANGFUSE_SECRET_KEY: secrets.secretKey,
+      LANGFUSE_PUBLIC_KEY: s.publicKey,
+      LANGFUSE_SECRET_KEY: s.secretKey,
+      // Sandbox ingestion takes ~0.3 s; polling every second would make rehearsals slow for nothing.
+      LANGFUSE_POLL_INTERVAL_MS: '200',
+      FLY_API_URL: fly.url,
+      FLY_API_TOKEN: s.flyToken,
+      LANGFUSE_UI_EMAIL: 'cutover@sandbox.test',
+      LANGFUSE_UI_PASSWORD: s.uiPassword,
+      TLS_GATEWAY_URL: gatewayTls.url,
+      TLS_LANGFUSE_URL: langfuseTls.url,
+      TLS_CA_FILE: caFile,
+      OPENAI_DIRECT_URL: upstream.url,
+      OPENAI_DIRECT_KEY: s.upstreamKey,
+      AGENTS_CONFIG_PATH: 'fixtures/agents/good.json',
+      AGENTS_GATEWAY_URL: 'https://gateway.hotrodan.com',
+      ...teamKeys,
+      MONITOR_DURATION: '20s',
+      MONITOR_INTERVAL: '2s',
+      MONITOR_ERROR_WINDOW: '10s',
+      MONITOR_MIN_SAMPLES: '30',
     };
     return {
       env,
       faults: [...faults],
       counter,
+      urls: { clickhouse: clickhouse.url, minio: minio.url, fly: fly.url, upstream: upstream.url },
       stop: async () => {
-        await Promise.all(closers.reverse().map((c) => c().catch(() => undefined)));
+        for (const close of closers.reverse()) await close().catch(() => undefined);
       },
     };
   } catch (err) {
-    await Promise.all(closers.map((c) => c().catch(() => undefined)));
+    for (const close of closers.reverse()) await close().catch(() => undefined);
     throw err;
   }
 }

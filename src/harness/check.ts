@@ -1,6 +1,7 @@
 import { test } from 'vitest';
 import { runConfig, type CutoverConfig } from '../config/index.ts';
 import type { CheckRecord } from '../evidence/model.ts';
+import { partialDir, savePartial } from '../evidence/partial.ts';
 import { runSecrets } from '../evidence/secrets.ts';
 import { CheckRecorder, CheckSkipped, Inconclusive } from './recorder.ts';
 
@@ -23,11 +24,12 @@ export type CheckBody = (c: CheckRecorder, config: CutoverConfig) => Promise<voi
  */
 export function check(id: string, title: string, body: CheckBody): void {
   test(`${id} ${title}`, async (ctx) => {
-    const rec = new CheckRecorder(id, title);
     const secrets = runSecrets();
+    const config = runConfig();
+    const partials = partialDir(config.evidenceDir, config.runId);
+    const rec = new CheckRecorder(id, title, (partial) => savePartial(partials, secrets.redactDeep(partial)));
     let outcome: { status: CheckRecord['status']; error?: string; skip?: CheckRecord['skip'] };
     try {
-      const config = runConfig();
       if (config.skip.includes(id)) rec.skip('skipped by CUTOVER_SKIP', true);
       await body(rec, config);
       rec.settle();
@@ -41,7 +43,9 @@ export function check(id: string, title: string, body: CheckBody): void {
         outcome = { status: 'failed', error: [...earlier, message].join('\n') };
       }
     }
-    ctx.task.meta.check = secrets.redactDeep(rec.toRecord(outcome.status, outcome.error, outcome.skip));
+    const record = secrets.redactDeep(rec.toRecord(outcome.status, outcome.error, outcome.skip));
+    ctx.task.meta.check = record;
+    savePartial(partials, record);
     if (outcome.status === 'skipped') ctx.skip(outcome.skip?.reason);
     if (outcome.error) {
       // A fresh error: no stack into our code, no expected/actual diff that could carry a secret.

@@ -44,10 +44,19 @@ export class CheckRecorder {
   private readonly failures: string[] = [];
   private readonly started = performance.now();
 
+  /**
+   * @param onChange called with the current record (status `inconclusive`: not finished) after
+   * every change, so an interrupted run still has what was measured.
+   */
   constructor(
     readonly id: string,
     readonly title: string,
+    private readonly onChange?: (partial: CheckRecord) => void,
   ) {}
+
+  private changed(): void {
+    this.onChange?.(this.toRecord('inconclusive', 'interrupted before the check finished'));
+  }
 
   /**
    * Records a number. With a threshold, a miss is a failure of the check (reported at the end
@@ -58,16 +67,19 @@ export class CheckRecorder {
     const pass = threshold ? value !== null && meets(value, threshold) : undefined;
     this.measurements.push({ name, value: value === null ? null : round(value), unit, ...(threshold ? { threshold, pass } : {}) });
     if (pass === false) this.failures.push(`${name} = ${value === null ? 'not measured' : `${round(value)} ${unit}`}, required ${threshold!.op} ${threshold!.value} ${unit}`);
+    this.changed();
     return pass ?? true;
   }
 
   /** Records a fact (a header's presence, a model name, a version); must be JSON-serializable. */
   observe(key: string, value: unknown): void {
     this.observations[key] = value;
+    this.changed();
   }
 
   link(label: string, url: string): void {
     this.links.push({ label, url });
+    this.changed();
   }
 
   /** Records a failed expectation and continues; the check fails at the end. */

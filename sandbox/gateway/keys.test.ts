@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashToken, parseDuration } from './keys.ts';
+import { MASTER, type TestStack, startStack, traceId } from './testing.ts';
+
+const ask = (content: string) => ({ model: 'gpt-4o-mini', max_tokens: 5, messages: [{ role: 'user', content }] });
+
+describe('virtual keys', () => {
+  let s: TestStack;
+  beforeAll(async () => {
+    s = await startStack();
+  });
+  afterAll(() => s.close());
+
+  it('parses LiteLLM durations', () => {
+    expect(parseDuration('30s')).toBe(30_000);
+    expect(parseDuration('5m')).toBe(300_000);
+    expect(parseDuration('1h')).toBe(3_600_000);
+    expect(parseDuration('1d')).toBe(86_400_000);
+    expect(() => parseDuration('soon')).toThrow(/duration/);
+  });
+
+  it('generates a key that works, echoes the fields sent and reports info', async () => {
+    const gen = await s.admin('POST', '/key/generate', { key_alias: 'agent:test', rpm_limit: 50, duration: '1h', metadata: { team: 'x' }, models: ['gpt-4o-mini'] });
+    expect(gen.status).toBe(200);
+    const key: string = gen.json.key;
+    expect(key).toMatch(/^sk-[A-Za-z0-9_-]{22}$/);
+    expect(gen.json).toMatchObject({ key_name: `sk-...${key.slice(-4)}`, key_alias: 'agent:test', rpm_limit: 50, token_id: hashToken(key), metadata: { team: 'x' }, models: ['gpt-4o-mini'], duration: '1h' });
+    expect(Date.parse(gen.json.expires) - Date.now()).toBeGreaterThan(3_500_000);
+    expect(s.gateway.keyCount()).toBe(1);
+
+    const ok = await s.chat(key, ask(`key works ${traceId()}`));
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('x-litellm-key-rpm-limit')).toBe('50');
+
+    const denied = await s.chat(key, { ...ask('x'), model: 'gpt-4o' });
+    expect(denied.status).toBe(401);
+    expect(denied.json.error.type).toBe('key_model_access_denied');
+
+    const info = await s.admin('GET', `/key/info?key=${key}`);
+    expect(info.json).toMatchObject({ key, info: { key_alias: 'agent:test', rpm_limit: 50, models: ['gpt-4o-mini'] } });
+    expect(info.json.info.token).toBeUndefined();
+  });
+
+  it('deletes by key and by alias; deleted keys get 401', async () => {
+    const a = (await s.admin('POST', '/key/generate', { key_alias: 'del-a' })).json.key as string;
+    await s.admin('POST', '/key/generate', { key_alias: 'del-b' });
+    const before = s.gateway.keyCount();
+    expect((await s.admin('POST', '/key/delete', { keys: [a] })).json).toEqual({ deleted_keys: [a] });
+    expect((await s.admin('POST', '/key/delete', { key_aliases: ['del-b'] })).json).toEqual({ deleted_keys: ['del-b'] });
+    expect(s.gateway.keyCount()).toBe(before - 2);
+    expect((await s.chat(a, ask('gone'))).status).toBe(401);
+    expect((await s.admin('POST', '/key/delete', { keys: ['sk-never-existed'] })).status).toBe(404);
+  });
+
+  it('rejects expired keys with 401', async () => {
+    const k = (await s.admin('POST', '/key/generate', { duration: '1s' })).json.key as string;
+    await new Promise((r) => setTimeout(r, 1100));
+    const r = await s.chat(k, ask('expired'));
+    expect(r.status).toBe(401);
+    expect(r.json.error).toMatchObject({ type: 'expired_key', code: '401' });
+  });
+
+  it('keeps admin routes for the master key', async () => {
+    const k = (await s.admin('POST', '/key/generate', {})).json.key as string;
+    for (const [method, path] of [['POST', '/key/generate'], ['GET', `/key/info?key=${k}`], ['POST', '/key/delete'], ['GET', '/active/callbacks']] as const) {
+      const r = await s.admin(method, path, {}, k);
+      expect(r.status, path).toBe(401);
+      expect(r.json.error.type).toBe('auth_error');
+    }
+    expect((await s.admin('GET', '/key/info?key=sk-unknown')).status).toBe(404);
+  });
+});
+
+describe('fault echo-secret', () => {
+  it('puts the presented key in the 401 message', async () => {
+    const s = await startStack(['echo-secret']);
+    try {
+      const r = await s.chat('sk-leaky-secret-value-42', ask('x'));
+      expect(r.status).toBe(401);
+      expect(r.json.error.message).toContain('sk-leaky-secret-value-42');
+    } finally {
+      await s.close();
+    }
+  });
+});

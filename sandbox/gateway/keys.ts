@@ -1,0 +1,137 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { ProxyError } from './errors.ts';
+
+/** A virtual key as the proxy stores it (LiteLLM's `LiteLLM_VerificationToken` row). */
+export interface VirtualKey {
+  /** The hashed key: LiteLLM's `token`, used in rate-limit descriptors and spend logs. */
+  readonly token: string;
+  readonly keyName: string;
+  readonly alias: string | null;
+  readonly rpmLimit: number | null;
+  readonly tpmLimit: number | null;
+  readonly models: readonly string[];
+  readonly metadata: Record<string, unknown>;
+  /** Epoch ms; `null` never expires. */
+  readonly expiresAt: number | null;
+  /** Everything `/key/generate` was sent, echoed by `/key/info`. */
+  readonly fields: Record<string, unknown>;
+  readonly createdAt: string;
+}
+
+/** LiteLLM's `hash_token`: the sha256 hex of the raw key. */
+export function hashToken(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, mo: 2_592_000_000 };
+
+/** LiteLLM's `duration_in_seconds` formats: `30s`, `5m`, `1h`, `1d`, `1w`, `1mo`. */
+export function parseDuration(duration: string): number {
+  const m = /^(\d+)(s|m|h|d|w|mo)$/.exec(duration.trim());
+  if (!m) throw new ProxyError(400, `Unsupported duration unit: ${duration}. Use s, m, h, d, w or mo.`, 'bad_request_error');
+  return Number(m[1]) * (UNIT_MS[m[2] ?? 's'] ?? 1000);
+}
+
+/**
+ * The proxy's key table. Lookups are by hashed key, as in LiteLLM, so the raw key exists only
+ * in the `/key/generate` response and in the client's hands.
+ */
+export class KeyStore {
+  private readonly byToken = new Map<string, VirtualKey>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Number of live (not deleted) keys, expired ones included. */
+  get size(): number {
+    return this.byToken.size;
+  }
+
+  /** `/key/generate`: mints `sk-` + 22 url-safe characters (LiteLLM's `token_urlsafe(16)`). */
+  generate(req: Record<string, unknown>): Record<string, unknown> {
+    const key = typeof req.key === 'string' && req.key.startsWith('sk-') ? req.key : `sk-${randomBytes(16).toString('base64url')}`;
+    const token = hashToken(key);
+    const duration = typeof req.duration === 'string' ? req.duration : null;
+    const expiresAt = duration ? this.now() + parseDuration(duration) : null;
+    const alias = typeof req.key_alias === 'string' ? req.key_alias : null;
+    if (alias && [...this.byToken.values()].some((k) => k.alias === alias)) {
+      throw new ProxyError(400, `Unique key aliases across all keys are required, got duplicate alias: ${alias}`, 'bad_request_error');
+    }
+    const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+    const vk: VirtualKey = {
+      token,
+      keyName: `sk-...${key.slice(-4)}`,
+      alias,
+      rpmLimit: num(req.rpm_limit),
+      tpmLimit: num(req.tpm_limit),
+      models: Array.isArray(req.models) ? req.models.filter((m): m is string => typeof m === 'string') : [],
+      metadata: req.metadata && typeof req.metadata === 'object' ? (req.metadata as Record<string, unknown>) : {},
+      expiresAt,
+      fields: { ...req },
+      createdAt: new Date(this.now()).toISOString(),
+    };
+    this.byToken.set(token, vk);
+    const { key: _sent, ...echo } = req;
+    return {
+      ...echo,
+      key,
+      key_name: vk.keyName,
+      key_alias: alias,
+      expires: expiresAt === null ? null : new Date(expiresAt).toISOString(),
+      token_id: token,
+      token,
+      models: vk.models,
+      metadata: vk.metadata,
+      rpm_limit: vk.rpmLimit,
+      tpm_limit: vk.tpmLimit,
+      spend: 0,
+      created_at: vk.createdAt,
+    };
+  }
+
+  /** The key row for a raw key, or undefined when unknown. Expiry is the caller's decision. */
+  find(rawKey: string): VirtualKey | undefined {
+    return this.byToken.get(hashToken(rawKey));
+  }
+
+  /** Whether a key's `duration` has run out. */
+  expired(k: VirtualKey): boolean {
+    return k.expiresAt !== null && k.expiresAt <= this.now();
+  }
+
+  /** `/key/info`'s `info` object: the row without the hashed `token`. */
+  info(k: VirtualKey): Record<string, unknown> {
+    return {
+      ...k.fields,
+      key_name: k.keyName,
+      key_alias: k.alias,
+      spend: 0,
+      expires: k.expiresAt === null ? null : new Date(k.expiresAt).toISOString(),
+      models: k.models,
+      metadata: k.metadata,
+      rpm_limit: k.rpmLimit,
+      tpm_limit: k.tpmLimit,
+      created_at: k.createdAt,
+    };
+  }
+
+  /**
+   * `/key/delete`: removes by raw key or by alias and returns what was deleted, in the form it
+   * was asked for. Throws 404 when nothing matched, like LiteLLM's "not found" on delete.
+   */
+  delete(keys: readonly string[], aliases: readonly string[]): string[] {
+    const deleted: string[] = [];
+    for (const raw of keys) if (this.byToken.delete(hashToken(raw))) deleted.push(raw);
+    for (const alias of aliases) {
+      for (const [token, k] of this.byToken) {
+        if (k.alias === alias) {
+          this.byToken.delete(token);
+          deleted.push(alias);
+        }
+      }
+    }
+    if (deleted.length === 0 && keys.length + aliases.length > 0) {
+      throw new ProxyError(404, `Failed to delete keys: none of the ${keys.length + aliases.length} keys or aliases passed were found.`, 'not_found_error');
+    }
+    return deleted;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * LiteLLM's Prometheus histogram buckets (`LATENCY_BUCKETS` in `litellm/types/integrations/prometheus.py`),
+ * in seconds.
+ */
+const LATENCY_BUCKETS = [
+  0.005, 0.00625, 0.0125, 0.025, 0.05, 0.1, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6, 6.5, 7, 7.5, 8, 8.5, 9, 9.5, 10,
+  15, 20, 25, 30, 60, 120, 180, 240, 300,
+];
+
+type Labels = Readonly<Record<string, string>>;
+
+/** The labels LiteLLM attaches to per-request metrics, from the caller and the model group. */
+export interface RequestLabels {
+  readonly model: string;
+  readonly hashedApiKey: string;
+  readonly apiKeyAlias: string;
+  readonly modelId: string;
+}
+
+function escape(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+function render(labels: Labels): string {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escape(v)}"`);
+  return parts.length ? `{${parts.join(',')}}` : '';
+}
+
+const seriesKey = (l: RequestLabels): string => `${l.model}|${l.hashedApiKey}|${l.apiKeyAlias}|${l.modelId}`;
+
+/**
+ * Series are looked up by a cheap caller-built key and their label set is only built and
+ * rendered the first time: metrics run on every request, including cache hits that must stay
+ * in the thousands per second.
+ */
+class Counter {
+  private readonly series = new Map<string, { rendered: string; value: number }>();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
+  inc(seriesKey: string, labels: () => Labels): void {
+    const s = this.series.get(seriesKey);
+    if (s) s.value += 1;
+    else this.series.set(seriesKey, { rendered: render(labels()), value: 1 });
+  }
+  lines(): string[] {
+    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`, ...[...this.series.values()].map((s) => `${this.name}_total${s.rendered} ${s.value}`)];
+  }
+}
+
+class Histogram {
+  private readonly series = new Map<string, { labels: Labels; buckets: number[]; sum: number; count: number }>();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
+  observe(seriesKey: string, labels: () => Labels, seconds: number): void {
+    let s = this.series.get(seriesKey);
+    if (!s) this.series.set(seriesKey, (s = { labels: labels(), buckets: LATENCY_BUCKETS.map(() => 0), sum: 0, count: 0 }));
+    for (let i = 0; i < LATENCY_BUCKETS.length; i++) if (seconds <= (LATENCY_BUCKETS[i] ?? 0)) s.buckets[i] = (s.buckets[i] ?? 0) + 1;
+    s.sum += seconds;
+    s.count += 1;
+  }
+  lines(): string[] {
+    const out = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
+    for (const s of this.series.values()) {
+      LATENCY_BUCKETS.forEach((le, i) => out.push(`${this.name}_bucket${render({ ...s.labels, le: String(le) })} ${s.buckets[i] ?? 0}`));
+      out.push(`${this.name}_bucket${render({ ...s.labels, le: '+Inf' })} ${s.count}`);
+      out.push(`${this.name}_sum${render(s.labels)} ${s.sum}`, `${this.name}_count${render(s.labels)} ${s.count}`);
+    }
+    return out;
+  }
+}
+
+/**
+ * The proxy's Prometheus registry (`integrations/prometheus.py`): cache hits and misses,
+ * total and failed proxy requests, end-to-end latency. Counters render with the `_total`
+ * suffix the Python client adds; label names are LiteLLM's, `api_key_alias` and `model` among
+ * them so per-agent rates can be computed.
+ */
+export class Metrics {
+  private readonly cacheHits = new Counter('litellm_cache_hits_metric', 'Total number of LiteLLM cache hits');
+  private readonly cacheMisses = new Counter('litellm_cache_misses_metric', 'Total number of LiteLLM cache misses');
+  private readonly totalRequests = new Counter('litellm_proxy_total_requests_metric', 'Total number of requests made to the proxy server');
+  private readonly failedRequests = new Counter('litellm_proxy_failed_requests_metric', 'Total number of failed responses from proxy');
+  private readonly latency = new Histogram('litellm_request_total_latency_metric', 'Total latency (seconds) for a request to LiteLLM');
+
+  /** Records whether a chat request was served from a cache (exact or semantic). */
+  cache(l: RequestLabels, hit: boolean): void {
+    (hit ? this.cacheHits : this.cacheMisses).inc(seriesKey(l), () => ({
+      model: l.model, hashed_api_key: l.hashedApiKey, api_key_alias: l.apiKeyAlias, team: 'None', team_alias: 'None',
+      end_user: 'None', user: 'None', model_id: l.modelId,
+    }));
+  }
+
+  /** Records a finished request: its status, and on success its end-to-end latency. */
+  request(l: RequestLabels, status: number, seconds: number, exceptionClass = 'ProxyException'): void {
+    const key = seriesKey(l);
+    const common = (): Labels => ({ end_user: 'None', hashed_api_key: l.hashedApiKey, api_key_alias: l.apiKeyAlias, requested_model: l.model, model: l.model, team: 'None', team_alias: 'None', user: 'None', user_email: 'None', route: '/chat/completions' });
+    this.totalRequests.inc(`${key}|${status}`, () => ({ ...common(), status_code: String(status) }));
+    if (status >= 400) {
+      this.failedRequests.inc(`${key}|${status}|${exceptionClass}`, () => ({ ...common(), exception_status: String(status), exception_class: exceptionClass }));
+    } else {
+      this.latency.observe(key, () => ({ model: l.model, hashed_api_key: l.hashedApiKey, api_key_alias: l.apiKeyAlias, team: 'None', team_alias: 'None', requested_model: l.model, end_user: 'None', user: 'None', model_id: l.modelId }), seconds);
+    }
+  }
+
+  /** Prometheus text exposition format 0.0.4. */
+  render(): string {
+    return [this.cacheHits, this.cacheMisses, this.totalRequests, this.failedRequests, this.latency].flatMap((m) => m.lines()).join('\n') + '\n';
+  }
+}

@@ -1,0 +1,67 @@
+import type { Faults } from '../faults.ts';
+import { ProxyError } from './errors.ts';
+
+/** LiteLLM's `LITELLM_RATE_LIMIT_WINDOW_SIZE` default, in seconds. */
+export const WINDOW_SECONDS = 60;
+
+interface Window {
+  start: number;
+  count: number;
+}
+
+/** The result of counting one request against a key's `rpm_limit`. */
+export interface RateDecision {
+  readonly limit: number;
+  readonly remaining: number;
+}
+
+/**
+ * LiteLLM v3's per-key request limiter (`parallel_request_limiter_v3.py`): a fixed window
+ * anchored at the first request (not the wall-clock minute, not sliding), counter incremented
+ * on every request including rejected ones, over the limit when the counter exceeds it. The
+ * check-and-increment is synchronous, so a burst of parallel requests is counted exactly as
+ * Redis' Lua script would count it.
+ */
+export class RateLimiter {
+  private readonly windows = new Map<string, Window>();
+
+  constructor(
+    private readonly faults: Faults,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * Counts a request for the hashed key `token`; throws LiteLLM's 429 when over `limit`.
+   * Fault `rpm-off` never rejects; `rpm-off-by-one` rejects from request limit+2.
+   */
+  check(token: string, limit: number): RateDecision {
+    const now = this.now();
+    let w = this.windows.get(token);
+    if (!w || now - w.start >= WINDOW_SECONDS * 1000) {
+      w = { start: now, count: 0 };
+      this.windows.set(token, w);
+    }
+    w.count += 1;
+    const allowed = this.faults.has('rpm-off') || w.count <= limit + (this.faults.has('rpm-off-by-one') ? 1 : 0);
+    if (!allowed) {
+      const resetAt = formatResetAt(new Date(w.start + WINDOW_SECONDS * 1000));
+      throw new ProxyError(
+        429,
+        `Rate limit exceeded for api_key: ${token}. Limit type: requests. Current limit: ${limit}, Remaining: 0. Limit resets at: ${resetAt}`,
+        'None',
+        { 'retry-after': String(WINDOW_SECONDS), rate_limit_type: 'requests', reset_at: resetAt },
+        'RateLimitError',
+      );
+    }
+    return { limit, remaining: Math.max(0, limit - w.count) };
+  }
+}
+
+/**
+ * `%Y-%m-%d %H:%M:%S UTC` built from server *local* time, as LiteLLM does (a known quirk: the
+ * "UTC" label is only right on a UTC host, which containers usually are).
+ */
+function formatResetAt(d: Date): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} UTC`;
+}

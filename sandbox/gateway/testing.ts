@@ -1,0 +1,110 @@
+import type { FaultName } from '../faults.ts';
+import { listen, readJson, sendJson } from '../http.ts';
+import type { Listening } from '../types.ts';
+import { startUpstream } from '../upstream/index.ts';
+import { type Gateway, startGateway } from './index.ts';
+
+/** One ingestion event as the capture server received it. */
+export interface CapturedEvent {
+  id: string;
+  timestamp: string;
+  type: string;
+  body: Record<string, any>;
+}
+
+/** A gateway wired to a real upstream and to a Langfuse ingestion capture, for tests. */
+export interface TestStack {
+  gateway: Gateway;
+  upstream: Listening & { setLatency(ms: number): void };
+  /** Every ingestion event received, in arrival order. */
+  events: CapturedEvent[];
+  /** The Authorization headers the ingestion endpoint saw. */
+  ingestionAuth: string[];
+  close(): Promise<void>;
+  /** POSTs a chat completion with `key` and returns status, headers, parsed body and wall time. */
+  chat(key: string, body: Record<string, unknown>, headers?: Record<string, string>): Promise<Reply>;
+  /** An admin call with the master key. */
+  admin(method: 'GET' | 'POST', path: string, body?: unknown, key?: string): Promise<Reply>;
+  /** Flushes the gateway's Langfuse queue and returns the generations logged for `traceId`. */
+  generations(traceId: string): Promise<Record<string, any>[]>;
+}
+
+/** A parsed HTTP answer. */
+export interface Reply {
+  status: number;
+  headers: Headers;
+  json: any;
+  ms: number;
+}
+
+export const MASTER = 'sk-master-test-0000';
+export const UPSTREAM_KEY = 'sk-upstream-test-1111';
+
+/**
+ * Starts upstream (10 ms latency unless given), a capture server standing in for Langfuse
+ * ingestion (always 207, records every event) and the gateway under the given faults.
+ */
+export async function startStack(faults: FaultName[] = [], opts: { latencyMs?: number; cacheWriteDelayMs?: number } = {}): Promise<TestStack> {
+  const counter = { total: 0, byComponent: {} };
+  const set = new Set(faults);
+  const events: CapturedEvent[] = [];
+  const ingestionAuth: string[] = [];
+  const capture = await listen('langfuse', counter, async (req, res, url) => {
+    if (req.method === 'POST' && url.pathname === '/api/public/ingestion') {
+      ingestionAuth.push(req.headers.authorization ?? '');
+      const body = (await readJson(req)) as { batch: CapturedEvent[] };
+      events.push(...body.batch);
+      sendJson(res, 207, { successes: body.batch.map((e) => ({ id: e.id, status: 201 })), errors: [] });
+      return;
+    }
+    sendJson(res, 404, { message: 'not found' });
+  });
+  const upstream = await startUpstream({ faults: set, counter, apiKey: UPSTREAM_KEY, latencyMs: opts.latencyMs ?? 10 });
+  const gateway = await startGateway({
+    faults: set,
+    counter,
+    masterKey: MASTER,
+    upstreamUrl: upstream.url,
+    upstreamKey: UPSTREAM_KEY,
+    langfuse: { url: capture.url, publicKey: 'pk-lf-test', secretKey: 'sk-lf-test' },
+    cacheWriteDelayMs: opts.cacheWriteDelayMs,
+  });
+  const call = async (method: string, path: string, key: string | undefined, body: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
+    const t0 = performance.now();
+    const r = await fetch(`${gateway.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
+      body: body === undefined || method === 'GET' ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    let json: unknown = text;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // Prometheus text stays a string.
+    }
+    return { status: r.status, headers: r.headers, json, ms: performance.now() - t0 };
+  };
+  return {
+    gateway,
+    upstream,
+    events,
+    ingestionAuth,
+    close: async () => {
+      await gateway.close();
+      await upstream.close();
+      await capture.close();
+    },
+    chat: (key, body, headers) => call('POST', '/v1/chat/completions', key, body, headers),
+    admin: (method, path, body, key = MASTER) => call(method, path, key, body),
+    generations: async (traceId) => {
+      await gateway.flushLangfuse();
+      return events.filter((e) => e.type === 'generation-create' && e.body.traceId === traceId).map((e) => e.body);
+    },
+  };
+}
+
+/** A fresh 32-hex trace id, as the notes advise suites to send. */
+export function traceId(): string {
+  return crypto.randomUUID().replace(/-/g, '');
+}

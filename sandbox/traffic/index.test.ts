@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import type { FaultName } from '../faults.ts';
+import { MASTER, type TestStack, startStack } from '../gateway/testing.ts';
+import { startTraffic } from './index.ts';
+
+const RUN_MS = 3000;
+
+/** Runs 3 s of traffic at 30 req/s against a fresh stack and returns what the gateway saw. */
+async function run(faults: FaultName[]) {
+  const s: TestStack = await startStack(faults, { latencyMs: 20 });
+  try {
+    const traffic = await startTraffic({ faults: new Set(faults), gatewayUrl: s.gateway.url, masterKey: MASTER, ratePerSecond: 30 });
+    await new Promise((r) => setTimeout(r, RUN_MS));
+    await traffic.stop();
+    const text = await (await fetch(`${s.gateway.url}/metrics`)).text();
+    const sum = (metric: string, alias?: string): number =>
+      [...text.matchAll(new RegExp(`^${metric}\\{([^}]*)\\} (\\S+)$`, 'gm'))]
+        .filter((m) => alias === undefined || (m[1] ?? '').includes(`api_key_alias="${alias}"`))
+        .reduce((n, m) => n + Number(m[2]), 0);
+    await s.gateway.flushLangfuse();
+    const traces = s.events.filter((e) => e.type === 'trace-create').map((e) => e.body);
+    return { sent: traffic.sent(), sum, traces, keys: s.gateway.keyCount() };
+  } finally {
+    await s.close();
+  }
+}
+
+describe('live-traffic simulator', () => {
+  it('sends tagged requests for every agent with fresh trace ids and a ~40 % hit rate', async () => {
+    const r = await run([]);
+    expect(r.sent).toBeGreaterThanOrEqual(75);
+    expect(r.keys).toBe(3);
+    for (const agent of ['support-bot', 'order-tracker', 'returns-assistant']) {
+      expect(r.sum('litellm_proxy_total_requests_metric_total', `agent:${agent}`)).toBeGreaterThanOrEqual(25);
+      expect(r.traces.filter((t) => t.tags.includes(`agent:${agent}`)).length).toBeGreaterThanOrEqual(25);
+    }
+    expect(new Set(r.traces.map((t) => t.id)).size).toBe(r.traces.length);
+    const hits = r.sum('litellm_cache_hits_metric_total');
+    const misses = r.sum('litellm_cache_misses_metric_total');
+    expect(hits + misses).toBe(r.sent);
+    expect(hits / (hits + misses)).toBeGreaterThan(0.3);
+    expect(hits / (hits + misses)).toBeLessThan(0.5);
+    expect(r.sum('litellm_proxy_failed_requests_metric_total')).toBe(0);
+  });
+
+  it('low-hit-rate: repeats nothing, so nothing hits the cache', async () => {
+    const r = await run(['low-hit-rate']);
+    expect(r.sent).toBeGreaterThanOrEqual(75);
+    expect(r.sum('litellm_cache_hits_metric_total')).toBe(0);
+  });
+
+  it('agent-missing: the last agent sends nothing while the others keep going', async () => {
+    const r = await run(['agent-missing']);
+    expect(r.sum('litellm_proxy_total_requests_metric_total', 'agent:returns-assistant')).toBe(0);
+    expect(r.traces.filter((t) => t.tags.includes('agent:returns-assistant'))).toEqual([]);
+    expect(r.sum('litellm_proxy_total_requests_metric_total', 'agent:support-bot')).toBeGreaterThanOrEqual(25);
+    expect(r.keys).toBe(3);
+  });
+});

@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getEncoding, type Tiktoken } from 'js-tiktoken';
+import { delay, listen, readJson, sendJson } from '../http.ts';
+import type { ComponentContext, Listening } from '../types.ts';
+import { embed } from './embedding.ts';
+
+/** What OpenAI answers for an undated alias: the dated snapshot the alias points to. */
+const SNAPSHOTS: Readonly<Record<string, string>> = {
+  'gpt-4o-mini': 'gpt-4o-mini-2024-07-18',
+  'gpt-4o': 'gpt-4o-2024-08-06',
+};
+const EMBEDDING_MODEL = 'text-embedding-3-small';
+/** Embeddings are fast at OpenAI; a fixed small delay keeps the semantic-cache lookup cheap even under `upstream-slow`. */
+const EMBEDDING_LATENCY_MS = 20;
+const SLOW_LATENCY_MS = 3000;
+const LATENCY_DOUBLED_FACTOR = 3;
+const CREATED = Math.floor(Date.now() / 1000);
+
+let encoder: Tiktoken | undefined;
+/** Building cl100k_base takes ~0.6 s of CPU, so it is done once per process and shared. */
+function tokenizer(): Tiktoken {
+  encoder ??= getEncoding('cl100k_base');
+  return encoder;
+}
+
+interface ChatMessage {
+  role: string;
+  content: unknown;
+}
+
+function text(content: unknown): string {
+  if (typeof content === 'string') return content;
+  // Content parts (`[{type:"text",text}]`) are what vision-capable clients send.
+  if (Array.isArray(content)) return content.map((p) => (p as { text?: unknown })?.text ?? '').join('');
+  return '';
+}
+
+/** OpenAI's chat accounting for gpt-4o: 3 tokens per message, role and content, 3 to prime the reply. */
+function promptTokens(messages: readonly ChatMessage[]): number {
+  const enc = tokenizer();
+  let n = 3;
+  for (const m of messages) n += 3 + enc.encode(m.role).length + enc.encode(text(m.content)).length;
+  return n;
+}
+
+function openaiError(res: ServerResponse, status: number, message: string, type: string, code: string | null): void {
+  sendJson(res, status, { error: { message, type, param: null, code } });
+}
+
+function authorised(req: IncomingMessage, apiKey: string): boolean {
+  return req.headers.authorization === `Bearer ${apiKey}`;
+}
+
+/**
+ * Starts the stand-in OpenAI: `POST /v1/chat/completions`, `POST /v1/embeddings` and
+ * `GET /v1/models`, all behind `Authorization: Bearer <apiKey>` (else OpenAI's 401 shape).
+ * Answers are deterministic ("Sandbox answer to: <first words of the last user message>"),
+ * cut to `max_tokens` tokens with `finish_reason: "length"`, and usage is counted with
+ * cl100k_base. Chat latency is `latencyMs` (default 150 ms, changeable with `setLatency`);
+ * fault `upstream-slow` makes it 3 s and `latency-doubled` multiplies it by 3. Embeddings come
+ * from a concept lexicon (see `embedding.ts`) and are L2-normalised.
+ */
+export async function startUpstream(
+  o: ComponentContext & { apiKey: string; latencyMs?: number },
+): Promise<Listening & { setLatency(ms: number): void }> {
+  let latencyMs = o.latencyMs ?? 150;
+  tokenizer();
+  const chatLatency = (): number => {
+    const base = o.faults.has('upstream-slow') ? SLOW_LATENCY_MS : latencyMs;
+    return o.faults.has('latency-doubled') ? base * LATENCY_DOUBLED_FACTOR : base;
+  };
+
+  const server = await listen('upstream', o.counter, async (req, res, url) => {
+    const route = `${req.method} ${url.pathname}`;
+    if (!['POST /v1/chat/completions', 'POST /v1/embeddings', 'GET /v1/models'].includes(route)) {
+      openaiError(res, 404, `Unknown request URL: ${route}.`, 'invalid_request_error', 'unknown_url');
+      return;
+    }
+    if (!authorised(req, o.apiKey)) {
+      openaiError(res, 401, 'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.', 'invalid_request_error', 'invalid_api_key');
+      return;
+    }
+    if (route === 'GET /v1/models') {
+      const ids = [...Object.values(SNAPSHOTS), ...Object.keys(SNAPSHOTS), EMBEDDING_MODEL];
+      sendJson(res, 200, { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: CREATED, owned_by: 'system' })) });
+      return;
+    }
+    const body = (await readJson(req)) as Record<string, unknown> | undefined;
+    if (route === 'POST /v1/embeddings') return embeddings(res, body);
+    return chat(res, body, chatLatency());
+  });
+  return { url: server.url, close: server.close, setLatency: (ms) => void (latencyMs = ms) };
+}
+
+async function chat(res: ServerResponse, body: Record<string, unknown> | undefined, latency: number): Promise<void> {
+  const messages = body?.messages;
+  if (!Array.isArray(messages) || messages.length === 0 || typeof body?.model !== 'string') {
+    openaiError(res, 400, "Missing required parameters: 'model' and a non-empty 'messages' array.", 'invalid_request_error', null);
+    return;
+  }
+  const msgs = messages as ChatMessage[];
+  const lastUser = [...msgs].reverse().find((m) => m.role === 'user');
+  const question = text(lastUser?.content).trim().split(/\s+/).slice(0, 8).join(' ');
+  const enc = tokenizer();
+  let answerTokens = enc.encode(`Sandbox answer to: ${question}`);
+  const maxTokens = typeof body.max_tokens === 'number' ? body.max_tokens : (body.max_completion_tokens as number | undefined);
+  const truncated = typeof maxTokens === 'number' && answerTokens.length > maxTokens;
+  if (truncated) answerTokens = answerTokens.slice(0, Math.max(0, maxTokens));
+  const prompt = promptTokens(msgs);
+  await delay(latency);
+  sendJson(res, 200, {
+    id: `chatcmpl-${randomBytes(15).toString('base64url')}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: SNAPSHOTS[body.model] ?? body.model,
+    system_fingerprint: 'fp_sandbox',
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: enc.decode(answerTokens), refusal: null },
+        logprobs: null,
+        finish_reason: truncated ? 'length' : 'stop',
+      },
+    ],
+    usage: {
+      prompt_tokens: prompt,
+      completion_tokens: answerTokens.length,
+      total_tokens: prompt + answerTokens.length,
+      prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    },
+  });
+}
+
+async function embeddings(res: ServerResponse, body: Record<string, unknown> | undefined): Promise<void> {
+  const input = body?.input;
+  const inputs = typeof input === 'string' ? [input] : Array.isArray(input) && input.every((x) => typeof x === 'string') ? (input as string[]) : undefined;
+  if (!inputs || inputs.length === 0) {
+    openaiError(res, 400, "'input' must be a string or a non-empty array of strings.", 'invalid_request_error', null);
+    return;
+  }
+  const enc = tokenizer();
+  const tokens = inputs.reduce((n, s) => n + enc.encode(s).length, 0);
+  await delay(EMBEDDING_LATENCY_MS);
+  sendJson(res, 200, {
+    object: 'list',
+    data: inputs.map((s, index) => ({ object: 'embedding', index, embedding: embed(s) })),
+    model: typeof body?.model === 'string' ? body.model : EMBEDDING_MODEL,
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
+  });
+}

@@ -1,0 +1,17 @@
+/** One row of the fault matrix: a cutover run against a sandbox with these faults. */
+export interface MatrixRow {
+  /** Sandbox faults switched on for this run; empty for a healthy run. */
+  readonly faults: readonly string[];
+  /** Check ids that must end `failed` (or `inconclusive` / `skipped`, see `status`); every other check must pass. */
+  readonly fails: readonly string[];
+  /** The status the `fails` checks must end with; default `failed`. */
+  readonly status?: 'failed' | 'inconclusive' | 'skipped';
+  /** A pattern the message of each failing check must match: it must say why. */
+  readonly because?: RegExp;
+  /** Extra environment for the run. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** `post` runs `pnpm test:post-cutover` (the 30-minute watch) instead of the pre-cutover suite. */
+  readonly phase?: 'pre' | 'post';
+  /** A name for rows that are not just their faults (a bad config, a warmed cache). */
+  readonly name?: string;
+}

@@ -1,0 +1,72 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { bucketsOf, counterDelta, histogramQuantile, parsePrometheus, scrapeMetrics, sumBy, sumOf } from './prometheus.ts';
+
+const T0 = `# HELP litellm_proxy_total_requests_metric Total number of requests
+# TYPE litellm_proxy_total_requests_metric counter
+litellm_proxy_total_requests_metric_total{api_key_alias="agent:a",status_code="200"} 10
+litellm_proxy_total_requests_metric_total{api_key_alias="agent:a",status_code="500"} 1
+litellm_cache_hits_metric_total{api_key_alias="agent:a",model="gpt-4o-mini"} 4
+litellm_request_total_latency_metric_bucket{le="0.1",model="m"} 4
+litellm_request_total_latency_metric_bucket{le="0.5",model="m"} 9
+litellm_request_total_latency_metric_bucket{le="1.0",model="m"} 10
+litellm_request_total_latency_metric_bucket{le="+Inf",model="m"} 10
+`;
+const T1 = `litellm_proxy_total_requests_metric_total{status_code="200",api_key_alias="agent:a"} 30
+litellm_proxy_total_requests_metric_total{api_key_alias="agent:a",status_code="500"} 1
+litellm_proxy_total_requests_metric_total{api_key_alias="agent:b",status_code="200"} 5 1712345678000
+litellm_cache_hits_metric_total{api_key_alias="agent:a",model="gpt-4o-mini"} 2
+weird_label{path="a\\"b\\\\c",x="1"} NaN
+litellm_request_total_latency_metric_bucket{le="0.1",model="m"} 14
+litellm_request_total_latency_metric_bucket{le="0.5",model="m"} 19
+litellm_request_total_latency_metric_bucket{le="1.0",model="m"} 30
+litellm_request_total_latency_metric_bucket{le="+Inf",model="m"} 30
+`;
+
+describe('Prometheus text format', () => {
+  test('parses series regardless of label order, with escapes and timestamps', () => {
+    const s = parsePrometheus(T1);
+    expect(sumOf(s, 'litellm_proxy_total_requests_metric_total')).toBe(36);
+    expect([...s.values()].find((x) => x.name === 'weird_label')?.labels.path).toBe('a"b\\c');
+  });
+
+  test('deltas: label order does not split a series, new series count from 0, a reset counts its whole value', () => {
+    const d = counterDelta(parsePrometheus(T0), parsePrometheus(T1));
+    expect(sumBy(d, 'litellm_proxy_total_requests_metric_total', 'status_code')).toEqual(new Map([['200', 25], ['500', 0]]));
+    expect(sumOf(d, 'litellm_cache_hits_metric_total')).toBe(2);
+  });
+
+  test('histogram quantile interpolates inside the bucket like PromQL', () => {
+    const d = counterDelta(parsePrometheus(T0), parsePrometheus(T1));
+    const b = bucketsOf(d, 'litellm_request_total_latency_metric');
+    // 20 requests: 10 ≤ 0.1, 0 in (0.1, 0.5], 10 in (0.5, 1.0]; rank 19 → 0.5 + 0.5 × 9/10.
+    expect(histogramQuantile(0.95, b)).toBeCloseTo(0.95, 6);
+    expect(histogramQuantile(0.5, b)).toBeCloseTo(0.1, 6);
+    expect(histogramQuantile(0.95, [])).toBeNull();
+    expect(histogramQuantile(0.95, [{ le: 1, count: 1 }, { le: Infinity, count: 10 }])).toBe(1);
+  });
+
+  test('a malformed line is an error, not a missing counter', () => {
+    expect(() => parsePrometheus('good 1\nbad{x="1" 2\n')).toThrow(/line 2/);
+  });
+
+  describe('scrape over HTTP', () => {
+    let server: Server;
+    let url: string;
+    beforeAll(async () => {
+      server = createServer((req, res) => {
+        if (req.url === '/metrics') res.end(T0);
+        else res.writeHead(404).end('not found');
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+    test('reads /metrics and names the endpoint on failure', async () => {
+      expect(sumOf(await scrapeMetrics(url, { timeoutMs: 2000 }), 'litellm_cache_hits_metric_total')).toBe(4);
+      await expect(scrapeMetrics(`${url}/nope`, { timeoutMs: 2000 })).rejects.toThrow(/GET http:\/\/127\.0\.0\.1:\d+\/nope\/metrics: HTTP 404/);
+    });
+  });
+});
