@@ -22,7 +22,7 @@ describe('health, callbacks and metrics routes', () => {
   });
 
   it('answers 404 in FastAPI shape for unknown routes', async () => {
-    const r = await s.admin('GET', '/nope');
+    const r = await fetch(`${s.gateway.url}/nope`).then(async (x) => ({ status: x.status, json: await x.json() }));
     expect(r.status).toBe(404);
     expect(r.json).toEqual({ detail: 'Not Found' });
   });

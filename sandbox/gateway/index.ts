@@ -38,6 +38,8 @@ export interface Gateway extends Listening {
 
 const CREATED = Math.floor(Date.now() / 1000);
 const CHAT_ROUTES = new Set(['/chat/completions', '/v1/chat/completions']);
+/** Authenticated non-chat routes; anything else is FastAPI's 404, answered before auth as FastAPI does. */
+const KEYED_ROUTES = new Set(['/v1/models', '/models', '/model/info', '/v1/model/info', '/key/generate', '/key/info', '/key/delete', '/active/callbacks', '/settings']);
 
 /**
  * Starts the LiteLLM proxy stand-in (`notes/litellm.md`): virtual keys and `/key/*`, the v3
@@ -102,7 +104,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       return sendJson(res, 200, { deleted_keys: keys.delete(list(body.keys), list(body.key_aliases)) });
     }
     if ((path === '/active/callbacks' || path === '/settings') && req.method === 'GET') return sendJson(res, 200, activeCallbacks(callbacks));
-    sendJson(res, 404, { detail: 'Not Found' });
+    sendJson(res, 405, { detail: 'Method Not Allowed' });
   };
 
   const server = await listen('gateway', o.counter, async (req, res, url) => {
@@ -125,6 +127,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       res.end(text);
       return;
     }
+    if (!KEYED_ROUTES.has(path)) return sendJson(res, 404, { detail: 'Not Found' });
     try {
       await admin(req, res, url);
     } catch (err) {

@@ -88,7 +88,7 @@ export class LangfuseLogger {
     private readonly target: LangfuseTarget,
     private readonly faults: Faults,
   ) {
-    this.pool = new Pool(target.url, { connections: 4 });
+    this.pool = new Pool(new URL(target.url).origin, { connections: 4 });
     this.auth = `Basic ${Buffer.from(`${target.publicKey}:${target.secretKey}`).toString('base64')}`;
     this.timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
     this.timer.unref();

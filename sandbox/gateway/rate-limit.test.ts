@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { FaultName } from '../faults.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { MASTER, type Reply, type TestStack, startStack, traceId } from './testing.ts';
+import { MASTER, type Reply, type TestStack, traceId, withStack } from './testing.ts';
 
 /** Fires `n` chat requests at once with one key, prompts identical so hits keep it fast. */
 async function burst(s: TestStack, key: string, n: number, trace = traceId()): Promise<Reply[]> {
   const body = { model: 'gpt-4o-mini', max_tokens: 5, messages: [{ role: 'user', content: `burst ${trace}` }], metadata: { trace_id: trace } };
   return Promise.all(Array.from({ length: n }, () => s.chat(key, body)));
-}
-
-async function withStack<T>(faults: FaultName[], fn: (s: TestStack) => Promise<T>): Promise<T> {
-  const s = await startStack(faults);
-  try {
-    return await fn(s);
-  } finally {
-    await s.close();
-  }
 }
 
 const mint = async (s: TestStack, rpm: number): Promise<string> => (await s.admin('POST', '/key/generate', { rpm_limit: rpm })).json.key as string;

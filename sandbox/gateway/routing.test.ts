@@ -1,20 +1,10 @@
 import { getEncoding } from 'js-tiktoken';
 import { describe, expect, it } from 'vitest';
-import type { FaultName } from '../faults.ts';
 import { countTokens, exceedsTokens, route } from './routing.ts';
-import { MASTER, type TestStack, startStack, traceId } from './testing.ts';
+import { MASTER, type TestStack, traceId, withStack } from './testing.ts';
 
 /** About `n` cl100k tokens of ordinary prose plus a nonce, so each call is a cache miss. */
 const prose = (n: number) => `${traceId()} ${'The parcel left the warehouse on time. '.repeat(Math.ceil(n / 8))}`;
-
-async function withStack<T>(faults: FaultName[], fn: (s: TestStack) => Promise<T>): Promise<T> {
-  const s = await startStack(faults);
-  try {
-    return await fn(s);
-  } finally {
-    await s.close();
-  }
-}
 
 const ask = (content: string, id = traceId()) => ({ model: 'gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content }], metadata: { trace_id: id } });
 

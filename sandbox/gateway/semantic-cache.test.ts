@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { FaultName } from '../faults.ts';
-import { MASTER, type TestStack, startStack, traceId } from './testing.ts';
+import { MASTER, type TestStack, traceId, withStack } from './testing.ts';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function withStack<T>(faults: FaultName[], fn: (s: TestStack) => Promise<T>): Promise<T> {
-  const s = await startStack(faults, { latencyMs: 100 });
-  try {
-    return await fn(s);
-  } finally {
-    await s.close();
-  }
-}
 
 const ask = (content: string, id: string, extra: Record<string, unknown> = {}) => ({ model: 'gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user', content }], metadata: { trace_id: id }, ...extra });
 

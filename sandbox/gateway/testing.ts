@@ -37,7 +37,9 @@ export interface Reply {
   ms: number;
 }
 
+/** The test gateway's master key. */
 export const MASTER = 'sk-master-test-0000';
+/** The key the test upstream expects from the gateway. */
 export const UPSTREAM_KEY = 'sk-upstream-test-1111';
 
 /**
@@ -102,6 +104,16 @@ export async function startStack(faults: FaultName[] = [], opts: { latencyMs?: n
       return events.filter((e) => e.type === 'generation-create' && e.body.traceId === traceId).map((e) => e.body);
     },
   };
+}
+
+/** Runs `fn` against a fresh stack under `faults` and closes the stack whatever happens. */
+export async function withStack<T>(faults: FaultName[], fn: (s: TestStack) => Promise<T>, opts: { latencyMs?: number; cacheWriteDelayMs?: number } = {}): Promise<T> {
+  const s = await startStack(faults, opts);
+  try {
+    return await fn(s);
+  } finally {
+    await s.close();
+  }
 }
 
 /** A fresh 32-hex trace id, as the notes advise suites to send. */

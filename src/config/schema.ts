@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { z } from 'zod';
 import { VARIABLES, type VariableName } from './variables.ts';
 
@@ -207,10 +208,10 @@ export function parseConfig(env: Record<string, string | undefined>, target: Cut
       const isMissing = input[variable] === undefined;
       return { variable, problem: isMissing ? missing : issue.message };
     });
-    return { ok: false, problems: dedupe(problems) };
+    return { ok: false, problems: dedupe([...problems, ...fileProblems(env)]) };
   }
   const e = result.data;
-  const contradictions = contradictionsOf(e);
+  const contradictions = contradictionsOf(e, env);
   if (contradictions.length > 0) return { ok: false, problems: contradictions };
   const httpsOr = (url: string): string | undefined => (url.startsWith('https:') ? url : undefined);
   return {
@@ -278,9 +279,22 @@ export function parseConfig(env: Record<string, string | undefined>, target: Cut
   };
 }
 
-/** Settings that are each valid but cannot hold together. */
-function contradictionsOf(e: z.infer<typeof envSchema>): ConfigProblem[] {
+/**
+ * Files the user named explicitly that cannot be read. Only named ones: a missing default
+ * agents file is the agent-config check's business (it skips with the reason).
+ */
+function fileProblems(env: Record<string, string | undefined>): ConfigProblem[] {
   const out: ConfigProblem[] = [];
+  for (const name of ['AGENTS_CONFIG_PATH', 'TLS_CA_FILE', 'BASELINE_EVIDENCE'] as const) {
+    const path = env[name]?.trim();
+    if (path && !readable(path)) out.push({ variable: name, problem: `names a file that cannot be read (${path})` });
+  }
+  return out;
+}
+
+/** Settings that are each valid but cannot hold together, and files named explicitly that cannot be read. */
+function contradictionsOf(e: z.infer<typeof envSchema>, env: Record<string, string | undefined>): ConfigProblem[] {
+  const out: ConfigProblem[] = fileProblems(env);
   if (e.QUOTA_USE_CUSTOMER_KEY && e.CUTOVER_PHASE === 'post') {
     out.push({ variable: 'QUOTA_USE_CUSTOMER_KEY', problem: 'is true while CUTOVER_PHASE=post: bursting the prod_customer key after the switch would throttle real customers' });
   }
@@ -300,6 +314,15 @@ function contradictionsOf(e: z.infer<typeof envSchema>): ConfigProblem[] {
     out.push({ variable: 'CLICKHOUSE_PASSWORD', problem: 'is required when CLICKHOUSE_URL is set (SELECT 1 must be authenticated)' });
   }
   return out;
+}
+
+function readable(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function dedupe(problems: ConfigProblem[]): ConfigProblem[] {

@@ -3,7 +3,7 @@
 // This is the deploy gate CI runs on agent-config PRs (`pnpm test:cutover:config`): it reads one
 // file and the environment, sends nothing, and finishes in milliseconds.
 import { describe } from 'vitest';
-import { auditAgents, findAgents, readAgentsConfig } from '../../src/clients/agents-config.ts';
+import { auditAgents, findAgents, readAgentsConfig, type AgentEntry } from '../../src/clients/agents-config.ts';
 import { readEnvironment, secretValues } from '../../src/config/index.ts';
 import { check } from '../../src/harness/check.ts';
 
@@ -14,11 +14,11 @@ describe('§6 Update production agents', () => {
     c.observe('gatewayUrl', gatewayUrl);
     const env = readEnvironment();
 
-    let agents;
+    let agents: AgentEntry[];
     try {
       agents = findAgents(readAgentsConfig(configPath));
     } catch (err) {
-      c.fail(`cannot read the agents config (AGENTS_CONFIG_PATH=${configPath}): ${(err as Error).message}`);
+      return c.fail(`cannot read the agents config (AGENTS_CONFIG_PATH=${configPath}): ${(err as Error).message}`);
     }
     c.observe('agents', agents.map((a) => a.name));
     c.measure('agents_found', agents.length, 'agents', { op: '>=', value: 1 });

@@ -1,0 +1,76 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { execa } from 'execa';
+import { describe, expect, test } from 'vitest';
+import { startSandbox } from '../sandbox/index.ts';
+import { verifyEvidence } from '../src/evidence/verify.ts';
+import { runCutover } from './run-cutover.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** Every file the run wrote under the evidence dir, with its text. */
+function outputs(dir: string): [string, string][] {
+  const out: [string, string][] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push([p, readFileSync(p, 'utf8')]);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe('evidence integrity', () => {
+  test('a bundle edited after writing fails pnpm evidence:verify, naming the digest', async () => {
+    const run = await runCutover({ CUTOVER_SKIP: '' });
+    expect(run.bundle).toBeDefined();
+    const dir = join(run.evidenceDir, 'latest');
+    const ok = await execa('node_modules/.bin/tsx', ['scripts/evidence-verify.ts', dir], { cwd: ROOT, reject: false });
+    expect(ok.exitCode, ok.stdout).toBe(0);
+    const file = join(dir, 'evidence.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"status": "passed"', '"status": "failed"'));
+    const bad = await execa('node_modules/.bin/tsx', ['scripts/evidence-verify.ts', dir], { cwd: ROOT, reject: false });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stdout).toMatch(/INVALID[\s\S]*digest mismatch/);
+  });
+
+  test('a secret a server echoes back never reaches stdout, stderr or any evidence file', async () => {
+    // A real-target run against a sandbox that echoes credentials in its 401 bodies, configured
+    // with distinctive wrong keys so that the echo happens.
+    const sandbox = await startSandbox({ faults: ['echo-secret'] });
+    try {
+      const planted = { GATEWAY_ADMIN_KEY: 'sk-planted-gateway-7f3a9c2e1d', LANGFUSE_SECRET_KEY: 'sk-lf-planted-5b8d0e4f2a' };
+      const run = await runCutover({ ...sandbox.env, ...planted, LANGFUSE_WAIT_MS: '2000' });
+      expect(run.bundle, run.stderr).toBeDefined();
+      expect(run.check('3/smoke').status).toBe('failed');
+      expect(run.check('3/smoke').error).toMatch(/401/);
+      const texts: [string, string][] = [['stdout', run.stdout], ['stderr', run.stderr], ...outputs(run.evidenceDir)];
+      for (const value of Object.values(planted)) for (const [name, text] of texts) expect(text.includes(value), `${name} contains a planted secret`).toBe(false);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
+  test('SIGINT in the middle of a run leaves a valid bundle marked incomplete, holding what was measured', async () => {
+    const evidenceDir = mkdtempSync(join(tmpdir(), 'cutover-sigint-'));
+    const env: Record<string, string> = { ...(process.env as Record<string, string>), CUTOVER_ENV_FILE: '/dev/null', CUTOVER_EVIDENCE_DIR: evidenceDir, NO_COLOR: '1' };
+    for (const k of Object.keys(env)) if (/^(GATEWAY_|LANGFUSE_|CUTOVER_RUN|SANDBOX_|VITEST)/.test(k)) delete env[k];
+    const child = execa(join(ROOT, 'node_modules/.bin/vitest'), ['run', '--project', 'cutover'], { cwd: ROOT, env, extendEnv: false, reject: false });
+    // Wait until a check has started recording (its partial file exists), then interrupt.
+    const partial = join(evidenceDir, '.partial');
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && !(existsSync(partial) && readdirSync(partial).some((r) => readdirSync(join(partial, r)).length > 0))) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGINT');
+    const res = await child;
+    const v = verifyEvidence(join(evidenceDir, 'latest'));
+    expect(v.problems, `${res.stdout}\n${res.stderr}`).toEqual([]);
+    expect(v.bundle!.verdict).toBe('incomplete');
+    expect(v.bundle!.run.endReason).toBe('interrupted');
+    expect(v.bundle!.sections.flatMap((s) => s.checks).length).toBeGreaterThan(0);
+    expect(res.exitCode).not.toBe(0);
+  });
+});

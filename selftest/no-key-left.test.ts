@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { request } from 'undici';
+import { describe, expect, test } from 'vitest';
+import { startSandbox } from '../sandbox/index.ts';
+import { runCutover } from './run-cutover.ts';
+
+// §5.1 mints an ephemeral virtual key per run. Whatever the outcome, the key must be gone
+// afterwards. Each case starts its own sandbox (so the selftest can ask the same gateway
+// afterwards), runs the cutover child against it as a deployment would be tested, then asks
+// the gateway's admin API for the alias the check reports: `POST /key/delete` by alias answers
+// 404 when no key with that alias exists. (The sandbox has no `GET /key/list`.)
+const cases = [
+  { name: 'passing run', faults: [], status: 'passed' },
+  { name: 'counts wrong', faults: ['rpm-off'], status: 'failed' },
+  { name: 'failure callback missing', faults: ['throttle-not-logged'], status: 'failed' },
+  { name: 'throttle trace never ingested', faults: ['trace-dropped'], status: 'failed', env: { LANGFUSE_WAIT_MS: '2000' } },
+] as const;
+
+
+describe.concurrent('5.1/rpm-limit leaves no ephemeral key behind', () => {
+  for (const c of cases) {
+    test(`${c.name} (${c.faults.join(',') || 'healthy'}) → ${c.status}, key deleted`, async () => {
+      const sb = await startSandbox({ faults: [...c.faults] });
+      try {
+        const runId = `nokey-${randomBytes(4).toString('hex')}`;
+        const run = await runCutover({ ...sb.env, ...('env' in c ? c.env : {}), CUTOVER_RUN_ID: runId }, { args: ['tests/quota/rpm-limit.test.ts'] });
+        const rec = run.check('5.1/rpm-limit');
+        expect(rec.status, rec.error).toBe(c.status);
+        const alias = rec.observations.keyAlias;
+        expect(alias).toBe(`cutover-${runId}-5.1-rpm-limit`);
+        expect(rec.observations.keyDeleted).toBe(true);
+        expect(JSON.stringify(run.bundle)).not.toMatch(/"sk-[A-Za-z0-9_-]{20,}/);
+
+        const res = await request(`${sb.env.GATEWAY_URL}/key/delete`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${sb.env.GATEWAY_ADMIN_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ key_aliases: [alias] }),
+          headersTimeout: 5000,
+          bodyTimeout: 5000,
+        });
+        const body = await res.body.text();
+        expect(res.statusCode, `a key with alias ${String(alias)} was still there: ${body}`).toBe(404);
+        expect(body).toMatch(/"error"/);
+      } finally {
+        await sb.stop();
+      }
+    });
+  }
+});

@@ -1,0 +1,227 @@
+import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+
+/** Result of a probe: `SELECT 1` answered, with how long the whole exchange took, or the reason it did not. */
+export type PostgresProbe =
+  | { readonly ok: true; readonly ms: number; readonly auth: 'trust' | 'cleartext' | 'md5' | 'scram-sha-256'; readonly serverVersion?: string; readonly tls: boolean }
+  | { readonly ok: false; readonly error: string };
+
+/**
+ * The SCRAM-SHA-256 client of RFC 5802/7677, as Postgres uses it (empty username in the
+ * messages: the server takes the startup user). `first()` gives client-first-message;
+ * `final(serverFirst)` gives client-final-message; `verify(serverFinal)` checks the server's
+ * signature, so a server that does not know the password cannot pass itself off as the database.
+ */
+export function scramClient(password: string, nonce = randomBytes(18).toString('base64')) {
+  const firstBare = `n=,r=${nonce}`;
+  let serverSignature: Buffer | undefined;
+  return {
+    first: (): string => `n,,${firstBare}`,
+    final(serverFirst: string): string {
+      const attrs = new Map(serverFirst.split(',').map((kv) => [kv[0], kv.slice(2)] as const));
+      const r = attrs.get('r');
+      const s = attrs.get('s');
+      const i = Number(attrs.get('i'));
+      if (!r || !s || !(i > 0) || !r.startsWith(nonce)) throw new Error('SCRAM server-first-message is malformed or does not extend our nonce');
+      const salted = pbkdf2Sync(password.normalize('NFKC'), Buffer.from(s, 'base64'), i, 32, 'sha256');
+      const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+      const storedKey = createHash('sha256').update(clientKey).digest();
+      const withoutProof = `c=biws,r=${r}`;
+      const authMessage = `${firstBare},${serverFirst},${withoutProof}`;
+      const signature = createHmac('sha256', storedKey).update(authMessage).digest();
+      const proof = Buffer.from(clientKey.map((b, k) => b ^ signature[k]!));
+      serverSignature = createHmac('sha256', createHmac('sha256', salted).update('Server Key').digest()).update(authMessage).digest();
+      return `${withoutProof},p=${proof.toString('base64')}`;
+    },
+    verify(serverFinal: string): boolean {
+      const v = /(?:^|,)v=([^,]+)/.exec(serverFinal)?.[1];
+      if (!v || !serverSignature) return false;
+      const got = Buffer.from(v, 'base64');
+      return got.length === serverSignature.length && timingSafeEqual(got, serverSignature);
+    },
+  };
+}
+
+function message(type: string, body: Buffer): Buffer {
+  const head = Buffer.alloc(5);
+  head.write(type, 0, 'latin1');
+  head.writeInt32BE(body.length + 4, 1);
+  return Buffer.concat([head, body]);
+}
+const cstr = (s: string): Buffer => Buffer.from(`${s}\0`, 'utf8');
+
+/** Reads whole backend messages from a socket, one at a time. */
+class MessageReader {
+  private buf = Buffer.alloc(0);
+  private waiters: (() => void)[] = [];
+  private failure: Error | undefined;
+  constructor(socket: Socket) {
+    socket.on('data', (d: Buffer) => {
+      this.buf = Buffer.concat([this.buf, d]);
+      this.wake();
+    });
+    socket.on('error', (e) => this.fail(e));
+    socket.on('close', () => this.fail(new Error('the server closed the connection')));
+  }
+  fail(e: Error): void {
+    this.failure ??= e;
+    this.wake();
+  }
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+  async bytes(n: number): Promise<Buffer> {
+    while (this.buf.length < n) {
+      if (this.failure) throw this.failure;
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+    const out = this.buf.subarray(0, n);
+    this.buf = this.buf.subarray(n);
+    return out;
+  }
+  async next(): Promise<{ type: string; body: Buffer }> {
+    const head = await this.bytes(5);
+    const body = await this.bytes(head.readInt32BE(1) - 4);
+    return { type: String.fromCharCode(head[0]!), body };
+  }
+}
+
+/** The `M`essage (and SQLSTATE `C`ode) of an ErrorResponse. */
+function errorText(body: Buffer): string {
+  const fields = new Map<string, string>();
+  let i = 0;
+  while (i < body.length && body[i] !== 0) {
+    const end = body.indexOf(0, i + 1);
+    fields.set(String.fromCharCode(body[i]!), body.subarray(i + 1, end).toString('utf8'));
+    i = end + 1;
+  }
+  return `${fields.get('M') ?? 'error'}${fields.get('C') ? ` (SQLSTATE ${fields.get('C')})` : ''}`;
+}
+
+/**
+ * Opens a connection to the Postgres URL, authenticates (trust, cleartext, md5 or
+ * SCRAM-SHA-256, the methods Postgres, PgBouncer and Supavisor offer), runs `SELECT 1` with the
+ * simple-query protocol and closes. TLS follows `sslmode`: `disable` never, `require`/`prefer`
+ * (the default) ask for it without verifying the certificate, as libpq does, and `verify-ca`/
+ * `verify-full` verify it. The whole exchange is bounded by `timeoutMs`. Errors name host:port
+ * and database, never the password.
+ */
+export async function probePostgres(url: string, o: { timeoutMs: number }): Promise<PostgresProbe> {
+  let u: URL;
+  try {
+    u = new URL(url);
+    if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new Error();
+  } catch {
+    return { ok: false, error: 'the URL is not a postgres:// or postgresql:// URL' };
+  }
+  const host = decodeURIComponent(u.hostname) || 'localhost';
+  const port = Number(u.port || 5432);
+  const user = decodeURIComponent(u.username);
+  const password = decodeURIComponent(u.password);
+  const database = decodeURIComponent(u.pathname.slice(1)) || user;
+  const sslmode = u.searchParams.get('sslmode') ?? 'prefer';
+  const where = `postgres ${host}:${port}/${database}`;
+  const started = performance.now();
+  let socket: Socket | undefined;
+  const timer = setTimeout(() => socket?.destroy(new Error(`no answer within ${o.timeoutMs} ms`)), o.timeoutMs);
+  try {
+    socket = await open(host, port, o.timeoutMs);
+    let tls = false;
+    if (sslmode !== 'disable') {
+      const req = Buffer.alloc(8);
+      req.writeInt32BE(8, 0);
+      req.writeInt32BE(80877103, 4);
+      socket.write(req);
+      const answer = await new MessageReader(socket).bytes(1).finally(() => socket!.removeAllListeners('data'));
+      if (answer.toString() === 'S') {
+        const verify = sslmode === 'verify-ca' || sslmode === 'verify-full';
+        socket = await upgrade(socket, host, verify);
+        tls = true;
+      } else if (sslmode !== 'prefer' && sslmode !== 'allow') throw new Error(`the server refused TLS but sslmode=${sslmode}`);
+    }
+    const reader = new MessageReader(socket);
+    const startup = Buffer.concat([Buffer.alloc(8), cstr('user'), cstr(user), cstr('database'), cstr(database), cstr('application_name'), cstr('gateway-cutover'), Buffer.from([0])]);
+    startup.writeInt32BE(startup.length, 0);
+    startup.writeInt32BE(196608, 4);
+    socket.write(startup);
+
+    let auth: 'trust' | 'cleartext' | 'md5' | 'scram-sha-256' = 'trust';
+    let scram: ReturnType<typeof scramClient> | undefined;
+    let serverVersion: string | undefined;
+    for (;;) {
+      const m = await reader.next();
+      if (m.type === 'E') throw new Error(errorText(m.body));
+      if (m.type === 'S') {
+        const [k, v] = m.body.toString('utf8').split('\0');
+        if (k === 'server_version') serverVersion = v;
+        continue;
+      }
+      if (m.type === 'Z') break;
+      if (m.type !== 'R') continue;
+      const code = m.body.readInt32BE(0);
+      if (code === 0) continue;
+      if (code === 3) {
+        auth = 'cleartext';
+        socket.write(message('p', cstr(password)));
+      } else if (code === 5) {
+        auth = 'md5';
+        const inner = createHash('md5').update(password + user).digest('hex');
+        socket.write(message('p', cstr(`md5${createHash('md5').update(Buffer.concat([Buffer.from(inner), m.body.subarray(4, 8)])).digest('hex')}`)));
+      } else if (code === 10) {
+        const mechanisms = m.body.subarray(4).toString('utf8').split('\0').filter(Boolean);
+        if (!mechanisms.includes('SCRAM-SHA-256')) throw new Error(`the server offers only ${mechanisms.join(', ')} (SCRAM-SHA-256 is supported here)`);
+        auth = 'scram-sha-256';
+        scram = scramClient(password);
+        const first = Buffer.from(scram.first());
+        const len = Buffer.alloc(4);
+        len.writeInt32BE(first.length);
+        socket.write(message('p', Buffer.concat([cstr('SCRAM-SHA-256'), len, first])));
+      } else if (code === 11 && scram) {
+        socket.write(message('p', Buffer.from(scram.final(m.body.subarray(4).toString('utf8')))));
+      } else if (code === 12 && scram) {
+        if (!scram.verify(m.body.subarray(4).toString('utf8'))) throw new Error('the server signature does not verify: this is not the database that holds the password');
+      } else throw new Error(`unsupported authentication request ${code}`);
+    }
+
+    socket.write(message('Q', cstr('SELECT 1')));
+    let value: string | undefined;
+    for (;;) {
+      const m = await reader.next();
+      if (m.type === 'E') throw new Error(`SELECT 1 failed: ${errorText(m.body)}`);
+      if (m.type === 'D' && m.body.readInt16BE(0) >= 1) {
+        const len = m.body.readInt32BE(2);
+        value = len >= 0 ? m.body.subarray(6, 6 + len).toString('utf8') : undefined;
+      }
+      if (m.type === 'Z') break;
+    }
+    if (value !== '1') throw new Error(`SELECT 1 returned ${value === undefined ? 'no row' : JSON.stringify(value)}`);
+    socket.write(message('X', Buffer.alloc(0)));
+    return { ok: true, ms: performance.now() - started, auth, serverVersion, tls };
+  } catch (err) {
+    return { ok: false, error: `${where}: ${(err as Error).message.split(password || '\0').join('[REDACTED]')}` };
+  } finally {
+    clearTimeout(timer);
+    socket?.destroy();
+  }
+}
+
+function open(host: string, port: number, timeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = netConnect({ host, port, timeout: timeoutMs });
+    s.once('connect', () => {
+      s.setTimeout(0);
+      resolve(s);
+    });
+    s.once('timeout', () => s.destroy(new Error(`connect timed out after ${timeoutMs} ms`)));
+    s.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`unreachable (${e.code ?? e.message})`)));
+  });
+}
+
+function upgrade(socket: Socket, host: string, verify: boolean): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const t = tlsConnect({ socket, servername: /^[\d.]+$|:/.test(host) ? undefined : host, rejectUnauthorized: verify });
+    t.once('secureConnect', () => resolve(t));
+    t.once('error', (e) => reject(new Error(`TLS failed: ${e.message}`)));
+  });
+}

@@ -1,0 +1,104 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { latencyLimit, resolveBaseline } from './baseline.ts';
+import { hitRate, judgeWindow, runWatch, windowOf, type TrafficSnapshot, type WatchRules } from './watch.ts';
+
+const rules: WatchRules = { errorRate: 0.02, errorWindowMs: 100, minSamples: 30, latencyLimitMs: 300, baselineP95Ms: 150 };
+const snap = (atMs: number, requests: number, errors: number, latencies: { atMs: number; ms: number }[] = []): TrafficSnapshot => ({
+  atMs, requests, errors, throttled: 0, hits: requests / 2, misses: requests / 2, agents: {}, latencies,
+});
+
+describe('baseline', () => {
+  test('limit = max(ratio × p95, p95 + floor)', () => {
+    expect(latencyLimit(200, 2, 50)).toBe(400);
+    expect(latencyLimit(20, 2, 50)).toBe(70);
+  });
+
+  test('the pre-cutover bundle wins over BASELINE_P95_MS; without either the reason names both', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baseline-'));
+    const file = join(dir, 'evidence.json');
+    expect(resolveBaseline({ evidencePath: file })).toEqual({ ok: false, reason: expect.stringMatching(/no pre-cutover evidence at .*BASELINE_P95_MS is not set/) });
+    expect(resolveBaseline({ evidencePath: file, envP95Ms: 180 })).toEqual({ ok: true, baseline: { p95Ms: 180, source: 'BASELINE_P95_MS' } });
+    writeFileSync(file, JSON.stringify({ run: { phase: 'pre' }, sections: [{ checks: [{ id: '7/rollback-readiness', measurements: [{ name: 'gateway_p95_ms', value: 123.4 }] }] }] }));
+    expect(resolveBaseline({ evidencePath: file, envP95Ms: 180 })).toMatchObject({ ok: true, baseline: { p95Ms: 123.4 } });
+    writeFileSync(file, JSON.stringify({ run: { phase: 'pre' }, sections: [] }));
+    expect(resolveBaseline({ evidencePath: file })).toEqual({ ok: false, reason: expect.stringContaining('has no 7/rollback-readiness check') });
+  });
+});
+
+describe('rolling window', () => {
+  test('counters are differences against the last snapshot at or before the window start', () => {
+    const history = [snap(0, 0, 0), snap(50, 100, 0), snap(100, 200, 1), snap(150, 300, 10)];
+    expect(windowOf(history, [], 100)).toMatchObject({ requests: 200, errors: 10 });
+  });
+
+  test('too few samples never decides; enough samples over the limit is a rollback with one line', () => {
+    expect(judgeWindow({ requests: 10, errors: 5, p95Ms: 900, latencySamples: 10 }, rules, 1)).toBeUndefined();
+    expect(judgeWindow({ requests: 412, errors: 13, p95Ms: 100, latencySamples: 412 }, { ...rules, errorWindowMs: 300_000 }, 1)?.line).toBe(
+      'ROLLBACK: error rate 3.2 % > 2.0 % over 412 requests (window 5 min)',
+    );
+    expect(judgeWindow({ requests: 412, errors: 0, p95Ms: 450, latencySamples: 40 }, rules, 1)?.line).toMatch(/^ROLLBACK: p95 latency 450 ms > limit 300 ms \(baseline p95 150 ms\)/);
+    expect(judgeWindow({ requests: 412, errors: 8, p95Ms: 300, latencySamples: 40 }, rules, 1)).toBeUndefined();
+  });
+
+  test('hit rate with no cacheable request is null, not 0', () => {
+    expect(hitRate({ hits: 0, misses: 0 }, { hits: 0, misses: 0 })).toBeNull();
+    expect(hitRate({ hits: 1, misses: 1 }, { hits: 4, misses: 2 })).toBe(0.75);
+  });
+});
+
+describe('runWatch', () => {
+  test('stops at the first breach, long before the duration', async () => {
+    let n = 0;
+    const lines: string[] = [];
+    const res = await runWatch({
+      durationMs: 5000,
+      intervalMs: 20,
+      rules,
+      progress: (l) => lines.push(l),
+      sample: async (at) => {
+        n += 1;
+        return snap(at, n * 20, n >= 4 ? n * 2 : 0, [{ atMs: at, ms: 100 }]);
+      },
+    });
+    expect(res.breach?.rule).toBe('error-rate');
+    expect(res.elapsedMs).toBeLessThan(1000);
+    expect(lines.length).toBe(res.points.length);
+    expect(lines[0]).toMatch(/^watch 00:00\/00:05 · 40 requests \(20 in window\) · errors 0.0 % \(too few samples\)/);
+  });
+
+  test('a healthy run lasts the duration, decides windows, and keeps every point', async () => {
+    let n = 0;
+    const res = await runWatch({
+      durationMs: 200,
+      intervalMs: 20,
+      rules,
+      sample: async (at) => {
+        n += 1;
+        return snap(at, n * 40, 0, Array.from({ length: 40 }, () => ({ atMs: at, ms: 120 })));
+      },
+    });
+    expect(res.breach).toBeUndefined();
+    expect(res.elapsedMs).toBeGreaterThanOrEqual(190);
+    expect(res.points.length).toBeGreaterThanOrEqual(8);
+    expect(res.decidedErrorWindows).toBeGreaterThan(0);
+    expect(res.decidedLatencyWindows).toBeGreaterThan(0);
+    expect(res.maxWindowP95Ms).toBe(120);
+  });
+
+  test('polls that keep failing abort the watch with the last error', async () => {
+    let n = 0;
+    const res = await runWatch({
+      durationMs: 2000,
+      intervalMs: 10,
+      rules,
+      sample: async (at) => {
+        if (n++ > 0) throw new Error('GET http://gw/metrics: unreachable');
+        return snap(at, 0, 0);
+      },
+    });
+    expect(res.aborted).toMatch(/3 polls in a row failed; last: GET http:\/\/gw\/metrics/);
+  });
+});

@@ -1,0 +1,100 @@
+// Runbook §1 — Prerequisites.
+// "DNS + TLS certificates issued for gateway.hotrodan.com and langfuse.hotrodan.com;
+// hotdash-llm-cache Fly Redis provisioned, REDIS_URL configured on the gateway app; vault
+// entry synced to Fly secrets (gateway, clickhouse, minio apps); Supabase langfuse schema
+// created and migrations applied."
+// The four checks are independent, so they run concurrently.
+import { describe } from 'vitest';
+import { probeMachine } from '../../src/clients/fly-fleet.ts';
+import { langfuseWorkerHealth } from '../../src/clients/langfuse-worker.ts';
+import { litellmCacheReport } from '../../src/clients/litellm-readiness.ts';
+import { probeTls, trustedCas } from '../../src/clients/tls-probe.ts';
+import { check } from '../../src/harness/check.ts';
+import { clickhouseFor, execTimeoutS, flyFor, flyOrReason, reasonOf } from './access.ts';
+
+describe.concurrent('§1 Prerequisites', () => {
+  check('1/tls', 'DNS resolves and the gateway and Langfuse certificates verify for their host, valid ≥ TLS_MIN_DAYS', async (c, config) => {
+    const sites = [
+      { site: 'gateway', url: config.tls.gatewayUrl, variable: 'TLS_GATEWAY_URL' },
+      { site: 'langfuse', url: config.tls.langfuseUrl, variable: 'TLS_LANGFUSE_URL' },
+    ];
+    const unset = sites.filter((s) => !s.url?.startsWith('https:'));
+    const set = sites.filter((s) => s.url?.startsWith('https:'));
+    const ca = await trustedCas(config.tls.caFile);
+    const results = await Promise.allSettled(set.map((s) => probeTls(s.url!, { ca, timeoutMs: config.httpTimeoutMs })));
+    results.forEach((r, i) => {
+      const { site } = set[i]!;
+      if (r.status === 'rejected') {
+        c.measure(`${site}_days_left`, null, 'days', { op: '>=', value: config.thresholds.tlsMinDays });
+        return void c.expect(false, `${site}: ${reasonOf(r.reason)}`);
+      }
+      const t = r.value;
+      c.observe(site, { host: t.host, addresses: t.addresses, issuer: t.issuer, validTo: t.validTo, san: t.san, fingerprint256: t.fingerprint256 });
+      c.expect(t.verified, `${site} ${t.host}: ${t.problem ?? ''}`);
+      c.measure(`${site}_days_left`, t.daysLeft, 'days', { op: '>=', value: config.thresholds.tlsMinDays });
+    });
+    if (unset.length > 0) {
+      c.settle(); // a failing host outranks an unchecked one
+      return c.skip(`no https URL configured for ${unset.map((s) => `${s.site} (${s.variable})`).join(' and ')}, so its certificate was not checked`);
+    }
+  });
+
+  check('1/redis', "the gateway's Redis cache backend is up", async (c, config) => {
+    // Half one: the gateway reports its cache backend (configured type, not a PING).
+    const report = await litellmCacheReport({ url: config.gateway.url, adminKey: config.gateway.adminKey, timeoutMs: config.httpTimeoutMs });
+    c.observe('gatewayCache', { cache: report.cache ?? null, route: report.route });
+    c.expect(report.cache !== undefined, `the gateway reports no cache field on ${report.route}, so its cache backend is unknown`);
+    if (report.cache !== undefined) {
+      c.expect(report.cache !== null, `the gateway has no cache configured (${report.route} cache: null): REDIS_URL is missing or caching is disabled`);
+      c.expect(report.cache === null || /redis/i.test(report.cache), `the gateway's cache backend is ${report.cache}, not Redis`);
+    }
+
+    // Half two: the Langfuse worker PINGs Redis (and Postgres) from inside the private network.
+    const access = flyOrReason(config);
+    if ('reason' in access) return void c.observe('workerHealth', `not probed: ${access.reason}`);
+    if (!config.fly.gatewayProcesses.includes('worker')) return void c.observe('workerHealth', 'not probed: FLY_GATEWAY_PROCESSES has no worker group');
+    const app = config.fly.apps.gateway;
+    const m = probeMachine(await access.fly.machines(app), 'worker');
+    // A missing worker is 2/fly-machines' finding; this check then rests on the gateway's report.
+    if (!m) return void c.observe('workerHealth', 'not probed: no started worker machine (see 2/fly-machines)');
+    c.observe('probeMachine', `${app}/${m.id}`);
+    const worker = await langfuseWorkerHealth(access.fly, app, m.id, execTimeoutS(config));
+    c.observe('workerHealth', worker.detail);
+    c.expect(worker.healthy, `the Langfuse worker cannot reach Redis or Postgres: ${worker.detail}`);
+  });
+
+  check('1/fly-secrets', 'the expected secret names exist on each Fly app (names only)', async (c, config) => {
+    const fly = flyFor(c, config);
+    const expected = Object.entries(config.fly.expectedSecrets);
+    if (expected.length === 0) return c.skip('FLY_EXPECTED_SECRETS names no secrets to look for');
+    const results = await Promise.allSettled(expected.map(([app]) => fly.secretNames(app)));
+    const seen: Record<string, { expected: number; missing: string[] }> = {};
+    results.forEach((r, i) => {
+      const [app, names] = expected[i]!;
+      if (r.status === 'rejected') return void c.expect(false, `${app}: secrets could not be listed: ${reasonOf(r.reason)}`);
+      const missing = names.filter((n) => !r.value.includes(n));
+      seen[app] = { expected: names.length, missing };
+      c.expect(missing.length === 0, `${app} lacks secret(s) ${missing.join(', ')} (FLY_EXPECTED_SECRETS); sync them from the vault with fly secrets set`);
+    });
+    c.observe('secrets', seen);
+  });
+
+  check('1/langfuse-schema', 'Langfuse migrations applied: ClickHouse schema_migrations not dirty', async (c, config) => {
+    // Postgres _prisma_migrations needs a Postgres client, and none is installed (no pg driver,
+    // no wire-protocol client here): that half is recorded as not checked, with the reason.
+    c.observe(
+      'postgres',
+      config.langfuse.databaseUrl
+        ? 'not checked: LANGFUSE_DATABASE_URL is set, but this suite has no Postgres client; check _prisma_migrations for rows with finished_at IS NULL AND rolled_back_at IS NULL by hand'
+        : 'not checked: LANGFUSE_DATABASE_URL is not set',
+    );
+    const clickhouse = await clickhouseFor(c, config);
+    c.observe('via', clickhouse.via);
+    // golang-migrate reads its state the same way: the row with the highest sequence is the last step.
+    const rows = await clickhouse.query('SELECT version, dirty FROM schema_migrations ORDER BY sequence DESC LIMIT 1');
+    const [version, dirty] = rows[0] ?? [];
+    if (version === undefined) return c.fail('ClickHouse schema_migrations is empty: Langfuse has never migrated ClickHouse');
+    c.observe('clickhouseMigration', { version: Number(version), dirty: dirty === '1' });
+    c.expect(dirty === '0', `ClickHouse schema_migrations is dirty at version ${version}: a Langfuse migration stopped half-way; the web container will not start until it is fixed (migrate force)`);
+  });
+});

@@ -1,0 +1,67 @@
+// The one post-cutover monitoring loop both §6 live traffic and §7 watch read. Started by the
+// first check that asks for it and shared by the rest, so a 30-minute watch runs once.
+import { findAgents, readAgentsConfig } from '../../src/clients/agents-config.ts';
+import { liveTrafficSampler } from '../../src/clients/live-traffic.ts';
+import type { CutoverConfig } from '../../src/config/index.ts';
+import { latencyLimit, resolveBaseline, type BaselineResult } from '../../src/measure/baseline.ts';
+import { runWatch, type WatchResult, type WatchRules } from '../../src/measure/watch.ts';
+
+/** What the shared watch produced: the run itself, or why it could not start. */
+export interface SharedWatch {
+  readonly agents: readonly string[];
+  readonly agentsSource: string;
+  readonly baseline: BaselineResult;
+  readonly rules: WatchRules;
+  readonly result?: WatchResult;
+  readonly error?: string;
+}
+
+let shared: Promise<SharedWatch> | undefined;
+
+/** The shared watch, started on first call; later calls await the same run. */
+export function sharedWatch(config: CutoverConfig): Promise<SharedWatch> {
+  shared ??= start(config);
+  return shared;
+}
+
+function expectedAgents(config: CutoverConfig): { agents: string[]; source: string; error?: string } {
+  if (config.agents.expected) return { agents: [...config.agents.expected], source: 'AGENTS_EXPECTED' };
+  try {
+    return { agents: findAgents(readAgentsConfig(config.agents.configPath)).map((a) => a.name), source: config.agents.configPath };
+  } catch (err) {
+    return { agents: [], source: config.agents.configPath, error: `cannot list the expected agents: set AGENTS_EXPECTED, or fix AGENTS_CONFIG_PATH (${(err as Error).message})` };
+  }
+}
+
+async function start(config: CutoverConfig): Promise<SharedWatch> {
+  const m = config.monitor;
+  const { agents, source, error } = expectedAgents(config);
+  const baseline = resolveBaseline({ evidencePath: m.baselineEvidence, envP95Ms: m.baselineP95Ms });
+  // Without a baseline the latency rule cannot fire; 7/watch fails for it, while the error-rate
+  // rule and §6's traffic and hit-rate promises are still watched.
+  const limit = baseline.ok ? latencyLimit(baseline.baseline.p95Ms, m.latencyRatio, m.latencyFloorMs) : Infinity;
+  const rules: WatchRules = { errorRate: m.errorRate, errorWindowMs: m.errorWindowMs, minSamples: m.minSamples, latencyLimitMs: limit, baselineP95Ms: baseline.ok ? baseline.baseline.p95Ms : NaN };
+  if (error) return { agents, agentsSource: source, baseline, rules, error };
+  const sampler = liveTrafficSampler({
+    gatewayUrl: config.gateway.url,
+    metricsKey: config.gateway.adminKey,
+    langfuse: config.langfuse,
+    agents,
+    timeoutMs: Math.min(config.httpTimeoutMs, m.intervalMs * 5),
+    lookbackMs: m.errorWindowMs + Math.max(m.intervalMs * 2, 5000),
+  });
+  process.stdout.write(`watch: ${Math.round(m.durationMs / 1000)} s, every ${Math.round(m.intervalMs / 1000)} s; agents ${agents.join(', ')}; p95 limit ${Number.isFinite(limit) ? `${Math.round(limit)} ms` : 'n/a (no baseline)'}\n`);
+  try {
+    const result = await runWatch({
+      durationMs: m.durationMs,
+      intervalMs: m.intervalMs,
+      rules,
+      sample: sampler.sample,
+      progress: (line) => process.stdout.write(`${line}\n`),
+    });
+    if (result.breach) process.stdout.write(`${result.breach.line}\n`);
+    return { agents, agentsSource: source, baseline, rules, result };
+  } catch (err) {
+    return { agents, agentsSource: source, baseline, rules, error: `the watch could not start: ${(err as Error).message}` };
+  }
+}

@@ -1,0 +1,68 @@
+// Runbook §5.2 — Failover (pre-cutover).
+// "Send a prompt with >2,000 tokens (e.g., repeat lorem text) to force escalation from
+// gpt-4o-mini → gpt-4o. Confirm Langfuse trace shows model override and cost attribution."
+// LiteLLM decides with cl100k_base plus message overhead, so the prompt is sized that way,
+// clearly past the limit (2,400) and, as a control, clearly below it (1,500).
+import { describe } from 'vitest';
+import { GatewayAdmin } from '../../src/clients/gateway-admin.ts';
+import { newTraceId, type GatewayClient } from '../../src/clients/gateway.ts';
+import { generationCost, generationGroup } from '../../src/clients/langfuse-generation.ts';
+import { servedGroup } from '../../src/clients/model-group.ts';
+import { check } from '../../src/harness/check.ts';
+import { failoverPlan, failoverPrefix, FAILOVER, observePlan, observeUsage } from '../../src/harness/plan.ts';
+import type { CheckRecorder } from '../../src/harness/recorder.ts';
+import { stackFor } from '../../src/harness/stack.ts';
+import { awaitTrace } from '../../src/harness/trace.ts';
+import { buildPrompt } from '../../src/measure/tokens.ts';
+import type { CutoverConfig } from '../../src/config/index.ts';
+
+describe('§5 Quota: failover', () => {
+  check('5.2/failover', 'a >2,000-token prompt to MODEL_DEFAULT is served by MODEL_ESCALATION with its cost in Langfuse; a 1,500-token control is not', async (c, config) => {
+    const { gateway, langfuse } = stackFor(config);
+    const admin = new GatewayAdmin({ url: config.gateway.url, adminKey: config.gateway.adminKey, timeoutMs: config.httpTimeoutMs });
+    const { default: small, escalation: big } = config.models;
+    observePlan(c, failoverPlan(config));
+
+    await gateway.warm();
+    const long = await send(c, gateway, config, 'escalation', config.failover.promptTokens);
+    const control = await send(c, gateway, config, 'control', config.failover.controlTokens);
+    observeUsage(c, { requests: 2, tokens: (long.usageTokens ?? 0) + (control.usageTokens ?? 0) });
+    c.measure('escalation_prompt_tokens', long.tokens, 'tokens', { op: '>', value: config.thresholds.failoverTokens });
+    c.measure('control_prompt_tokens', control.tokens, 'tokens', { op: '<', value: config.thresholds.failoverTokens });
+
+    // The gateway's own account of who served each request.
+    const served = { requested: small, fallbackGroup: big, lookup: (id: string) => admin.modelGroupOf(id) };
+    const longGroup = await servedGroup(long.res.litellm, served);
+    const controlGroup = await servedGroup(control.res.litellm, served);
+    c.observe('escalation', { servedGroup: longGroup, modelId: long.res.litellm.modelId ?? null, attemptedFallbacks: long.res.litellm.attemptedFallbacks ?? null, bodyModel: long.res.completion?.model ?? null });
+    c.observe('control', { servedGroup: controlGroup, modelId: control.res.litellm.modelId ?? null, attemptedFallbacks: control.res.litellm.attemptedFallbacks ?? null });
+    c.expect(longGroup === big, `the ${long.tokens}-token prompt to ${small} was served by ${longGroup ?? 'an unknown group'}, not ${big}: is context_window_fallbacks [{"${small}": ["${big}"]}] set, with enable_pre_call_checks: true and max_input_tokens ${config.thresholds.failoverTokens} on ${small}?`);
+    c.expect(controlGroup === small, `the ${control.tokens}-token control prompt was served by ${controlGroup ?? 'an unknown group'}, not ${small}: the gateway escalates prompts below the ${config.thresholds.failoverTokens}-token limit`);
+
+    // Langfuse's account: the model override and the cost attribution.
+    const groups = [small, big];
+    const { observation: gen } = await awaitTrace(c, langfuse, config, long.res.traceId, { describe: 'a generation', match: (o) => o.type === 'GENERATION', label: 'escalation' });
+    const genGroup = generationGroup(gen, groups);
+    const cost = generationCost(gen);
+    c.observe('langfuseEscalation', { model: gen.model ?? null, group: genGroup ?? null, calculatedTotalCost: gen.calculatedTotalCost ?? null, costDetails: gen.costDetails ?? null });
+    c.expect(genGroup === big, `Langfuse's generation for the escalated request names model ${JSON.stringify(gen.model ?? null)}, not ${big}`);
+    // In micro-dollars: a 2,400-token prompt costs fractions of a cent, and measurements keep two decimals.
+    c.measure('escalation_cost_microusd', cost === null ? null : cost * 1e6, 'µUSD', { op: '>', value: 0 });
+    const { observation: ctl } = await awaitTrace(c, langfuse, config, control.res.traceId, { describe: 'a generation', match: (o) => o.type === 'GENERATION', label: 'control' });
+    c.observe('langfuseControl', { model: ctl.model ?? null, group: generationGroup(ctl, groups) ?? null, cost: generationCost(ctl) });
+  });
+});
+
+/** Sends one sized prompt to MODEL_DEFAULT, uncached, and fails the check unless it is answered. */
+async function send(c: CheckRecorder, gateway: GatewayClient, config: CutoverConfig, kind: 'escalation' | 'control', tokens: number) {
+  const traceId = newTraceId();
+  const prompt = buildPrompt(tokens, failoverPrefix(config.runId, kind, traceId));
+  const res = await gateway.chat(
+    // A cached answer would hide the routing decision (and log no cost), so neither read nor write the cache.
+    { model: config.models.default, messages: prompt.messages, max_tokens: FAILOVER.maxTokens, cache: { 'no-cache': true, 'no-store': true } },
+    { apiKey: config.gateway.adminKey, checkId: '5.2/failover', traceId },
+  );
+  c.measure(`${kind}_http_status`, res.status, 'code', { op: '==', value: 200 });
+  if (res.status !== 200) c.fail(`the ${prompt.tokens}-token ${kind} prompt got HTTP ${res.status}: ${res.error?.message ?? ''}`);
+  return { res, tokens: prompt.tokens, usageTokens: res.completion?.usage?.total_tokens };
+}

@@ -1,0 +1,125 @@
+// Runbook §5.1 — RPM enforcement (pre-cutover).
+// "Run 101 requests in a loop with the prod_customer key (limit 100 rpm). Expect the 101st
+// request to receive HTTP 429. Confirm Langfuse logs the throttle event."
+// A serial loop spans more than one 60 s window of LiteLLM's fixed-window limiter (anchored at
+// the first request; rejected requests count too), so the limit+1 requests are sent as one
+// concurrent burst, and by default with a fresh key carrying the prod_customer key's limit:
+// the suite never throttles a live customer.
+import { describe } from 'vitest';
+import { chatOutcome, prepareChatBurst } from '../../src/clients/chat-burst.ts';
+import { GatewayAdmin, logsFailuresTo, type ActiveCallbacks } from '../../src/clients/gateway-admin.ts';
+import { check } from '../../src/harness/check.ts';
+import { ephemeralKeyAlias, withEphemeralKey } from '../../src/harness/ephemeral-key.ts';
+import { observePlan, observeUsage, RPM_BURST, rpmLimitPlan } from '../../src/harness/plan.ts';
+import { stackFor } from '../../src/harness/stack.ts';
+import { awaitTrace } from '../../src/harness/trace.ts';
+import { burst } from '../../src/measure/burst.ts';
+
+/** LiteLLM's `LITELLM_RATE_LIMIT_WINDOW_SIZE` default: the whole burst must arrive inside it. */
+const WINDOW_MS = 60_000;
+
+describe('§5 Quota: RPM enforcement', () => {
+  check('5.1/rpm-limit', 'limit+1 requests in one window: exactly rpm_limit answered, the rest 429, the throttle logged in Langfuse', async (c, config) => {
+    const literal = config.quota.useCustomerKey;
+    if (literal && config.phase === 'post') c.fail('QUOTA_USE_CUSTOMER_KEY=true is refused while CUTOVER_PHASE=post: bursting the prod_customer key after the switch would throttle real customers');
+    const { langfuse } = stackFor(config);
+    const admin = new GatewayAdmin({ url: config.gateway.url, adminKey: config.gateway.adminKey, timeoutMs: config.httpTimeoutMs });
+
+    // Read before spending: if 429s cannot reach Langfuse, the last step cannot pass.
+    const callbacks = await admin.activeCallbacks().catch((err: unknown) => {
+      c.observe('activeCallbacksError', err instanceof Error ? err.message : String(err));
+      return undefined;
+    });
+    if (callbacks) c.observe('activeCallbacks', { callbacks: callbacks.callbacks, failure_callback: callbacks.failureCallback });
+
+    const customer = config.quota.customerKey ? await admin.keyInfo(config.quota.customerKey) : undefined;
+    c.observe('limitSource', customer ? 'GATEWAY_QUOTA_KEY /key/info rpm_limit' : 'QUOTA_RPM_LIMIT');
+    const limit = customer
+      ? (customer.rpmLimit ?? c.fail(`the prod_customer key (GATEWAY_QUOTA_KEY, alias ${customer.alias ?? 'none'}) has no rpm_limit: the runbook's 100 rpm limit is not configured on it`))
+      : config.quota.rpmLimit;
+    c.observe('rpmLimit', limit);
+    c.observe('keyMode', literal ? 'prod_customer key (QUOTA_USE_CUSTOMER_KEY=true)' : 'ephemeral key');
+
+    const plan = rpmLimitPlan(config, limit);
+    observePlan(c, plan);
+
+    const sendBurst = async (apiKey: string) => {
+      const prepared = prepareChatBurst({
+        gatewayUrl: config.gateway.url,
+        runId: config.runId,
+        apiKey,
+        checkId: '5.1/rpm-limit',
+        count: plan.requests,
+        request: {
+          model: config.models.default,
+          messages: [{ role: 'user', content: RPM_BURST.prompt(config.runId) }],
+          max_tokens: RPM_BURST.maxTokens,
+          // Every request must reach the limiter and the model: no cached answers, none stored.
+          cache: { 'no-cache': true, 'no-store': true },
+        },
+      });
+      const result = await burst({ ...prepared, concurrency: config.quota.concurrency, timeoutMs: config.httpTimeoutMs, keepBody: () => true, warmPath: '/health/liveliness' });
+      return { prepared, result };
+    };
+    const { prepared, result } = literal
+      ? await sendBurst(config.quota.customerKey!)
+      : await withEphemeralKey(
+          c,
+          admin,
+          {
+            alias: ephemeralKeyAlias(config, '5.1/rpm-limit'),
+            // Long enough for the burst; the key is deleted right after it anyway.
+            duration: '5m',
+            rpmLimit: limit,
+            models: [config.models.default],
+            metadata: { purpose: 'cutover §5.1 rpm-limit burst', run_id: config.runId },
+          },
+          sendBurst,
+        );
+    if (literal) c.observe('keyAlias', customer?.alias ?? null);
+
+    const outcomes = result.responses.map(chatOutcome);
+    const statuses = outcomes.map((o) => o.status);
+    c.observe('statusSequence', statuses);
+    c.observe('statusCounts', result.statusCounts);
+    observeUsage(c, { requests: statuses.length, tokens: outcomes.reduce((n, o) => n + (o.totalTokens ?? 0), 0) });
+    c.measure('send_span_ms', result.sendSpanMs, 'ms');
+    c.measure('arrival_span_ms', result.arrivalSpanMs, 'ms', { op: '<', value: WINDOW_MS });
+
+    const answered = statuses.filter((s) => s === 200).length;
+    const throttled = statuses.filter((s) => s === 429).length;
+    c.measure('http_200_count', answered, 'requests', { op: '==', value: limit });
+    c.measure('http_429_count', throttled, 'requests', { op: '==', value: plan.requests - limit });
+    const other = result.responses.filter((r) => r.status !== 200 && r.status !== 429);
+    c.expect(other.length === 0, `${other.length} of ${plan.requests} requests ended neither 200 nor 429 (${other.slice(0, 3).map((r) => r.error ?? `HTTP ${r.status}: ${r.body?.slice(0, 200) ?? ''}`).join('; ')})`);
+
+    const headerLimits = [...new Set(outcomes.map((o) => o.litellm.keyLimitRequests).filter((v) => v !== undefined))];
+    c.observe('limitHeaderValues', headerLimits);
+    c.expect(headerLimits.every((v) => v === limit), `x-ratelimit-api_key-limit-requests says ${headerLimits.join(', ')}, but the key's rpm_limit is ${limit}`);
+
+    const first = statuses.indexOf(429);
+    if (first < 0) c.fail(`no request was throttled, so there is no throttle event to find in Langfuse`);
+    const throttle = outcomes[first]!;
+    const traceId = prepared.traceIds[first]!;
+    c.observe('throttledRequest', { index: first, traceId, message: throttle.error?.message ?? null });
+    c.expect(throttle.error !== undefined && String(throttle.error.code) === '429', `the 429 does not carry LiteLLM's error body {"error":{"code":"429"}}: ${result.responses[first]!.body?.slice(0, 200) ?? '(no body)'}`);
+    c.observe('retryAfterS', throttle.litellm.retryAfterS ?? null);
+    c.expect((throttle.litellm.retryAfterS ?? 0) > 0, 'the 429 has no retry-after header');
+
+    if (callbacks && !logsFailuresTo(callbacks, 'langfuse')) c.fail(notAFailureCallback(callbacks));
+    const { observation } = await awaitTrace(c, langfuse, config, traceId, {
+      describe: 'a generation with level ERROR (the throttle)',
+      match: (o) => o.type === 'GENERATION' && o.level === 'ERROR',
+      label: 'throttle',
+    });
+    c.observe('langfuseStatusMessage', observation.statusMessage ?? null);
+  });
+});
+
+function notAFailureCallback(cb: ActiveCallbacks): string {
+  return (
+    `Langfuse is not a failure callback of the gateway (GET /active/callbacks: litellm.callbacks=${JSON.stringify(cb.callbacks)}, ` +
+    `litellm.failure_callback=${JSON.stringify(cb.failureCallback)}), so LiteLLM never sends the 429 to Langfuse and the throttle cannot be logged. ` +
+    `Fix the proxy config with litellm_settings: callbacks: ["langfuse"] (success and failure) or failure_callback: ["langfuse"], and restart it.`
+  );
+}
