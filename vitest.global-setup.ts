@@ -1,29 +1,24 @@
 import type { TestProject } from 'vitest/node';
-import { ConfigError, newRunId, parseConfig, readEnvironment, sandboxConflicts, TARGET_VARIABLES, type ConfigProblem } from './src/config/index.ts';
+import { parseFaults } from './sandbox/faults.ts';
+import { ConfigError, newRunId, parseConfig, preflight, readEnvironment, TARGET_VARIABLES, type ConfigProblem } from './src/config/index.ts';
 
 /**
  * The composition root of a cutover run. It validates the configuration before anything is
  * sent, starts the bundled sandbox when no target is configured, and exports the resulting
  * environment to `process.env`, from where test workers and the evidence reporter read the
- * same values. It is the only place besides selftests that may import `sandbox/`, and it does
- * so lazily: a run against a real deployment never loads the sandbox.
+ * same values. It is the only place besides selftests that may import `sandbox/`, and it
+ * loads the sandbox lazily: a run against a real deployment never starts it.
  */
 export default async function setup(_project: TestProject): Promise<() => Promise<void>> {
   const env = readEnvironment();
   env.CUTOVER_RUN_ID ||= newRunId();
+  const problems = [...preflight(env), ...faultProblems(env)];
+  if (problems.length > 0) fail(problems);
   let stop = async (): Promise<void> => undefined;
 
   if (!env.GATEWAY_URL?.trim()) {
-    // Validate everything the user set before starting anything, with placeholders for the
-    // target that the sandbox will provide.
-    const placeholders = { GATEWAY_URL: 'http://127.0.0.1:1', GATEWAY_ADMIN_KEY: 'placeholder', LANGFUSE_URL: 'http://127.0.0.1:1', LANGFUSE_PUBLIC_KEY: 'placeholder', LANGFUSE_SECRET_KEY: 'placeholder' };
-    const problems: ConfigProblem[] = [...sandboxConflicts(env)];
-    const dry = parseConfig({ ...env, ...placeholders }, 'sandbox');
-    if (!dry.ok) problems.push(...dry.problems);
-    if (problems.length > 0) fail(problems);
     const { startSandbox } = await import('./sandbox/index.ts');
-    const phase = env.CUTOVER_PHASE === 'post' ? 'post' : 'pre';
-    const sandbox = await startSandbox({ faults: env.SANDBOX_FAULTS ?? '', liveTraffic: phase === 'post' });
+    const sandbox = await startSandbox({ faults: env.SANDBOX_FAULTS ?? '', liveTraffic: env.CUTOVER_PHASE === 'post' });
     // The sandbox's target variables always apply (conflicts were refused above). Its other
     // values (Fly token, monitor duration …) are defaults: a variable the user set, even to the
     // empty string, wins, so a rehearsal can drop one input (OPENAI_DIRECT_KEY=) on purpose.
@@ -42,6 +37,16 @@ export default async function setup(_project: TestProject): Promise<() => Promis
   }
   for (const [k, v] of Object.entries(env)) if (v !== undefined) process.env[k] = v;
   return stop;
+}
+
+/** `SANDBOX_FAULTS` names a fault that does not exist: a typo would silently rehearse a healthy stack. */
+export function faultProblems(env: Record<string, string | undefined>): ConfigProblem[] {
+  try {
+    parseFaults(env.SANDBOX_FAULTS);
+    return [];
+  } catch (err) {
+    return [{ variable: 'SANDBOX_FAULTS', problem: (err as Error).message }];
+  }
 }
 
 /**

@@ -74,7 +74,7 @@ async function runAutocannon(apiKey: string): Promise<number> {
     amount: COMPARE.amount,
     timeout: TIMEOUT_MS / 1000,
   });
-  const done = Object.values(result.statusCodeStats ?? {}).reduce((n, s) => n + (s as { count: number }).count, 0);
+  const done = Object.values(result.statusCodeStats ?? {}).reduce((n, s) => n + s.count, 0);
   const ms = new Date(result.finish).getTime() - new Date(result.start).getTime();
   return (done / ms) * 1000;
 }

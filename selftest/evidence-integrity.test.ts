@@ -55,22 +55,26 @@ describe('evidence integrity', () => {
     }
   });
 
-  test('SIGINT in the middle of a run leaves a valid bundle marked incomplete, holding what was measured', async () => {
+  test('SIGINT in the middle of the quota check leaves a valid bundle marked incomplete, holding what was measured', async () => {
     const evidenceDir = mkdtempSync(join(tmpdir(), 'cutover-sigint-'));
     const env: Record<string, string> = { ...(process.env as Record<string, string>), CUTOVER_ENV_FILE: '/dev/null', CUTOVER_EVIDENCE_DIR: evidenceDir, NO_COLOR: '1' };
     for (const k of Object.keys(env)) if (/^(GATEWAY_|LANGFUSE_|CUTOVER_RUN|SANDBOX_|VITEST)/.test(k)) delete env[k];
-    const child = execa(join(ROOT, 'node_modules/.bin/vitest'), ['run', '--project', 'cutover'], { cwd: ROOT, env, extendEnv: false, reject: false });
-    // Wait until a check has started recording (its partial file exists), then interrupt.
+    const child = execa(join(ROOT, 'node_modules/.bin/tsx'), ['scripts/cutover.ts'], { cwd: ROOT, env, extendEnv: false, reject: false });
+    // Wait until the quota check has recorded something (its partial file exists), then interrupt.
     const partial = join(evidenceDir, '.partial');
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && !(existsSync(partial) && readdirSync(partial).some((r) => readdirSync(join(partial, r)).length > 0))) await new Promise((r) => setTimeout(r, 20));
+    const quotaStarted = (): boolean => existsSync(partial) && readdirSync(partial).some((r) => existsSync(join(partial, r, '5.1_rpm-limit.json')));
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline && !quotaStarted()) await new Promise((r) => setTimeout(r, 10));
+    expect(quotaStarted(), 'the quota check never started').toBe(true);
     child.kill('SIGINT');
     const res = await child;
     const v = verifyEvidence(join(evidenceDir, 'latest'));
     expect(v.problems, `${res.stdout}\n${res.stderr}`).toEqual([]);
     expect(v.bundle!.verdict).toBe('incomplete');
     expect(v.bundle!.run.endReason).toBe('interrupted');
-    expect(v.bundle!.sections.flatMap((s) => s.checks).length).toBeGreaterThan(0);
+    const quota = v.bundle!.sections.flatMap((s) => s.checks).find((c) => c.id === '5.1/rpm-limit');
+    expect(quota, 'the interrupted quota check is kept').toBeDefined();
+    expect(quota!.status).not.toBe('passed');
     expect(res.exitCode).not.toBe(0);
   });
 });

@@ -19,8 +19,7 @@ export interface CutoverRun {
 }
 
 /**
- * Runs `vitest run --project cutover` (or `post-cutover`) in a child process, as `pnpm test:cutover`
- * (or `pnpm test:post-cutover`) does,
+ * Runs `pnpm test:cutover` (or `pnpm test:post-cutover`) in a child process, as a user's CI does,
  * with a clean environment: no developer `.env`, no inherited target, evidence in a temp dir.
  * `env` adds variables (e.g. `SANDBOX_FAULTS`, `LANGFUSE_WAIT_MS`). Never throws on a non-zero
  * exit: judging the outcome is the selftest's job.
@@ -33,9 +32,9 @@ export async function runCutover(env: Record<string, string | undefined> = {}, o
     if (/^(GATEWAY_|LANGFUSE_|MODEL_|THRESHOLD_|CUTOVER_|SANDBOX_|VITEST|FLY_|OPENAI_)/.test(k)) continue;
     base[k] = v;
   }
-  const res = await execa(join(ROOT, 'node_modules/.bin/vitest'), ['run', '--project', o.phase === 'post' ? 'post-cutover' : 'cutover', ...(o.args ?? [])], {
+  const res = await execa(join(ROOT, 'node_modules/.bin/tsx'), ['scripts/cutover.ts', ...(o.phase ? ['--phase', o.phase] : []), ...(o.args ?? [])], {
     cwd: ROOT,
-    env: { ...base, CUTOVER_ENV_FILE: '/dev/null', CUTOVER_PHASE: o.phase ?? 'pre', CUTOVER_EVIDENCE_DIR: evidenceDir, FORCE_COLOR: '0', NO_COLOR: '1', ...env },
+    env: { ...base, CUTOVER_ENV_FILE: '/dev/null', CUTOVER_EVIDENCE_DIR: evidenceDir, FORCE_COLOR: '0', NO_COLOR: '1', ...env },
     extendEnv: false,
     reject: false,
     timeout: o.timeoutMs ?? 180_000,

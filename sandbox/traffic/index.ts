@@ -27,6 +27,14 @@ const DEFAULT_AGENTS = ['support-bot', 'order-tracker', 'returns-assistant'];
 /** High enough that the watch never sees a 429 it did not cause. */
 const AGENT_RPM_LIMIT = 1_000_000;
 const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * A prompt is repeated only this long after its answer: the gateway writes its cache
+ * asynchronously after answering (about a second on a real LiteLLM), and a repeat that races
+ * the write misses and drags the hit rate below the share.
+ */
+const REPEAT_AFTER_MS = 1000;
+/** ...and only this long: the gateway's cache TTL is 600 s, and a repeat of an expired entry misses. */
+const REPEAT_WITHIN_MS = 300_000;
 const SYLLABLES = 'ba be bi bo bu da de di do du fa fe fi fo fu ga ge gi go gu ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo vu za ze zi zo zu'.split(' ');
 
 /** mulberry32: a seeded PRNG, so a run's prompt sequence is reproducible. */
@@ -71,9 +79,11 @@ async function mintKey(gatewayUrl: string, masterKey: string, agent: string): Pr
  * Simulates production agents after the cutover: mints one virtual key per agent (alias
  * `agent:<name>`), then sends chat completions round-robin at `ratePerSecond`, each tagged
  * `agent:<name>` with a fresh `metadata.trace_id`. A `repeatShare` of each agent's requests
- * repeat one of its earlier, already answered prompts exactly (so they hit the exact cache);
- * the rest are fresh. Faults: `low-hit-rate` repeats nothing; `agent-missing` keeps the last
- * agent silent (its key is still minted, as a configured but broken agent's would be).
+ * repeat exactly one of its prompts answered between 1 s and 5 min ago (so they hit the exact
+ * cache); the rest are fresh. Repeats that find nothing repeatable yet are made up later, so
+ * the share holds from the first seconds on. Faults: `low-hit-rate` repeats nothing;
+ * `agent-missing` keeps the last agent silent (its key is still minted, as a configured but
+ * broken agent's would be).
  * Request errors are counted as sent and otherwise ignored: judging them is the watch's job.
  */
 export async function startTraffic(o: TrafficOptions): Promise<Traffic> {
@@ -81,15 +91,30 @@ export async function startTraffic(o: TrafficOptions): Promise<Traffic> {
   const rate = o.ratePerSecond ?? 10;
   const share = o.faults.has('low-hit-rate') ? 0 : (o.repeatShare ?? 0.4);
   const keys = await Promise.all(agents.map((a) => mintKey(o.gatewayUrl, o.masterKey, a)));
-  const state = agents.map((name, i) => ({ name, key: keys[i] as string, rand: prng(i + 1), n: 0, answered: [] as string[], silent: o.faults.has('agent-missing') && i === agents.length - 1 }));
+  const state = agents.map((name, i) => ({
+    name,
+    key: keys[i] as string,
+    rand: prng(i + 1),
+    /** Repeats this agent still owes to reach the share; a turn with nothing repeatable defers one. */
+    owed: 0,
+    /** Fresh prompts that were answered, in answer order. */
+    answered: [] as Array<{ prompt: string; at: number }>,
+    silent: o.faults.has('agent-missing') && i === agents.length - 1,
+  }));
   const inFlight = new Set<Promise<void>>();
   let sent = 0;
   let turn = 0;
 
   const send = (agent: (typeof state)[number]): void => {
-    const repeat = agent.answered.length > 0 && Math.floor((agent.n + 1) * share) > Math.floor(agent.n * share);
-    agent.n += 1;
-    const prompt = repeat ? (agent.answered[Math.floor(agent.rand() * agent.answered.length)] as string) : freshPrompt(agent.name, agent.rand);
+    agent.owed += share;
+    const now = performance.now();
+    while ((agent.answered[0]?.at ?? now) < now - REPEAT_WITHIN_MS) agent.answered.shift();
+    const cutoff = now - REPEAT_AFTER_MS;
+    let repeatable = agent.answered.length;
+    while (repeatable > 0 && (agent.answered[repeatable - 1]?.at ?? 0) > cutoff) repeatable -= 1;
+    const repeat = agent.owed >= 1 && repeatable > 0;
+    if (repeat) agent.owed -= 1;
+    const prompt = repeat ? (agent.answered[Math.floor(agent.rand() * repeatable)]?.prompt ?? '') : freshPrompt(agent.name, agent.rand);
     sent += 1;
     const p = fetch(`${o.gatewayUrl}/v1/chat/completions`, {
       method: 'POST',
@@ -104,9 +129,7 @@ export async function startTraffic(o: TrafficOptions): Promise<Traffic> {
     })
       .then(async (r) => {
         await r.arrayBuffer();
-        // Only answered prompts are repeated: the cache is written after the answer, so
-        // repeating one still in flight would miss and drag the hit rate below the share.
-        if (r.ok && !repeat) agent.answered.push(prompt);
+        if (r.ok && !repeat) agent.answered.push({ prompt, at: performance.now() });
       })
       .catch(() => undefined)
       .finally(() => inFlight.delete(p));

@@ -1,3 +1,33 @@
 import type { MatrixRow } from './row.ts';
 
-export const rows: readonly MatrixRow[] = [];
+/** Runbook §6 agent-config gate: each bad config fails it, naming the agent and the JSON path. */
+export const rows: readonly MatrixRow[] = [
+  {
+    name: 'agent config: direct OpenAI base URL',
+    faults: [],
+    env: { AGENTS_CONFIG_PATH: 'fixtures/agents/bad-direct-openai.json' },
+    fails: ['6/agent-config'],
+    because: /agent order-tracker at \$\.agents\[1\]\.baseUrl: base URL "https:\/\/api\.openai\.com\/v1" is not the gateway/,
+  },
+  {
+    name: 'agent config: inline sk-proj key (nested team layout)',
+    faults: [],
+    env: { AGENTS_CONFIG_PATH: 'fixtures/agents/bad-inline-key.json' },
+    fails: ['6/agent-config'],
+    because: /agent support-bot at \$\.teams\["customer-care"\]\.agents\["support-bot"\]\.llm\.auth\.apiKey: holds an inline provider key/,
+  },
+  {
+    name: 'agent config: missing key reference',
+    faults: [],
+    env: { AGENTS_CONFIG_PATH: 'fixtures/agents/bad-missing-key-ref.json' },
+    fails: ['6/agent-config'],
+    because: /agent returns-assistant at \$\.agents\[2\]: has no API key reference/,
+  },
+  {
+    name: 'agent config: key reference not in the environment',
+    faults: [],
+    env: { AGENTS_CONFIG_PATH: 'fixtures/agents/bad-unresolved-key-ref.json' },
+    fails: ['6/agent-config'],
+    because: /agent order-tracker at \$\.agents\[1\]\.apiKeyRef: references TEAM_KEY_order_tracker_v2, which is not set/,
+  },
+];

@@ -12,5 +12,8 @@ export const rows: readonly MatrixRow[] = [
   { faults: ['cache-key-header-missing'], fails: ['4.1/exact-cache', '4.2/semantic-cache'], because: /no x-litellm-cache-key header/ },
   { faults: ['langfuse-cache-hit-missing'], fails: ['4.1/exact-cache', '4.2/semantic-cache'], because: /metadata\.cache_hit = false, expected true/ },
   { faults: ['semantic-off'], fails: ['4.2/semantic-cache'], because: /not served from the semantic cache/ },
-  { faults: ['semantic-too-loose'], fails: ['4.2/semantic-cache'], because: /unrelated control prompt .* was a hit .*answers everything/ },
+  // A cache that answers everything also answers §4.1's request 1 whenever another check has
+  // already filled the semantic index: an outcome that depends on test-file order. 4.1 is
+  // skipped on purpose so that the row judges exactly the promise this fault breaks.
+  { faults: ['semantic-too-loose'], fails: ['4.2/semantic-cache'], because: /unrelated control prompt .* was a hit .*answers everything/, env: { CUTOVER_SKIP: '4.1/exact-cache' } },
 ];

@@ -1,3 +1,57 @@
 import type { MatrixRow } from './row.ts';
 
-export const rows: readonly MatrixRow[] = [];
+/** Runbook §1 prerequisites and §2 infrastructure health. */
+export const rows: readonly MatrixRow[] = [
+  // §2 Fly machines: each fault bends one gateway machine (or drops the worker).
+  { faults: ['machine-unhealthy'], fails: ['2/fly-machines'], because: /hotdash-llm-gateway: machine \w+ \(gateway\): health check servicecheck-00-http-4000 is critical/ },
+  // The worker machine is gone. 1/redis stays green: its worker half is not probed without a
+  // worker (that is this check's finding) and the gateway still reports its Redis cache.
+  { faults: ['process-missing'], fails: ['2/fly-machines'], because: /process group worker has no started machine/ },
+  { faults: ['wrong-region'], fails: ['2/fly-machines'], because: /runs in region iad, expected ord \(FLY_REGION\)/ },
+  { faults: ['image-mismatch'], fails: ['2/fly-machines'], because: /process group gateway runs more than one release or image \(a half-finished deploy\)/ },
+
+  // §2 ClickHouse. 1/langfuse-schema reads schema_migrations through the same clickhouse-client
+  // on the same machine, so a ClickHouse that is down or refuses its credentials fails it too.
+  { faults: ['clickhouse-down'], fails: ['2/clickhouse', '1/langfuse-schema'], because: /clickhouse-client exited \d+: Code: 210\. .*NETWORK_ERROR/ },
+  { faults: ['clickhouse-bad-auth'], fails: ['2/clickhouse', '1/langfuse-schema'], because: /clickhouse-client exited \d+: Code: 516\. .*AUTHENTICATION_FAILED/ },
+
+  // §2 MinIO: live/ready still answer 200; only the cluster route tells.
+  { faults: ['minio-not-ready'], fails: ['2/minio'], because: /cluster_status = 503 code, required == 200 code/ },
+
+  // §2 Langfuse UI.
+  { faults: ['langfuse-login-broken'], fails: ['2/langfuse-ui'], because: /the login was refused \(Invalid credentials\)/ },
+  { faults: ['migration-pending'], fails: ['2/langfuse-ui'], because: /background migration\(s\) still pending: 20250519_traces_to_events/ },
+  // v4 in events_only mode 404s every legacy read and rejects LiteLLM's ingestion, so every
+  // check that waits for a Langfuse trace fails as well; each says events_only. (7/rollback-
+  // readiness and 6/agent-config read no trace and stay green.)
+  {
+    faults: ['langfuse-v4-events-only'],
+    fails: ['2/langfuse-ui', '3/smoke', '4.1/exact-cache', '4.2/semantic-cache', '5.1/rpm-limit', '5.2/failover'],
+    because: /events_only/,
+  },
+
+  // §1 TLS: only the gateway site is bent; the Langfuse site stays valid.
+  { faults: ['tls-expiring'], fails: ['1/tls'], because: /gateway_days_left = [23](\.\d+)? days, required >= 14 days/ },
+  { faults: ['tls-wrong-host'], fails: ['1/tls'], because: /gateway localhost: the certificate is not valid for localhost: .*wrong\.example\.test/ },
+
+  // §1 Redis: with no cache the gateway reports `cache: null`. The same fault also fails the
+  // cache checks (the cache section's own cache-off row must list 1/redis too); here they are
+  // skipped on purpose so that this row isolates 1/redis.
+  {
+    name: 'cache-off, cache checks skipped (1/redis)',
+    faults: ['cache-off'],
+    env: { CUTOVER_SKIP: '4.1/exact-cache,4.2/semantic-cache' },
+    fails: ['1/redis'],
+    because: /the gateway has no cache configured \(\/health\/readiness cache: null\)/,
+  },
+
+  // §1 Fly secrets: no sandbox fault removes a secret, so the expectation names one the
+  // gateway app does not have (a vault entry that was never synced).
+  {
+    name: 'a secret never synced to Fly (1/fly-secrets)',
+    faults: [],
+    env: { FLY_EXPECTED_SECRETS: 'hotdash-llm-gateway:LITELLM_MASTER_KEY,REDIS_URL,SLACK_ALERT_WEBHOOK;hotdash-langfuse-minio:MINIO_ROOT_USER' },
+    fails: ['1/fly-secrets'],
+    because: /hotdash-llm-gateway lacks secret\(s\) SLACK_ALERT_WEBHOOK \(FLY_EXPECTED_SECRETS\)/,
+  },
+];

@@ -1,3 +1,18 @@
 import type { MatrixRow } from './row.ts';
 
-export const rows: readonly MatrixRow[] = [];
+/**
+ * Runbook §6 live traffic and §7 watch (post-cutover). Selftest evidence dirs are fresh, so the
+ * latency baseline comes from BASELINE_P95_MS: the healthy sandbox's uncached gateway p95 is
+ * about 200–280 ms (150 ms upstream + embedding + overhead), giving a 550 ms limit; the
+ * latency-doubled fault (450 ms upstream) lands at 600–750 ms.
+ */
+const post = { phase: 'post', env: { BASELINE_P95_MS: '275' } } as const;
+
+export const rows: readonly MatrixRow[] = [
+  { ...post, name: 'healthy sandbox (post)', faults: [], fails: [] },
+  { ...post, faults: ['error-burst'], fails: ['7/watch'], because: /^ROLLBACK: error rate \d+\.\d % > 2\.0 % over \d+ requests \(window 10 s\) at [\d.]+ s of 20 s\. Runbook §7, "LiteLLM unavailable"/ },
+  { ...post, faults: ['latency-doubled'], fails: ['7/watch'], because: /^ROLLBACK: p95 latency \d+ ms > limit 550 ms \(baseline p95 275 ms\) over \d+ requests \(window 10 s\) at [\d.]+ s of 20 s/ },
+  { ...post, faults: ['low-hit-rate'], fails: ['6/live-traffic'], because: /cache_hit_rate = 0 ratio, required >= 0\.3 ratio/ },
+  { ...post, faults: ['agent-missing'], fails: ['6/live-traffic'], because: /agent returns-assistant: no trace tagged agent:returns-assistant/ },
+  { name: 'post-cutover without a latency baseline', phase: 'post', faults: [], fails: ['7/watch'], because: /no latency baseline: no pre-cutover evidence at .*BASELINE_P95_MS is not set/ },
+];

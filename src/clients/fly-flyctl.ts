@@ -21,6 +21,8 @@ export function parseFlyStatus(stdout: string): { machines: FlyMachine[]; releas
   const json = parseJson(stdout, 'fly status --json');
   try {
     if (Array.isArray(json)) return { machines: json.map(machineFromJson) };
+    // A Go nil slice prints as null, but a map without the key is some other command's output.
+    if (!json || typeof json !== 'object' || !('Machines' in json)) throw new FlyctlError('no Machines key');
     const top = z.object({ Machines: z.array(z.unknown()).nullish(), Version: z.number().optional() }).parse(json);
     return { machines: (top.Machines ?? []).map(machineFromJson), releaseVersion: top.Version };
   } catch {

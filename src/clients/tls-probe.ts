@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { checkServerIdentity, connect, rootCertificates, type PeerCertificate } from 'node:tls';
 
 /**
@@ -72,7 +73,8 @@ export async function probeTls(url: string, o: { ca: readonly string[]; timeoutM
 
 function handshake(host: string, port: number, address: string, addresses: string[], o: { ca: readonly string[]; timeoutMs: number }): Promise<TlsProbeResult> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: address, port, servername: host, ca: [...o.ca], rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+    // SNI must be a host name (RFC 6066); an IP literal is matched against the IP SANs instead.
+    const socket = connect({ host: address, port, ...(isIP(host) ? {} : { servername: host }), ca: [...o.ca], rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
     const timer = setTimeout(() => socket.destroy(new Error(`no handshake within ${o.timeoutMs} ms`)), o.timeoutMs);
     socket.once('error', (err) => {
       clearTimeout(timer);

@@ -4,6 +4,7 @@ import type { CutoverConfig } from './schema.ts';
 export type { CutoverConfig, ConfigProblem } from './schema.ts';
 export { parseConfig, formatProblems, sandboxConflicts, TARGET_VARIABLES } from './schema.ts';
 export { ConfigError, loadConfig, readEnvironment, newRunId, secretValues, targetOf } from './load.ts';
+export { preflight } from './preflight.ts';
 export { VARIABLES, SECRET_VARIABLES, type VariableSpec } from './variables.ts';
 
 let cached: CutoverConfig | undefined;

@@ -45,6 +45,8 @@ export interface WatchPoint {
   readonly windowErrorRate: number | null;
   readonly windowP95Ms: number | null;
   readonly windowLatencySamples: number;
+  /** p95 of the requests that started since the previous poll: shows a spike the window smooths. */
+  readonly intervalP95Ms: number | null;
   readonly histogramP95Ms: number | null;
   readonly hitRate: number | null;
   readonly throttled: number;
@@ -201,6 +203,7 @@ export async function runWatch(o: WatchOptions): Promise<WatchResult> {
       windowErrorRate: w.requests > 0 ? w.errors / w.requests : null,
       windowP95Ms: w.p95Ms,
       windowLatencySamples: w.latencySamples,
+      intervalP95Ms: quantile(latencies.filter((l) => l.atMs > (history.at(-2)?.atMs ?? 0) && l.atMs <= snap.atMs).map((l) => l.ms), 0.95),
       histogramP95Ms: snap.histogramP95Ms ?? null,
       hitRate: hitRate(history[0]!, snap),
       throttled: snap.throttled,
@@ -218,6 +221,6 @@ export async function runWatch(o: WatchOptions): Promise<WatchResult> {
 /** `watch 00:06/00:20 · 123 requests (45 in window) · errors 0.0 % · p95 182 ms / limit 330 ms · hit rate 41.0 %` */
 export function progressLine(p: WatchPoint, durationMs: number, rules: WatchRules): string {
   const err = p.windowErrorRate === null ? 'errors n/a' : `errors ${pct(p.windowErrorRate)}${p.windowRequests < rules.minSamples ? ' (too few samples)' : ''}`;
-  const p95 = p.windowP95Ms === null ? 'p95 n/a' : `p95 ${Math.round(p.windowP95Ms)} ms`;
+  const p95 = p.windowP95Ms === null ? 'p95 n/a' : `p95 ${Math.round(p.windowP95Ms)} ms (last ${p.intervalP95Ms === null ? 'n/a' : Math.round(p.intervalP95Ms)})`;
   return `watch ${clock(p.atMs)}/${clock(durationMs)} · ${p.requests} requests (${p.windowRequests} in window) · ${err} · ${p95} / limit ${Math.round(rules.latencyLimitMs)} ms · hit rate ${p.hitRate === null ? 'n/a' : pct(p.hitRate)}`;
 }
