@@ -2,7 +2,7 @@ import type { Faults } from '../faults.ts';
 import { ProxyError } from './errors.ts';
 
 /** LiteLLM's `LITELLM_RATE_LIMIT_WINDOW_SIZE` default, in seconds. */
-export const WINDOW_SECONDS = 60;
+const WINDOW_SECONDS = 60;
 
 interface Window {
   start: number;

@@ -66,7 +66,7 @@ export function countTokens(messages: readonly Message[]): number {
 }
 
 /** Finds the deployment for a group name; undefined for unknown groups. */
-export function deploymentOf(group: string): Deployment | undefined {
+function deploymentOf(group: string): Deployment | undefined {
   return DEPLOYMENTS.find((d) => d.group === group);
 }
 

@@ -40,6 +40,7 @@ export class UpstreamClient {
     return `${this.baseUrl}/v1`;
   }
 
+  /** Closes the connection pool; calls still in flight fail as connection errors. */
   close(): Promise<void> {
     return this.agent.close();
   }

@@ -36,7 +36,7 @@ describe('ClickHouseHttp against the sandbox ClickHouse', () => {
 
   it('names a refused login without quoting the password', async () => {
     const url = await clickhouse();
-    const err = await new ClickHouseHttp({ url, user: 'langfuse', password: 'wrong-pw', timeoutMs: 3000 }).query('SELECT 1').catch((e: unknown) => e as Error);
+    const err = await new ClickHouseHttp({ url, user: 'langfuse', password: 'wrong-pw', timeoutMs: 3000 }).query('SELECT 1').then(() => new Error('no error'), (e: unknown) => e as Error);
     expect(err.message).toMatch(/^POST http:\/\/127\.0\.0\.1:\d+\/\?wait_end_of_query=1&default_format=TabSeparated: HTTP 403, exception code 516 \(CLICKHOUSE_USER\/CLICKHOUSE_PASSWORD were refused\): Code: 516/);
     expect(err.message).not.toContain('wrong-pw');
   });

@@ -71,7 +71,7 @@ describe('LangfuseUi against the sandbox Langfuse', () => {
 
   it('names a refused login without the password', async () => {
     const ui = await langfuse(['langfuse-login-broken']);
-    const err = await ui.login(UI.email, UI.password).catch((e: unknown) => e as Error);
+    const err = await ui.login(UI.email, UI.password).then(() => new Error('no error'), (e: unknown) => e as Error);
     expect(err).toBeInstanceOf(LangfuseLoginError);
     expect(err.message).toMatch(/\/api\/auth\/callback\/credentials: the login was refused \(Invalid credentials\)/);
     expect(err.message).not.toContain(UI.password);

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+/** Bumped whenever a reader of evidence.json would need to change. */
+export const SCHEMA_VERSION = 1;
+
+/** A threshold as data (k6 style): the measured value must satisfy `value op threshold`. */
+export const Threshold = z.object({
+  op: z.enum(['<', '<=', '>', '>=', '==']),
+  value: z.number(),
+});
+export type Threshold = z.infer<typeof Threshold>;
+
+/** One number a check measured, with the threshold applied to it (if any) and the outcome. */
+export const Measurement = z.object({
+  name: z.string(),
+  value: z.number().nullable(),
+  unit: z.string(),
+  threshold: Threshold.optional(),
+  pass: z.boolean().optional(),
+});
+export type Measurement = z.infer<typeof Measurement>;
+
+export const Link = z.object({ label: z.string(), url: z.string() });
+export type Link = z.infer<typeof Link>;
+
+/**
+ * How a check ended. `inconclusive` means the check ran but could not decide (no data, too few
+ * samples); like `failed`, it can never count towards a go.
+ */
+export const CheckStatus = z.enum(['passed', 'failed', 'skipped', 'inconclusive']);
+export type CheckStatus = z.infer<typeof CheckStatus>;
+
+/** What one runbook check recorded. Serializable: it travels from worker to reporter in task.meta. */
+export const CheckRecord = z.object({
+  id: z.string(),
+  section: z.string(),
+  title: z.string(),
+  status: CheckStatus,
+  measurements: z.array(Measurement),
+  observations: z.record(z.string(), z.unknown()),
+  links: z.array(Link),
+  error: z.string().optional(),
+  /** Why it was skipped, and whether the operator asked for it (CUTOVER_SKIP) or it lacked inputs. */
+  skip: z.object({ reason: z.string(), explicit: z.boolean() }).optional(),
+  durationMs: z.number(),
+});
+export type CheckRecord = z.infer<typeof CheckRecord>;
+
+/** What one Fly process group runs: the release and image every machine of it must share. */
+export const DeployedGroup = z.object({
+  version: z.union([z.string(), z.number()]).nullable(),
+  image: z.string().nullable(),
+  digest: z.string().nullable(),
+});
+export type DeployedGroup = z.infer<typeof DeployedGroup>;
+
+export const Verdict = z.enum(['go', 'no-go', 'hold', 'rollback', 'incomplete']);
+export type Verdict = z.infer<typeof Verdict>;
+
+/** The bundle before the writer signs it: everything but the digest. */
+export const UnsignedBundle = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  run: z.object({
+    id: z.string(),
+    phase: z.enum(['pre', 'post']),
+    startedAt: z.string(),
+    endedAt: z.string(),
+    target: z.enum(['sandbox', 'deployment']),
+    tool: z.object({ name: z.string(), version: z.string() }),
+    gitSha: z.string().nullable(),
+    endReason: z.enum(['passed', 'failed', 'interrupted']),
+  }),
+  environment: z.object({
+    gateway: z.object({ url: z.string(), version: z.string().nullable() }),
+    langfuse: z.object({ url: z.string(), version: z.string().nullable() }),
+    /** Deploy hashes (runbook §8): app → process group → release version, image and digest, as `2/fly-machines` saw them. */
+    fly: z.record(z.string(), z.record(z.string(), DeployedGroup)),
+  }),
+  verdict: Verdict,
+  verdictReasons: z.array(z.string()),
+  sections: z.array(
+    z.object({
+      section: z.string(),
+      checks: z.array(CheckRecord),
+    }),
+  ),
+  /** Errors outside any check (setup failures, unhandled rejections), already redacted. */
+  runErrors: z.array(z.string()),
+});
+export type UnsignedBundle = z.infer<typeof UnsignedBundle>;
+
+/**
+ * The evidence bundle of design §3, as written: the audit record of one run. `digest` is
+ * `sha256:<hex>` of the canonical JSON of everything else (see `digest.ts`); `pnpm
+ * evidence:verify` recomputes it, so an edit after writing is detected.
+ */
+export const EvidenceBundle = UnsignedBundle.extend({
+  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex>'),
+});
+export type EvidenceBundle = z.infer<typeof EvidenceBundle>;

@@ -1,0 +1,92 @@
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { SECRET_VARIABLES } from '../config/index.ts';
+import type { EvidenceBundle, UnsignedBundle } from './model.ts';
+import { runSecrets } from './secrets.ts';
+
+/** What running the §8 command did; `ran: false` says why it was not run. Output excerpts are redacted. */
+export type OnPassResult =
+  | { readonly ran: false; readonly reason: string }
+  | { readonly ran: true; readonly ok: boolean; readonly exitCode: number | null; readonly timedOut: boolean; readonly durationMs: number; readonly stdout: string; readonly stderr: string };
+
+/** Variable names never handed to the command, whatever their value. */
+const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|_KEY$|^TEAM_KEY_|DATABASE_URL)/i;
+
+/**
+ * The environment the command gets: the caller's, minus every configured secret variable,
+ * every secret-looking name, and every variable whose value contains a configured secret
+ * (a key copied under another name). The command loads its own credentials (the runbook's
+ * example uses `--env-file=.env`), so the suite never lends it ours.
+ */
+export function onPassEnvironment(base: NodeJS.ProcessEnv, extra: Record<string, string>): Record<string, string> {
+  const secrets = runSecrets();
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(base)) {
+    if (v === undefined || SECRET_VARIABLES.includes(k) || SECRET_NAME.test(k)) continue;
+    if (secrets.findIn(v).length > 0) continue;
+    out[k] = v;
+  }
+  return { ...out, ...extra };
+}
+
+/** Langfuse links of every check (trace links and the like), deduplicated, newline-separated. */
+function langfuseLinks(bundle: UnsignedBundle): string {
+  const base = bundle.environment.langfuse.url;
+  const urls = bundle.sections.flatMap((s) => s.checks.flatMap((c) => c.links)).filter((l) => /langfuse/i.test(l.label) || (base && l.url.startsWith(base))).map((l) => l.url);
+  return [...new Set(urls)].slice(0, 100).join('\n');
+}
+
+/** `app/group release=<v> image=<image> digest=<digest>` per deployed process group, newline-separated. */
+function deployHashes(bundle: UnsignedBundle): string {
+  const lines: string[] = [];
+  for (const [app, groups] of Object.entries(bundle.environment.fly ?? {})) {
+    for (const [group, d] of Object.entries(groups)) lines.push(`${app}/${group} release=${d.version ?? 'unknown'} image=${d.image ?? 'unknown'} digest=${d.digest ?? 'unknown'}`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Runs the operator's `CUTOVER_ON_PASS` command (runbook §8, e.g.
+ * `npx tsx --env-file=.env scripts/agent/complete-task.ts SPECIALAGENT001-INFRA-001 "Cutover complete"`)
+ * after a `go` or `hold` verdict, through a shell (the command is written as a shell line, with
+ * quotes), in the current directory. It receives `CUTOVER_EVIDENCE_PATH` (`<dir>/evidence.json`),
+ * `CUTOVER_VERDICT`, `CUTOVER_LANGFUSE_LINKS` and `CUTOVER_DEPLOY_HASHES` (newline-separated),
+ * `CUTOVER_RUN_ID` and `CUTOVER_PHASE`, and no secret (see `onPassEnvironment`). Bounded by
+ * `timeoutMs` (default 120 s; the process is killed after it). Never throws: a failing
+ * command is reported, and cannot change the verdict already written.
+ */
+export async function runOnPass(bundle: EvidenceBundle | UnsignedBundle, dir: string, command: string, o: { timeoutMs?: number; cwd?: string } = {}): Promise<OnPassResult> {
+  if (!command.trim()) return { ran: false, reason: 'CUTOVER_ON_PASS is empty' };
+  if (bundle.verdict !== 'go' && bundle.verdict !== 'hold') return { ran: false, reason: `verdict is ${bundle.verdict}; CUTOVER_ON_PASS runs only after go or hold` };
+  const secrets = runSecrets();
+  const env = onPassEnvironment(process.env, {
+    CUTOVER_EVIDENCE_PATH: join(dir, 'evidence.json'),
+    CUTOVER_VERDICT: bundle.verdict,
+    CUTOVER_LANGFUSE_LINKS: langfuseLinks(bundle),
+    CUTOVER_DEPLOY_HASHES: deployHashes(bundle),
+    CUTOVER_RUN_ID: bundle.run.id,
+    CUTOVER_PHASE: bundle.run.phase,
+  });
+  const started = performance.now();
+  const res = await execa(command, {
+    shell: true,
+    env,
+    extendEnv: false,
+    cwd: o.cwd,
+    timeout: o.timeoutMs ?? 120_000,
+    forceKillAfterDelay: 5_000,
+    reject: false,
+    stdin: 'ignore',
+    maxBuffer: 1024 * 1024,
+  });
+  const tail = (s: unknown): string => secrets.redact(String(s ?? '')).slice(-2000);
+  return {
+    ran: true,
+    ok: res.exitCode === 0 && !res.timedOut,
+    exitCode: res.exitCode ?? null,
+    timedOut: Boolean(res.timedOut),
+    durationMs: Math.round(performance.now() - started),
+    stdout: tail(res.stdout),
+    stderr: tail(res.timedOut ? `${String(res.stderr ?? '')}\nkilled after ${o.timeoutMs ?? 120_000} ms (CUTOVER_ON_PASS timeout)` : res.stderr),
+  };
+}

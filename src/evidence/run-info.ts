@@ -1,0 +1,42 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { readEnvironment, targetOf } from '../config/index.ts';
+
+/** What the reporter knows about the run outside the checks: ids, phase, target and tool identity. */
+export interface RunInfo {
+  runId: string;
+  phase: 'pre' | 'post';
+  target: 'sandbox' | 'deployment';
+  evidenceDir: string;
+  gatewayUrl: string;
+  langfuseUrl: string;
+  tool: { name: string; version: string };
+  gitSha: string | null;
+}
+
+/**
+ * Reads the run's identity from the environment the global setup exported. Tolerant by design:
+ * the reporter must still write evidence when the config was broken or setup crashed.
+ */
+export function readRunInfo(): RunInfo {
+  const env = readEnvironment();
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+  return {
+    runId: env.CUTOVER_RUN_ID || 'unknown-run',
+    phase: env.CUTOVER_PHASE === 'post' ? 'post' : 'pre',
+    target: targetOf(env),
+    evidenceDir: env.CUTOVER_EVIDENCE_DIR || 'evidence',
+    gatewayUrl: env.GATEWAY_URL ?? '(not configured)',
+    langfuseUrl: env.LANGFUSE_URL ?? '(not configured)',
+    tool: { name: pkg.name, version: pkg.version },
+    gitSha: gitSha(),
+  };
+}
+
+function gitSha(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
+  } catch {
+    return null;
+  }
+}
