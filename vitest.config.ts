@@ -33,6 +33,15 @@ export default defineConfig({
       },
       {
         test: {
+          // The offline agent-config gate: CI runs it on agent-config changes, no live stack.
+          name: 'config-gate',
+          include: ['tests/agents/**/*.test.ts'],
+          globalSetup: ['./vitest.config-gate-setup.ts'],
+          testTimeout: 10_000,
+        },
+      },
+      {
+        test: {
           name: 'unit',
           include: ['src/**/*.test.ts', 'sandbox/**/*.test.ts', 'reporters/**/*.test.ts', 'scripts/**/*.test.ts'],
           testTimeout: 30_000,
@@ -42,6 +51,9 @@ export default defineConfig({
         test: {
           name: 'selftest',
           include: ['selftest/**/*.test.ts'],
+          // Each selftest row is a whole cutover run in a child process; on a 2-core machine more
+          // than two at once starve each other and the runbook's own latency thresholds.
+          maxConcurrency: 2,
           testTimeout: 240_000,
           hookTimeout: 120_000,
         },

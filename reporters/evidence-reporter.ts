@@ -5,6 +5,8 @@ import type { CheckRecord } from '../src/evidence/model.ts';
 import { clearPartials, loadPartials, partialDir } from '../src/evidence/partial.ts';
 import { readRunInfo } from '../src/evidence/run-info.ts';
 import { runSecrets } from '../src/evidence/secrets.ts';
+import { renderHtml } from '../src/evidence/html.ts';
+import { runOnPass } from '../src/evidence/on-pass.ts';
 import { writeBundle } from '../src/evidence/write.ts';
 
 /** The Vitest projects whose tests are runbook checks; unit and selftest runs write no evidence. */
@@ -51,7 +53,7 @@ export default class EvidenceReporter implements Reporter {
     this.finished.set(r.id, r);
   }
 
-  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<SerializedError>, reason: TestRunEndReason): void {
+  async onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<SerializedError>, reason: TestRunEndReason): Promise<void> {
     const runbook = modules.filter((m) => RUNBOOK_PROJECTS.has(m.project.name));
     if (runbook.length === 0 || this.written) return;
     for (const t of runbook.flatMap((m) => [...m.children.allTests()])) {
@@ -63,10 +65,20 @@ export default class EvidenceReporter implements Reporter {
       ...unhandled.map((e) => secrets.redact(e.message ?? String(e))),
       ...runbook.flatMap((m) => m.errors().map((e) => secrets.redact(`${m.relativeModuleId}: ${e.message}`))),
     ];
-    this.write(runErrors, reason, []);
+    const written = this.write(runErrors, reason, []);
+    const command = process.env.CUTOVER_ON_PASS?.trim();
+    if (written && command && (written.bundle.verdict === 'go' || written.bundle.verdict === 'hold')) {
+      // Runbook §8: log completion, with links and deploy hashes, only once the verdict allows it.
+      const r = await runOnPass(written.bundle, written.dir, command);
+      if (!r.ran) process.stdout.write(`CUTOVER_ON_PASS not run: ${r.reason}\n`);
+      else {
+        process.stdout.write(`CUTOVER_ON_PASS ${r.ok ? 'succeeded' : `FAILED (exit ${r.exitCode}${r.timedOut ? ', timed out' : ''})`} in ${Math.round(r.durationMs)} ms${r.stdout ? `\n${r.stdout}` : ''}${r.stderr ? `\n${r.stderr}` : ''}\n`);
+        if (!r.ok) process.exitCode = 1;
+      }
+    }
   }
 
-  private write(runErrors: string[], reason: TestRunEndReason, extraReasons: string[]): void {
+  private write(runErrors: string[], reason: TestRunEndReason, extraReasons: string[]): ReturnType<typeof writeBundle> | undefined {
     this.written = true;
     const secrets = runSecrets();
     const info = readRunInfo();
@@ -77,16 +89,18 @@ export default class EvidenceReporter implements Reporter {
     if (this.leaked.size > 0) runErrors.push(`a configured secret (${[...this.leaked].join(', ')}) was about to be printed and was redacted; the suite must never print secrets`);
     const unsigned = buildBundle(info, checks, { startedAt: this.startedAt, endedAt: new Date(), endReason: reason, runErrors: [...extraReasons, ...runErrors] });
     try {
-      const res = writeBundle(info.evidenceDir, unsigned, secrets);
+      const res = writeBundle(info.evidenceDir, unsigned, secrets, { 'report.html': renderHtml });
       clearPartials(partials);
       const b = res.bundle;
       const why = b.verdictReasons.length ? ` (${b.verdictReasons.join('; ')})` : '';
       for (const r of res.refused) process.stderr.write(`\nEvidence file NOT written: ${r}\n`);
-      process.stdout.write(`\nEvidence: ${res.dir}/ (evidence.json, summary.md, junit.xml; latest copy in ${info.evidenceDir}/latest/)\nVerdict: ${b.verdict.toUpperCase()}${why}\n`);
+      process.stdout.write(`\nEvidence: ${res.dir}/ (evidence.json, summary.md, report.html, junit.xml; latest copy in ${info.evidenceDir}/latest/)\nVerdict: ${b.verdict.toUpperCase()}${why}\n`);
       if (res.refused.length > 0 || (b.verdict !== 'go' && b.verdict !== 'hold')) process.exitCode = 1;
+      return res;
     } catch (err) {
       process.stderr.write(`\nEvidence NOT written: ${secrets.redact((err as Error).message)}\n`);
       process.exitCode = 1;
+      return undefined;
     }
   }
 

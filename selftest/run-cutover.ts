@@ -37,7 +37,7 @@ export async function runCutover(env: Record<string, string | undefined> = {}, o
     env: { ...base, CUTOVER_ENV_FILE: '/dev/null', CUTOVER_EVIDENCE_DIR: evidenceDir, FORCE_COLOR: '0', NO_COLOR: '1', ...env },
     extendEnv: false,
     reject: false,
-    timeout: o.timeoutMs ?? 180_000,
+    timeout: o.timeoutMs ?? 300_000,
     all: false,
   });
   const file = join(evidenceDir, 'latest', 'evidence.json');

@@ -39,14 +39,17 @@ describe('exact cache key', () => {
 describe('exact cache over HTTP', () => {
   it('serves a repeat fast from the cache with the same body id, the key header and full-price cost header', () =>
     slowUpstream([], async (s) => {
+      const upstreamBefore = s.counter.byComponent.upstream ?? 0;
       const { first, second, ids } = await twice(s, { cache: { namespace: 'run-a' } });
+      // One chat call and one embedding (semantic lookup) for the miss, nothing for the hit.
+      expect((s.counter.byComponent.upstream ?? 0) - upstreamBefore).toBe(2);
       expect(first.headers.get('x-litellm-cache-key')).toBeNull();
       expect(second.headers.get('x-litellm-cache-key')).toMatch(/^run-a:[0-9a-f]{64}$/);
       expect(second.json.id).toBe(first.json.id);
-      expect(second.ms).toBeLessThan(50);
+      expect(second.ms).toBeLessThan(100);
       expect(first.ms).toBeGreaterThanOrEqual(150);
       expect(Number(second.headers.get('x-litellm-response-cost'))).toBe(Number(first.headers.get('x-litellm-response-cost')));
-      expect(Number(second.headers.get('x-litellm-response-duration-ms'))).toBeLessThan(50);
+      expect(Number(second.headers.get('x-litellm-response-duration-ms'))).toBeLessThan(100);
       const [hit] = await s.generations(ids[1]);
       expect(hit?.metadata).toMatchObject({ cache_hit: true, litellm_response_cost: 0, hidden_params: { cache_key: second.headers.get('x-litellm-cache-key') } });
       expect(hit?.usage.totalCost).toBe(0);

@@ -1,6 +1,6 @@
 import type { FaultName } from '../faults.ts';
 import { listen, readJson, sendJson } from '../http.ts';
-import type { Listening } from '../types.ts';
+import type { Listening, RequestCounter } from '../types.ts';
 import { startUpstream } from '../upstream/index.ts';
 import { type Gateway, startGateway } from './index.ts';
 
@@ -16,6 +16,8 @@ export interface CapturedEvent {
 export interface TestStack {
   gateway: Gateway;
   upstream: Listening & { setLatency(ms: number): void };
+  /** Requests per component, to prove which component a request reached. */
+  counter: RequestCounter;
   /** Every ingestion event received, in arrival order. */
   events: CapturedEvent[];
   /** The Authorization headers the ingestion endpoint saw. */
@@ -47,7 +49,7 @@ export const UPSTREAM_KEY = 'sk-upstream-test-1111';
  * ingestion (always 207, records every event) and the gateway under the given faults.
  */
 export async function startStack(faults: FaultName[] = [], opts: { latencyMs?: number; cacheWriteDelayMs?: number } = {}): Promise<TestStack> {
-  const counter = { total: 0, byComponent: {} };
+  const counter: RequestCounter = { total: 0, byComponent: {} };
   const set = new Set(faults);
   const events: CapturedEvent[] = [];
   const ingestionAuth: string[] = [];
@@ -90,6 +92,7 @@ export async function startStack(faults: FaultName[] = [], opts: { latencyMs?: n
   return {
     gateway,
     upstream,
+    counter,
     events,
     ingestionAuth,
     close: async () => {

@@ -4,6 +4,7 @@
 import { describe } from 'vitest';
 import {
   cacheNamespace,
+  cacheSignal,
   exactCachePrompt,
   generationCacheFacts,
   isCacheLoggedGeneration,
@@ -13,7 +14,7 @@ import {
 import { check } from '../../src/harness/check.ts';
 import { stackFor } from '../../src/harness/stack.ts';
 import { awaitTrace } from '../../src/harness/trace.ts';
-import { tallySpend } from '../../src/measure/spend.ts';
+import { tallySpend, type SpendSample } from '../../src/measure/spend.ts';
 
 const ID = '4.1/exact-cache';
 
@@ -29,7 +30,13 @@ describe('§4.1 Exact cache', () => {
     };
     c.observe('cacheNamespace', request.cache.namespace);
     c.observe('cacheWriteSettleMs', config.cache.writeSettleMs);
-    const send = () => gateway.chat(request, { apiKey: config.gateway.adminKey, checkId: ID });
+    const sent: SpendSample[] = [];
+    const send = async () => {
+      const res = await gateway.chat(request, { apiKey: config.gateway.adminKey, checkId: ID });
+      sent.push({ cached: cacheSignal(res).hit, usage: res.completion?.usage });
+      c.observe('sent', { ...tallySpend(sent), maxTokens: request.max_tokens });
+      return res;
+    };
 
     await gateway.warm();
     const first = await send();
@@ -57,8 +64,6 @@ describe('§4.1 Exact cache', () => {
     const slowestHit = Math.max(second.timing.totalMs, third.timing.totalMs);
     c.measure('request_1_over_slowest_hit_ms', first.timing.totalMs - slowestHit, 'ms', { op: '>', value: 0 });
 
-    const spend = tallySpend([first, second, third].map((r, i) => ({ cached: i === 0 ? miss.hit : hits[i - 1]!.hit, usage: r.completion?.usage })));
-    c.observe('sent', { ...spend, maxTokens: request.max_tokens });
 
     // Each request has its own trace id, and each hit creates its own trace.
     const found = await Promise.all(

@@ -38,6 +38,7 @@ describe('§4.2 Semantic cache', () => {
         { apiKey: config.gateway.adminKey, checkId: ID },
       );
       sent.push({ cached: cacheSignal(res).hit, usage: res.completion?.usage });
+      c.observe('sent', { ...tallySpend(sent), maxTokens: 16, note: 'each semantic lookup also makes one embedding call, not in usage' });
       if (res.status !== 200) c.fail(`"${content}" answered HTTP ${res.status}: ${res.error?.message ?? ''}`);
       return res;
     };
@@ -60,7 +61,6 @@ describe('§4.2 Semantic cache', () => {
     if (!chosen) {
       const res = await ask(control);
       const s = recordCacheRequest(c, 'control', res);
-      c.observe('sent', tallySpend(sent));
       if (s.hit) c.fail(`the unrelated control prompt "${control}" was a hit (similarity ${s.similarity ?? 'absent'}), and so was the first prompt of every pair: a cache that answers everything is broken`);
       // `return`: TypeScript narrows `chosen` only through a `never` it can see.
       return c.inconclusive(
@@ -82,7 +82,6 @@ describe('§4.2 Semantic cache', () => {
     const ctl = await ask(control);
     const ctlSignal = recordCacheRequest(c, 'control', ctl);
     c.expect(!ctlSignal.hit, `the unrelated control prompt "${control}" was a hit (similarity ${ctlSignal.similarity ?? 'absent'}): a cache that answers everything is broken`);
-    c.observe('sent', { ...tallySpend(sent), maxTokens: 16, note: 'each lookup also costs one embedding call, not in usage' });
 
     const traced = (res: ChatResult, label: string) =>
       awaitTrace(c, langfuse, config, res.traceId, { describe: 'a generation with metadata.cache_hit', match: isCacheLoggedGeneration, label });

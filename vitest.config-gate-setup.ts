@@ -1,0 +1,29 @@
+import { ConfigError, newRunId, parseConfig, readEnvironment } from './src/config/index.ts';
+
+/**
+ * Setup of the offline agent-config gate (`pnpm test:cutover:config`), the fast check CI runs
+ * on agent-config pull requests. It needs no live stack: only `AGENTS_CONFIG_PATH`, the URL
+ * agents must use (`AGENTS_GATEWAY_URL`, else `GATEWAY_URL`) and the `TEAM_KEY_*` variables.
+ * The other target variables get inert placeholders, because this project sends no request;
+ * they exist only so the shared config type is complete.
+ */
+export default function setup(): void {
+  const env = readEnvironment();
+  env.CUTOVER_RUN_ID ||= newRunId();
+  const gateway = env.AGENTS_GATEWAY_URL?.trim() || env.GATEWAY_URL?.trim();
+  const offline = {
+    GATEWAY_URL: gateway ?? '',
+    GATEWAY_ADMIN_KEY: env.GATEWAY_ADMIN_KEY || 'offline-gate-unused',
+    LANGFUSE_URL: env.LANGFUSE_URL || 'http://offline.invalid',
+    LANGFUSE_PUBLIC_KEY: env.LANGFUSE_PUBLIC_KEY || 'offline-gate-unused',
+    LANGFUSE_SECRET_KEY: env.LANGFUSE_SECRET_KEY || 'offline-gate-unused',
+  };
+  const merged = { ...env, ...offline, CUTOVER_TARGET: 'deployment' };
+  const result = parseConfig(merged, 'deployment');
+  const problems = result.ok ? [] : result.problems.map((p) => (p.variable === 'GATEWAY_URL' ? { variable: 'AGENTS_GATEWAY_URL', problem: 'is required by the agent-config gate (or GATEWAY_URL): the base URL every agent must use' } : p));
+  if (problems.length > 0) {
+    process.stderr.write(`\n${new ConfigError(problems).message}\n`);
+    process.exit(2);
+  }
+  for (const [k, v] of Object.entries(merged)) if (v !== undefined) process.env[k] = v;
+}
