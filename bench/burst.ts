@@ -3,23 +3,18 @@
 //   2. throughput against autocannon on the same endpoint, same key type, same connections (target ≥ 0.8×);
 //   3. the send span of the §5.1 burst, 101 requests at QUOTA_CONCURRENCY (target ≤ 1 s).
 // Each figure is a median with min/max over --runs runs (default 5). Progress goes to stderr;
-// the figures go to stdout as JSON (or to --out <file>) for bench/results.json.
+// the figures go to stdout as one line of JSON (or to --out <file>); `pnpm bench` merges them into bench/results.json.
 // Usage: tsx bench/burst.ts [--runs 5] [--out bench/burst-results.json]
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { prepareChatBurst } from '../src/clients/chat-burst.ts';
 import { GatewayAdmin } from '../src/clients/gateway-admin.ts';
 import { closePools } from '../src/clients/http.ts';
 import { burst, type BurstResult } from '../src/measure/burst.ts';
 import { summarize } from '../src/measure/stats.ts';
+import { arg, log } from './figure.ts';
+import { startSandboxProcess } from './sandbox-process.ts';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 const RUNS = Number(arg('runs') ?? 5);
 const OUT = arg('out');
 const WINDOW_MS = 60_000;
@@ -27,32 +22,9 @@ const BIG = { limit: 10_000, connections: 128 };
 const COMPARE = { amount: 2_000, connections: 128 };
 const SMALL = { limit: 100, concurrency: Number(process.env.QUOTA_CONCURRENCY ?? 32) };
 const TIMEOUT_MS = 30_000;
-const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
-/** The sandbox runs in its own process, so server work does not share the benchmark's event loop. */
-async function startSandboxProcess(): Promise<{ env: Record<string, string>; child: ChildProcess }> {
-  const child = spawn(resolve(ROOT, 'node_modules/.bin/tsx'), ['sandbox/cli.ts'], { cwd: ROOT, env: { ...process.env, SANDBOX_FAULTS: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const env: Record<string, string> = {};
-  await new Promise<void>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error('the sandbox did not print its environment within 30 s')), 30_000);
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      for (const line of buf.split('\n')) {
-        const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
-        if (m) env[m[1]!] = m[2]!;
-      }
-      if (env.GATEWAY_URL && env.GATEWAY_ADMIN_KEY && buf.includes('LANGFUSE_SECRET_KEY=')) {
-        clearTimeout(timer);
-        ok();
-      }
-    });
-    child.once('exit', (code) => fail(new Error(`the sandbox exited with ${code}`)));
-  });
-  return { env, child };
-}
-
-const { env, child } = await startSandboxProcess();
+// The sandbox runs in its own process, so server work does not share the benchmark's event loop.
+const { env, stop } = await startSandboxProcess();
 const gatewayUrl = env.GATEWAY_URL!;
 const admin = new GatewayAdmin({ url: gatewayUrl, adminKey: env.GATEWAY_ADMIN_KEY!, timeoutMs: TIMEOUT_MS });
 const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'Reply with one word. Burst benchmark.' }], max_tokens: 1, cache: { 'no-cache': true, 'no-store': true } };
@@ -74,7 +46,7 @@ async function runAutocannon(apiKey: string): Promise<number> {
     amount: COMPARE.amount,
     timeout: TIMEOUT_MS / 1000,
   });
-  const done = Object.values(result.statusCodeStats ?? {}).reduce((n, s) => n + s.count, 0);
+  const done = Object.values(result.statusCodeStats ?? {}).reduce((n, s) => n + (s.count ?? 0), 0);
   const ms = new Date(result.finish).getTime() - new Date(result.start).getTime();
   return (done / ms) * 1000;
 }
@@ -112,7 +84,7 @@ try {
   }
 } finally {
   await closePools();
-  child.kill('SIGTERM');
+  stop();
 }
 
 const ratios = burstRps.map((b, i) => b / cannonRps[i]!);
@@ -138,10 +110,11 @@ const results = {
     ratio: figure(ratios),
     pass: (summarize(ratios).p50 ?? 0) >= 0.8,
   },
-  sendSpan101: { target: '≤ 1000 ms', concurrency: SMALL.concurrency, sendSpanMs: figure(span101), pass: (summarize(span101).p50 ?? Infinity) <= 1000 },
+  span101: { target: '≤ 1000 ms', concurrency: SMALL.concurrency, sendSpanMs: figure(span101), pass: (summarize(span101).p50 ?? Infinity) <= 1000 },
 };
 log(`ratio burst/autocannon: median ${results.throughputVsAutocannon.ratio.median?.toFixed(2)} (min ${results.throughputVsAutocannon.ratio.min?.toFixed(2)}, max ${results.throughputVsAutocannon.ratio.max?.toFixed(2)})`);
-const json = `${JSON.stringify(results, null, 2)}\n`;
+// One line: `pnpm bench` (bench/index.ts) reads the last line of stdout.
+const json = `${JSON.stringify(results)}\n`;
 if (OUT) writeFileSync(OUT, json);
 else process.stdout.write(json);
-process.exit(results.verify10001.pass && results.throughputVsAutocannon.pass && results.sendSpan101.pass ? 0 : 1);
+process.exit(results.verify10001.pass && results.throughputVsAutocannon.pass && results.span101.pass ? 0 : 1);

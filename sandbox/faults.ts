@@ -19,7 +19,7 @@ export const FAULTS = {
   'throttle-not-logged': 'langfuse is only a success callback, so 429s never reach Langfuse (§5.1)',
   'no-escalation': 'context_window_fallbacks is missing: long prompts stay on gpt-4o-mini (§5.2)',
   'escalation-always': 'every request is served by gpt-4o, whatever its size (§5.2 control)',
-  'escalation-no-cost': 'escalated generations are logged to Langfuse without cost (§5.2)',
+  'escalation-no-cost': 'escalated generations are logged to Langfuse with cost 0, as when LiteLLM has no price for the model (§5.2)',
   'machine-unhealthy': 'one gateway machine fails its health check (§2 Fly)',
   'process-missing': 'the gateway app has no machine in the worker process group (§2 Fly)',
   'wrong-region': 'one gateway machine runs in iad instead of ord (§2 Fly)',

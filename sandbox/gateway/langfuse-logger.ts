@@ -73,8 +73,10 @@ function loggingId(start: Date, responseId: string): string {
  * LiteLLM's `langfuse` callback on the SDK v2 path (`_log_langfuse_v2`): every call becomes a
  * `trace-create` and a `generation-create` event, buffered and posted to
  * `/api/public/ingestion` every ~100 ms so logging never delays a response. Faults it owns:
- * `langfuse-cache-hit-missing` logs hits with `cache_hit: false`; `escalation-no-cost` drops
- * the cost of generations that a context-window fallback served.
+ * `langfuse-cache-hit-missing` logs hits with `cache_hit: false`; `escalation-no-cost` logs
+ * generations that a context-window fallback served with cost 0, as LiteLLM does when it has no
+ * price for the deployment's model. It must be an explicit 0: Langfuse prices a generation that
+ * arrives with no cost at all from its own model table, which would hide the fault.
  */
 export class LangfuseLogger {
   private queue: IngestionEvent[] = [];
@@ -130,11 +132,11 @@ export class LangfuseLogger {
       model_info: r.modelId ? { id: r.modelId } : undefined,
       api_base: r.apiBase,
       cache_hit: cacheHit,
-      litellm_response_cost: costDropped ? undefined : loggedCost,
+      litellm_response_cost: loggedCost,
       hidden_params: {
         model_id: r.modelId,
         api_base: r.apiBase,
-        response_cost: success ? (costDropped ? null : loggedCost) : null,
+        response_cost: success ? loggedCost : null,
         cache_key: success?.cacheKey ?? null,
         litellm_call_id: r.callId,
       },
@@ -160,9 +162,9 @@ export class LangfuseLogger {
     };
     if (success) {
       const total = success.promptTokens + success.completionTokens;
-      generation.usage = { input: success.promptTokens, output: success.completionTokens, total, unit: 'TOKENS', ...(costDropped ? {} : { totalCost: loggedCost }) };
+      generation.usage = { input: success.promptTokens, output: success.completionTokens, total, unit: 'TOKENS', totalCost: loggedCost };
       generation.usageDetails = { input: success.promptTokens, output: success.completionTokens, total, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
-      if (!costDropped) generation.costDetails = { total: loggedCost };
+      generation.costDetails = { total: loggedCost };
     }
     this.queue.push(
       { id: randomUUID(), timestamp: now, type: 'trace-create', body: trace },

@@ -1,6 +1,6 @@
 import { LangfuseClient } from '@langfuse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadOpenApiContract, type OpenApiContract } from './contract/openapi.ts';
+import { loadOpenApiContract, type OpenApiContract } from '../contract/openapi.ts';
 import { event, startTestLangfuse, uid, until, type TestLangfuse } from './testing.ts';
 
 // Every route the suite reads, validated against the published v3.225.4 OpenAPI contract,
