@@ -1,5 +1,5 @@
 import type { BurstRequest, BurstResponse } from '../measure/burst.ts';
-import { ChatCompletion, LitellmError, newTraceId, type ChatRequest } from './gateway.ts';
+import { ChatCompletion, chatMetadata, LitellmError, newTraceId, type ChatRequest } from './gateway.ts';
 import { parseLitellmHeaders, type LitellmHeaders } from './litellm-headers.ts';
 
 /** `count` chat requests prepared for `burst()`: one body per request, each with its own trace id. */
@@ -21,16 +21,7 @@ export function prepareChatBurst(o: { gatewayUrl: string; runId: string; apiKey:
   const u = new URL(o.gatewayUrl);
   const path = `${u.pathname.replace(/\/+$/, '')}/v1/chat/completions`;
   const marker = '\u0000trace\u0000';
-  const json = JSON.stringify({
-    ...o.request,
-    metadata: {
-      trace_id: marker,
-      session_id: o.runId,
-      tags: ['cutover', `run:${o.runId}`, `check:${o.checkId}`],
-      generation_name: `cutover ${o.checkId}`,
-      trace_name: `cutover ${o.checkId}`,
-    },
-  });
+  const json = JSON.stringify({ ...o.request, metadata: chatMetadata(o.runId, o.checkId, marker) });
   const [head, tail] = json.split(JSON.stringify(marker)) as [string, string];
   const headers = { authorization: `Bearer ${o.apiKey}`, 'content-type': 'application/json' };
   const traceIds = Array.from({ length: o.count }, () => newTraceId());

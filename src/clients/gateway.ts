@@ -72,6 +72,20 @@ export interface ChatResult {
   readonly raw: RawResponse;
 }
 
+/**
+ * The `metadata` every suite request carries, so its Langfuse trace can be found by id
+ * (`trace_id`) and by run (`session_id`, tags), and named after its check.
+ */
+export function chatMetadata(runId: string, checkId: string, traceId: string): Record<string, unknown> {
+  return {
+    trace_id: traceId,
+    session_id: runId,
+    tags: ['cutover', `run:${runId}`, `check:${checkId}`],
+    generation_name: `cutover ${checkId}`,
+    trace_name: `cutover ${checkId}`,
+  };
+}
+
 /** A fresh Langfuse-compatible trace id: 32 lowercase hex, identical under LiteLLM's v2, v4 and OTel paths. */
 export function newTraceId(): string {
   return randomBytes(16).toString('hex');
@@ -103,16 +117,7 @@ export class GatewayClient {
   /** `POST /v1/chat/completions` with the run's metadata; see the class doc for error semantics. */
   async chat(req: ChatRequest, who: ChatIdentity): Promise<ChatResult> {
     const traceId = who.traceId ?? newTraceId();
-    const body = {
-      ...req,
-      metadata: {
-        trace_id: traceId,
-        session_id: this.o.runId,
-        tags: ['cutover', `run:${this.o.runId}`, `check:${who.checkId}`],
-        generation_name: `cutover ${who.checkId}`,
-        trace_name: `cutover ${who.checkId}`,
-      },
-    };
+    const body = { ...req, metadata: chatMetadata(this.o.runId, who.checkId, traceId) };
     const url = `${this.o.url}/v1/chat/completions`;
     const raw = await send(url, {
       method: 'POST',

@@ -48,6 +48,13 @@ const PLANNERS: readonly ((config: CutoverConfig) => PlanEntry)[] = [
   () => ({ checkId: '4.2/semantic-cache', requests: 3, inputTokens: 3 * 40, maxOutputTokens: 3 * 16, note: 'estimate: original, paraphrase, control; plus one embedding call per miss' }),
   (c) => rpmLimitPlan(c),
   (c) => failoverPlan(c),
+  (c) => ({
+    checkId: '7/rollback-readiness',
+    requests: 2 * c.rollback.baselineSamples,
+    inputTokens: 2 * c.rollback.baselineSamples * 12,
+    maxOutputTokens: 2 * c.rollback.baselineSamples,
+    note: `${c.rollback.baselineSamples} uncached baseline samples through the gateway and ${c.rollback.baselineSamples} direct to OpenAI (max_tokens 1)`,
+  }),
 ];
 
 /** The cost plan of a whole pre-cutover run: one entry per check that sends model requests, and the totals. */
