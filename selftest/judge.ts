@@ -1,0 +1,44 @@
+import type { MatrixRow } from './rows/row.ts';
+import { runCutover, type CutoverRun } from './run-cutover.ts';
+
+/** The outcome of one matrix row: what ran, and every way it differed from the row's promise. */
+export interface RowVerdict {
+  row: MatrixRow;
+  name: string;
+  run: CutoverRun;
+  problems: string[];
+}
+
+/** A row's display name: its own, or its faults, or the healthy baseline. */
+export function rowName(row: MatrixRow): string {
+  return row.name ?? (row.faults.length ? row.faults.join('+') : `healthy sandbox (${row.phase ?? 'pre'})`);
+}
+
+/**
+ * Runs one row and judges it: the row's checks must end with the row's status and say why,
+ * every other check must pass (or be skipped on purpose), and the verdict and exit code must
+ * follow. Shared by the matrix selftest and `pnpm selftest:matrix`.
+ */
+export async function judgeRow(row: MatrixRow): Promise<RowVerdict> {
+  const run = await runCutover({ SANDBOX_FAULTS: row.faults.join(','), ...row.env }, { phase: row.phase });
+  const name = rowName(row);
+  const problems: string[] = [];
+  if (!run.bundle) return { row, name, run, problems: [`no evidence written (exit ${run.exitCode}); stderr: ${run.stderr.slice(0, 400)}`] };
+  const status = row.status ?? 'failed';
+  const checks = run.bundle.sections.flatMap((s) => s.checks);
+  if (checks.length === 0) problems.push('the run recorded no checks');
+  const notGreen = checks.filter((c) => c.status !== 'passed' && !(c.status === 'skipped' && c.skip?.explicit));
+  for (const c of notGreen) if (!row.fails.includes(c.id)) problems.push(`${c.id} should pass but is ${c.status}: ${(c.error ?? c.skip?.reason ?? '').split('\n')[0]}`);
+  for (const id of row.fails) {
+    const c = checks.find((x) => x.id === id);
+    if (!c) problems.push(`${id} is not in the evidence`);
+    else if (c.status !== status) problems.push(`${id} should be ${status} but is ${c.status}`);
+    else if (row.because && !row.because.test(c.error ?? c.skip?.reason ?? '')) problems.push(`${id} fails for another reason than ${row.because}: ${(c.error ?? '').slice(0, 300)}`);
+  }
+  const [good, bad] = row.phase === 'post' ? ['hold', 'rollback'] : ['go', 'no-go'];
+  const verdict = row.fails.length === 0 ? good : status === 'failed' ? bad : 'incomplete';
+  if (run.bundle.verdict !== verdict) problems.push(`verdict ${run.bundle.verdict}, expected ${verdict}`);
+  const exit = row.fails.length ? 1 : 0;
+  if (run.exitCode !== exit) problems.push(`exit code ${run.exitCode}, expected ${exit}`);
+  return { row, name, run, problems };
+}

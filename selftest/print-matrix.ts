@@ -1,0 +1,28 @@
+// `pnpm selftest:matrix`: runs the fault matrix (two rows at a time) and prints it as a table,
+// each row with its faults, the checks it must turn red, and its result.
+import { judgeRow, rowName, type RowVerdict } from './judge.ts';
+import { MATRIX } from './matrix.ts';
+
+const CONCURRENCY = 2;
+const results: RowVerdict[] = new Array(MATRIX.length);
+let next = 0;
+async function worker(): Promise<void> {
+  while (next < MATRIX.length) {
+    const i = next++;
+    const row = MATRIX[i]!;
+    results[i] = await judgeRow(row);
+    process.stderr.write(`${results[i]!.problems.length ? 'FAIL' : 'ok  '} ${rowName(row)}\n`);
+  }
+}
+await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+
+const rows = results.map((v) => [v.name, v.row.faults.join(', ') || '-', v.row.fails.join(', ') || '(all green)', v.problems.length ? `FAIL: ${v.problems[0]}` : 'ok']);
+const head = ['row', 'faults', 'must turn red', 'result'];
+const widths = head.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
+const cell = (s: string, w: number): string => (s.length > w ? `${s.slice(0, w - 1)}…` : s.padEnd(w));
+process.stdout.write(`${head.map((h, i) => cell(h, widths[i]!)).join(' | ')}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n`);
+for (const r of rows) process.stdout.write(`${r.map((c, i) => (i === 3 ? c : cell(c, widths[i]!))).join(' | ')}\n`);
+const failed = results.filter((v) => v.problems.length > 0);
+process.stdout.write(`\n${results.length - failed.length} rows ok, ${failed.length} failed\n`);
+for (const f of failed) process.stdout.write(`\n${f.name}:\n${f.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+process.exitCode = failed.length ? 1 : 0;
