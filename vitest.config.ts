@@ -51,9 +51,9 @@ export default defineConfig({
         test: {
           name: 'selftest',
           include: ['selftest/**/*.test.ts'],
-          // Each selftest row is a whole cutover run in a child process; on a 2-core machine more
-          // than two at once starve each other and the runbook's own latency thresholds.
-          maxConcurrency: 2,
+          // Each selftest row is a whole cutover run in a child process. How many run at once is
+          // bounded machine-wide by selftest/slots.ts (SELFTEST_SLOTS); this only queues them.
+          maxConcurrency: 8,
           testTimeout: 240_000,
           hookTimeout: 120_000,
         },

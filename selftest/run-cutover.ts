@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import type { EvidenceBundle, CheckRecord } from '../src/evidence/model.ts';
+import { withSlot } from './slots.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -22,7 +23,8 @@ export interface CutoverRun {
  * Runs `pnpm test:cutover` (or `pnpm test:post-cutover`) in a child process, as a user's CI does,
  * with a clean environment: no developer `.env`, no inherited target, evidence in a temp dir.
  * `env` adds variables (e.g. `SANDBOX_FAULTS`, `LANGFUSE_WAIT_MS`). Never throws on a non-zero
- * exit: judging the outcome is the selftest's job.
+ * exit: judging the outcome is the selftest's job. Waits for a machine-wide slot first
+ * (`SELFTEST_SLOTS`), so concurrent selftests cannot starve each other's timings.
  */
 export async function runCutover(env: Record<string, string | undefined> = {}, o: { timeoutMs?: number; args?: string[]; phase?: 'pre' | 'post' } = {}): Promise<CutoverRun> {
   const evidenceDir = mkdtempSync(join(tmpdir(), 'cutover-evidence-'));
@@ -32,14 +34,14 @@ export async function runCutover(env: Record<string, string | undefined> = {}, o
     if (/^(GATEWAY_|LANGFUSE_|MODEL_|THRESHOLD_|CUTOVER_|SANDBOX_|VITEST|FLY_|OPENAI_)/.test(k)) continue;
     base[k] = v;
   }
-  const res = await execa(join(ROOT, 'node_modules/.bin/tsx'), ['scripts/cutover.ts', ...(o.phase ? ['--phase', o.phase] : []), ...(o.args ?? [])], {
+  const res = await withSlot(() => execa(join(ROOT, 'node_modules/.bin/tsx'), ['scripts/cutover.ts', ...(o.phase ? ['--phase', o.phase] : []), ...(o.args ?? [])], {
     cwd: ROOT,
     env: { ...base, CUTOVER_ENV_FILE: '/dev/null', CUTOVER_EVIDENCE_DIR: evidenceDir, FORCE_COLOR: '0', NO_COLOR: '1', ...env },
     extendEnv: false,
     reject: false,
     timeout: o.timeoutMs ?? 300_000,
     all: false,
-  });
+  }));
   const file = join(evidenceDir, 'latest', 'evidence.json');
   const bundle = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as EvidenceBundle) : undefined;
   return {

@@ -138,6 +138,10 @@ export class CheckFailure extends Error {
   }
 }
 
+/**
+ * Six significant digits: enough for milliseconds to the microsecond, and small values such as
+ * a cost of 0.0000105 USD keep their meaning (fixed decimals would round them to a false 0).
+ */
 function round(n: number): number {
-  return Math.round(n * 100) / 100;
+  return Number.isFinite(n) ? Number(n.toPrecision(6)) : n;
 }
