@@ -71,11 +71,12 @@ interface Table {
   rows: Record<string, Value>[];
 }
 
-function tables(): Map<string, Table> {
+function tables(dirty: boolean): Map<string, Table> {
   const start = 1_700_000_000_000_000_000n;
+  // `schema-dirty`: golang-migrate marks the newest row dirty when a migration fails half-way.
   const migrations = Array.from({ length: LANGFUSE_CLICKHOUSE_MIGRATION }, (_, i) => ({
     version: i + 1,
-    dirty: 0,
+    dirty: dirty && i === LANGFUSE_CLICKHOUSE_MIGRATION - 1 ? 1 : 0,
     sequence: (start + BigInt(i) * 1_000_000n).toString(),
   }));
   const langfuseTables = ['traces', 'observations', 'scores', 'event_log', 'schema_migrations'];
@@ -350,7 +351,7 @@ function sendText(res: ServerResponse, status: number, text: string, headers: Re
  * client; `clickhouse-bad-auth` rejects the configured credentials with 516.
  */
 export async function startClickHouse(o: ClickHouseOptions): Promise<Listening> {
-  const data = tables();
+  const data = tables(o.faults.has('schema-dirty'));
   const baseHeaders = (): Record<string, string> => ({
     'x-clickhouse-server-display-name': 'hotdash-langfuse-clickhouse',
     'x-clickhouse-query-id': randomUUID(),

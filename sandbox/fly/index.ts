@@ -286,7 +286,8 @@ export async function startFly(o: FlyOptions): Promise<FlySandbox> {
     }
     if (resource === 'secrets' && id === undefined && method === 'GET') {
       // Never values, even with ?show_secrets=true: the sandbox has no business handing them out.
-      const secrets = SECRETS[kindOf(app)].map((name) => ({ name, digest: hex(`${app.name}/${name}`, 16) }));
+      const names = SECRETS[kindOf(app)].filter((name) => !(o.faults.has('secret-missing') && kindOf(app) === 'gateway' && name === 'REDIS_URL'));
+      const secrets = names.map((name) => ({ name, digest: hex(`${app.name}/${name}`, 16) }));
       return reply(res, 200, { secrets });
     }
     return notFound(res, 'route');

@@ -102,7 +102,7 @@ export async function startLangfuse(o: LangfuseOptions): Promise<LangfuseSandbox
 
   const web = await listen('langfuse', o.counter, route);
   baseUrl = web.url;
-  const worker = await startWorkerHealth(o.counter).catch(async (err: unknown) => {
+  const worker = await startWorkerHealth(o.counter, o.faults).catch(async (err: unknown) => {
     await web.close();
     throw err;
   });

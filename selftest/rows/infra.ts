@@ -45,13 +45,18 @@ export const rows: readonly MatrixRow[] = [
     because: /the gateway has no cache configured \(\/health\/readiness cache: null\)/,
   },
 
-  // §1 Fly secrets: no sandbox fault removes a secret, so the expectation names one the
-  // gateway app does not have (a vault entry that was never synced).
+  // §1 Fly secrets: the vault was never synced, so the gateway app lacks REDIS_URL.
+  { faults: ['secret-missing'], fails: ['1/fly-secrets'], because: /hotdash-llm-gateway lacks secret\(s\) REDIS_URL \(FLY_EXPECTED_SECRETS\)/ },
+  // A vault entry nobody pushed, named only in the expectation: the check reads the names it is given.
   {
-    name: 'a secret never synced to Fly (1/fly-secrets)',
+    name: 'an expected secret never synced to Fly (1/fly-secrets)',
     faults: [],
     env: { FLY_EXPECTED_SECRETS: 'hotdash-llm-gateway:LITELLM_MASTER_KEY,REDIS_URL,SLACK_ALERT_WEBHOOK;hotdash-langfuse-minio:MINIO_ROOT_USER' },
     fails: ['1/fly-secrets'],
     because: /hotdash-llm-gateway lacks secret\(s\) SLACK_ALERT_WEBHOOK \(FLY_EXPECTED_SECRETS\)/,
   },
+  // §1 Langfuse schema: a ClickHouse migration that stopped half-way.
+  { faults: ['schema-dirty'], fails: ['1/langfuse-schema'], because: /schema_migrations is dirty at version \d+/ },
+  // §1 Redis, the worker half: the Langfuse worker's health fails its Redis PING.
+  { faults: ['worker-redis-down'], fails: ['1/redis'], because: /the Langfuse worker cannot reach Redis or Postgres: .*exited 22/ },
 ];
