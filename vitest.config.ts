@@ -14,6 +14,12 @@ export default defineConfig({
           include: ['tests/**/*.test.ts'],
           // The post-cutover watch runs only in its own phase (pnpm test:post-cutover).
           exclude: ['tests/monitor/**'],
+          // Runbook checks spend their time waiting on the network, not computing: run every
+          // section at once in worker threads of one process, sharing loaded modules, instead of
+          // two forked processes re-importing the same clients for each file.
+          pool: 'threads',
+          maxWorkers: 3,
+          isolate: false,
           globalSetup: ['./vitest.global-setup.ts'],
           // Runbook checks are slow on a real stack (Langfuse ingestion takes seconds); each
           // check bounds its own waits, this is only the outer safety net.

@@ -1,7 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { startSandbox, type Sandbox } from '../sandbox/index.ts';
+import { sharedSandbox } from './shared-sandbox.ts';
 import { runCutover } from './run-cutover.ts';
-import { afterAll, beforeAll } from 'vitest';
 
 /**
  * Malformed configurations. Each must exit with code 2 and one message naming every bad
@@ -42,21 +41,15 @@ const CASES: BadConfig[] = [
 ];
 
 describe('bad configuration: one message naming every bad variable, nothing sent', () => {
-  let sandbox: Sandbox;
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-  });
-  afterAll(async () => {
-    await sandbox.stop();
-  });
+  const sandboxOf = sharedSandbox();
 
   test.concurrent.each(CASES)('$name', async (c) => {
-    const base: Record<string, string | undefined> = c.sandboxMode ? {} : { ...sandbox.env };
+    const base: Record<string, string | undefined> = c.sandboxMode ? {} : { ...sandboxOf().env };
     for (const [k, v] of Object.entries(c.env)) {
       if (v === null) delete base[k];
       else base[k] = v;
     }
-    const before = sandbox.counter.total;
+    const before = sandboxOf().counter.total;
     const run = await runCutover(base, { timeoutMs: 60_000 });
     expect(run.exitCode, run.stdout + run.stderr).toBe(2);
     expect(run.stderr).toMatch(/Configuration is not valid \(\d+ problems?\); nothing was sent/);
@@ -65,6 +58,6 @@ describe('bad configuration: one message naming every bad variable, nothing sent
     expect(run.stdout).not.toContain('Target: bundled sandbox');
     expect(run.bundle).toBeUndefined();
     // Other cases run concurrently against the same sandbox and send nothing either.
-    expect(sandbox.counter.total - before).toBe(0);
+    expect(sandboxOf().counter.total - before).toBe(0);
   });
 });

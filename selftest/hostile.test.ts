@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startSandbox, type Sandbox } from '../sandbox/index.ts';
+import { describe, expect, test } from 'vitest';
+import { sharedSandbox } from './shared-sandbox.ts';
 import { startHostile, type Behaviour } from './hostile.ts';
 import { runCutover } from './run-cutover.ts';
 
@@ -18,19 +18,13 @@ const CASES: { name: string; role: 'gateway' | 'langfuse'; behaviour: Behaviour;
 ];
 
 describe('hostile servers: bounded, named, never go', () => {
-  let sandbox: Sandbox;
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-  });
-  afterAll(async () => {
-    await sandbox.stop();
-  });
+  const sandboxOf = sharedSandbox();
 
   test.concurrent.each(CASES)('$name', async (c) => {
     const hostile = await startHostile(c.behaviour);
     try {
       const target = c.role === 'gateway' ? { GATEWAY_URL: hostile.url } : { LANGFUSE_URL: hostile.url };
-      const run = await runCutover({ ...sandbox.env, ...BUDGET, ...target }, { timeoutMs: 240_000 });
+      const run = await runCutover({ ...sandboxOf().env, ...BUDGET, ...target }, { timeoutMs: 240_000 });
       expect(run.bundle, run.stderr.slice(0, 800)).toBeDefined();
       expect(run.bundle!.verdict).not.toBe('go');
       const smoke = run.check('3/smoke');

@@ -1,4 +1,4 @@
-import { getEncoding, type Tiktoken } from 'js-tiktoken';
+import { cl100k } from '../tokenizer.ts';
 import type { Faults } from '../faults.ts';
 import { ProxyError } from './errors.ts';
 
@@ -36,7 +36,6 @@ interface Message {
   content?: unknown;
 }
 
-let encoder: Tiktoken | undefined;
 
 function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
@@ -59,7 +58,7 @@ export function exceedsTokens(messages: readonly Message[], limit: number): bool
 
 /** The exact `token_counter` count (see `exceedsTokens`). */
 export function countTokens(messages: readonly Message[]): number {
-  encoder ??= getEncoding('cl100k_base');
+  const encoder = cl100k();
   let n = 3;
   for (const m of messages) n += 3 + encoder.encode(String(m.role ?? '')).length + encoder.encode(contentText(m.content)).length;
   return n;

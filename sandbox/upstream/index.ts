@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getEncoding, type Tiktoken } from 'js-tiktoken';
+import { cl100k } from '../tokenizer.ts';
 import { delay, listen, readJson, sendJson } from '../http.ts';
 import type { ComponentContext, Listening } from '../types.ts';
 import { embed } from './embedding.ts';
@@ -17,12 +17,7 @@ const SLOW_LATENCY_MS = 3000;
 const LATENCY_DOUBLED_FACTOR = 3;
 const CREATED = Math.floor(Date.now() / 1000);
 
-let encoder: Tiktoken | undefined;
-/** Building cl100k_base takes ~0.6 s of CPU, so it is done once per process and shared. */
-function tokenizer(): Tiktoken {
-  encoder ??= getEncoding('cl100k_base');
-  return encoder;
-}
+const tokenizer = cl100k;
 
 interface ChatMessage {
   role: string;

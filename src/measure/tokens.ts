@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { getEncoding, type Tiktoken } from 'js-tiktoken';
+import { decode, encode } from 'gpt-tokenizer/encoding/cl100k_base';
 
 /** A chat message as far as token counting is concerned. */
 export interface CountedMessage {
@@ -14,11 +14,15 @@ const TOKENS_PER_NAME = 1;
 /** Every reply is primed with `<|start|>assistant<|message|>`. */
 const REPLY_PRIMING = 3;
 
-let encoder: Tiktoken | undefined;
+/** What the suite needs from a cl100k_base tokenizer. */
+interface Cl100k {
+  encode(text: string): number[];
+  decode(tokens: number[]): string;
+}
+const encoder: Cl100k = { encode: (t) => encode(t), decode: (t) => decode(t) };
 
-/** The cl100k_base encoder, built once per process (building it takes about half a second). */
-function cl100k(): Tiktoken {
-  encoder ??= getEncoding('cl100k_base');
+/** The cl100k_base encoder (`gpt-tokenizer`: its table is loaded once per process, ~40 MB). */
+function cl100k(): Cl100k {
   return encoder;
 }
 

@@ -24,17 +24,34 @@ describe('§7 Rollback plan', () => {
 
     // Cache outage: the gateway must still answer with the cache out of the path. Every sample
     // bypasses it, which also makes these the uncached baseline the watch compares against.
+    // LiteLLM unavailable: the previous direct OpenAI endpoint and key must still work. The two
+    // series run side by side (each one request at a time), so the section costs one series' time.
     await gateway.warm();
+    const key = config.rollback.directKey;
+    const direct = key ? new DirectOpenAI({ url: config.rollback.directUrl, apiKey: key, timeoutMs: config.httpTimeoutMs }) : undefined;
     const viaGateway: number[] = [];
     const gatewayStatuses: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const res = await gateway.chat(
-        { model: config.models.default, messages: [{ role: 'user', content: `Rollback baseline ${i} (run ${config.runId})` }], max_tokens: 1, cache: { 'no-cache': true, 'no-store': true } },
-        { apiKey: config.gateway.adminKey, checkId: '7/rollback-readiness' },
-      );
-      gatewayStatuses.push(res.status);
-      if (res.status === 200) viaGateway.push(res.timing.totalMs);
-    }
+    const viaDirect: number[] = [];
+    let firstError: string | undefined;
+    await Promise.all([
+      (async () => {
+        for (let i = 0; i < n; i++) {
+          const res = await gateway.chat(
+            { model: config.models.default, messages: [{ role: 'user', content: `Rollback baseline ${i} (run ${config.runId})` }], max_tokens: 1, cache: { 'no-cache': true, 'no-store': true } },
+            { apiKey: config.gateway.adminKey, checkId: '7/rollback-readiness' },
+          );
+          gatewayStatuses.push(res.status);
+          if (res.status === 200) viaGateway.push(res.timing.totalMs);
+        }
+      })(),
+      (async () => {
+        for (let i = 0; direct && i < n; i++) {
+          const res = await direct.tinyChat(config.models.default, `Rollback baseline ${i}`);
+          if (res.status === 200 && !res.errorExcerpt) viaDirect.push(res.timing.totalMs);
+          else firstError ??= `POST ${direct.chatUrl} answered HTTP ${res.status}${res.errorExcerpt ? `: ${res.errorExcerpt}` : ''}`;
+        }
+      })(),
+    ]);
     const g = summarize(viaGateway);
     c.measure('gateway_ok_samples', viaGateway.length, 'requests', { op: '==', value: n });
     c.measure('gateway_p50_ms', g.p50, 'ms');
@@ -54,20 +71,10 @@ describe('§7 Rollback plan', () => {
       c.observe('pooledDatabase', 'not checked: LANGFUSE_POOLED_DATABASE_URL is not set (the migration-failure fallback is unverified)');
     }
 
-    // LiteLLM unavailable: the previous direct OpenAI endpoint and key must still work.
-    const key = config.rollback.directKey;
     // A gateway that failed above is a failure, not hidden behind the skip.
-    if (!key) c.settle();
-    const directKey = key ?? c.skip('OPENAI_DIRECT_KEY is not set: the rollback target (direct OpenAI with the previous vault key) cannot be proven; set it to the key the agents would fall back to');
-    const direct = new DirectOpenAI({ url: config.rollback.directUrl, apiKey: directKey, timeoutMs: config.httpTimeoutMs });
-    c.observe('directUrl', direct.chatUrl);
-    const viaDirect: number[] = [];
-    let firstError: string | undefined;
-    for (let i = 0; i < n; i++) {
-      const res = await direct.tinyChat(config.models.default, `Rollback baseline ${i}`);
-      if (res.status === 200 && !res.errorExcerpt) viaDirect.push(res.timing.totalMs);
-      else firstError ??= `POST ${direct.chatUrl} answered HTTP ${res.status}${res.errorExcerpt ? `: ${res.errorExcerpt}` : ''}`;
-    }
+    if (!direct) c.settle();
+    if (!direct) c.skip('OPENAI_DIRECT_KEY is not set: the rollback target (direct OpenAI with the previous vault key) cannot be proven; set it to the key the agents would fall back to');
+    c.observe('directUrl', direct!.chatUrl);
     const d = summarize(viaDirect);
     c.measure('direct_ok_samples', viaDirect.length, 'requests', { op: '==', value: n });
     c.measure('direct_p50_ms', d.p50, 'ms');
