@@ -18,7 +18,7 @@ export default defineConfig({
           // section at once in worker threads of one process, sharing loaded modules, instead of
           // two forked processes re-importing the same clients for each file.
           pool: 'threads',
-          maxWorkers: 3,
+          maxWorkers: Number(process.env.CUTOVER_MAX_WORKERS ?? 3),
           isolate: false,
           globalSetup: ['./vitest.global-setup.ts'],
           // Runbook checks are slow on a real stack (Langfuse ingestion takes seconds); each
@@ -57,10 +57,11 @@ export default defineConfig({
         test: {
           name: 'selftest',
           include: ['selftest/**/*.test.ts'],
+          // A row may wait in the slot queue behind many others before its own run starts.
+          testTimeout: 20 * 60_000,
           // Each selftest row is a whole cutover run in a child process. How many run at once is
           // bounded machine-wide by selftest/slots.ts (SELFTEST_SLOTS); this only queues them.
           maxConcurrency: 8,
-          testTimeout: 240_000,
           hookTimeout: 120_000,
         },
       },

@@ -36,7 +36,7 @@ export const FAULTS = {
   'tls-expiring': 'the gateway certificate expires in 3 days (§1 TLS)',
   'tls-wrong-host': 'the gateway certificate is issued for another host name (§1 TLS)',
   'error-burst': 'live traffic: 10 % of gateway requests fail with 500 (§7 watch)',
-  'latency-doubled': 'live traffic: upstream latency is 3x the baseline (§7 watch)',
+  'latency-doubled': 'live traffic: upstream latency is 5x the baseline, well past the doubling rule (§7 watch)',
   'low-hit-rate': 'live traffic repeats no prompts, so the cache hit rate is ~0 (§6 live traffic)',
   'agent-missing': 'live traffic: one configured agent sends nothing (§6 live traffic)',
   'echo-secret': 'servers echo the configured secrets in error bodies (secret redaction)',

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { MatrixRow } from './rows/row.ts';
 import { runCutover, type CutoverRun } from './run-cutover.ts';
 
@@ -9,6 +11,31 @@ export interface RowVerdict {
   problems: string[];
 }
 
+/**
+ * The shapes of the sandbox's generated credentials (`sandbox/index.ts`: a prefix and 24 random
+ * hex digits; the Fly token in base64url). The values are random per run and unknown to the
+ * selftest, so every output is searched for the shapes: any match is a leaked secret.
+ */
+const SANDBOX_SECRET_SHAPES = /\b(?:sk-sandbox-(?:master|upstream)-|sk-lf-sandbox-|pk-lf-sandbox-|sk-team-|pw-|ch-)[0-9a-f]{24}\b|FlyV1 fm2_[A-Za-z0-9_-]{32}/;
+
+/** Every file the run wrote under its evidence directory, with its text. */
+function evidenceFiles(dir: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) {
+      const path = join(e.parentPath, e.name);
+      out.push([path, readFileSync(path, 'utf8')]);
+    }
+  }
+  return out;
+}
+
+/** Outputs of a run (stdout, stderr, every evidence file) that contain a sandbox secret. */
+export function leakedSecrets(run: CutoverRun): string[] {
+  const outputs: [string, string][] = [['stdout', run.stdout], ['stderr', run.stderr], ...evidenceFiles(run.evidenceDir)];
+  return outputs.filter(([, text]) => SANDBOX_SECRET_SHAPES.test(text)).map(([name]) => name);
+}
+
 /** A row's display name: its own, or its faults, or the healthy baseline. */
 export function rowName(row: MatrixRow): string {
   return row.name ?? (row.faults.length ? row.faults.join('+') : `healthy sandbox (${row.phase ?? 'pre'})`);
@@ -17,13 +44,14 @@ export function rowName(row: MatrixRow): string {
 /**
  * Runs one row and judges it: the row's checks must end with the row's status and say why,
  * every other check must pass (or be skipped on purpose), and the verdict and exit code must
- * follow. Shared by the matrix selftest and `pnpm selftest:matrix`.
+ * follow, and no output may contain a secret. Shared by the matrix selftest and
+ * `pnpm selftest:matrix`.
  */
 export async function judgeRow(row: MatrixRow): Promise<RowVerdict> {
   const run = await runCutover({ SANDBOX_FAULTS: row.faults.join(','), ...row.env }, { phase: row.phase });
   const name = rowName(row);
-  const problems: string[] = [];
-  if (!run.bundle) return { row, name, run, problems: [`no evidence written (exit ${run.exitCode}); stderr: ${run.stderr.slice(0, 400)}`] };
+  const problems: string[] = leakedSecrets(run).map((where) => `a sandbox secret appears in ${where}`);
+  if (!run.bundle) return { row, name, run, problems: [...problems, `no evidence written (exit ${run.exitCode}); stderr: ${run.stderr.slice(0, 400)}`] };
   const status = row.status ?? 'failed';
   const checks = run.bundle.sections.flatMap((s) => s.checks);
   if (checks.length === 0) problems.push('the run recorded no checks');

@@ -24,7 +24,9 @@ export interface CutoverRun {
  * with a clean environment: no developer `.env`, no inherited target, evidence in a temp dir.
  * `env` adds variables (e.g. `SANDBOX_FAULTS`, `LANGFUSE_WAIT_MS`). Never throws on a non-zero
  * exit: judging the outcome is the selftest's job. Waits for a machine-wide slot first
- * (`SELFTEST_SLOTS`), so concurrent selftests cannot starve each other's timings.
+ * (`SELFTEST_SLOTS`), so concurrent selftests cannot starve each other's timings, and runs
+ * Vitest with one worker thread (`CUTOVER_MAX_WORKERS=1`): the rows' whole cost is CPU, and a
+ * thread per file would import every client once per thread.
  */
 export async function runCutover(env: Record<string, string | undefined> = {}, o: { timeoutMs?: number; args?: string[]; phase?: 'pre' | 'post' } = {}): Promise<CutoverRun> {
   const evidenceDir = mkdtempSync(join(tmpdir(), 'cutover-evidence-'));
@@ -36,7 +38,7 @@ export async function runCutover(env: Record<string, string | undefined> = {}, o
   }
   const res = await withSlot(() => execa(join(ROOT, 'node_modules/.bin/tsx'), ['scripts/cutover.ts', ...(o.phase ? ['--phase', o.phase] : []), ...(o.args ?? [])], {
     cwd: ROOT,
-    env: { ...base, CUTOVER_ENV_FILE: '/dev/null', CUTOVER_EVIDENCE_DIR: evidenceDir, FORCE_COLOR: '0', NO_COLOR: '1', ...env },
+    env: { ...base, CUTOVER_ENV_FILE: '/dev/null', CUTOVER_MAX_WORKERS: '1', CUTOVER_EVIDENCE_DIR: evidenceDir, FORCE_COLOR: '0', NO_COLOR: '1', ...env },
     extendEnv: false,
     reject: false,
     timeout: o.timeoutMs ?? 300_000,

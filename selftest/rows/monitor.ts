@@ -4,7 +4,7 @@ import type { MatrixRow } from './row.ts';
  * Runbook §6 live traffic and §7 watch (post-cutover). Selftest evidence dirs are fresh, so the
  * latency baseline comes from BASELINE_P95_MS: the healthy sandbox's uncached gateway p95 is
  * about 200–280 ms (150 ms upstream + embedding + overhead), giving a 550 ms limit; the
- * latency-doubled fault (450 ms upstream) lands at 600–750 ms.
+ * latency-doubled fault (750 ms upstream, 5x) lands well above it.
  */
 const post = { phase: 'post', env: { BASELINE_P95_MS: '275' } } as const;
 
