@@ -34,11 +34,13 @@ export default class EvidenceReporter implements Reporter {
     this.guardOutput(process.stdout);
     this.guardOutput(process.stderr);
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
-        if (this.runbookSeen && !this.written) this.write([], 'interrupted', ['the run was interrupted by ' + signal]);
-        // Vitest installs its own handler in watch mode only; in `vitest run` ours would otherwise
-        // swallow the signal and leave the process running.
-        if (process.listenerCount(signal) === 0) process.exit(130);
+      // `on`, not `once`: a wrapper (tsx) may relay the same Ctrl+C a second time, and with no
+      // listener left that second signal would kill the process before anything is written.
+      process.on(signal, () => {
+        if (this.runbookSeen && !this.written) this.write([], 'interrupted', [`the run was interrupted by ${signal}`]);
+        // Vitest exits on its own a millisecond after the first signal; this covers the runs
+        // (and the repeated signals) where it does not.
+        setTimeout(() => process.exit(130), 50).unref();
       });
     }
   }

@@ -59,7 +59,9 @@ describe('evidence integrity', () => {
     const evidenceDir = mkdtempSync(join(tmpdir(), 'cutover-sigint-'));
     const env: Record<string, string> = { ...(process.env as Record<string, string>), CUTOVER_ENV_FILE: '/dev/null', CUTOVER_EVIDENCE_DIR: evidenceDir, NO_COLOR: '1' };
     for (const k of Object.keys(env)) if (/^(GATEWAY_|LANGFUSE_|CUTOVER_RUN|SANDBOX_|VITEST)/.test(k)) delete env[k];
-    const child = execa(join(ROOT, 'node_modules/.bin/tsx'), ['scripts/cutover.ts'], { cwd: ROOT, env, extendEnv: false, reject: false });
+    // No forced SIGKILL after 5 s (execa's default): on a loaded machine writing the bundle may
+    // take longer, and a SIGKILL would test the kill, not the interruption.
+    const child = execa(join(ROOT, 'node_modules/.bin/tsx'), ['scripts/cutover.ts'], { cwd: ROOT, env, extendEnv: false, reject: false, forceKillAfterDelay: false, timeout: 180_000 });
     // Wait until the quota check has recorded something (its partial file exists), then interrupt.
     const partial = join(evidenceDir, '.partial');
     const quotaStarted = (): boolean => existsSync(partial) && readdirSync(partial).some((r) => existsSync(join(partial, r, '5.1_rpm-limit.json')));
