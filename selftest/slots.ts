@@ -4,10 +4,14 @@ import { join } from 'node:path';
 
 const DIR = join(tmpdir(), 'gateway-cutover-selftest-slots');
 
-/** How many cutover runs may execute at once on this machine (`SELFTEST_SLOTS`, default 2). */
+/**
+ * How many cutover runs may execute at once on this machine (`SELFTEST_SLOTS`, default 3). A run
+ * spends about half its time waiting (cache settle, Langfuse polls, the 20 s watch), so on 2
+ * cores three keep the CPU busy without letting CPU-heavy phases pile up on each other.
+ */
 export function slotCount(): number {
-  const n = Number(process.env.SELFTEST_SLOTS ?? 2);
-  return Number.isInteger(n) && n > 0 ? n : 2;
+  const n = Number(process.env.SELFTEST_SLOTS ?? 3);
+  return Number.isInteger(n) && n > 0 ? n : 3;
 }
 
 function alive(pid: number): boolean {
