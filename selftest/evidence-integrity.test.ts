@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { startSandbox } from '../sandbox/index.ts';
 import { verifyEvidence } from '../src/evidence/verify.ts';
-import { runCutover } from './run-cutover.ts';
+import { childEnv, runCutover } from './run-cutover.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -57,8 +57,7 @@ describe('evidence integrity', () => {
 
   test('SIGINT in the middle of the quota check leaves a valid bundle marked incomplete, holding what was measured', async () => {
     const evidenceDir = mkdtempSync(join(tmpdir(), 'cutover-sigint-'));
-    const env: Record<string, string> = { ...(process.env as Record<string, string>), CUTOVER_ENV_FILE: '/dev/null', CUTOVER_EVIDENCE_DIR: evidenceDir, NO_COLOR: '1' };
-    for (const k of Object.keys(env)) if (/^(GATEWAY_|LANGFUSE_|CUTOVER_RUN|SANDBOX_|VITEST)/.test(k)) delete env[k];
+    const env = childEnv(evidenceDir);
     // No forced SIGKILL after 5 s (execa's default): on a loaded machine writing the bundle may
     // take longer, and a SIGKILL would test the kill, not the interruption.
     const child = execa(join(ROOT, 'node_modules/.bin/tsx'), ['scripts/cutover.ts'], { cwd: ROOT, env, extendEnv: false, reject: false, forceKillAfterDelay: false, timeout: 180_000 });

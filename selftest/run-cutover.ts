@@ -28,17 +28,25 @@ export interface CutoverRun {
  * Vitest with one worker thread (`CUTOVER_MAX_WORKERS=1`): the rows' whole cost is CPU, and a
  * thread per file would import every client once per thread.
  */
-export async function runCutover(env: Record<string, string | undefined> = {}, o: { timeoutMs?: number; args?: string[]; phase?: 'pre' | 'post' } = {}): Promise<CutoverRun> {
-  const evidenceDir = mkdtempSync(join(tmpdir(), 'cutover-evidence-'));
+/**
+ * The environment a cutover child gets: this process's, minus anything that would steer it
+ * (targets, thresholds, a developer's `.env`, Vitest's own worker state), with its evidence
+ * going to `evidenceDir`. Shared by every selftest that starts a cutover run.
+ */
+export function childEnv(evidenceDir: string): Record<string, string | undefined> {
   const base: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    // Drop anything that would steer the child: targets, thresholds, and Vitest's own worker state.
     if (/^(GATEWAY_|LANGFUSE_|MODEL_|THRESHOLD_|CUTOVER_|SANDBOX_|VITEST|FLY_|OPENAI_)/.test(k)) continue;
     base[k] = v;
   }
+  return { ...base, CUTOVER_ENV_FILE: '/dev/null', CUTOVER_EVIDENCE_DIR: evidenceDir, FORCE_COLOR: '0', NO_COLOR: '1' };
+}
+
+export async function runCutover(env: Record<string, string | undefined> = {}, o: { timeoutMs?: number; args?: string[]; phase?: 'pre' | 'post' } = {}): Promise<CutoverRun> {
+  const evidenceDir = mkdtempSync(join(tmpdir(), 'cutover-evidence-'));
   const res = await withSlot(() => execa(join(ROOT, 'node_modules/.bin/tsx'), ['scripts/cutover.ts', ...(o.phase ? ['--phase', o.phase] : []), ...(o.args ?? [])], {
     cwd: ROOT,
-    env: { ...base, CUTOVER_ENV_FILE: '/dev/null', CUTOVER_MAX_WORKERS: '1', CUTOVER_EVIDENCE_DIR: evidenceDir, FORCE_COLOR: '0', NO_COLOR: '1', ...env },
+    env: { ...childEnv(evidenceDir), CUTOVER_MAX_WORKERS: '1', ...env },
     extendEnv: false,
     reject: false,
     timeout: o.timeoutMs ?? 300_000,
