@@ -7,6 +7,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     reporters: ['default', './reporters/evidence-reporter.ts'],
+    // Keep Vite's transform of every suite and sandbox module on disk (node_modules/
+    // .experimental-vitest-cache, keyed by file content): a cutover run then starts from cached
+    // code instead of compiling ~150 files again, which matters most to the selftests, which
+    // start dozens of runs. It is on by default from Vitest 5.
+    experimental: { fsModuleCache: true },
     projects: [
       {
         test: {
@@ -51,6 +56,10 @@ export default defineConfig({
           name: 'unit',
           include: ['src/**/*.test.ts', 'sandbox/**/*.test.ts', 'reporters/**/*.test.ts', 'scripts/**/*.test.ts'],
           testTimeout: 30_000,
+          // Unit tests first, on both cores; then the selftests (group 1), whose cutover runs
+          // must not share the CPU with them or the runbook's latency thresholds turn flaky.
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -62,6 +71,11 @@ export default defineConfig({
           // Each selftest row is a whole cutover run in a child process. How many run at once is
           // bounded machine-wide by selftest/slots.ts (SELFTEST_SLOTS); this only queues them.
           maxConcurrency: 8,
+          // Every selftest file at once: a file's process mostly waits on its children, and with
+          // one worker (Vitest's default on 2 cores) the files ran one after another, leaving the
+          // slots idle whenever a file with few rows was running.
+          maxWorkers: 8,
+          sequence: { groupOrder: 1 },
           hookTimeout: 120_000,
         },
       },

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { cutoverCommand } from '../selftest/run-cutover.ts';
 import { arg, figure, log } from './figure.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -43,7 +44,8 @@ async function once(): Promise<{ ms: number; peakMb: number; verdict: string }> 
   const env = { ...process.env, CUTOVER_ENV_FILE: '/dev/null', CUTOVER_EVIDENCE_DIR: evidenceDir, NO_COLOR: '1' };
   for (const k of Object.keys(env)) if (/^(GATEWAY_|LANGFUSE_|SANDBOX_|CUTOVER_RUN)/.test(k)) delete env[k as keyof typeof env];
   const started = performance.now();
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['scripts/cutover.ts'], { cwd: ROOT, env, stdio: 'ignore' });
+  const cmd = cutoverCommand();
+  const child = spawn(cmd.file, cmd.args, { cwd: ROOT, env, stdio: 'ignore' });
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, treeRss(child.pid!))), 100);
   await new Promise((r) => child.on('exit', r));

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { startSandbox } from '../sandbox/index.ts';
 import { verifyEvidence } from '../src/evidence/verify.ts';
-import { childEnv, runCutover } from './run-cutover.ts';
+import { childEnv, cutoverCommand, runCutover } from './run-cutover.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -60,7 +60,8 @@ describe('evidence integrity', () => {
     const env = childEnv(evidenceDir);
     // No forced SIGKILL after 5 s (execa's default): on a loaded machine writing the bundle may
     // take longer, and a SIGKILL would test the kill, not the interruption.
-    const child = execa(join(ROOT, 'node_modules/.bin/tsx'), ['scripts/cutover.ts'], { cwd: ROOT, env, extendEnv: false, reject: false, forceKillAfterDelay: false, timeout: 180_000 });
+    const cmd = cutoverCommand();
+    const child = execa(cmd.file, cmd.args, { cwd: ROOT, env, extendEnv: false, reject: false, forceKillAfterDelay: false, timeout: 180_000 });
     // Wait until the quota check has recorded something (its partial file exists), then interrupt.
     const partial = join(evidenceDir, '.partial');
     const quotaStarted = (): boolean => existsSync(partial) && readdirSync(partial).some((r) => existsSync(join(partial, r, '5.1_rpm-limit.json')));

@@ -42,9 +42,23 @@ export function childEnv(evidenceDir: string): Record<string, string | undefined
   return { ...base, CUTOVER_ENV_FILE: '/dev/null', CUTOVER_EVIDENCE_DIR: evidenceDir, FORCE_COLOR: '0', NO_COLOR: '1' };
 }
 
+/**
+ * The command line of `pnpm test:cutover` (`test:post-cutover` for the post phase), read from
+ * package.json so that selftests and the bench run exactly what a user runs, with `node` as this
+ * Node binary. pnpm itself is left out: it would only add a process between us and the run.
+ */
+export function cutoverCommand(phase: 'pre' | 'post' = 'pre'): { file: string; args: string[] } {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const script = pkg.scripts[phase === 'post' ? 'test:post-cutover' : 'test:cutover'];
+  const [bin, ...args] = script?.split(/\s+/) ?? [];
+  if (bin !== 'node') throw new Error(`package.json test:cutover must start with node, found: ${script}`);
+  return { file: process.execPath, args };
+}
+
 export async function runCutover(env: Record<string, string | undefined> = {}, o: { timeoutMs?: number; args?: string[]; phase?: 'pre' | 'post' } = {}): Promise<CutoverRun> {
   const evidenceDir = mkdtempSync(join(tmpdir(), 'cutover-evidence-'));
-  const res = await withSlot(() => execa(join(ROOT, 'node_modules/.bin/tsx'), ['scripts/cutover.ts', ...(o.phase ? ['--phase', o.phase] : []), ...(o.args ?? [])], {
+  const cmd = cutoverCommand(o.phase);
+  const res = await withSlot(() => execa(cmd.file, [...cmd.args, ...(o.args ?? [])], {
     cwd: ROOT,
     env: { ...childEnv(evidenceDir), CUTOVER_MAX_WORKERS: '1', ...env },
     extendEnv: false,

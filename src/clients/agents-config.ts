@@ -1,6 +1,6 @@
+import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 
 /** A field found in the config: its value and the JSON path that locates it (`$.agents[0].baseUrl`). */
 export interface Located<T> {
@@ -42,7 +42,7 @@ export function readAgentsConfig(file: string): unknown {
   const text = readFileSync(file, 'utf8');
   const ext = extname(file).toLowerCase();
   try {
-    return ext === '.yaml' || ext === '.yml' ? (parseYaml(text) as unknown) : (JSON.parse(text) as unknown);
+    return ext === '.yaml' || ext === '.yml' ? parseYaml(text) : (JSON.parse(text) as unknown);
   } catch (err) {
     throw new Error(`agents config ${file} is not valid ${ext === '.yaml' || ext === '.yml' ? 'YAML' : 'JSON'}: ${(err as Error).message}`);
   }
@@ -195,4 +195,10 @@ export function auditAgents(agents: readonly AgentEntry[], i: AgentAuditInputs):
     }
   }
   return out;
+}
+
+/** `yaml`, loaded synchronously on first use: most agent configs are JSON, and it costs ~10 MB. */
+function parseYaml(text: string): unknown {
+  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yaml.parse(text) as unknown;
 }

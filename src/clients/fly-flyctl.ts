@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { z } from 'zod';
 import { execResultFromJson, machineFromJson, type FlyClient, type FlyExecResult, type FlyMachine } from './fly.ts';
 
@@ -95,6 +94,8 @@ export class FlyctlClient implements FlyClient {
   private async run(args: string[], timeoutMs: number): Promise<string> {
     const bin = this.o.bin ?? 'flyctl';
     const line = `${bin} ${args.join(' ')}`;
+    // Loaded on first use: the default transport is the Machines API, and execa costs ~15 MB.
+    const { execa } = await import('execa');
     const res = await execa(bin, args, {
       env: { FLY_NO_UPDATE_CHECK: '1', ...(this.o.token ? { FLY_API_TOKEN: this.o.token } : {}) },
       stdin: 'ignore',
