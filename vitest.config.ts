@@ -19,11 +19,12 @@ export default defineConfig({
           include: ['tests/**/*.test.ts'],
           // The post-cutover watch runs only in its own phase (pnpm test:post-cutover).
           exclude: ['tests/monitor/**'],
-          // Runbook checks spend their time waiting on the network, not computing: run every
-          // section at once in worker threads of one process, sharing loaded modules, instead of
-          // two forked processes re-importing the same clients for each file.
+          // Runbook checks spend their time waiting on the network, not computing: run the
+          // sections in worker threads of one process, sharing loaded modules, instead of forked
+          // processes re-importing the same clients for each file. Two threads: each costs ~50 MB,
+          // and a third only took the sandbox rehearsal from ~8 s to ~7 s.
           pool: 'threads',
-          maxWorkers: Number(process.env.CUTOVER_MAX_WORKERS ?? 3),
+          maxWorkers: Number(process.env.CUTOVER_MAX_WORKERS ?? 2),
           isolate: false,
           globalSetup: ['./vitest.global-setup.ts'],
           // Runbook checks are slow on a real stack (Langfuse ingestion takes seconds); each

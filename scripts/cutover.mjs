@@ -7,16 +7,21 @@
 // Why plain JavaScript: under `tsx scripts/cutover.ts` every module Vitest and Vite load passed
 // through tsx's loader, which doubled the CPU time and memory of a run (10.6 vs ~6 CPU-seconds,
 // 620 vs ~330 MB with one worker). Here only the TypeScript preflight is loaded through tsx's
-// scoped `require`; Vitest loads natively and compiles the suite itself, as it does in `vitest run`.
+// CommonJS hook, which is removed again before Vitest loads natively and compiles the suite
+// itself, as it does in `vitest run`. (tsx's scoped `require` API would do the same, but it keys
+// its transform cache by a fresh namespace per process, so it compiled every file every time.)
 //
 // package.json starts it with `--max-semi-space-size=1`: V8's young generation otherwise grows to
 // 16 MB per semi-space in the main thread and in each worker thread, and a run's peak memory went
 // from ~450 to ~350 MB without costing CPU (the flag must be on the command line: set at run
 // time it reaches the workers but not the main heap).
-import { require as tsxRequire } from 'tsx/cjs/api';
+import { createRequire } from 'node:module';
+import { register } from 'tsx/cjs/api';
 
+const unregister = register();
 /** @type {typeof import('./cutover-preflight.ts')} */
-const { prepareCutover } = tsxRequire('./cutover-preflight.ts', import.meta.url);
+const { prepareCutover } = createRequire(import.meta.url)('./cutover-preflight.ts');
+unregister();
 
 try {
   const { project, vitestArgs } = prepareCutover(process.argv.slice(2));

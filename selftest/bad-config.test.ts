@@ -50,7 +50,7 @@ describe('bad configuration: one message naming every bad variable, nothing sent
       else base[k] = v;
     }
     const before = sandboxOf().counter.total;
-    const run = await runCutover(base, { timeoutMs: 60_000 });
+    const run = await runCutover(base, { timeoutMs: 60_000, slot: false });
     expect(run.exitCode, run.stdout + run.stderr).toBe(2);
     expect(run.stderr).toMatch(/Configuration is not valid \(\d+ problems?\); nothing was sent/);
     for (const name of c.names) expect(run.stderr).toContain(`  - ${name}: `);

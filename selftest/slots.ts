@@ -2,16 +2,22 @@ import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const DIR = join(tmpdir(), 'gateway-cutover-selftest-slots');
 
 /**
- * How many cutover runs may execute at once on this machine (`SELFTEST_SLOTS`, default 3). A run
- * spends about half its time waiting (cache settle, Langfuse polls, the 20 s watch), so on 2
- * cores three keep the CPU busy without letting CPU-heavy phases pile up on each other.
+ * How many cutover runs may execute at once on this machine (`SELFTEST_SLOTS`, default 4). A
+ * selftest run (one worker thread) spends ~6 CPU-seconds in ~12 s of wall time, most of it
+ * waiting on the sandbox's simulated latencies (cache settle, Langfuse ingestion, the 20 s
+ * watch). On 2 cores three left the CPU 40 % idle; five kept it busy but stretched the
+ * sandbox's latencies enough to trip the post-cutover latency-doubling rule on a healthy row.
  */
+/** Where the lock files live: machine-wide by default (`SELFTEST_SLOTS_DIR` overrides, for tests). */
+function slotDir(): string {
+  return process.env.SELFTEST_SLOTS_DIR || join(tmpdir(), 'gateway-cutover-selftest-slots');
+}
+
 export function slotCount(): number {
-  const n = Number(process.env.SELFTEST_SLOTS ?? 3);
-  return Number.isInteger(n) && n > 0 ? n : 3;
+  const n = Number(process.env.SELFTEST_SLOTS ?? 4);
+  return Number.isInteger(n) && n > 0 ? n : 4;
 }
 
 function alive(pid: number): boolean {
@@ -29,21 +35,40 @@ function alive(pid: number): boolean {
  * bound the number of whole cutover runs at once; on a 2-core machine too many at once starve
  * each other and trip the runbook's own latency thresholds. Slots are lock files created with
  * O_EXCL; a slot whose owner process died is reclaimed.
+ *
+ * Within one process, callers get slots in the order they asked (only the head of the queue
+ * polls): when every waiter polled, a row could lose the race for minutes and the matrix ended
+ * waiting on it alone.
  */
 export async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
-  mkdirSync(DIR, { recursive: true });
+  const acquired = queue.then(acquire);
+  queue = acquired.then(
+    () => undefined,
+    () => undefined,
+  );
+  const release = await acquired;
+  try {
+    return await fn();
+  } finally {
+    release();
+  }
+}
+
+/** The last acquisition asked for in this process; the next one starts after it. */
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Takes a free slot (polling every 50 ms) and returns the function that frees it. */
+async function acquire(): Promise<() => void> {
+  const dir = slotDir();
+  mkdirSync(dir, { recursive: true });
   for (;;) {
     for (let i = 0; i < slotCount(); i++) {
-      const path = join(DIR, `${i}.lock`);
+      const path = join(dir, `${i}.lock`);
       try {
         const fd = openSync(path, 'wx');
         writeSync(fd, String(process.pid));
         closeSync(fd);
-        try {
-          return await fn();
-        } finally {
-          rmSync(path, { force: true });
-        }
+        return () => rmSync(path, { force: true });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         const owner = Number(readFileSafe(path));

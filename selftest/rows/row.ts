@@ -14,4 +14,9 @@ export interface MatrixRow {
   readonly phase?: 'pre' | 'post';
   /** A name for rows that are not just their faults (a bad config, a warmed cache). */
   readonly name?: string;
+  /**
+   * The run waits far longer than a healthy one (a 20 s ingestion lag, the post-cutover watch):
+   * such rows start first, so the matrix does not end waiting on one long row started last.
+   */
+  readonly long?: boolean;
 }

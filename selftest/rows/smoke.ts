@@ -13,5 +13,5 @@ export const rows: readonly MatrixRow[] = [
   },
   // Langfuse takes 20 s to ingest: every trace check must wait for it (LANGFUSE_WAIT_MS, 90 s by
   // default) rather than fail early; a suite that gave up after a few seconds would cry wolf.
-  { name: 'slow Langfuse ingestion (20 s) is waited for', faults: ['ingestion-slow'], fails: [] },
+  { name: 'slow Langfuse ingestion (20 s) is waited for', faults: ['ingestion-slow'], fails: [], long: true },
 ];
