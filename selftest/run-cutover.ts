@@ -20,15 +20,6 @@ export interface CutoverRun {
 }
 
 /**
- * Runs `pnpm test:cutover` (or `pnpm test:post-cutover`) in a child process, as a user's CI does,
- * with a clean environment: no developer `.env`, no inherited target, evidence in a temp dir.
- * `env` adds variables (e.g. `SANDBOX_FAULTS`, `LANGFUSE_WAIT_MS`). Never throws on a non-zero
- * exit: judging the outcome is the selftest's job. Waits for a machine-wide slot first
- * (`SELFTEST_SLOTS`), so concurrent selftests cannot starve each other's timings, and runs
- * Vitest with one worker thread (`CUTOVER_MAX_WORKERS=1`): the rows' whole cost is CPU, and a
- * thread per file would import every client once per thread.
- */
-/**
  * The environment a cutover child gets: this process's, minus anything that would steer it
  * (targets, thresholds, a developer's `.env`, Vitest's own worker state), with its evidence
  * going to `evidenceDir`. Shared by every selftest that starts a cutover run.
@@ -55,6 +46,15 @@ export function cutoverCommand(phase: 'pre' | 'post' = 'pre'): { file: string; a
   return { file: process.execPath, args };
 }
 
+/**
+ * Runs `pnpm test:cutover` (or `pnpm test:post-cutover`) in a child process, as a user's CI does,
+ * with a clean environment: no developer `.env`, no inherited target, evidence in a temp dir.
+ * `env` adds variables (e.g. `SANDBOX_FAULTS`, `LANGFUSE_WAIT_MS`). Never throws on a non-zero
+ * exit: judging the outcome is the selftest's job. Waits for a machine-wide slot first
+ * (`SELFTEST_SLOTS`), so concurrent selftests cannot starve each other's timings, and runs
+ * Vitest with one worker thread (`CUTOVER_MAX_WORKERS=1`): a second thread shortens a run but
+ * costs CPU the other slots need (tried: the whole selftest took longer and flaked).
+ */
 export async function runCutover(env: Record<string, string | undefined> = {}, o: { timeoutMs?: number; args?: string[]; phase?: 'pre' | 'post'; slot?: boolean } = {}): Promise<CutoverRun> {
   const evidenceDir = mkdtempSync(join(tmpdir(), 'cutover-evidence-'));
   const cmd = cutoverCommand(o.phase);
