@@ -53,6 +53,9 @@ export async function judgeRow(row: MatrixRow): Promise<RowVerdict> {
   const problems: string[] = leakedSecrets(run).map((where) => `a sandbox secret appears in ${where}`);
   if (!run.bundle) return { row, name, run, problems: [...problems, `no evidence written (exit ${run.exitCode}); stderr: ${run.stderr.slice(0, 400)}`] };
   const status = row.status ?? 'failed';
+  // The record must say which stack it rehearsed: a broken sandbox must not read like a healthy one.
+  const recorded = (run.bundle.run.sandboxFaults ?? []).join(',');
+  if (recorded !== row.faults.join(',')) problems.push(`the evidence records sandbox faults [${recorded}], the run had [${row.faults.join(',')}]`);
   const checks = run.bundle.sections.flatMap((s) => s.checks);
   if (checks.length === 0) problems.push('the run recorded no checks');
   const notGreen = checks.filter((c) => c.status !== 'passed' && !(c.status === 'skipped' && c.skip?.explicit));

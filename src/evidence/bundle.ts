@@ -29,6 +29,7 @@ export function buildBundle(
       startedAt: o.startedAt.toISOString(),
       endedAt: o.endedAt.toISOString(),
       target: info.target,
+      ...(info.sandboxFaults ? { sandboxFaults: info.sandboxFaults } : {}),
       tool: info.tool,
       gitSha: info.gitSha,
       endReason: o.endReason,

@@ -61,7 +61,7 @@ export function renderHtml(b: EvidenceBundle): string {
 <body>
 <main>
 <header id="verdict" class="verdict tone-${v.tone}" data-verdict="${esc(b.verdict)}">
-<p class="kicker">${esc(phase)} · ${esc(b.run.target === 'sandbox' ? 'bundled sandbox (rehearsal)' : 'deployment')}</p>
+<p class="kicker">${esc(phase)} · ${esc(b.run.target === 'sandbox' ? `bundled sandbox (rehearsal${b.run.sandboxFaults?.length ? `, faults: ${b.run.sandboxFaults.join(', ')}` : ''})` : 'deployment')}</p>
 <h1><span class="verdict-label">Verdict</span> <span class="verdict-word">${esc(v.word)}</span></h1>
 <p class="meaning">${esc(v.meaning)}</p>
 ${b.verdictReasons.length > 0 ? `<ul class="reasons">${b.verdictReasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>` : ''}

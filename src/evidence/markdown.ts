@@ -9,7 +9,7 @@ const ICON: Record<CheckRecord['status'], string> = { passed: '✅ passed', fail
 export function renderMarkdown(b: UnsignedBundle & { digest?: string }): string {
   const out: string[] = [];
   out.push(`# Cutover ${b.run.phase === 'pre' ? 'pre-check' : 'watch'}: **${b.verdict.toUpperCase()}**`, '');
-  out.push(`Run \`${b.run.id}\` against ${b.run.target} (gateway ${b.environment.gateway.url}${ver(b.environment.gateway.version)}, Langfuse ${b.environment.langfuse.url}${ver(b.environment.langfuse.version)}), ${b.run.startedAt} → ${b.run.endedAt}.`, '');
+  out.push(`Run \`${b.run.id}\` against ${b.run.target}${b.run.sandboxFaults?.length ? ` with faults ${b.run.sandboxFaults.join(', ')}` : ''} (gateway ${b.environment.gateway.url}${ver(b.environment.gateway.version)}, Langfuse ${b.environment.langfuse.url}${ver(b.environment.langfuse.version)}), ${b.run.startedAt} → ${b.run.endedAt}.`, '');
   if (b.verdictReasons.length > 0) out.push(...b.verdictReasons.map((r) => `- ${r}`), '');
   for (const s of b.sections) {
     out.push(`## §${s.section}`, '', '| check | status | measured | threshold |', '|---|---|---|---|');

@@ -66,6 +66,8 @@ export const UnsignedBundle = z.object({
     startedAt: z.string(),
     endedAt: z.string(),
     target: z.enum(['sandbox', 'deployment']),
+    /** The named faults the bundled sandbox ran with (`SANDBOX_FAULTS`); only on sandbox runs. A rehearsal of a broken stack must not read like a healthy one. */
+    sandboxFaults: z.array(z.string()).optional(),
     tool: z.object({ name: z.string(), version: z.string() }),
     gitSha: z.string().nullable(),
     endReason: z.enum(['passed', 'failed', 'interrupted']),

@@ -7,6 +7,8 @@ export interface RunInfo {
   runId: string;
   phase: 'pre' | 'post';
   target: 'sandbox' | 'deployment';
+  /** `SANDBOX_FAULTS` as a list; undefined for a deployment. */
+  sandboxFaults?: string[];
   evidenceDir: string;
   gatewayUrl: string;
   langfuseUrl: string;
@@ -25,6 +27,7 @@ export function readRunInfo(): RunInfo {
     runId: env.CUTOVER_RUN_ID || 'unknown-run',
     phase: env.CUTOVER_PHASE === 'post' ? 'post' : 'pre',
     target: targetOf(env),
+    ...(targetOf(env) === 'sandbox' ? { sandboxFaults: (env.SANDBOX_FAULTS ?? '').split(',').map((f) => f.trim()).filter(Boolean) } : {}),
     evidenceDir: env.CUTOVER_EVIDENCE_DIR || 'evidence',
     gatewayUrl: env.GATEWAY_URL ?? '(not configured)',
     langfuseUrl: env.LANGFUSE_URL ?? '(not configured)',
