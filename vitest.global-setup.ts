@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { parseFaults } from './sandbox/faults.ts';
+import { writeRefusal } from './src/evidence/refusal.ts';
 import { ConfigError, newRunId, parseConfig, preflight, readEnvironment, TARGET_VARIABLES, type ConfigProblem } from './src/config/index.ts';
 
 /**
@@ -56,5 +57,7 @@ export function faultProblems(env: Record<string, string | undefined>): ConfigPr
  */
 function fail(problems: readonly ConfigProblem[]): never {
   process.stderr.write(`\n${new ConfigError(problems).message}\n`);
+  const dir = writeRefusal(problems, new Date());
+  if (dir) process.stderr.write(`Evidence of the refusal: ${dir}/ (verdict INCOMPLETE)\n`);
   process.exit(2);
 }

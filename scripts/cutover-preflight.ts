@@ -1,4 +1,5 @@
 import { ConfigError, newRunId, preflight, readEnvironment } from '../src/config/index.ts';
+import { writeRefusal } from '../src/evidence/refusal.ts';
 import { faultProblems } from '../vitest.global-setup.ts';
 
 /** What `scripts/cutover.mjs` hands to Vitest once the configuration has passed preflight. */
@@ -12,10 +13,11 @@ export interface CutoverPlan {
  * The part of `pnpm test:cutover` that runs before Vitest: reads `--phase pre|post`, fixes one
  * run id for the whole process tree (the reporter, the setup and the workers share it through
  * `process.env`), and validates the configuration. A bad configuration is written to stderr as
- * one message naming every variable and the process exits 2, having loaded nothing else and
- * sent nothing.
+ * one message naming every variable, recorded as an `incomplete` evidence bundle, and the
+ * process exits 2, having sent nothing.
  */
 export function prepareCutover(argv: readonly string[]): CutoverPlan {
+  const startedAt = new Date();
   const args = [...argv];
   const phaseAt = args.indexOf('--phase');
   if (phaseAt >= 0) {
@@ -27,6 +29,8 @@ export function prepareCutover(argv: readonly string[]): CutoverPlan {
   const problems = [...preflight({ ...env, CUTOVER_RUN_ID: process.env.CUTOVER_RUN_ID }), ...faultProblems(env)];
   if (problems.length > 0) {
     process.stderr.write(`\n${new ConfigError(problems).message}\n`);
+    const dir = writeRefusal(problems, startedAt);
+    if (dir) process.stderr.write(`Evidence of the refusal: ${dir}/ (verdict INCOMPLETE)\n`);
     process.exit(2);
   }
   const project = (process.env.CUTOVER_PHASE ?? env.CUTOVER_PHASE) === 'post' ? 'post-cutover' : 'cutover';

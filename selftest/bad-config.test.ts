@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { sharedSandbox } from './shared-sandbox.ts';
-import { runCutover } from './run-cutover.ts';
+import { evidenceFiles, runCutover } from './run-cutover.ts';
 
 /**
  * Malformed configurations. Each must exit with code 2 and one message naming every bad
@@ -56,7 +58,13 @@ describe('bad configuration: one message naming every bad variable, nothing sent
     for (const name of c.names) expect(run.stderr).toContain(`  - ${name}: `);
     expect(run.stderr).not.toMatch(/\n\s+at .*\.ts:\d+/); // no stack trace
     expect(run.stdout).not.toContain('Target: bundled sandbox');
-    expect(run.bundle).toBeUndefined();
+    // The refusal is on record: an incomplete bundle, no check run, each problem a run error by
+    // variable name, and no secret in it (one case puts a password inside a URL).
+    expect(run.bundle?.verdict, 'evidence of the refusal').toBe('incomplete');
+    expect(run.bundle!.sections).toEqual([]);
+    for (const name of c.names) expect(run.bundle!.runErrors.join('\n')).toContain(`configuration refused, nothing was sent: ${name}: `);
+    expect(existsSync(join(run.evidenceDir, 'latest-pre')), 'a refusal must not displace the baseline run').toBe(false);
+    for (const [file, text] of evidenceFiles(run.evidenceDir)) expect(text.includes('hunter2'), `${file} holds the password from a URL`).toBe(false);
     // Other cases run concurrently against the same sandbox and send nothing either.
     expect(sandboxOf().counter.total - before).toBe(0);
   });

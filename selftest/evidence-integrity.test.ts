@@ -6,23 +6,10 @@ import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { startSandbox } from '../sandbox/index.ts';
 import { verifyEvidence } from '../src/evidence/verify.ts';
-import { childEnv, cutoverCommand, runCutover } from './run-cutover.ts';
+import { childEnv, cutoverCommand, evidenceFiles, runCutover } from './run-cutover.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-/** Every file the run wrote under the evidence dir, with its text. */
-function outputs(dir: string): [string, string][] {
-  const out: [string, string][] = [];
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.push([p, readFileSync(p, 'utf8')]);
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 describe('evidence integrity', () => {
   test('a bundle edited after writing fails pnpm evidence:verify, naming the digest', async () => {
@@ -48,7 +35,7 @@ describe('evidence integrity', () => {
       expect(run.bundle, run.stderr).toBeDefined();
       expect(run.check('3/smoke').status).toBe('failed');
       expect(run.check('3/smoke').error).toMatch(/401/);
-      const texts: [string, string][] = [['stdout', run.stdout], ['stderr', run.stderr], ...outputs(run.evidenceDir)];
+      const texts: [string, string][] = [['stdout', run.stdout], ['stderr', run.stderr], ...evidenceFiles(run.evidenceDir)];
       for (const value of Object.values(planted)) for (const [name, text] of texts) expect(text.includes(value), `${name} contains a planted secret`).toBe(false);
     } finally {
       await sandbox.stop();

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MatrixRow } from './rows/row.ts';
-import { runCutover, type CutoverRun } from './run-cutover.ts';
+import { evidenceFiles, runCutover, type CutoverRun } from './run-cutover.ts';
 
 /** The outcome of one matrix row: what ran, and every way it differed from the row's promise. */
 export interface RowVerdict {
@@ -17,18 +17,6 @@ export interface RowVerdict {
  * selftest, so every output is searched for the shapes: any match is a leaked secret.
  */
 const SANDBOX_SECRET_SHAPES = /\b(?:sk-sandbox-(?:master|upstream)-|sk-lf-sandbox-|pk-lf-sandbox-|sk-team-|pw-|ch-)[0-9a-f]{24}\b|FlyV1 fm2_[A-Za-z0-9_-]{32}/;
-
-/** Every file the run wrote under its evidence directory, with its text. */
-function evidenceFiles(dir: string): [string, string][] {
-  const out: [string, string][] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) {
-      const path = join(e.parentPath, e.name);
-      out.push([path, readFileSync(path, 'utf8')]);
-    }
-  }
-  return out;
-}
 
 /** Outputs of a run (stdout, stderr, every evidence file) that contain a sandbox secret. */
 export function leakedSecrets(run: CutoverRun): string[] {

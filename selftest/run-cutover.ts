@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
@@ -83,4 +83,16 @@ export async function runCutover(env: Record<string, string | undefined> = {}, o
       return found;
     },
   };
+}
+
+/** Every file the run wrote under its evidence directory, with its text. */
+export function evidenceFiles(dir: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) {
+      const path = join(e.parentPath, e.name);
+      out.push([path, readFileSync(path, 'utf8')]);
+    }
+  }
+  return out;
 }

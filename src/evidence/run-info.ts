@@ -27,13 +27,35 @@ export function readRunInfo(): RunInfo {
     runId: env.CUTOVER_RUN_ID || 'unknown-run',
     phase: env.CUTOVER_PHASE === 'post' ? 'post' : 'pre',
     target: targetOf(env),
-    ...(targetOf(env) === 'sandbox' ? { sandboxFaults: (env.SANDBOX_FAULTS ?? '').split(',').map((f) => f.trim()).filter(Boolean) } : {}),
+    ...(targetOf(env) === 'sandbox' ? { sandboxFaults: faultList(env.SANDBOX_FAULTS) } : {}),
     evidenceDir: env.CUTOVER_EVIDENCE_DIR || 'evidence',
-    gatewayUrl: env.GATEWAY_URL ?? '(not configured)',
-    langfuseUrl: env.LANGFUSE_URL ?? '(not configured)',
+    gatewayUrl: recordedUrl(env.GATEWAY_URL),
+    langfuseUrl: recordedUrl(env.LANGFUSE_URL),
     tool: { name: pkg.name, version: pkg.version },
     gitSha: gitSha(),
   };
+}
+
+/**
+ * A target URL as the evidence records it. Preflight refuses credentials inside a URL, but the
+ * evidence of that very refusal is written from the raw value: the user part is dropped, and a
+ * value that is not a URL at all is not echoed.
+ */
+function recordedUrl(value: string | undefined): string {
+  if (!value?.trim()) return '(not configured)';
+  try {
+    const url = new URL(value.trim());
+    url.username = '';
+    url.password = '';
+    return url.href.replace(/\/$/, '');
+  } catch {
+    return '(not a valid URL)';
+  }
+}
+
+/** `SANDBOX_FAULTS` (comma-separated names) as a list. */
+export function faultList(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((f) => f.trim()).filter(Boolean);
 }
 
 function gitSha(): string | null {

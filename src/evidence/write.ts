@@ -38,8 +38,10 @@ export interface WriteResult {
  * that file (the others are still written, so nothing measured is lost) and is reported in
  * `refused`. `evidence.json` itself is never refused silently: if it leaks, this throws.
  * `extraViews` adds renderers (the HTML report) without this module knowing them.
+ * `phaseLatest: false` leaves `latest-<phase>/` alone (a refused run measured nothing and must
+ * not displace the run the watch takes its baseline from).
  */
-export function writeBundle(root: string, unsigned: UnsignedBundle, secrets: SecretSet, extraViews: Record<string, View> = {}): WriteResult {
+export function writeBundle(root: string, unsigned: UnsignedBundle, secrets: SecretSet, extraViews: Record<string, View> = {}, o: { phaseLatest?: boolean } = {}): WriteResult {
   const redacted = UnsignedBundle.parse(secrets.redactDeep(unsigned));
   const bundle = EvidenceBundle.parse({ ...redacted, digest: digestOf(redacted) });
   const views: Record<string, View> = {
@@ -67,7 +69,7 @@ export function writeBundle(root: string, unsigned: UnsignedBundle, secrets: Sec
     files.push([name, text]);
   }
   const dir = join(root, bundle.run.id);
-  for (const target of [dir, join(root, 'latest'), join(root, `latest-${bundle.run.phase}`)]) {
+  for (const target of [dir, join(root, 'latest'), ...(o.phaseLatest === false ? [] : [join(root, `latest-${bundle.run.phase}`)])]) {
     mkdirSync(target, { recursive: true });
     for (const [name, text] of files) writeAtomic(join(target, name), text);
   }

@@ -1,0 +1,33 @@
+import type { ConfigProblem } from '../config/index.ts';
+import { newRunId } from '../config/index.ts';
+import { buildBundle } from './bundle.ts';
+import { renderHtml } from './html.ts';
+import { faultList, readRunInfo } from './run-info.ts';
+import { runSecrets } from './secrets.ts';
+import { writeBundle } from './write.ts';
+
+/**
+ * Writes the evidence of a run refused at preflight: no check ran, the verdict is `incomplete`,
+ * and every configuration problem is a run error naming its variable. An auditor then finds a
+ * record of the refused attempt instead of nothing. A bad `CUTOVER_RUN_ID` is replaced by a
+ * fresh id (it must never become a path), nothing is written when `CUTOVER_EVIDENCE_DIR`
+ * itself is the problem, and `latest-<phase>/` keeps the last run that measured something (the
+ * post-cutover watch reads its baseline there). Returns the bundle's directory, or undefined when none was written;
+ * never throws, because the refusal message has already been given.
+ */
+export function writeRefusal(problems: readonly ConfigProblem[], startedAt: Date): string | undefined {
+  if (problems.some((p) => p.variable === 'CUTOVER_EVIDENCE_DIR')) return undefined;
+  try {
+    if (!process.env.CUTOVER_RUN_ID || problems.some((p) => p.variable === 'CUTOVER_RUN_ID')) process.env.CUTOVER_RUN_ID = newRunId();
+    const info = readRunInfo();
+    // CUTOVER_TARGET is set only once the setup starts the sandbox; a refused run never got there.
+    const target = process.env.GATEWAY_URL?.trim() ? 'deployment' : 'sandbox';
+    const runErrors = problems.map((p) => `configuration refused, nothing was sent: ${p.variable}: ${p.problem}`);
+    const sandboxFaults = target === 'sandbox' ? faultList(process.env.SANDBOX_FAULTS) : undefined;
+    const unsigned = buildBundle({ ...info, target, sandboxFaults }, [], { startedAt, endedAt: new Date(), endReason: 'failed', runErrors });
+    return writeBundle(info.evidenceDir, unsigned, runSecrets(), { 'report.html': renderHtml }, { phaseLatest: false }).dir;
+  } catch (err) {
+    process.stderr.write(`Evidence of the refusal NOT written: ${runSecrets().redact((err as Error).message)}\n`);
+    return undefined;
+  }
+}
