@@ -51,13 +51,14 @@ export function faultProblems(env: Record<string, string | undefined>): ConfigPr
 }
 
 /**
- * Ends the run on a configuration error with one readable message and exit code 2. Exiting
+ * Ends the run on a configuration error with one readable message, the evidence of the refusal
+ * (src/evidence/refusal.ts) and exit code 2; shared with the preflight of scripts/cutover.mjs. Exiting
  * here, rather than throwing, keeps Vitest from printing a stack trace under the message and
  * guarantees no test (and so no request) starts.
  */
-function fail(problems: readonly ConfigProblem[]): never {
+export function fail(problems: readonly ConfigProblem[], startedAt = new Date()): never {
   process.stderr.write(`\n${new ConfigError(problems).message}\n`);
-  const dir = writeRefusal(problems, new Date());
+  const dir = writeRefusal(problems, startedAt);
   if (dir) process.stderr.write(`Evidence of the refusal: ${dir}/ (verdict INCOMPLETE)\n`);
   process.exit(2);
 }

@@ -1,6 +1,5 @@
-import { ConfigError, newRunId, preflight, readEnvironment } from '../src/config/index.ts';
-import { writeRefusal } from '../src/evidence/refusal.ts';
-import { faultProblems } from '../vitest.global-setup.ts';
+import { newRunId, preflight, readEnvironment } from '../src/config/index.ts';
+import { fail, faultProblems } from '../vitest.global-setup.ts';
 
 /** What `scripts/cutover.mjs` hands to Vitest once the configuration has passed preflight. */
 export interface CutoverPlan {
@@ -27,12 +26,7 @@ export function prepareCutover(argv: readonly string[]): CutoverPlan {
   const env = readEnvironment();
   process.env.CUTOVER_RUN_ID = env.CUTOVER_RUN_ID || newRunId();
   const problems = [...preflight({ ...env, CUTOVER_RUN_ID: process.env.CUTOVER_RUN_ID }), ...faultProblems(env)];
-  if (problems.length > 0) {
-    process.stderr.write(`\n${new ConfigError(problems).message}\n`);
-    const dir = writeRefusal(problems, startedAt);
-    if (dir) process.stderr.write(`Evidence of the refusal: ${dir}/ (verdict INCOMPLETE)\n`);
-    process.exit(2);
-  }
+  if (problems.length > 0) fail(problems, startedAt);
   const project = (process.env.CUTOVER_PHASE ?? env.CUTOVER_PHASE) === 'post' ? 'post-cutover' : 'cutover';
   return { project, vitestArgs: args };
 }
