@@ -1,23 +1,51 @@
+import { parseArgs } from 'node:util';
 import { FAULTS, startSandbox } from './index.ts';
 
-// `pnpm sandbox [--list-faults]`: runs the stand-in stack until Ctrl+C and prints the `.env`
-// lines that point the suite (or curl, or an SDK) at it. Faults come from SANDBOX_FAULTS.
+const USAGE = `usage: pnpm sandbox [--list-faults] [--gateway sandbox|litellm] [--cache redis|qdrant-semantic]
+  --gateway litellm   run the real LiteLLM proxy (sandbox/reference/requirements.lock) as the gateway;
+                      the first run creates .venv-litellm/ (needs python3 and, for --cache redis, redis-server)
+  --cache TYPE        the real proxy's one response cache (default qdrant-semantic)`;
+
+// `pnpm sandbox`: runs the stand-in stack until Ctrl+C and prints the `.env` lines that point the
+// suite (or curl, or an SDK) at it. Faults come from SANDBOX_FAULTS. With `--gateway litellm` the
+// gateway is the real LiteLLM proxy, in front of the same sandbox upstream and Langfuse.
 async function main(): Promise<void> {
-  if (process.argv.includes('--list-faults')) {
+  const { values } = parseArgs({
+    options: { 'list-faults': { type: 'boolean' }, gateway: { type: 'string', default: 'sandbox' }, cache: { type: 'string', default: 'qdrant-semantic' }, help: { type: 'boolean' } },
+    strict: true,
+  });
+  if (values.help) return void process.stdout.write(`${USAGE}\n`);
+  if (values['list-faults']) {
     const width = Math.max(...Object.keys(FAULTS).map((k) => k.length));
     for (const [name, description] of Object.entries(FAULTS)) process.stdout.write(`${name.padEnd(width)}  ${description}\n`);
     return;
   }
+  if (values.gateway !== 'sandbox' && values.gateway !== 'litellm') throw new Error(`--gateway must be sandbox or litellm, not ${values.gateway}\n${USAGE}`);
+  if (values.cache !== 'redis' && values.cache !== 'qdrant-semantic') throw new Error(`--cache must be redis or qdrant-semantic, not ${values.cache}\n${USAGE}`);
   const started = performance.now();
-  const sandbox = await startSandbox({ faults: process.env.SANDBOX_FAULTS ?? '' });
-  process.stdout.write(`# gateway-cutover sandbox, started in ${Math.round(performance.now() - started)} ms${sandbox.faults.length ? `; faults: ${sandbox.faults.join(', ')}` : ''}\n`);
+  const faults = process.env.SANDBOX_FAULTS ?? '';
+  let env: Record<string, string>;
+  let what: string;
+  let stop: () => Promise<void>;
+  if (values.gateway === 'litellm') {
+    // Loaded only here: a plain sandbox needs no Python.
+    const { startReferenceStack, pinnedLitellmVersion } = await import('./reference/index.ts');
+    const stack = await startReferenceStack(values.cache, { faults, log: (l) => process.stderr.write(`# ${l}\n`) });
+    ({ env, stop } = stack);
+    what = `gateway: real LiteLLM ${pinnedLitellmVersion()}, cache ${values.cache}`;
+  } else {
+    const sandbox = await startSandbox({ faults });
+    ({ env, stop } = sandbox);
+    what = 'gateway: sandbox';
+  }
+  process.stdout.write(`# gateway-cutover sandbox, started in ${Math.round(performance.now() - started)} ms; ${what}${faults ? `; faults: ${faults}` : ''}\n`);
   process.stdout.write('# Paste into .env (or export) to point the suite at this sandbox. Ctrl+C stops it.\n');
-  for (const [k, v] of Object.entries(sandbox.env)) process.stdout.write(`${k}=${v}\n`);
-  const stop = (): void => {
-    void sandbox.stop().then(() => process.exit(0));
+  for (const [k, v] of Object.entries(env)) process.stdout.write(`${k}=${v}\n`);
+  const onSignal = (): void => {
+    void stop().then(() => process.exit(0));
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 }
 
 main().catch((err: unknown) => {
