@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { parseFaults } from './sandbox/faults.ts';
+import { parseCacheType } from './sandbox/gateway/response-cache.ts';
 import { writeRefusal } from './src/evidence/refusal.ts';
 import { ConfigError, newRunId, parseConfig, preflight, readEnvironment, TARGET_VARIABLES, type ConfigProblem } from './src/config/index.ts';
 
@@ -19,7 +20,7 @@ export default async function setup(_project: TestProject): Promise<() => Promis
 
   if (!env.GATEWAY_URL?.trim()) {
     const { startSandbox } = await import('./sandbox/index.ts');
-    const sandbox = await startSandbox({ faults: env.SANDBOX_FAULTS ?? '', liveTraffic: env.CUTOVER_PHASE === 'post' });
+    const sandbox = await startSandbox({ faults: env.SANDBOX_FAULTS ?? '', cacheType: env.SANDBOX_CACHE_TYPE, liveTraffic: env.CUTOVER_PHASE === 'post' });
     // The sandbox's target variables always apply (conflicts were refused above). Its other
     // values (Fly token, monitor duration …) are defaults: a variable the user set, even to the
     // empty string, wins, so a rehearsal can drop one input (OPENAI_DIRECT_KEY=) on purpose.
@@ -40,14 +41,22 @@ export default async function setup(_project: TestProject): Promise<() => Promis
   return stop;
 }
 
-/** `SANDBOX_FAULTS` names a fault that does not exist: a typo would silently rehearse a healthy stack. */
+/**
+ * `SANDBOX_FAULTS` names a fault that does not exist, or `SANDBOX_CACHE_TYPE` a cache type the
+ * sandbox gateway cannot run: a typo would silently rehearse the default stack.
+ */
 export function faultProblems(env: Record<string, string | undefined>): ConfigProblem[] {
-  try {
-    parseFaults(env.SANDBOX_FAULTS);
-    return [];
-  } catch (err) {
-    return [{ variable: 'SANDBOX_FAULTS', problem: (err as Error).message }];
-  }
+  const problems: ConfigProblem[] = [];
+  const attempt = (variable: string, parse: () => unknown): void => {
+    try {
+      parse();
+    } catch (err) {
+      problems.push({ variable, problem: (err as Error).message });
+    }
+  };
+  attempt('SANDBOX_FAULTS', () => parseFaults(env.SANDBOX_FAULTS));
+  attempt('SANDBOX_CACHE_TYPE', () => parseCacheType(env.SANDBOX_CACHE_TYPE));
+  return problems;
 }
 
 /**

@@ -4,10 +4,11 @@ import { FAULTS, startSandbox } from './index.ts';
 const USAGE = `usage: pnpm sandbox [--list-faults] [--gateway sandbox|litellm] [--cache redis|qdrant-semantic]
   --gateway litellm   run the real LiteLLM proxy (sandbox/reference/requirements.lock) as the gateway;
                       the first run creates .venv-litellm/ (needs python3 and, for --cache redis, redis-server)
-  --cache TYPE        the real proxy's one response cache (default qdrant-semantic)`;
+  --cache TYPE        the real proxy's one response cache (default qdrant-semantic)
+SANDBOX_FAULTS=a,b picks faults; SANDBOX_CACHE_TYPE=redis|redis-semantic|qdrant-semantic the sandbox gateway's cache`;
 
 // `pnpm sandbox`: runs the stand-in stack until Ctrl+C and prints the `.env` lines that point the
-// suite (or curl, or an SDK) at it. Faults come from SANDBOX_FAULTS. With `--gateway litellm` the
+// suite (or curl, or an SDK) at it. Faults come from SANDBOX_FAULTS, the cache type from SANDBOX_CACHE_TYPE. With `--gateway litellm` the
 // gateway is the real LiteLLM proxy, in front of the same sandbox upstream and Langfuse.
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -34,9 +35,9 @@ async function main(): Promise<void> {
     ({ env, stop } = stack);
     what = `gateway: real LiteLLM ${pinnedLitellmVersion()}, cache ${values.cache}`;
   } else {
-    const sandbox = await startSandbox({ faults });
+    const sandbox = await startSandbox({ faults, cacheType: process.env.SANDBOX_CACHE_TYPE });
     ({ env, stop } = sandbox);
-    what = 'gateway: sandbox';
+    what = `gateway: sandbox, cache ${sandbox.cacheType ?? 'none'}`;
   }
   process.stdout.write(`# gateway-cutover sandbox, started in ${Math.round(performance.now() - started)} ms; ${what}${faults ? `; faults: ${faults}` : ''}\n`);
   process.stdout.write('# Paste into .env (or export) to point the suite at this sandbox. Ctrl+C stops it.\n');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startClickHouse } from './clickhouse/index.ts';
 import { parseFaults, type FaultName } from './faults.ts';
 import { startFly } from './fly/index.ts';
-import { startGateway } from './gateway/index.ts';
+import { parseCacheType, startGateway } from './gateway/index.ts';
 import { startLangfuse } from './langfuse/index.ts';
 import { startMinio } from './minio/index.ts';
 import { createSandboxCa, startTlsProxy, writeCaPem } from './tls/index.ts';
@@ -13,6 +13,7 @@ import type { RequestCounter } from './types.ts';
 import { startUpstream } from './upstream/index.ts';
 
 export { FAULTS, parseFaults, type FaultName } from './faults.ts';
+export { CACHE_TYPES, DEFAULT_CACHE_TYPE, parseCacheType, type CacheType } from './gateway/index.ts';
 
 /** The agents of `fixtures/agents/good.json`; the live-traffic simulator plays them. */
 export const SANDBOX_AGENTS = ['support-bot', 'order-tracker', 'returns-assistant'] as const;
@@ -27,6 +28,12 @@ export interface SandboxOptions {
   ingestDelayMs?: number;
   /** Start the live-traffic simulator (the post-cutover phase watches real traffic). */
   liveTraffic?: boolean;
+  /**
+   * The gateway's `cache_params.type`: `redis` (exact), `redis-semantic` (default) or
+   * `qdrant-semantic`, also in a caller's `SANDBOX_CACHE_TYPE` string form (empty = default);
+   * an unknown name throws. Faults `cache-off` and `cache-exact-only` override it.
+   */
+  cacheType?: string;
 }
 
 /** A running sandbox: the environment that points the suite at it, and how to stop it. */
@@ -34,6 +41,8 @@ export interface Sandbox {
   /** `.env`-style variables; exactly what `pnpm sandbox` prints. */
   readonly env: Record<string, string>;
   readonly faults: FaultName[];
+  /** The gateway's one response cache (`cache_params.type`), `null` without one (fault `cache-off`). */
+  readonly cacheType: string | null;
   /** Requests received by every component; bad-config selftests prove it stays 0. */
   readonly counter: RequestCounter;
   /** Direct URLs of the infra stand-ins, for selftests of the non-default transports. */
@@ -55,6 +64,7 @@ function credential(prefix: string): string {
  */
 export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
   const faults = parseFaults(o.faults);
+  const cacheType = parseCacheType(o.cacheType);
   const counter: RequestCounter = { total: 0, byComponent: {} };
   const ctx = { faults, counter };
   const s = {
@@ -84,6 +94,7 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
       upstreamUrl: upstream.url,
       upstreamKey: s.upstreamKey,
       langfuse: { url: langfuse.url, publicKey: s.publicKey, secretKey: s.secretKey },
+      cacheType,
     });
     closers.push(() => gateway.close());
     const [gatewayTls, langfuseTls] = await Promise.all([
@@ -138,6 +149,7 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
     return {
       env,
       faults: [...faults],
+      cacheType: gateway.cacheType,
       counter,
       urls: { clickhouse: clickhouse.url, minio: minio.url, fly: fly.url, upstream: upstream.url },
       stop: async () => {

@@ -22,6 +22,10 @@ export interface CacheEntry {
   readonly attemptedFallbacks: 0 | 1;
   readonly promptTokens: number;
   readonly completionTokens: number;
+  /** The provider's `usage` object, logged as `usage_object` on hits too. */
+  readonly usage: unknown;
+  /** The response's `system_fingerprint`: all a hit logs as model parameters. */
+  readonly systemFingerprint: string | undefined;
   /** The cost of the call that filled the entry; the header repeats it on hits. */
   readonly cost: number;
   readonly output: unknown;
@@ -52,25 +56,52 @@ export function cacheControls(raw: unknown): CacheControls {
 }
 
 /**
- * LiteLLM's `get_cache_key`: sha256 over `param: value` pairs of the OpenAI parameters present,
- * in sorted order, with `model` replaced by the model-group name; then `<namespace>:` in front
- * when the request names one. Values are JSON-encoded here where Python uses `str()`, which
- * changes the digest but not which requests collide.
+ * What a semantic cache adds to the key: LiteLLM's `_get_semantic_cache_tenant_scope`, the
+ * `"user_api_key: <hash>"`, `"user_api_key_team_id: <id>"` and `"user_api_key_org_id: <id>"`
+ * pairs the proxy put in the request metadata (absent ones left out).
  */
-export function cacheKey(body: Readonly<Record<string, unknown>>, modelGroup: string, namespace: string | undefined): string {
+export interface TenantScope {
+  /** The caller's logged key: the hashed virtual key, or `litellm_proxy_master_key` for the master key. */
+  readonly apiKey: string;
+  readonly teamId?: string;
+  readonly orgId?: string;
+}
+
+/** The prompt-carrying parameters a semantic key leaves out (`_SEMANTIC_CACHE_SCOPE_EXCLUDED_PARAMS`). */
+const SEMANTIC_EXCLUDED = new Set(['messages', 'prompt', 'input']);
+
+/**
+ * LiteLLM's `Cache.get_cache_key` (`caching/caching.py`): sha256 over `param: value` pairs of the
+ * OpenAI parameters present, with `model` replaced by the model-group name; then
+ * `<namespace>:` in front when the request names one. Values are JSON-encoded and sorted here
+ * where Python uses `str()` in request order, which changes the digest but not which requests
+ * collide.
+ *
+ * With `semantic` (a `redis-semantic`/`qdrant-semantic` cache) this is 1.103.10's *scope key*:
+ * the prompt (`messages`) is left out so paraphrases share a bucket, and the tenant is appended
+ * so another key, team or org never shares it. Everything else still counts: a different
+ * `max_tokens`, `temperature` or `user`, or another `cache.namespace`, is another bucket.
+ */
+export function cacheKey(body: Readonly<Record<string, unknown>>, modelGroup: string, namespace: string | undefined, semantic?: TenantScope): string {
   const parts: string[] = [];
   for (const param of Object.keys(body).sort()) {
     if (!OPENAI_CHAT_PARAMS.has(param) || body[param] === undefined) continue;
+    if (semantic && SEMANTIC_EXCLUDED.has(param)) continue;
     parts.push(`${param}: ${param === 'model' ? modelGroup : JSON.stringify(body[param])}`);
+  }
+  if (semantic) {
+    parts.push(`user_api_key: ${semantic.apiKey}`);
+    if (semantic.teamId !== undefined) parts.push(`user_api_key_team_id: ${semantic.teamId}`);
+    if (semantic.orgId !== undefined) parts.push(`user_api_key_org_id: ${semantic.orgId}`);
   }
   const digest = createHash('sha256').update(parts.join('')).digest('hex');
   return namespace ? `${namespace}:${digest}` : digest;
 }
 
 /**
- * The exact-match response cache ("redis" type, kept in memory). Entries expire after their
- * TTL; expired entries are dropped when read, and swept on writes so a long watch session does
- * not grow without bound.
+ * The exact-match store behind cache type `redis` (LiteLLM's `RedisCache`, kept in memory).
+ * Entries expire after their TTL; expired entries are dropped when read, and swept on writes so
+ * a long watch session does not grow without bound.
  */
 export class ExactCache {
   private readonly entries = new Map<string, { entry: CacheEntry; expiresAt: number }>();

@@ -22,7 +22,7 @@ describe('gateway chat path', () => {
     const r = await s.chat(MASTER, ask(`headers ${traceId()}`));
     const h = (n: string) => r.headers.get(n);
     expect(h('x-litellm-call-id')).toMatch(/^[0-9a-f-]{36}$/);
-    expect(h('x-litellm-version')).toBe('1.81.9');
+    expect(h('x-litellm-version')).toBe('1.103.10');
     expect(h('x-litellm-model-group')).toBe('gpt-4o-mini');
     expect(h('x-litellm-model-id')).toBe('mini-1');
     expect(h('x-litellm-model-api-base')).toBe(`${s.upstream.url}/v1`);
@@ -34,6 +34,15 @@ describe('gateway chat path', () => {
     expect(h('x-litellm-attempted-fallbacks')).toBe('0');
     expect(h('x-litellm-attempted-retries')).toBe('0');
     expect(h('x-litellm-cache-key')).toBeNull();
+    expect(h('x-litellm-model-name')).toBe('openai/gpt-4o-mini');
+    // Floats as Python's str() writes them: the parts of the cost, and no spend beyond this call.
+    expect(h('x-litellm-response-cost')).toMatch(/^\d\.\d+e-0\d$/);
+    expect(h('x-litellm-response-cost-original')).toBe(h('x-litellm-response-cost'));
+    expect(Number(h('x-litellm-response-cost-input')) + Number(h('x-litellm-response-cost-output'))).toBeCloseTo(Number(h('x-litellm-response-cost')), 15);
+    expect(h('x-litellm-response-cost-discount-amount')).toBe('0.0');
+    expect(h('x-litellm-callback-duration-ms')).toBe('0.0');
+    // The provider's own headers come back prefixed, on a miss.
+    expect(h('llm_provider-content-type')).toBe('application/json');
   });
 
   it('rejects missing and unknown keys with the LiteLLM 401 auth_error, abbreviating the key', async () => {
@@ -53,32 +62,96 @@ describe('gateway chat path', () => {
     expect(bad.status).toBe(401);
   });
 
-  it('answers 400 for an unknown model group', async () => {
+  it('answers 400 invalid_request_error for an unknown or missing model group', async () => {
     const r = await s.chat(MASTER, { model: 'gpt-5-turbo', messages: [{ role: 'user', content: 'x' }] });
     expect(r.status).toBe(400);
-    expect(r.json.error).toMatchObject({ code: '400', param: 'None' });
-    expect(r.json.error.message).toContain('Invalid model name passed in model=gpt-5-turbo');
+    const message = '/chat/completions: Invalid model name passed in model=gpt-5-turbo. Call `/v1/models` to view available models for your key.';
+    expect(r.json.error).toEqual({ message, type: 'invalid_request_error', param: null, code: '400', provider_specific_fields: { error: message } });
+    const none = await s.chat(MASTER, { messages: [{ role: 'user', content: 'x' }] });
+    expect(none.json.error.message).toContain('Invalid model name passed in model=None.');
+  });
+
+  it('answers a body without messages with invalid_request_error naming the parameter, and passes an empty list to the provider', async () => {
+    const r = await s.chat(MASTER, { model: 'gpt-4o-mini', max_tokens: 8 });
+    expect(r.status).toBe(400);
+    expect(r.json.error).toEqual({ message: "/chat/completions: Missing required parameter: 'messages'.", type: 'invalid_request_error', param: 'messages', code: '400' });
+    const empty = await s.chat(MASTER, { model: 'gpt-4o-mini', messages: [], max_tokens: 8 });
+    expect(empty.status).toBe(400);
+    expect(empty.json.error).toEqual({
+      message: "litellm.BadRequestError: OpenAIException - Missing required parameters: 'model' and a non-empty 'messages' array.. Received Model Group=gpt-4o-mini\nAvailable Model Group Fallbacks=None",
+      type: 'invalid_request_error',
+      param: null,
+      code: '400',
+    });
+  });
+
+  it('logs a failed request twice as ERROR; an auth failure on a trace of its own, without the caller\'s metadata', async () => {
+    const id = traceId();
+    const r = await s.chat(MASTER, { model: 'gpt-4o-mini', metadata: { trace_id: id, generation_name: 'broken' } });
+    expect(r.status).toBe(400);
+    const gens = await s.generations(id);
+    expect(gens).toHaveLength(2);
+    for (const g of gens) {
+      expect(g).toMatchObject({ name: 'broken', model: 'gpt-4o-mini', level: 'ERROR', statusMessage: r.json.error.message, input: { messages: null }, modelParameters: {} });
+      expect(g.metadata).toMatchObject({ user_api_key_hash: 'litellm_proxy_master_key', usage_object: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }, hidden_params: { response_cost: 0 } });
+      expect(g.metadata.cache_hit).toBeUndefined();
+    }
+    const denied = traceId();
+    const bad = await s.chat('sk-not-a-real-key-123456', ask('hi', { metadata: { trace_id: denied, generation_name: 'denied' } }));
+    expect(bad.status).toBe(401);
+    expect(await s.generations(denied)).toEqual([]);
+    const own = await s.generations(bad.headers.get('x-litellm-call-id') ?? '');
+    expect(own).toHaveLength(2);
+    expect(own[0]).toMatchObject({ name: 'litellm-acompletion', level: 'ERROR', model: 'gpt-4o-mini', metadata: { requester_metadata: {} } });
+    expect(own[0]?.statusMessage).not.toContain('sk-not-a-real-key-123456');
   });
 
   it('logs a trace and a generation to Langfuse ingestion with Basic auth', async () => {
     const id = traceId();
-    const r = await s.chat(MASTER, ask(`log me ${id}`, { metadata: { trace_id: id, trace_name: 'smoke', session_id: 'run-1', tags: ['suite:run-1'], generation_name: 'smoke-gen', headers: { x: 'y' }, custom: 'kept' } }));
+    const r = await s.chat(
+      MASTER,
+      ask(`log me ${id}`, { metadata: { trace_id: id, trace_name: 'smoke', session_id: 'run-1', tags: ['suite:run-1'], generation_name: 'smoke-gen', custom: 'kept' } }),
+      { 'user-agent': 'cutover-suite/1.0' },
+    );
     const [gen] = await s.generations(id);
-    const trace = s.events.find((e) => e.type === 'trace-create' && e.body.id === id);
+    const traces = s.events.filter((e) => e.type === 'trace-create' && e.body.id === id).map((e) => e.body);
+    const trace = traces.find((t) => t.output !== undefined);
     expect(s.ingestionAuth.at(-1)).toBe(`Basic ${Buffer.from('pk-lf-test:sk-lf-test').toString('base64')}`);
-    expect(trace?.body).toMatchObject({ name: 'smoke', sessionId: 'run-1', tags: ['suite:run-1'], input: { messages: [{ role: 'user' }] }, output: { role: 'assistant' } });
+    expect(trace).toMatchObject({
+      name: 'smoke',
+      sessionId: 'run-1',
+      tags: ['suite:run-1', 'User-Agent: cutover-suite', 'User-Agent: cutover-suite/1.0'],
+      input: { messages: [{ role: 'user' }] },
+      output: { role: 'assistant', content: expect.any(String), tool_calls: null, function_call: null, provider_specific_fields: { refusal: null } },
+    });
+    const usage = r.json.usage;
     expect(gen).toMatchObject({
       traceId: id,
       name: 'smoke-gen',
-      model: 'gpt-4o-mini-2024-07-18',
+      model: 'openai/gpt-4o-mini',
       level: 'DEFAULT',
-      usage: { input: r.json.usage.prompt_tokens, output: r.json.usage.completion_tokens, total: r.json.usage.total_tokens, unit: 'TOKENS' },
-      usageDetails: { input: r.json.usage.prompt_tokens, output: r.json.usage.completion_tokens },
-      metadata: { cache_hit: false, model_group: 'gpt-4o-mini', custom: 'kept', hidden_params: { model_id: 'mini-1', litellm_call_id: r.headers.get('x-litellm-call-id'), cache_key: null } },
+      input: { messages: [{ role: 'user' }] },
+      modelParameters: { stream: false, max_tokens: 20, max_retries: 0, extra_body: '{}', system_fingerprint: 'fp_sandbox' },
+      usage: { input: usage.prompt_tokens, output: usage.completion_tokens, unit: 'TOKENS' },
+      usageDetails: { input: usage.prompt_tokens, output: usage.completion_tokens, total: usage.total_tokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+      metadata: {
+        user_api_key_hash: 'litellm_proxy_master_key',
+        user_api_key_user_id: 'default_user_id',
+        user_agent: 'cutover-suite/1.0',
+        requester_metadata: { trace_id: id, custom: 'kept', headers: { 'user-agent': 'cutover-suite/1.0' } },
+        usage_object: { prompt_tokens: usage.prompt_tokens },
+        cache_hit: false,
+        api_base: `${s.upstream.url}/v1/`,
+        hidden_params: { model_id: 'mini-1', litellm_model_name: 'openai/gpt-4o-mini', additional_headers: { 'x-litellm-model-group': 'gpt-4o-mini', 'llm_provider-content-type': 'application/json' } },
+      },
     });
-    expect(gen?.metadata.headers).toBeUndefined();
+    expect(gen?.id).toMatch(new RegExp(`^time-\\d\\d-\\d\\d-\\d\\d-\\d{6}_${r.json.id}$`));
+    // SDK v2: cost travels as usage.totalCost only; the request's keys stay in requester_metadata.
+    expect(gen?.costDetails).toBeUndefined();
+    expect(gen?.usage.total).toBeUndefined();
+    expect(gen?.metadata.custom).toBeUndefined();
+    expect(gen?.metadata.requester_metadata.headers.authorization).toBeUndefined();
     expect(gen?.usage.totalCost).toBeCloseTo(Number(r.headers.get('x-litellm-response-cost')), 12);
-    expect(gen?.costDetails.total).toBeCloseTo(Number(r.headers.get('x-litellm-response-cost')), 12);
     expect(gen?.metadata.litellm_response_cost).toBeGreaterThan(0);
     for (const t of [gen?.startTime, gen?.endTime, gen?.completionStartTime]) expect(Date.parse(t)).not.toBeNaN();
     const event = s.events.find((e) => e.type === 'generation-create' && e.body.traceId === id);
@@ -90,7 +163,18 @@ describe('gateway chat path', () => {
     const callId = r.headers.get('x-litellm-call-id') ?? '';
     const [gen] = await s.generations(callId);
     expect(gen?.name).toBe('litellm-acompletion');
-    expect(s.events.find((e) => e.type === 'trace-create' && e.body.id === callId)?.body.name).toBe('litellm-acompletion');
+    const names = s.events.filter((e) => e.type === 'trace-create' && e.body.id === callId).map((e) => e.body.name);
+    expect(names).toContain('litellm-acompletion');
+  });
+
+  it('continues an existing trace without overwriting it', async () => {
+    const existing = traceId();
+    await s.chat(MASTER, ask(`existing ${existing}`, { metadata: { existing_trace_id: existing, trace_name: 'not applied' } }));
+    const [gen] = await s.generations(existing);
+    expect(gen?.traceId).toBe(existing);
+    const traces = s.events.filter((e) => e.type === 'trace-create' && e.body.id === existing).map((e) => e.body);
+    expect(traces.length).toBeGreaterThan(0);
+    for (const t of traces) expect(t).toEqual({ id: existing });
   });
 
   it('lists the model groups and their deployments', async () => {

@@ -2,17 +2,22 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listen, readJson, sendJson } from '../http.ts';
 import type { ComponentContext, Listening } from '../types.ts';
 import { authenticate, type Caller, presentedKey, requireMaster } from './auth.ts';
-import { ExactCache } from './cache.ts';
+import { cachePing } from './cache-routes.ts';
 import { activeCallbacks, callbackConfig } from './callbacks.ts';
 import { type ChatContext, handleChat } from './chat.ts';
 import { ProxyError } from './errors.ts';
+import { readiness, readinessDetails } from './health.ts';
+import { keyRoute } from './key-routes.ts';
 import { KeyStore } from './keys.ts';
 import { LangfuseLogger, type LangfuseTarget } from './langfuse-logger.ts';
 import { Metrics } from './metrics.ts';
+import { METRICS_PATHS, serveMetrics } from './metrics-route.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { type CacheType, effectiveCacheType, ResponseCache } from './response-cache.ts';
 import { DEPLOYMENTS } from './routing.ts';
-import { SIMILARITY_THRESHOLD, SemanticCache } from './semantic-cache.ts';
 import { UpstreamClient } from './upstream-client.ts';
+
+export { CACHE_TYPES, type CacheType, DEFAULT_CACHE_TYPE, parseCacheType } from './response-cache.ts';
 
 /** Options of `startGateway`. */
 export interface GatewayOptions extends ComponentContext {
@@ -24,8 +29,13 @@ export interface GatewayOptions extends ComponentContext {
   readonly langfuse: LangfuseTarget;
   /** Delay of the fire-and-forget cache write after a response; default 50 ms. */
   readonly cacheWriteDelayMs?: number;
-  /** Reported in `x-litellm-version` and `/health/readiness`; default `1.81.9`. */
+  /** Reported in `x-litellm-version` and `/health/readiness/details`; default `1.103.10`, the reference LiteLLM. */
   readonly version?: string;
+  /**
+   * `cache_params.type`: `redis` (exact), `redis-semantic` or `qdrant-semantic`; default
+   * `redis-semantic`. Faults `cache-off` (no cache) and `cache-exact-only` (`redis`) override it.
+   */
+  readonly cacheType?: CacheType;
 }
 
 /** A running gateway, with hooks tests use to observe it without going through HTTP. */
@@ -34,35 +44,42 @@ export interface Gateway extends Listening {
   keyCount(): number;
   /** Posts every queued Langfuse event now and resolves when Langfuse answered. */
   flushLangfuse(): Promise<void>;
+  /** The response cache's type, `null` when the proxy runs without one. */
+  readonly cacheType: CacheType | null;
 }
 
 const CREATED = Math.floor(Date.now() / 1000);
 const CHAT_ROUTES = new Set(['/chat/completions', '/v1/chat/completions']);
 /** Authenticated non-chat routes; anything else is FastAPI's 404, answered before auth as FastAPI does. */
-const KEYED_ROUTES = new Set(['/v1/models', '/models', '/model/info', '/v1/model/info', '/key/generate', '/key/info', '/key/delete', '/active/callbacks', '/settings']);
+const KEYED_ROUTES = new Set([
+  '/v1/models', '/models', '/model/info', '/v1/model/info', '/key/generate', '/key/info', '/key/delete', '/active/callbacks', '/settings',
+  '/cache/ping', '/health/readiness/details',
+]);
 
 /**
  * Starts the LiteLLM proxy stand-in (`notes/litellm.md`): virtual keys and `/key/*`, the v3
  * rate limiter, model groups `gpt-4o-mini` (max 2,000 input tokens) and `gpt-4o` with a
- * context-window fallback, exact and semantic caches, `x-litellm-*` headers, health routes,
- * `/active/callbacks`, Prometheus `/metrics`, and the Langfuse v2 logging callback posting to
- * `langfuse.url`. `close()` also delivers the Langfuse events still queued.
+ * context-window fallback, one response cache of the configured type (`/cache/ping`),
+ * `x-litellm-*` headers, health routes, `/active/callbacks`, Prometheus `/metrics` behind the
+ * master key, and the Langfuse v2 logging callback posting to `langfuse.url`. `close()` also
+ * delivers the Langfuse events still queued.
  */
 export async function startGateway(o: GatewayOptions): Promise<Gateway> {
-  const version = o.version ?? '1.81.9';
-  const callbacks = callbackConfig(o.faults);
+  const version = o.version ?? '1.103.10';
   const keys = new KeyStore();
   const metrics = new Metrics();
   const upstream = new UpstreamClient(o.upstreamUrl, o.upstreamKey);
   const logger = new LangfuseLogger(o.langfuse, o.faults);
+  const cacheType = effectiveCacheType(o.faults, o.cacheType);
+  const callbacks = callbackConfig(o.faults, cacheType !== null);
+  const cache = cacheType === null ? null : new ResponseCache(cacheType, { faults: o.faults, embed: (text) => upstream.embed(text) });
   const ctx: ChatContext = {
     faults: o.faults,
     masterKey: o.masterKey,
     version,
     keys,
     limiter: new RateLimiter(o.faults),
-    cache: new ExactCache(),
-    semantic: new SemanticCache(o.faults.has('semantic-too-loose') ? 0 : SIMILARITY_THRESHOLD),
+    cache,
     upstream,
     logger,
     metrics,
@@ -84,7 +101,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       const only = url.searchParams.get('litellm_model_id');
       const data = DEPLOYMENTS.filter((d) => !only || d.id === only).map((d) => ({
         model_name: d.group,
-        litellm_params: { model: `openai/${d.upstreamModel}`, api_base: upstream.apiBase },
+        litellm_params: { model: d.model, api_base: upstream.apiBase },
         model_info: { id: d.id, db_model: false, max_input_tokens: d.maxInputTokens, input_cost_per_token: d.inputCostPerToken, output_cost_per_token: d.outputCostPerToken, mode: 'chat' },
       }));
       sendJson(res, 200, { data });
@@ -92,18 +109,13 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     }
     requireMaster(who, path);
     const body = ((await readJson(req)) ?? {}) as Record<string, unknown>;
-    if (path === '/key/generate' && req.method === 'POST') return sendJson(res, 200, keys.generate(body));
-    if (path === '/key/info' && req.method === 'GET') {
-      const raw = url.searchParams.get('key') ?? '';
-      const k = keys.find(raw);
-      if (!k) throw new ProxyError(404, 'Key not found in database.', 'not_found_error');
-      return sendJson(res, 200, { key: raw, info: keys.info(k) });
-    }
-    if (path === '/key/delete' && req.method === 'POST') {
-      const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-      return sendJson(res, 200, { deleted_keys: keys.delete(list(body.keys), list(body.key_aliases)) });
-    }
+    const answer = keyRoute(keys, req.method, url, body);
+    if (answer) return sendJson(res, answer.status, answer.body);
     if ((path === '/active/callbacks' || path === '/settings') && req.method === 'GET') return sendJson(res, 200, activeCallbacks(callbacks));
+    if (path === '/cache/ping' && req.method === 'GET') return sendJson(res, 200, cachePing(cache));
+    if (path === '/health/readiness/details' && req.method === 'GET') {
+      return sendJson(res, 200, readinessDetails(cache, { version, successCallbacks: callbacks.successCallbackNames }));
+    }
     sendJson(res, 405, { detail: 'Method Not Allowed' });
   };
 
@@ -111,21 +123,9 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     const path = url.pathname;
     if (req.method === 'POST' && CHAT_ROUTES.has(path)) return handleChat(ctx, req, res);
     if (req.method === 'GET' && (path === '/health/liveliness' || path === '/health/liveness')) return sendJson(res, 200, "I'm alive!");
-    if (req.method === 'GET' && path === '/health/readiness') {
-      return sendJson(res, 200, {
-        status: 'healthy',
-        db: 'Not connected',
-        cache: o.faults.has('cache-off') ? null : 'redis',
-        litellm_version: version,
-        success_callbacks: callbacks.successCallback,
-        use_aiohttp_transport: true,
-      });
-    }
-    if (req.method === 'GET' && path === '/metrics') {
-      const text = metrics.render();
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-      res.end(text);
-      return;
+    if (req.method === 'GET' && path === '/health/readiness') return sendJson(res, 200, readiness());
+    if (req.method === 'GET' && METRICS_PATHS.has(path)) {
+      return serveMetrics(req, res, url, () => requireMaster(caller(req), path), () => metrics.render());
     }
     if (!KEYED_ROUTES.has(path)) return sendJson(res, 404, { detail: 'Not Found' });
     try {
@@ -138,6 +138,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
 
   return {
     url: server.url,
+    cacheType,
     keyCount: () => keys.size,
     flushLangfuse: () => logger.flush(),
     close: async () => {

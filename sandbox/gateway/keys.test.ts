@@ -41,15 +41,31 @@ describe('virtual keys', () => {
     expect(info.json.info.token).toBeUndefined();
   });
 
-  it('deletes by key and by alias; deleted keys get 401', async () => {
+  it('deletes by key and by alias; deleted keys get 401 and /key/info 404', async () => {
     const a = (await s.admin('POST', '/key/generate', { key_alias: 'del-a' })).json.key as string;
-    await s.admin('POST', '/key/generate', { key_alias: 'del-b' });
+    const b = (await s.admin('POST', '/key/generate', { key_alias: 'del-b' })).json.key as string;
     const before = s.gateway.keyCount();
     expect((await s.admin('POST', '/key/delete', { keys: [a] })).json).toEqual({ deleted_keys: [a] });
     expect((await s.admin('POST', '/key/delete', { key_aliases: ['del-b'] })).json).toEqual({ deleted_keys: ['del-b'] });
     expect(s.gateway.keyCount()).toBe(before - 2);
     expect((await s.chat(a, ask('gone'))).status).toBe(401);
-    expect((await s.admin('POST', '/key/delete', { keys: ['sk-never-existed'] })).status).toBe(404);
+    for (const k of [a, b]) expect((await s.admin('GET', `/key/info?key=${k}`)).status).toBe(404);
+  });
+
+  it('echoes what /key/delete was sent once anything matched, 404 when nothing did; keys win over key_aliases', async () => {
+    const del = (body: unknown) => s.admin('POST', '/key/delete', body);
+    const notFound = { error: { message: "{'error': 'No keys found'}", type: 'internal_server_error', param: null, code: '404' } };
+    expect(await del({ keys: ['sk-never-existed'] }).then((r) => [r.status, r.json])).toEqual([404, notFound]);
+    expect(await del({ key_aliases: ['no-such-alias'] }).then((r) => [r.status, r.json])).toEqual([404, notFound]);
+    const k = (await s.admin('POST', '/key/generate', { key_alias: 'kept-alias' })).json.key as string;
+    const other = (await s.admin('POST', '/key/generate', { key_alias: 'other-alias' })).json.key as string;
+    // With `keys` non-empty, LiteLLM deletes those and ignores `key_aliases`; the echo includes
+    // a key that did not exist, so the answer proves nothing about each key.
+    expect((await del({ keys: [other, 'sk-other'], key_aliases: ['kept-alias'] })).json).toEqual({ deleted_keys: [other, 'sk-other'] });
+    expect((await s.admin('GET', `/key/info?key=${k}`)).status).toBe(200);
+    const empty = await del({});
+    expect(empty.status).toBe(422);
+    expect(empty.json.detail[0]).toMatchObject({ type: 'value_error', loc: ['body'], msg: expect.stringContaining("At least one of 'keys' or 'key_aliases'") });
   });
 
   it('rejects expired keys with 401', async () => {

@@ -114,24 +114,22 @@ export class KeyStore {
     };
   }
 
-  /**
-   * `/key/delete`: removes by raw key or by alias and returns what was deleted, in the form it
-   * was asked for. Throws 404 when nothing matched, like LiteLLM's "not found" on delete.
-   */
-  delete(keys: readonly string[], aliases: readonly string[]): string[] {
-    const deleted: string[] = [];
-    for (const raw of keys) if (this.byToken.delete(hashToken(raw))) deleted.push(raw);
-    for (const alias of aliases) {
-      for (const [token, k] of this.byToken) {
-        if (k.alias === alias) {
-          this.byToken.delete(token);
-          deleted.push(alias);
-        }
+  /** Deletes the keys whose raw values are given; returns how many existed. */
+  deleteKeys(rawKeys: readonly string[]): number {
+    let n = 0;
+    for (const raw of rawKeys) if (this.byToken.delete(hashToken(raw))) n += 1;
+    return n;
+  }
+
+  /** Deletes the keys carrying any of the given aliases; returns how many existed. */
+  deleteAliases(aliases: readonly string[]): number {
+    let n = 0;
+    for (const [token, k] of this.byToken) {
+      if (k.alias !== null && aliases.includes(k.alias)) {
+        this.byToken.delete(token);
+        n += 1;
       }
     }
-    if (deleted.length === 0 && keys.length + aliases.length > 0) {
-      throw new ProxyError(404, `Failed to delete keys: none of the ${keys.length + aliases.length} keys or aliases passed were found.`, 'not_found_error');
-    }
-    return deleted;
+    return n;
   }
 }

@@ -44,8 +44,10 @@ class Counter {
     if (s) s.value += 1;
     else this.series.set(seriesKey, { rendered: render(labels()), value: 1 });
   }
+  /** prometheus_client's 0.0.4 text format names a counter family after its `_total` samples. */
   lines(): string[] {
-    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`, ...[...this.series.values()].map((s) => `${this.name}_total${s.rendered} ${s.value}`)];
+    const name = `${this.name}_total`;
+    return [`# HELP ${name} ${this.help}`, `# TYPE ${name} counter`, ...[...this.series.values()].map((s) => `${name}${s.rendered} ${s.value}`)];
   }
 }
 
@@ -73,11 +75,24 @@ class Histogram {
   }
 }
 
+/** A context-window fallback that succeeded: the group asked for, the group that answered, and why. */
+export interface FallbackLabels {
+  readonly requestedModel: string;
+  readonly fallbackModel: string;
+  readonly exceptionClass: string;
+  readonly exceptionStatus: number;
+}
+
 /**
- * The proxy's Prometheus registry (`integrations/prometheus.py`): cache hits and misses,
- * total and failed proxy requests, end-to-end latency. Counters render with the `_total`
+ * The proxy's Prometheus registry (`integrations/prometheus.py`): cache hits, total and failed
+ * proxy requests, end-to-end latency, successful fallbacks. Counters render with the `_total`
  * suffix the Python client adds; label names are LiteLLM's, `api_key_alias` and `model` among
  * them so per-agent rates can be computed.
+ *
+ * Cache misses: `litellm_cache_misses_metric` is registered (its HELP and TYPE lines show) but
+ * 1.103.10 never increments it for a proxied call: `_increment_cache_metrics` counts a miss only
+ * when the standard logging payload's `cache_hit` is `False`, and on a miss it is `None`. A hit
+ * rate must therefore be read as hits over total requests, as it must on the real proxy.
  */
 export class Metrics {
   private readonly cacheHits = new Counter('litellm_cache_hits_metric', 'Total number of LiteLLM cache hits');
@@ -85,12 +100,34 @@ export class Metrics {
   private readonly totalRequests = new Counter('litellm_proxy_total_requests_metric', 'Total number of requests made to the proxy server');
   private readonly failedRequests = new Counter('litellm_proxy_failed_requests_metric', 'Total number of failed responses from proxy');
   private readonly latency = new Histogram('litellm_request_total_latency_metric', 'Total latency (seconds) for a request to LiteLLM');
+  private readonly fallbacks = new Counter(
+    'litellm_deployment_successful_fallbacks',
+    'LLM Deployment Analytics - Number of successful fallback requests from primary model -> fallback model',
+  );
 
-  /** Records whether a chat request was served from a cache (exact or semantic). */
-  cache(l: RequestLabels, hit: boolean): void {
-    (hit ? this.cacheHits : this.cacheMisses).inc(seriesKey(l), () => ({
+  /** Records a chat request served from the response cache (see the class comment for misses). */
+  cacheHit(l: RequestLabels): void {
+    this.cacheHits.inc(seriesKey(l), () => ({
       model: l.model, hashed_api_key: l.hashedApiKey, api_key_alias: l.apiKeyAlias, team: 'None', team_alias: 'None',
       end_user: 'None', user: 'None', model_id: l.modelId,
+    }));
+  }
+
+  /**
+   * `log_success_fallback_event`: one per request a fallback group served. `model_id` is
+   * `"None"` and the label set is the one the real 1.103.10 exposes.
+   */
+  successfulFallback(l: RequestLabels, f: FallbackLabels): void {
+    this.fallbacks.inc(`${seriesKey(l)}|${f.requestedModel}|${f.fallbackModel}|${f.exceptionClass}|${f.exceptionStatus}`, () => ({
+      api_key_alias: l.apiKeyAlias,
+      exception_class: f.exceptionClass,
+      exception_status: String(f.exceptionStatus),
+      fallback_model: f.fallbackModel,
+      hashed_api_key: l.hashedApiKey,
+      model_id: 'None',
+      requested_model: f.requestedModel,
+      team: 'None',
+      team_alias: 'None',
     }));
   }
 
@@ -108,6 +145,6 @@ export class Metrics {
 
   /** Prometheus text exposition format 0.0.4. */
   render(): string {
-    return [this.cacheHits, this.cacheMisses, this.totalRequests, this.failedRequests, this.latency].flatMap((m) => m.lines()).join('\n') + '\n';
+    return [this.cacheHits, this.cacheMisses, this.totalRequests, this.failedRequests, this.latency, this.fallbacks].flatMap((m) => m.lines()).join('\n') + '\n';
   }
 }

@@ -34,7 +34,7 @@ describe('rate limiting over HTTP', () => {
       expect(replies.filter((r) => r.status === 200)).toHaveLength(100);
       expect(limited).toHaveLength(1);
       const r = limited[0] as Reply;
-      expect(r.json.error).toMatchObject({ type: 'None', param: 'None', code: '429' });
+      expect(r.json.error).toEqual({ message: expect.any(String), type: 'throttling_error', param: null, code: '429' });
       expect(r.json.error.message).toMatch(/^Rate limit exceeded for api_key: [0-9a-f]{64}\. Limit type: requests\. Current limit: 100, Remaining: 0\. Limit resets at: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
       expect(r.headers.get('retry-after')).toBe('60');
       expect(r.headers.get('rate_limit_type')).toBe('requests');
@@ -56,21 +56,34 @@ describe('rate limiting over HTTP', () => {
       expect(master.every((r) => r.status === 200)).toBe(true);
     }));
 
-  it('logs the 429 to Langfuse as an ERROR generation keeping the trace id, and lists langfuse as a failure callback', () =>
+  it('logs the 429 to Langfuse as two ERROR generations keeping the trace id, and lists langfuse as a failure callback', () =>
     withStack([], async (s) => {
       const key = await mint(s, 1);
       const id = traceId();
       await s.chat(key, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'first' }] });
-      const r = await s.chat(key, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'throttled' }], metadata: { trace_id: id } });
+      const r = await s.chat(key, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'throttled' }], metadata: { trace_id: id, generation_name: 'quota' } });
       expect(r.status).toBe(429);
-      const [gen] = await s.generations(id);
-      expect(gen).toMatchObject({ level: 'ERROR', statusMessage: r.json.error.message, output: r.json.error.message });
-      expect(gen?.usage).toBeUndefined();
+      // The async and the sync failure handler each log one; the key's hash is redacted.
+      const gens = await s.generations(id);
+      expect(gens).toHaveLength(2);
+      const logged = `429: ${r.json.error.message.replace(/api_key: [0-9a-f]{64}\./, 'REDACTED')}`;
+      expect(logged).toMatch(/^429: Rate limit exceeded for REDACTED Limit type: requests\./);
+      for (const gen of gens) {
+        expect(gen).toMatchObject({ name: 'quota', model: 'gpt-4o-mini', level: 'ERROR', statusMessage: logged, output: logged, modelParameters: { messages: "[{'role': 'user', 'content': 'throttled'}]" } });
+        expect(gen.metadata).toMatchObject({ user_api_key_hash: expect.stringMatching(/^[0-9a-f]{64}$/), litellm_response_cost: 0, hidden_params: { response_cost: 0, additional_headers: { 'retry-after': '60', rate_limit_type: 'requests' } } });
+        expect(gen.usage).toBeUndefined();
+        expect(gen.completionStartTime).toBeUndefined();
+      }
+      expect(gens[0]?.id).not.toBe(gens[1]?.id);
+      const traces = s.events.filter((e) => e.type === 'trace-create' && e.body.id === id);
+      expect(traces).toHaveLength(2);
+      expect(traces[0]?.body).toMatchObject({ status_message: logged, input: { messages: [{ role: 'user', content: 'throttled' }] } });
       const cb = await s.admin('GET', '/active/callbacks');
-      expect(cb.json['litellm.callbacks']).toContain('langfuse');
-      expect(cb.json['litellm._async_failure_callback']).toContain('langfuse');
-      expect(cb.json['litellm.failure_callback']).toContain('langfuse');
-      expect(cb.json['litellm.success_callback']).toContain('langfuse');
+      const isLangfuse = (x: string) => x.startsWith('<litellm.integrations.langfuse.langfuse_prompt_management.LangfusePromptManagement object at 0x');
+      expect(cb.json['litellm.callbacks'].some(isLangfuse)).toBe(false);
+      for (const list of ['litellm.failure_callback', 'litellm._async_failure_callback', 'litellm.success_callback', 'litellm._async_success_callback']) {
+        expect(cb.json[list].filter(isLangfuse), list).toHaveLength(1);
+      }
     }));
 });
 
@@ -97,9 +110,9 @@ describe('rate-limit faults', () => {
       expect(r.status).toBe(429);
       expect(await s.generations(id)).toEqual([]);
       const cb = await s.admin('GET', '/active/callbacks');
-      expect(cb.json['litellm.callbacks']).not.toContain('langfuse');
-      expect(cb.json['litellm._async_failure_callback']).not.toContain('langfuse');
-      expect(cb.json['litellm.success_callback']).toContain('langfuse');
+      const isLangfuse = (x: string) => x.includes('litellm.integrations.langfuse.');
+      for (const list of ['litellm.callbacks', 'litellm.failure_callback', 'litellm._async_failure_callback']) expect(cb.json[list].some(isLangfuse), list).toBe(false);
+      for (const list of ['litellm.success_callback', 'litellm._async_success_callback']) expect(cb.json[list].some(isLangfuse), list).toBe(true);
       const ok = traceId();
       await s.chat(MASTER, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `ok ${ok}` }], metadata: { trace_id: ok } });
       expect(await s.generations(ok)).toHaveLength(1);

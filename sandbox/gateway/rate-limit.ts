@@ -45,12 +45,18 @@ export class RateLimiter {
     const allowed = this.faults.has('rpm-off') || w.count <= limit + (this.faults.has('rpm-off-by-one') ? 1 : 0);
     if (!allowed) {
       const resetAt = formatResetAt(new Date(w.start + WINDOW_SECONDS * 1000));
+      const detail = `Rate limit exceeded for api_key: ${token}. Limit type: requests. Current limit: ${limit}, Remaining: 0. Limit resets at: ${resetAt}`;
+      // An `HTTPException(429, detail=…)`; the proxy's handler renders it with type
+      // `throttling_error` and `param: null` (observed on the real 1.103.10), and its `str()`
+      // is Starlette's `"429: <detail>"`, which is what failure callbacks log.
       throw new ProxyError(
         429,
-        `Rate limit exceeded for api_key: ${token}. Limit type: requests. Current limit: ${limit}, Remaining: 0. Limit resets at: ${resetAt}`,
-        'None',
+        detail,
+        'throttling_error',
         { 'retry-after': String(WINDOW_SECONDS), rate_limit_type: 'requests', reset_at: resetAt },
         'RateLimitError',
+        null,
+        { origin: 'proxy', str: `429: ${detail}` },
       );
     }
     return { limit, remaining: Math.max(0, limit - w.count) };

@@ -1,66 +1,85 @@
 import type { CacheEntry } from './cache.ts';
 
-/** `cache_params.similarity_threshold` of the sandbox's `redis-semantic` cache. */
+/** `cache_params.similarity_threshold` of the sandbox's semantic cache. */
 export const SIMILARITY_THRESHOLD = 0.8;
+/**
+ * Fault `semantic-off`'s threshold: only a prompt that embeds to the very same vector (an
+ * identical prompt) reaches it; a paraphrase, even one differing only in a nonce, does not.
+ */
+export const IDENTICAL_ONLY_THRESHOLD = 0.99999;
 
 interface SemanticSlot {
   readonly vector: Float64Array;
-  readonly key: string;
   readonly entry: CacheEntry;
+  /** Epoch ms; `Infinity` for a point that never expires (Qdrant's). */
   readonly expiresAt: number;
 }
 
-/** A semantic match: the entry, the cache key it was stored under, and the cosine similarity. */
-export interface SemanticHit {
+/** The nearest entry in a scope and its cosine similarity. */
+export interface Nearest {
   readonly entry: CacheEntry;
-  readonly key: string;
   readonly similarity: number;
 }
 
 /**
- * The semantic cache's vector index. Entries are scoped by model group only: a request's
- * `cache.namespace` does not isolate them (the real `redis-semantic` index ignores the
- * namespace), so suites that rely on namespaces alone see cross-run hits here too.
+ * LiteLLM's `get_str_from_messages` (`litellm_core_utils/prompt_templates/common_utils.py`): the
+ * text a semantic cache embeds is every message's content concatenated, system prompt
+ * included, with no separator; content parts contribute their `text`.
  */
-export class SemanticCache {
-  private readonly byGroup = new Map<string, SemanticSlot[]>();
+export function promptText(messages: readonly unknown[]): string {
+  let text = '';
+  for (const m of messages) {
+    const content = (m as { content?: unknown } | null)?.content;
+    if (typeof content === 'string') text += content;
+    else if (Array.isArray(content)) for (const part of content) text += typeof (part as { text?: unknown })?.text === 'string' ? (part as { text: string }).text : '';
+  }
+  return text;
+}
 
-  constructor(
-    private readonly threshold: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+/**
+ * The vector index behind a semantic cache: the Qdrant collection of `qdrant_semantic_cache.py`
+ * or the RediSearch index of `redis_semantic_cache.py`. Every point carries the request's scope
+ * key (`litellm_cache_key`) and a search is filtered on it, so entries of another key, team,
+ * namespace or parameter set are never candidates. The threshold is the cache's business, not
+ * the index's: `nearest` returns the best candidate whatever its score.
+ */
+export class SemanticIndex {
+  private readonly byScope = new Map<string, SemanticSlot[]>();
 
-  /**
-   * The most similar live entry of `group` if its cosine is >= the threshold, else the best
-   * similarity seen (0 with an empty index), which LiteLLM reports as a miss.
-   */
-  lookup(group: string, vector: Float64Array): SemanticHit | { readonly similarity: number } {
-    const slots = this.byGroup.get(group);
-    if (!slots) return { similarity: 0 };
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Points currently stored, expired ones not yet swept included. */
+  get size(): number {
+    let n = 0;
+    for (const slots of this.byScope.values()) n += slots.length;
+    return n;
+  }
+
+  /** The most similar live entry stored under `scopeKey` (`limit: 1` with the key filter), or undefined. */
+  nearest(scopeKey: string, vector: Float64Array): Nearest | undefined {
+    const slots = this.byScope.get(scopeKey);
+    if (!slots) return undefined;
     const now = this.now();
-    let best: SemanticSlot | undefined;
-    let bestSim = 0;
+    let best: Nearest | undefined;
     for (let i = slots.length - 1; i >= 0; i--) {
       const s = slots[i] as SemanticSlot;
       if (s.expiresAt <= now) {
         slots.splice(i, 1);
         continue;
       }
+      // Vectors are L2-normalised by the embedding model, so the dot product is the cosine.
       let dot = 0;
       for (let j = 0; j < vector.length; j++) dot += (vector[j] ?? 0) * (s.vector[j] ?? 0);
-      if (best === undefined || dot > bestSim) {
-        best = s;
-        bestSim = dot;
-      }
+      if (best === undefined || dot > best.similarity) best = { entry: s.entry, similarity: dot };
     }
-    if (best && bestSim >= this.threshold) return { entry: best.entry, key: best.key, similarity: bestSim };
-    return { similarity: Math.max(0, bestSim) };
+    if (slots.length === 0) this.byScope.delete(scopeKey);
+    return best;
   }
 
-  /** Adds an entry; vectors must be L2-normalised (the dot product is the cosine). */
-  set(group: string, vector: Float64Array, key: string, entry: CacheEntry, ttlSeconds: number): void {
-    let slots = this.byGroup.get(group);
-    if (!slots) this.byGroup.set(group, (slots = []));
-    slots.push({ vector, key, entry, expiresAt: this.now() + ttlSeconds * 1000 });
+  /** Adds a point; `ttlSeconds` undefined keeps it forever. */
+  add(scopeKey: string, vector: Float64Array, entry: CacheEntry, ttlSeconds: number | undefined): void {
+    let slots = this.byScope.get(scopeKey);
+    if (!slots) this.byScope.set(scopeKey, (slots = []));
+    slots.push({ vector, entry, expiresAt: ttlSeconds === undefined ? Infinity : this.now() + ttlSeconds * 1000 });
   }
 }

@@ -2,7 +2,7 @@ import type { FaultName } from '../faults.ts';
 import { listen, readJson, sendJson } from '../http.ts';
 import type { Listening, RequestCounter } from '../types.ts';
 import { startUpstream } from '../upstream/index.ts';
-import { type Gateway, startGateway } from './index.ts';
+import { type CacheType, type Gateway, startGateway } from './index.ts';
 
 /** One ingestion event as the capture server received it. */
 export interface CapturedEvent {
@@ -25,10 +25,24 @@ export interface TestStack {
   close(): Promise<void>;
   /** POSTs a chat completion with `key` and returns status, headers, parsed body and wall time. */
   chat(key: string, body: Record<string, unknown>, headers?: Record<string, string>): Promise<Reply>;
-  /** An admin call with the master key. */
+  /** An admin call with the master key (or `key`; `''` sends none). Redirects are followed. */
   admin(method: 'GET' | 'POST', path: string, body?: unknown, key?: string): Promise<Reply>;
-  /** Flushes the gateway's Langfuse queue and returns the generations logged for `traceId`. */
+  /**
+   * Flushes the gateway's Langfuse queue and returns the chat-completion generations logged for
+   * `traceId`, in arrival order (the embeddings a semantic cache made for it are `embeddings`).
+   */
   generations(traceId: string): Promise<Record<string, any>[]>;
+  /** Like `generations`, for the embedding calls the semantic cache made on the trace's request. */
+  embeddings(traceId: string): Promise<Record<string, any>[]>;
+}
+
+/** Knobs of a test stack. */
+export interface StackOptions {
+  /** Upstream chat latency; default 10 ms. */
+  latencyMs?: number;
+  cacheWriteDelayMs?: number;
+  /** The gateway's cache type; default the gateway's (`redis-semantic`). */
+  cacheType?: CacheType;
 }
 
 /** A parsed HTTP answer. */
@@ -39,6 +53,8 @@ export interface Reply {
   ms: number;
 }
 
+/** The `model` of the generations a semantic cache's embedding calls are logged as. */
+export const EMBEDDING_MODEL = 'openai/text-embedding-3-small';
 /** The test gateway's master key. */
 export const MASTER = 'sk-master-test-0000';
 /** The key the test upstream expects from the gateway. */
@@ -48,7 +64,7 @@ export const UPSTREAM_KEY = 'sk-upstream-test-1111';
  * Starts upstream (10 ms latency unless given), a capture server standing in for Langfuse
  * ingestion (always 207, records every event) and the gateway under the given faults.
  */
-export async function startStack(faults: FaultName[] = [], opts: { latencyMs?: number; cacheWriteDelayMs?: number } = {}): Promise<TestStack> {
+export async function startStack(faults: FaultName[] = [], opts: StackOptions = {}): Promise<TestStack> {
   const counter: RequestCounter = { total: 0, byComponent: {} };
   const set = new Set(faults);
   const events: CapturedEvent[] = [];
@@ -72,6 +88,7 @@ export async function startStack(faults: FaultName[] = [], opts: { latencyMs?: n
     upstreamKey: UPSTREAM_KEY,
     langfuse: { url: capture.url, publicKey: 'pk-lf-test', secretKey: 'sk-lf-test' },
     cacheWriteDelayMs: opts.cacheWriteDelayMs,
+    cacheType: opts.cacheType,
   });
   const call = async (method: string, path: string, key: string | undefined, body: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
     const t0 = performance.now();
@@ -89,6 +106,10 @@ export async function startStack(faults: FaultName[] = [], opts: { latencyMs?: n
     }
     return { status: r.status, headers: r.headers, json, ms: performance.now() - t0 };
   };
+  const logged = async (traceId: string): Promise<Record<string, any>[]> => {
+    await gateway.flushLangfuse();
+    return events.filter((e) => e.type === 'generation-create' && e.body.traceId === traceId).map((e) => e.body);
+  };
   return {
     gateway,
     upstream,
@@ -102,15 +123,13 @@ export async function startStack(faults: FaultName[] = [], opts: { latencyMs?: n
     },
     chat: (key, body, headers) => call('POST', '/v1/chat/completions', key, body, headers),
     admin: (method, path, body, key = MASTER) => call(method, path, key, body),
-    generations: async (traceId) => {
-      await gateway.flushLangfuse();
-      return events.filter((e) => e.type === 'generation-create' && e.body.traceId === traceId).map((e) => e.body);
-    },
+    generations: async (traceId) => (await logged(traceId)).filter((g) => g.model !== EMBEDDING_MODEL),
+    embeddings: async (traceId) => (await logged(traceId)).filter((g) => g.model === EMBEDDING_MODEL),
   };
 }
 
 /** Runs `fn` against a fresh stack under `faults` and closes the stack whatever happens. */
-export async function withStack<T>(faults: FaultName[], fn: (s: TestStack) => Promise<T>, opts: { latencyMs?: number; cacheWriteDelayMs?: number } = {}): Promise<T> {
+export async function withStack<T>(faults: FaultName[], fn: (s: TestStack) => Promise<T>, opts: StackOptions = {}): Promise<T> {
   const s = await startStack(faults, opts);
   try {
     return await fn(s);

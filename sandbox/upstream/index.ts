@@ -13,6 +13,11 @@ const SNAPSHOTS: Readonly<Record<string, string>> = {
 const EMBEDDING_MODEL = 'text-embedding-3-small';
 /** Embeddings are fast at OpenAI; a fixed small delay keeps the semantic-cache lookup cheap even under `upstream-slow`. */
 const EMBEDDING_LATENCY_MS = 20;
+/**
+ * Fault `embedding-slow`: a slow embedding model (or region). Every semantic-cache lookup pays
+ * one embedding round trip, so an exact repeat served from the cache is no faster than this.
+ */
+const SLOW_EMBEDDING_LATENCY_MS = 300;
 const SLOW_LATENCY_MS = 3000;
 // Well past double: the watch's limit is max(2 x baseline p95, baseline + 50 ms) over mixed
 // traffic where ~40 % are fast cache hits, so a mere 2-3x upstream can hide under it.
@@ -55,8 +60,9 @@ function authorised(req: IncomingMessage, apiKey: string): boolean {
  * Answers are deterministic ("Sandbox answer to: <first words of the last user message>"),
  * cut to `max_tokens` tokens with `finish_reason: "length"`, and usage is counted with
  * cl100k_base. Chat latency is `latencyMs` (default 150 ms, changeable with `setLatency`);
- * fault `upstream-slow` makes it 3 s and `latency-doubled` multiplies it by 3. Embeddings come
- * from a concept lexicon (see `embedding.ts`) and are L2-normalised.
+ * fault `upstream-slow` makes it 3 s and `latency-doubled` multiplies it by 5. Embeddings come
+ * from a concept lexicon (see `embedding.ts`), are L2-normalised and take 20 ms (300 ms under
+ * `embedding-slow`).
  */
 export async function startUpstream(
   o: ComponentContext & { apiKey: string; latencyMs?: number },
@@ -84,7 +90,7 @@ export async function startUpstream(
       return;
     }
     const body = (await readJson(req)) as Record<string, unknown> | undefined;
-    if (route === 'POST /v1/embeddings') return embeddings(res, body);
+    if (route === 'POST /v1/embeddings') return embeddings(res, body, o.faults.has('embedding-slow') ? SLOW_EMBEDDING_LATENCY_MS : EMBEDDING_LATENCY_MS);
     return chat(res, body, chatLatency());
   });
   return { url: server.url, close: server.close, setLatency: (ms) => void (latencyMs = ms) };
@@ -130,7 +136,7 @@ async function chat(res: ServerResponse, body: Record<string, unknown> | undefin
   });
 }
 
-async function embeddings(res: ServerResponse, body: Record<string, unknown> | undefined): Promise<void> {
+async function embeddings(res: ServerResponse, body: Record<string, unknown> | undefined, latency: number): Promise<void> {
   const input = body?.input;
   const inputs = typeof input === 'string' ? [input] : Array.isArray(input) && input.every((x) => typeof x === 'string') ? (input as string[]) : undefined;
   if (!inputs || inputs.length === 0) {
@@ -139,7 +145,7 @@ async function embeddings(res: ServerResponse, body: Record<string, unknown> | u
   }
   const enc = tokenizer();
   const tokens = inputs.reduce((n, s) => n + enc.encode(s).length, 0);
-  await delay(EMBEDDING_LATENCY_MS);
+  await delay(latency);
   sendJson(res, 200, {
     object: 'list',
     data: inputs.map((s, index) => ({ object: 'embedding', index, embedding: embed(s) })),
