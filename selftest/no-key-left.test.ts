@@ -7,8 +7,9 @@ import { runCutover } from './run-cutover.ts';
 // §5.1 mints an ephemeral virtual key per run. Whatever the outcome, the key must be gone
 // afterwards. Each case starts its own sandbox (so the selftest can ask the same gateway
 // afterwards), runs the cutover child against it as a deployment would be tested, then asks
-// the gateway's admin API for the alias the check reports: `POST /key/delete` by alias answers
-// 404 when no key with that alias exists. (The sandbox has no `GET /key/list`.)
+// the gateway's admin API whether the alias the check reports is free: LiteLLM requires unique
+// key aliases, so minting a key with that alias succeeds only when no key holds it. (Not
+// `POST /key/delete`, which echoes what it was sent; the sandbox has no `GET /key/list`.)
 const cases = [
   { name: 'passing run', faults: [], status: 'passed' },
   { name: 'counts wrong', faults: ['rpm-off'], status: 'failed' },
@@ -30,18 +31,21 @@ describe('5.1/rpm-limit leaves no ephemeral key behind', () => {
         const alias = rec.observations.keyAlias;
         expect(alias).toBe(`cutover-${runId}-5.1-rpm-limit`);
         expect(rec.observations.keyDeleted).toBe(true);
+        expect(rec.observations.keyDeletion).toBe('GET /key/info answered 404 (key not found)');
         expect(JSON.stringify(run.bundle)).not.toMatch(/"sk-[A-Za-z0-9_-]{20,}/);
 
-        const res = await request(`${sb.env.GATEWAY_URL}/key/delete`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${sb.env.GATEWAY_ADMIN_KEY}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ key_aliases: [alias] }),
-          headersTimeout: 5000,
-          bodyTimeout: 5000,
-        });
-        const body = await res.body.text();
-        expect(res.statusCode, `a key with alias ${String(alias)} was still there: ${body}`).toBe(404);
-        expect(body).toMatch(/"error"/);
+        const admin = (path: string, body: unknown) =>
+          request(`${sb.env.GATEWAY_URL}${path}`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${sb.env.GATEWAY_ADMIN_KEY}`, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+            headersTimeout: 5000,
+            bodyTimeout: 5000,
+          });
+        const probe = await admin('/key/generate', { key_alias: alias, duration: '1m' });
+        const minted = await probe.body.text();
+        expect(probe.statusCode, `a key with alias ${String(alias)} was still there: ${minted.replace(/sk-[A-Za-z0-9_-]+/g, 'sk-…')}`).toBe(200);
+        await (await admin('/key/delete', { keys: [(JSON.parse(minted) as { key: string }).key] })).body.dump();
       } finally {
         await sb.stop();
       }

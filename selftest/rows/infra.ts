@@ -34,15 +34,15 @@ export const rows: readonly MatrixRow[] = [
   { faults: ['tls-expiring'], fails: ['1/tls'], because: /gateway_days_left = [23](\.\d+)? days, required >= 14 days/ },
   { faults: ['tls-wrong-host'], fails: ['1/tls'], because: /gateway localhost: the certificate is not valid for localhost: .*wrong\.example\.test/ },
 
-  // §1 Redis: with no cache the gateway reports `cache: null`. The same fault also fails the
-  // cache checks (the cache section's own cache-off row must list 1/redis too); here they are
-  // skipped on purpose so that this row isolates 1/redis.
+  // §1 Redis: with no cache the gateway's /cache/ping answers 503 "Cache not initialized". The
+  // same fault also fails the cache checks (the cache section's own cache-off row skips
+  // 1/redis); here they are skipped on purpose so that this row isolates 1/redis.
   {
     name: 'cache-off, cache checks skipped (1/redis)',
     faults: ['cache-off'],
     env: { CUTOVER_SKIP: '4.1/exact-cache,4.2/semantic-cache' },
     fails: ['1/redis'],
-    because: /the gateway has no cache configured \(\/health\/readiness cache: null\)/,
+    because: /the gateway has no cache configured \(GET \/cache\/ping answered 503: Cache not initialized\. litellm\.cache is None\)/,
   },
 
   // §1 Fly secrets: the vault was never synced, so the gateway app lacks REDIS_URL.

@@ -48,6 +48,7 @@ const KeyInfoBody = z.object({
     rpm_limit: nullableNumber,
     tpm_limit: nullableNumber,
     expires: z.string().nullable().optional(),
+    status: z.string().nullable().optional(),
   }),
 });
 
@@ -57,6 +58,20 @@ export interface KeyInfo {
   readonly rpmLimit: number | null;
   readonly tpmLimit: number | null;
   readonly expires: string | null;
+  /**
+   * LiteLLM's derived key status (`active`, `expired`, `revoked`, `deleted`, as 1.103.10
+   * reports it), or null from builds that do not.
+   */
+  readonly status: string | null;
+}
+
+/**
+ * Whether a key is gone, as `GET /key/info` answers after a delete. `how` says what the proxy
+ * answered, for the evidence; it never contains the key.
+ */
+export interface KeyGone {
+  readonly gone: boolean;
+  readonly how: string;
 }
 
 const list = z.array(z.string()).optional().transform((v) => v ?? []);
@@ -82,17 +97,54 @@ export interface ActiveCallbacks {
  */
 export function logsFailuresTo(c: ActiveCallbacks, name: string): boolean {
   const n = name.toLowerCase();
-  return [...c.callbacks, ...c.failureCallback].some((x) => x.toLowerCase() === n);
+  // Older builds list names ("langfuse"); 1.103 lists Python reprs of the logger objects, e.g.
+  // "<litellm.integrations.langfuse.langfuse_prompt_management.LangfusePromptManagement object at 0x…>".
+  const integration = `<litellm.integrations.${n}.`;
+  return [...c.callbacks, ...c.failureCallback].some((x) => x.toLowerCase() === n || x.toLowerCase().startsWith(integration));
 }
 
 const ReadinessBody = z.object({
   status: z.string(),
   db: z.string().optional(),
-  cache: z.unknown().optional(),
   litellm_version: z.string().optional(),
-  success_callbacks: z.array(z.string()).optional(),
 });
-export type Readiness = z.infer<typeof ReadinessBody>;
+
+/**
+ * The gateway's readiness as LiteLLM reports it. `version` is `litellm_version`, or null when
+ * the answering route does not carry it. `route` is the route that answered. The `cache` field
+ * is deliberately not read here: the cache type has one source, `GET /cache/ping`
+ * (`gateway-cache.ts`).
+ */
+export interface Readiness {
+  readonly status: string;
+  readonly db: string | null;
+  readonly version: string | null;
+  readonly route: '/health/readiness/details' | '/health/readiness';
+}
+
+/**
+ * `GET /cache/ping` on success. `litellm_cache_params` is a JSON *string* (LiteLLM
+ * `safe_dumps`es the masked cache settings), not an object. `ping_response` and
+ * `set_cache_response` exist only for the `redis` type; other types leave them null or absent.
+ */
+const CachePingBody = z.object({
+  status: z.string(),
+  cache_type: z.string(),
+  ping_response: z.boolean().nullable().optional(),
+  litellm_cache_params: z.string().nullable().optional(),
+});
+
+/**
+ * What `GET /cache/ping` answered. `ok: true` is LiteLLM's 200 with the cache's `cache_type`
+ * (as LiteLLM spells it) and, for `redis` only, whether Redis answered a PING. `ok: false` is
+ * LiteLLM's 503 `cache_ping_error`, whose `message` tells the two cases apart: `Cache not
+ * initialized. litellm.cache is None` (no cache configured) or `Service Unhealthy` (the
+ * backend failed). `params` is `litellm_cache_params` parsed (masked settings such as `type`,
+ * `ttl`, `mode`), `{}` when absent or not JSON.
+ */
+export type CachePing =
+  | { readonly ok: true; readonly status: string; readonly cacheType: string; readonly redisPing: boolean | null; readonly params: Readonly<Record<string, unknown>> }
+  | { readonly ok: false; readonly message: string; readonly params: Readonly<Record<string, unknown>> };
 
 const ModelInfoBody = z.object({
   data: z.array(z.object({ model_name: z.string(), model_info: z.object({ id: z.string().optional() }).passthrough().optional() }).passthrough()),
@@ -110,10 +162,10 @@ export interface GenerateKeyRequest {
 
 /**
  * The LiteLLM proxy's admin API, authenticated with the admin (master) key: virtual keys
- * (`/key/generate`, `/key/info`, `/key/delete`), `/active/callbacks`, `/health/readiness` and
- * `/v1/model/info`. Every answer is validated with zod. Error statuses throw
- * `GatewayAdminError`, bodies of the wrong shape `UnexpectedResponseError`, transport failures
- * `EndpointUnreachableError`; all name method and URL and never carry a key.
+ * (`/key/generate`, `/key/info`, `/key/delete`), `/active/callbacks`, `/cache/ping`,
+ * `/health/readiness/details` and `/v1/model/info`. Every answer is validated with zod. Error
+ * statuses throw `GatewayAdminError`, bodies of the wrong shape `UnexpectedResponseError`,
+ * transport failures `EndpointUnreachableError`; all name method and URL and never carry a key.
  */
 export class GatewayAdmin {
   constructor(private readonly o: { url: string; adminKey: string; timeoutMs: number }) {}
@@ -135,15 +187,33 @@ export class GatewayAdmin {
   /** Reads a key's row; throws `GatewayAdminError` with status 404 for an unknown key. */
   async keyInfo(key: string): Promise<KeyInfo> {
     const res = await this.call('GET', `/key/info?key=${encodeURIComponent(key)}`);
-    const { info } = this.parse(res, KeyInfoBody, 'a key row {info: {rpm_limit, …}}');
-    return { alias: info.key_alias ?? null, rpmLimit: info.rpm_limit, tpmLimit: info.tpm_limit, expires: info.expires ?? null };
+    return this.keyInfoOf(res);
   }
 
   /**
-   * Deletes keys by raw key and/or alias and returns what the proxy reports deleted. Nothing
-   * matching is not an error here: LiteLLM answers 404 with its error body then, and this
-   * returns `[]`, so the call doubles as "is a key with this alias still there?". A 404 in
-   * FastAPI's `{"detail":"Not Found"}` form means the route itself is missing and throws.
+   * Whether `key` is gone, read back with `GET /key/info`: the proof of a deletion, because
+   * `POST /key/delete` only echoes what it was sent. Gone is LiteLLM's 404 "Key not found", or
+   * a 200 whose `info.status` is `deleted`: LiteLLM 1.103.10 answers a deleted key from its
+   * `LiteLLM_DeletedVerificationToken` archive instead of 404. Any other row means the key is
+   * still there. A 404 in FastAPI's `{"detail":"Not Found"}` form (no such route) throws, as
+   * does any other error status: neither says anything about the key.
+   */
+  async keyGone(key: string): Promise<KeyGone> {
+    const res = await this.call('GET', `/key/info?key=${encodeURIComponent(key)}`, undefined, (r) => r.status === 404 && isLitellmError(r));
+    // The server's message is not recorded: a proxy that echoed the key into it would leak it.
+    if (res.status === 404) return { gone: true, how: 'GET /key/info answered 404 (key not found)' };
+    const { status } = this.keyInfoOf(res);
+    return status === 'deleted'
+      ? { gone: true, how: 'GET /key/info answered the archived row, status "deleted"' }
+      : { gone: false, how: `GET /key/info still answers the key's row${status ? `, status "${status}"` : ''}` };
+  }
+
+  /**
+   * Deletes keys by raw key and/or alias and returns LiteLLM's `deleted_keys`, which is what
+   * it was sent (LiteLLM echoes the request, not what matched), so it proves nothing: confirm
+   * with `keyGone`. LiteLLM answers 404 with its error body when no key matched at all; this
+   * returns `[]` then. A 404 in FastAPI's `{"detail":"Not Found"}` form means the route itself
+   * is missing and throws.
    */
   async deleteKeys(which: { keys?: readonly string[]; aliases?: readonly string[] }): Promise<string[]> {
     const body = { ...(which.keys?.length ? { keys: which.keys } : {}), ...(which.aliases?.length ? { key_aliases: which.aliases } : {}) };
@@ -163,10 +233,36 @@ export class GatewayAdmin {
     };
   }
 
-  /** `GET /health/readiness` (public, no side effects, unlike `/health`). */
+  /**
+   * The gateway's readiness with its version, no side effects (unlike `/health`, which calls
+   * every model). Current LiteLLM answers only `{status, db}` on the public
+   * `/health/readiness`; `litellm_version` is on `/health/readiness/details`, which needs a key.
+   * Builds from before that split have no details route (FastAPI's 404) and answer everything
+   * on the public route, which is read then. A route without `litellm_version` gives
+   * `version: null`, not an error.
+   */
   async readiness(): Promise<Readiness> {
-    const res = await this.call('GET', '/health/readiness');
-    return this.parse(res, ReadinessBody, 'a readiness body {status, litellm_version, …}');
+    const details = await this.call('GET', '/health/readiness/details', undefined, isRouteMissing);
+    const route = details.status === 404 ? '/health/readiness' : '/health/readiness/details';
+    const b = this.parse(details.status === 404 ? await this.call('GET', route) : details, ReadinessBody, 'a readiness body {status, db, litellm_version}');
+    return { status: b.status, db: b.db ?? null, version: b.litellm_version ?? null, route };
+  }
+
+  /**
+   * `GET /cache/ping`: the type of the gateway's one response cache and, for `redis`, a PING
+   * and a test write (LiteLLM writes one entry, `test from litellm`; it flushes nothing).
+   * LiteLLM's 503 `cache_ping_error` is returned as `ok: false`; any other error status throws.
+   */
+  async cachePing(): Promise<CachePing> {
+    const res = await this.call('GET', '/cache/ping', undefined, isCachePingError);
+    if (res.status === 503) {
+      // The error's message is itself JSON: {"message": …, "litellm_cache_params": "<JSON>", …}.
+      const inner = safeJson(litellmMessage(res)) as { message?: unknown; litellm_cache_params?: unknown } | undefined;
+      const message = typeof inner?.message === 'string' ? inner.message : litellmMessage(res);
+      return { ok: false, message, params: paramsOf(inner?.litellm_cache_params) };
+    }
+    const b = this.parse(res, CachePingBody, 'a cache ping {status, cache_type, litellm_cache_params: "<JSON string>"}');
+    return { ok: true, status: b.status, cacheType: b.cache_type, redisPing: b.ping_response ?? null, params: paramsOf(b.litellm_cache_params) };
   }
 
   /** The model group a deployment id (`x-litellm-model-id`) belongs to, or undefined when the proxy does not know the id. */
@@ -191,6 +287,11 @@ export class GatewayAdmin {
     return res;
   }
 
+  private keyInfoOf(res: RawResponse): KeyInfo {
+    const { info } = this.parse(res, KeyInfoBody, 'a key row {info: {rpm_limit, …}}');
+    return { alias: info.key_alias ?? null, rpmLimit: info.rpm_limit, tpmLimit: info.tpm_limit, expires: info.expires ?? null, status: info.status ?? null };
+  }
+
   private parse<T>(res: RawResponse, schema: z.ZodType<T>, expected: string): T {
     const parsed = schema.safeParse(jsonOf(res, expected));
     if (!parsed.success) {
@@ -212,4 +313,27 @@ function safeJson(text: string): unknown {
 function isLitellmError(r: RawResponse): boolean {
   const b = safeJson(r.text) as { error?: { message?: unknown } } | undefined;
   return typeof b?.error?.message === 'string';
+}
+
+/** LiteLLM's `error.message`, or the raw body when it is not LiteLLM's error form. */
+function litellmMessage(r: RawResponse): string {
+  const b = safeJson(r.text) as { error?: { message?: unknown } } | undefined;
+  return typeof b?.error?.message === 'string' ? b.error.message : r.text;
+}
+
+/** FastAPI's own 404 (`{"detail":"Not Found"}`): the route does not exist on this build. */
+function isRouteMissing(r: RawResponse): boolean {
+  return r.status === 404 && !isLitellmError(r);
+}
+
+/** LiteLLM's 503 from `/cache/ping`: `{"error": {"type": "cache_ping_error", "message": "<JSON>"}}`. */
+function isCachePingError(r: RawResponse): boolean {
+  const b = safeJson(r.text) as { error?: { type?: unknown } } | undefined;
+  return r.status === 503 && b?.error?.type === 'cache_ping_error';
+}
+
+/** `litellm_cache_params`, a JSON string, as an object; `{}` when absent or not a JSON object. */
+function paramsOf(v: unknown): Record<string, unknown> {
+  const parsed = typeof v === 'string' ? safeJson(v) : undefined;
+  return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
 }

@@ -21,3 +21,23 @@ export function generationGroup(o: Pick<LangfuseObservation, 'model' | 'metadata
 export function generationCost(o: Pick<LangfuseObservation, 'calculatedTotalCost' | 'costDetails'>): number | null {
   return o.calculatedTotalCost ?? o.costDetails?.total ?? null;
 }
+
+/**
+ * True for a generation LiteLLM logged for an embedding call. A semantic cache embeds every
+ * lookup and every write through the router with the request's metadata, so on LiteLLM 1.103
+ * these land in the request's own trace (seen on the real proxy: a hit's trace holds the chat
+ * generation and one `openai/text-embedding-3-small` generation, a miss's two), carrying the
+ * request's `generation_name` too. They are told apart by the embedding model, LiteLLM's default
+ * embedding generation name, or the `semantic-cache-embedding` flag the cache sets.
+ */
+export function isEmbeddingGeneration(o: Pick<LangfuseObservation, 'type' | 'model' | 'name' | 'metadata'>): boolean {
+  if (o.type !== 'GENERATION') return false;
+  const md = (o.metadata ?? {}) as Record<string, unknown>;
+  const requester = (md.requester_metadata ?? {}) as Record<string, unknown>;
+  return /embed/i.test(o.model ?? '') || o.name === 'litellm-aembedding' || md['semantic-cache-embedding'] === true || requester['semantic-cache-embedding'] === true;
+}
+
+/** A generation for a chat completion: what a runbook check's request produced, not a cache's embedding call. */
+export function isChatGeneration(o: Pick<LangfuseObservation, 'type' | 'model' | 'name' | 'metadata'>): boolean {
+  return o.type === 'GENERATION' && !isEmbeddingGeneration(o);
+}

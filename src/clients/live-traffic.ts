@@ -6,12 +6,26 @@ import { bucketsOf, counterDelta, histogramQuantile, scrapeMetrics, sumOf, type 
 export const METRICS = {
   requests: 'litellm_proxy_total_requests_metric_total',
   hits: 'litellm_cache_hits_metric_total',
-  misses: 'litellm_cache_misses_metric_total',
   latency: 'litellm_request_total_latency_metric',
 } as const;
 
 /** The Langfuse tag that marks an agent's traffic, and the gateway key alias its key carries. */
 export const agentTag = (agent: string): string => `agent:${agent}`;
+/**
+ * A chat completion answered by the gateway: a 200 on a chat route (LiteLLM labels the route;
+ * a series without the label counts). LiteLLM has a `litellm_cache_misses_metric`, but 1.103
+ * never increments it on a proxy miss (prometheus.py counts a miss only when the logging
+ * payload says `cache_hit: false`, and a miss carries `None`), so misses are answered chat
+ * requests that were not hits.
+ */
+const isAnsweredChat = (labels: Readonly<Record<string, string>>): boolean =>
+  labels.status_code === '200' && (labels.route === undefined || /\/chat\/completions$/.test(labels.route));
+
+/** Misses as answered chat requests minus cache hits, never below zero. */
+function missesOf(d: PromScrape, hits: number, only: (labels: Readonly<Record<string, string>>) => boolean = () => true): number {
+  return Math.max(0, sumOf(d, METRICS.requests, (l) => only(l) && isAnsweredChat(l)) - hits);
+}
+
 /** An agent's series are those whose `api_key_alias` is `agent:<name>` or the bare name. */
 const isAgentAlias = (agent: string) => (labels: Readonly<Record<string, string>>): boolean => labels.api_key_alias === agentTag(agent) || labels.api_key_alias === agent;
 
@@ -23,7 +37,8 @@ export function isErrorStatus(code: string | undefined): boolean {
 
 export interface LiveTrafficOptions {
   readonly gatewayUrl: string;
-  readonly metricsKey?: string;
+  /** The gateway's admin key: LiteLLM requires it on `/metrics/` by default. */
+  readonly adminKey: string;
   readonly langfuse: { url: string; publicKey: string; secretKey: string };
   readonly agents: readonly string[];
   readonly timeoutMs: number;
@@ -34,7 +49,7 @@ export interface LiveTrafficOptions {
 }
 
 /**
- * Builds the watch's sampler from the gateway's `/metrics` and Langfuse. Each call scrapes the
+ * Builds the watch's sampler from the gateway's `/metrics/` and Langfuse. Each call scrapes the
  * gateway, takes counter deltas against the first scrape (so the cumulative numbers are "since
  * the watch started"), counts traces per agent tag since the start, and reads trace latencies
  * of the last `lookbackMs`, reporting only traces not seen before. Latencies come from Langfuse
@@ -51,7 +66,7 @@ export function liveTrafficSampler(o: LiveTrafficOptions): { sample: (atMs: numb
   return {
     startedAt: () => start,
     sample: async (atMs: number): Promise<TrafficSnapshot> => {
-      const scrape = await scrapeMetrics(o.gatewayUrl, { timeoutMs: o.timeoutMs, apiKey: o.metricsKey });
+      const scrape = await scrapeMetrics(o.gatewayUrl, { adminKey: o.adminKey, timeoutMs: o.timeoutMs });
       if (!zero) {
         zero = scrape;
         start = new Date(Date.now() - atMs);
@@ -64,10 +79,11 @@ export function liveTrafficSampler(o: LiveTrafficOptions): { sample: (atMs: numb
       const counts = await Promise.all(o.agents.map((a) => traces.countTagged(agentTag(a), start).catch(() => null)));
       const agents: Record<string, AgentCounts> = {};
       o.agents.forEach((a, i) => {
+        const hits = sumOf(d, METRICS.hits, isAgentAlias(a));
         agents[a] = {
           requests: sumOf(d, METRICS.requests, isAgentAlias(a)),
-          hits: sumOf(d, METRICS.hits, isAgentAlias(a)),
-          misses: sumOf(d, METRICS.misses, isAgentAlias(a)),
+          hits,
+          misses: missesOf(d, hits, isAgentAlias(a)),
           traces: counts[i] ?? null,
         };
       });
@@ -90,7 +106,7 @@ export function liveTrafficSampler(o: LiveTrafficOptions): { sample: (atMs: numb
         errors: sumOf(d, METRICS.requests, (l) => isErrorStatus(l.status_code)),
         throttled: sumOf(d, METRICS.requests, (l) => l.status_code === '429'),
         hits: sumOf(d, METRICS.hits),
-        misses: sumOf(d, METRICS.misses),
+        misses: missesOf(d, sumOf(d, METRICS.hits)),
         agents,
         latencies,
         histogramP95Ms: p95 === null ? null : p95 * 1000,

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { bucketsOf, counterDelta, histogramQuantile, parsePrometheus, scrapeMetrics, sumBy, sumOf } from './prometheus.ts';
+import { closePools } from './http.ts';
+import { bucketsOf, counterDelta, histogramQuantile, MetricsAuthError, parsePrometheus, scrapeMetrics, sumBy, sumOf } from './prometheus.ts';
 
 const T0 = `# HELP litellm_proxy_total_requests_metric Total number of requests
 # TYPE litellm_proxy_total_requests_metric counter
@@ -52,21 +53,50 @@ describe('Prometheus text format', () => {
   });
 
   describe('scrape over HTTP', () => {
+    // LiteLLM 1.103.10: the Prometheus app is mounted at /metrics (so /metrics is a 307 to
+    // /metrics/), behind PrometheusAuthMiddleware, which answers 401 with a JSON string.
+    const ADMIN = 'sk-admin-0123456789abcdef';
+    const seen: { url: string | undefined; authorization: string | undefined }[] = [];
     let server: Server;
     let url: string;
     beforeAll(async () => {
       server = createServer((req, res) => {
-        if (req.url === '/metrics') res.end(T0);
-        else res.writeHead(404).end('not found');
+        seen.push({ url: req.url, authorization: req.headers.authorization });
+        const path = req.url?.replace(/^\/(open|moved)/, '') ?? '';
+        if (path !== '/metrics' && path !== '/metrics/') return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"detail":"Not Found"}');
+        if (!req.url?.startsWith('/open') && req.headers.authorization !== `Bearer ${ADMIN}`) {
+          const message = 'Unauthorized access to metrics endpoint: Authentication Error, Invalid proxy server token passed. To allow unauthenticated access, set `litellm_settings.require_auth_for_metrics_endpoint: false` in your proxy_config.yaml.';
+          return void res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify(message));
+        }
+        if (path === '/metrics' || req.url?.startsWith('/moved')) return void res.writeHead(307, { location: `http://${req.headers.host}/elsewhere/` }).end();
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(T0);
       });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     });
-    afterAll(() => new Promise<void>((r) => server.close(() => r())));
+    afterAll(async () => {
+      await closePools();
+      await new Promise<void>((r) => server.close(() => r()));
+    });
 
-    test('reads /metrics and names the endpoint on failure', async () => {
-      expect(sumOf(await scrapeMetrics(url, { timeoutMs: 2000 }), 'litellm_cache_hits_metric_total')).toBe(4);
-      await expect(scrapeMetrics(`${url}/nope`, { timeoutMs: 2000 })).rejects.toThrow(/GET http:\/\/127\.0\.0\.1:\d+\/nope\/metrics: HTTP 404/);
+    test('reads /metrics/ with the admin key, never the redirecting /metrics', async () => {
+      seen.length = 0;
+      expect(sumOf(await scrapeMetrics(url, { adminKey: ADMIN, timeoutMs: 2000 }), 'litellm_cache_hits_metric_total')).toBe(4);
+      expect(seen).toEqual([{ url: '/metrics/', authorization: `Bearer ${ADMIN}` }]);
+      // A gateway with require_auth_for_metrics_endpoint: false ignores the key.
+      expect(sumOf(await scrapeMetrics(`${url}/open`, { adminKey: ADMIN, timeoutMs: 2000 }), 'litellm_cache_hits_metric_total')).toBe(4);
+    });
+
+    test('a refused key names the endpoint and the setting, never the key', async () => {
+      const err = await scrapeMetrics(url, { adminKey: 'sk-wrong-0123456789', timeoutMs: 2000 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MetricsAuthError);
+      expect((err as Error).message).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/metrics\/: HTTP 401: the gateway refused the admin key \(GATEWAY_ADMIN_KEY\) .*require_auth_for_metrics_endpoint is false/);
+      expect((err as Error).message).not.toContain('sk-wrong');
+    });
+
+    test('a redirect is not followed, a missing route names what to enable', async () => {
+      await expect(scrapeMetrics(`${url}/moved`, { adminKey: ADMIN, timeoutMs: 2000 })).rejects.toThrow(/\/moved\/metrics\/: HTTP 307, expected 200 with Prometheus text, not a redirect to http:\/\/127\.0\.0\.1:\d+\/elsewhere\/ \(redirects are not followed with credentials\)/);
+      await expect(scrapeMetrics(`${url}/nope`, { adminKey: ADMIN, timeoutMs: 2000 })).rejects.toThrow(/GET http:\/\/127\.0\.0\.1:\d+\/nope\/metrics\/: HTTP 404, expected 200 with Prometheus text \(is litellm_settings\.callbacks: \["prometheus"\] set\?\)/);
     });
   });
 });

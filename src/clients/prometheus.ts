@@ -1,4 +1,4 @@
-import { UnexpectedResponseError } from './errors.ts';
+import { CutoverHttpError, excerptOf, safeUrl, UnexpectedResponseError } from './errors.ts';
 import { send } from './http.ts';
 
 /** One sample line of the Prometheus text format: `name{labels} value`. */
@@ -124,14 +124,38 @@ export function histogramQuantile(q: number, buckets: readonly { le: number; cou
 }
 
 /**
- * Scrapes `GET <gateway>/metrics`. LiteLLM serves it unauthenticated unless
- * `require_auth_for_metrics_endpoint` is set, so the admin key is sent only when given.
- * Throws `UnexpectedResponseError` on a non-200 (e.g. 404 when the `prometheus` callback is not
- * enabled) or an unparseable body.
+ * The gateway refused its Prometheus metrics (401/403): LiteLLM requires a key on `/metrics/`
+ * by default and the admin key was not accepted. The message names the endpoint and the
+ * setting that opens it; it never carries the key.
  */
-export async function scrapeMetrics(gatewayUrl: string, o: { timeoutMs: number; apiKey?: string }): Promise<PromScrape> {
-  const url = `${gatewayUrl}/metrics`;
-  const res = await send(url, { timeoutMs: o.timeoutMs, headers: o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {}, maxBodyBytes: 64 * 1024 * 1024 });
+export class MetricsAuthError extends CutoverHttpError {
+  readonly status: number;
+  constructor(url: string, status: number, body: string) {
+    super(
+      'GET',
+      url,
+      `HTTP ${status}: the gateway refused the admin key (GATEWAY_ADMIN_KEY) for its Prometheus metrics; LiteLLM requires the master key on /metrics/ unless litellm_settings.require_auth_for_metrics_endpoint is false. It said: ${JSON.stringify(excerptOf(body, 200))}`,
+    );
+    this.status = status;
+  }
+}
+
+/**
+ * Scrapes the gateway's Prometheus metrics at `GET <gateway>/metrics/`, with the admin key.
+ * LiteLLM mounts the Prometheus app at `/metrics`, so `/metrics` only answers 307 to `/metrics/`
+ * and the suite, which never follows a redirect with credentials, asks `/metrics/` directly.
+ * The key is always sent: LiteLLM requires it by default (`require_auth_for_metrics_endpoint`),
+ * and a gateway with auth switched off ignores it. Throws `MetricsAuthError` on 401/403,
+ * `UnexpectedResponseError` on any other non-200 (404 when the `prometheus` callback is not
+ * enabled; a redirect, which is not followed) or an unparseable body.
+ */
+export async function scrapeMetrics(gatewayUrl: string, o: { adminKey: string; timeoutMs: number }): Promise<PromScrape> {
+  const url = `${gatewayUrl}/metrics/`;
+  const res = await send(url, { timeoutMs: o.timeoutMs, headers: { authorization: `Bearer ${o.adminKey}` }, maxBodyBytes: 64 * 1024 * 1024 });
+  if (res.status === 401 || res.status === 403) throw new MetricsAuthError(url, res.status, res.text);
+  if (res.status >= 300 && res.status < 400) {
+    throw new UnexpectedResponseError('GET', url, res.status, `200 with Prometheus text, not a redirect to ${safeUrl(res.headers.location ?? '(no location)')} (redirects are not followed with credentials)`, res.text);
+  }
   if (res.status !== 200) throw new UnexpectedResponseError('GET', url, res.status, '200 with Prometheus text (is litellm_settings.callbacks: ["prometheus"] set?)', res.text);
   try {
     return parsePrometheus(res.text);

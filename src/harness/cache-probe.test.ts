@@ -2,10 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { CachePing } from '../clients/gateway-admin.ts';
 import type { ChatResult } from '../clients/gateway.ts';
 import type { LangfuseObservation } from '../clients/langfuse.ts';
 import { parseLitellmHeaders } from '../clients/litellm-headers.ts';
-import { cacheNamespace, cacheSignal, exactCachePrompt, freshWords, generationCacheFacts, isCacheLoggedGeneration, loadParaphrases, runWords, uniqueControl } from './cache-probe.ts';
+import { cacheNamespace, cacheSignal, exactCachePrompt, freshWords, generationCacheFacts, isCacheLoggedGeneration, loadParaphrases, recordGatewayCache, runWords, semanticHitTime, uniqueControl } from './cache-probe.ts';
+import { CheckRecorder } from './recorder.ts';
 
 const FIXTURE = new URL('../../fixtures/paraphrases.json', import.meta.url);
 
@@ -79,5 +81,32 @@ describe('loadParaphrases', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'paraphrases-')), 'bad.json');
     writeFileSync(file, JSON.stringify({ pairs: [['a', 'b']], controls: ['c'] }));
     expect(() => loadParaphrases(file)).toThrow(/bad\.json: pairs: needs the runbook pair and at least 3 more/);
+  });
+});
+
+describe('the gateway cache type on record', () => {
+  // `cachePing` is the one admin call these read; a `GatewayAdmin` over HTTP is tested in src/clients.
+  const answering = (ping: CachePing) => ({ cachePing: () => Promise.resolve(ping) });
+  const exactRedis: CachePing = { ok: true, status: 'healthy', cacheType: 'redis', redisPing: true, params: {} };
+
+  it('records the type, and fails a paraphrase check against an exact cache with the reason', async () => {
+    const c = new CheckRecorder('4.2/semantic-cache', 't');
+    expect(await recordGatewayCache(c, answering(exactRedis), 'paraphrase')).toMatchObject({ kind: 'exact', type: 'redis' });
+    expect(c.toRecord('failed').observations.gatewayCache).toMatchObject({ kind: 'exact', type: 'redis', route: '/cache/ping' });
+    expect(c.failed).toEqual([expect.stringMatching(/^the gateway's one response cache is the exact `redis` type: .*a paraphrase can never hit/)]);
+  });
+
+  it('an exact cache passes a repeat check; an unreadable type is recorded with its reason and fails nothing', async () => {
+    const repeat = new CheckRecorder('4.1/exact-cache', 't');
+    await recordGatewayCache(repeat, answering(exactRedis), 'repeat');
+    expect(repeat.failed).toEqual([]);
+    const unknown = new CheckRecorder('4.2/semantic-cache', 't');
+    await recordGatewayCache(unknown, { cachePing: () => Promise.reject(new Error('GET http://gw/cache/ping: HTTP 401: Authentication Error')) }, 'paraphrase');
+    expect(unknown.failed).toEqual([]);
+    expect(unknown.toRecord('passed').observations.gatewayCache).toEqual({ kind: 'unknown', type: null, reason: 'GET http://gw/cache/ping: HTTP 401: Authentication Error', route: '/cache/ping' });
+  });
+
+  it('explains a slow hit of a semantic cache by its embedding round trip', () => {
+    expect(semanticHitTime('redis-semantic', 312.4, 100)).toMatch(/^cache hits took up to 312 ms: the gateway's one response cache is the semantic `redis-semantic` type, .*embedding round trip.*under 100 ms/);
   });
 });

@@ -1,7 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { GatewayAdmin } from '../clients/gateway-admin.ts';
+import { cacheCannotServe, readGatewayCache, type GatewayCache } from '../clients/gateway-cache.ts';
 import type { ChatResult } from '../clients/gateway.ts';
+import { isChatGeneration } from '../clients/langfuse-generation.ts';
 import type { LangfuseObservation } from '../clients/langfuse.ts';
 import type { CheckRecorder } from './recorder.ts';
 
@@ -106,6 +109,33 @@ export function recordCacheRequest(c: CheckRecorder, label: string, res: ChatRes
 }
 
 /**
+ * Reads the type of the gateway's one response cache (`GET /cache/ping`) and records it as the
+ * `gatewayCache` observation, so the evidence shows what the check's result rests on. When that
+ * type can never serve `request` (no cache; an exact cache and a paraphrase), the check fails
+ * with LiteLLM's reason: a true no-go, whatever the requests then show. An unknown type is
+ * recorded with its reason and decides nothing; the check rests on its own measurements.
+ */
+export async function recordGatewayCache(c: CheckRecorder, admin: Pick<GatewayAdmin, 'cachePing'>, request: 'repeat' | 'paraphrase'): Promise<GatewayCache> {
+  const cache = await readGatewayCache(admin);
+  c.observe('gatewayCache', cache);
+  const impossible = cacheCannotServe(cache, request);
+  if (impossible) c.expect(false, impossible);
+  return cache;
+}
+
+/**
+ * Why hits of a semantic cache are slow: the lookup itself makes an embedding call. Added to a
+ * §4.1 failure on time, so the engineer looks at the embedding model, not at Redis.
+ */
+export function semanticHitTime(type: string, slowestMs: number, thresholdMs: number): string {
+  return (
+    `cache hits took up to ${Math.round(slowestMs)} ms: the gateway's one response cache is the semantic \`${type}\` type, so every lookup, identical repeats included, ` +
+    `first embeds the prompt (an embedding round trip) and then searches the vector index; a hit under ${thresholdMs} ms needs embeddings well under that ` +
+    '(an exact `redis` cache skips the embedding, but then no paraphrase can hit, §4.2)'
+  );
+}
+
+/**
  * The documented protocol wait between filling the cache and reading it back: LiteLLM writes
  * the cache in a fire-and-forget task after answering (`caching_handler.py`; its docs sleep
  * 1 s), so an immediate repeat can miss. Bounded by `CACHE_WRITE_SETTLE_MS`.
@@ -148,7 +178,8 @@ export function generationCacheFacts(o: LangfuseObservation): GenerationCacheFac
 
 /** A generation on which LiteLLM logged its cache outcome: what the cache checks wait for in Langfuse. */
 export function isCacheLoggedGeneration(o: LangfuseObservation): boolean {
-  return o.type === 'GENERATION' && generationCacheFacts(o).cacheHit !== undefined;
+  // The embedding calls of a semantic cache log cache_hit false in the same trace.
+  return isChatGeneration(o) && generationCacheFacts(o).cacheHit !== undefined;
 }
 
 const Paraphrases = z.object({

@@ -44,8 +44,8 @@ const PLANNERS: readonly ((config: CutoverConfig) => PlanEntry)[] = [
     maxOutputTokens: 16,
     note: 'one live request with the admin key',
   }),
-  () => ({ checkId: '4.1/exact-cache', requests: 3, inputTokens: 3 * 40, maxOutputTokens: 3 * 16, note: 'estimate: miss, hit, namespaced repeat; hits cost no upstream tokens' }),
-  () => ({ checkId: '4.2/semantic-cache', requests: 3, inputTokens: 3 * 40, maxOutputTokens: 3 * 16, note: 'estimate: original, paraphrase, control; plus one embedding call per miss' }),
+  () => ({ checkId: '4.1/exact-cache', requests: 3, inputTokens: 3 * 40, maxOutputTokens: 3 * 16, note: 'estimate: miss, hit, namespaced repeat; hits cost no upstream tokens (a semantic cache type still embeds each prompt)' }),
+  () => ({ checkId: '4.2/semantic-cache', requests: 3, inputTokens: 3 * 40, maxOutputTokens: 3 * 16, note: 'estimate: original, paraphrase, control; plus one embedding call per lookup and one per cache write' }),
   (c) => rpmLimitPlan(c),
   (c) => failoverPlan(c),
   (c) => ({

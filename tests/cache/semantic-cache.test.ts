@@ -2,10 +2,14 @@
 // "Issue semantically similar prompts: 'What is the return policy?' / 'How do I get a refund?'
 // Expect second response to be served from semantic cache (check Langfuse trace metadata)."
 //
-// Isolation: semantic caches ignore `cache.namespace`, and whether an embedding model ignores a
-// nonce cannot be known, so the pairs are sent verbatim. A clean miss on the first prompt is
-// checked instead of assumed: a pair whose first prompt an earlier run cached is skipped. The
-// control gets fresh random words, so that no earlier run can have cached it.
+// The gateway has one response cache, of one type (LiteLLM's cache_params.type): only a
+// semantic type can serve a paraphrase, so with an exact cache the check fails whatever the
+// requests show (they are still sent, so the evidence shows the miss).
+// Isolation: older LiteLLM semantic caches ignore `cache.namespace` (1.103 scopes entries by
+// namespace and key), and whether an embedding model ignores a nonce cannot be known, so the
+// pairs are sent verbatim. A clean miss on the first prompt is checked instead of assumed: a
+// pair whose first prompt an earlier run cached is skipped. The control gets fresh random
+// words, so that no earlier run can have cached it.
 import { describe } from 'vitest';
 import type { ChatResult } from '../../src/clients/gateway.ts';
 import {
@@ -15,6 +19,7 @@ import {
   isCacheLoggedGeneration,
   loadParaphrases,
   recordCacheRequest,
+  recordGatewayCache,
   settleCacheWrite,
   uniqueControl,
 } from '../../src/harness/cache-probe.ts';
@@ -28,7 +33,8 @@ const FIXTURE = new URL('../../fixtures/paraphrases.json', import.meta.url);
 
 describe('§4.2 Semantic cache', () => {
   check(ID, 'a paraphrase is served from the semantic cache, an unrelated prompt is not', async (c, config) => {
-    const { gateway, langfuse } = stackFor(config);
+    const { gateway, langfuse, admin } = stackFor(config);
+    await recordGatewayCache(c, admin, 'paraphrase');
     const { pairs, controls } = loadParaphrases(FIXTURE);
     const namespace = cacheNamespace(config.runId);
     const sent: SpendSample[] = [];
@@ -62,9 +68,11 @@ describe('§4.2 Semantic cache', () => {
       const res = await ask(control);
       const s = recordCacheRequest(c, 'control', res);
       if (s.hit) c.fail(`the unrelated control prompt "${control}" was a hit (similarity ${s.similarity ?? 'absent'}), and so was the first prompt of every pair: a cache that answers everything is broken`);
+      // A cache type that can never serve a paraphrase outranks an undecided measurement.
+      c.settle();
       // `return`: TypeScript narrows `chosen` only through a `never` it can see.
       return c.inconclusive(
-        `no paraphrase pair gave a clean miss: the first prompt of all ${pairs.length} pairs was already a hit (semantic caches ignore cache.namespace, so an earlier run's entries answer them until their TTL expires); wait for the TTL or add pairs to fixtures/paraphrases.json`,
+        `no paraphrase pair gave a clean miss: the first prompt of all ${pairs.length} pairs was already a hit (an earlier run's entries in this namespace, or in any namespace on older LiteLLM semantic caches, answer them until their TTL expires); wait for the TTL or add pairs to fixtures/paraphrases.json`,
       );
     }
 
@@ -87,10 +95,12 @@ describe('§4.2 Semantic cache', () => {
       awaitTrace(c, langfuse, config, res.traceId, { describe: 'a generation with metadata.cache_hit', match: isCacheLoggedGeneration, label });
     const [first, paraphrased, controlled] = await Promise.all([traced(chosen.first, 'prompt_1'), traced(second, 'prompt_2'), traced(ctl, 'control')]);
     const facts = { prompt_1: generationCacheFacts(first.observation), prompt_2: generationCacheFacts(paraphrased.observation), control: generationCacheFacts(controlled.observation) };
+    // The similarity is the gateway's header; LiteLLM 1.103's Langfuse (SDK v2) logging does not
+    // carry `semantic-similarity` into generation metadata (seen on the real proxy), so Langfuse's
+    // record of a semantic hit is cache_hit true on a prompt an exact cache could not have matched.
     c.observe('langfuse', facts);
     c.expect(facts.prompt_1.cacheHit === false, `Langfuse generation of "${prompt}" has metadata.cache_hit = ${String(facts.prompt_1.cacheHit)}, expected false`);
     c.expect(facts.prompt_2.cacheHit === true, `Langfuse generation of "${paraphrase}" has metadata.cache_hit = ${String(facts.prompt_2.cacheHit)}, expected true`);
-    c.expect(facts.prompt_2.similarity !== undefined, `Langfuse generation of "${paraphrase}" has no metadata["semantic-similarity"]`);
     c.expect(facts.control.cacheHit === false, `Langfuse generation of the control prompt has metadata.cache_hit = ${String(facts.control.cacheHit)}, expected false`);
   });
 });

@@ -7,9 +7,10 @@
 import { describe } from 'vitest';
 import { probeMachine } from '../../src/clients/fly-fleet.ts';
 import { langfuseWorkerHealth } from '../../src/clients/langfuse-worker.ts';
-import { litellmCacheReport } from '../../src/clients/litellm-readiness.ts';
+import { readGatewayCache } from '../../src/clients/gateway-cache.ts';
 import { probeTls, trustedCas } from '../../src/clients/tls-probe.ts';
 import { check } from '../../src/harness/check.ts';
+import { stackFor } from '../../src/harness/stack.ts';
 import { clickhouseFor, execTimeoutS, flyFor, flyOrReason, reasonOf } from './access.ts';
 
 describe.concurrent('§1 Prerequisites', () => {
@@ -40,13 +41,16 @@ describe.concurrent('§1 Prerequisites', () => {
   });
 
   check('1/redis', "the gateway's Redis cache backend is up", async (c, config) => {
-    // Half one: the gateway reports its cache backend (configured type, not a PING).
-    const report = await litellmCacheReport({ url: config.gateway.url, adminKey: config.gateway.adminKey, timeoutMs: config.httpTimeoutMs });
-    c.observe('gatewayCache', { cache: report.cache ?? null, route: report.route });
-    c.expect(report.cache !== undefined, `the gateway reports no cache field on ${report.route}, so its cache backend is unknown`);
-    if (report.cache !== undefined) {
-      c.expect(report.cache !== null, `the gateway has no cache configured (${report.route} cache: null): REDIS_URL is missing or caching is disabled`);
-      c.expect(report.cache === null || /redis/i.test(report.cache), `the gateway's cache backend is ${report.cache}, not Redis`);
+    const { admin } = stackFor(config);
+    // Half one: the gateway's /cache/ping names its cache type; for `redis` it also PINGs Redis
+    // (and writes one test entry; it flushes nothing).
+    const cache = await readGatewayCache(admin);
+    c.observe('gatewayCache', cache);
+    if (cache.kind === 'unknown') c.expect(false, `the gateway's cache backend is unknown: ${cache.reason}`);
+    else if (cache.kind === 'none') c.expect(false, `the gateway has no cache configured (${cache.detail}): REDIS_URL is missing or caching is disabled`);
+    else {
+      c.expect(/redis/i.test(cache.type), `the gateway's cache backend is ${cache.type}, not Redis`);
+      c.expect(cache.healthy, `the gateway's ${cache.type} cache is unhealthy (${cache.detail ?? 'no detail'}): Redis does not answer the gateway`);
     }
 
     // Half two: the Langfuse worker PINGs Redis (and Postgres) from inside the private network.

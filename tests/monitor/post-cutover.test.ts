@@ -5,6 +5,7 @@
 import { describe } from 'vitest';
 import { agentTag } from '../../src/clients/live-traffic.ts';
 import { check } from '../../src/harness/check.ts';
+import { stackFor } from '../../src/harness/stack.ts';
 import { hitRate, humanDuration } from '../../src/measure/watch.ts';
 import { sharedWatch } from './watch.ts';
 
@@ -13,6 +14,16 @@ const ROLLBACK_ROW = 'Runbook §7, "LiteLLM unavailable": update agent configs t
 
 describe('§6–7 Post-cutover monitoring', () => {
   check('6/live-traffic', 'every agent has live traffic and the steady cache hit rate holds, overall and per agent', async (c, config) => {
+    // No smoke request runs after the switch, so the evidence's gateway version comes from the
+    // readiness details (the public /health/readiness no longer carries it).
+    const version = await stackFor(config)
+      .admin.readiness()
+      .then((r) => r.version)
+      .catch((err: unknown) => {
+        c.observe('gatewayVersionError', err instanceof Error ? err.message : String(err));
+        return null;
+      });
+    c.observe('gatewayVersion', version);
     const w = await sharedWatch(config);
     c.observe('agents', w.agents);
     c.observe('agentsFrom', w.agentsSource);

@@ -44,7 +44,7 @@ async function start(config: CutoverConfig): Promise<SharedWatch> {
   if (error) return { agents, agentsSource: source, baseline, rules, error };
   const sampler = liveTrafficSampler({
     gatewayUrl: config.gateway.url,
-    metricsKey: config.gateway.adminKey,
+    adminKey: config.gateway.adminKey,
     langfuse: config.langfuse,
     agents,
     timeoutMs: Math.min(config.httpTimeoutMs, m.intervalMs * 5),

@@ -4,9 +4,9 @@
 // LiteLLM decides with cl100k_base plus message overhead, so the prompt is sized that way,
 // clearly past the limit (2,400) and, as a control, clearly below it (1,500).
 import { describe } from 'vitest';
-import { GatewayAdmin } from '../../src/clients/gateway-admin.ts';
 import { newTraceId, type GatewayClient } from '../../src/clients/gateway.ts';
-import { generationCost, generationGroup } from '../../src/clients/langfuse-generation.ts';
+import { generationCost, generationGroup, isChatGeneration } from '../../src/clients/langfuse-generation.ts';
+import type { LangfuseObservation } from '../../src/clients/langfuse.ts';
 import { servedGroup } from '../../src/clients/model-group.ts';
 import { check } from '../../src/harness/check.ts';
 import { failoverPlan, failoverPrefix, FAILOVER, observePlan, observeUsage } from '../../src/harness/plan.ts';
@@ -18,8 +18,7 @@ import type { CutoverConfig } from '../../src/config/index.ts';
 
 describe('§5 Quota: failover', () => {
   check('5.2/failover', 'a >2,000-token prompt to MODEL_DEFAULT is served by MODEL_ESCALATION with its cost in Langfuse; a 1,500-token control is not', async (c, config) => {
-    const { gateway, langfuse } = stackFor(config);
-    const admin = new GatewayAdmin({ url: config.gateway.url, adminKey: config.gateway.adminKey, timeoutMs: config.httpTimeoutMs });
+    const { gateway, langfuse, admin } = stackFor(config);
     const { default: small, escalation: big } = config.models;
     observePlan(c, failoverPlan(config));
 
@@ -31,24 +30,29 @@ describe('§5 Quota: failover', () => {
     c.measure('control_prompt_tokens', control.tokens, 'tokens', { op: '<', value: config.thresholds.failoverTokens });
 
     // The gateway's own account of who served each request.
-    const served = { requested: small, fallbackGroup: big, lookup: (id: string) => admin.modelGroupOf(id) };
-    const longGroup = await servedGroup(long.res.litellm, served);
-    const controlGroup = await servedGroup(control.res.litellm, served);
+    const routing = { requested: small, fallbackGroup: big, lookup: (id: string) => admin.modelGroupOf(id) };
+    const longGroup = await servedGroup(long.res.litellm, routing);
+    const controlGroup = await servedGroup(control.res.litellm, routing);
     c.observe('escalation', { servedGroup: longGroup, modelId: long.res.litellm.modelId ?? null, attemptedFallbacks: long.res.litellm.attemptedFallbacks ?? null, bodyModel: long.res.completion?.model ?? null });
     c.observe('control', { servedGroup: controlGroup, modelId: control.res.litellm.modelId ?? null, attemptedFallbacks: control.res.litellm.attemptedFallbacks ?? null });
     c.expect(longGroup === big, `the ${long.tokens}-token prompt to ${small} was served by ${longGroup ?? 'an unknown group'}, not ${big}: is context_window_fallbacks [{"${small}": ["${big}"]}] set, with enable_pre_call_checks: true and max_input_tokens ${config.thresholds.failoverTokens} on ${small}?`);
     c.expect(controlGroup === small, `the ${control.tokens}-token control prompt was served by ${controlGroup ?? 'an unknown group'}, not ${small}: the gateway escalates prompts below the ${config.thresholds.failoverTokens}-token limit`);
 
     // Langfuse's account: the model override and the cost attribution.
+    // LiteLLM logs the rejected attempt on the requested group too (ERROR generations naming
+    // gpt-4o-mini, "ContextWindowExceededError", seen on the real proxy 1.103.10), in the same
+    // trace: the generation that served the request is the one that did not fail.
     const groups = [small, big];
-    const { observation: gen } = await awaitTrace(c, langfuse, config, long.res.traceId, { describe: 'a generation', match: (o) => o.type === 'GENERATION', label: 'escalation' });
+    const served = (o: LangfuseObservation) => isChatGeneration(o) && o.level !== 'ERROR';
+    const { observation: gen, trace } = await awaitTrace(c, langfuse, config, long.res.traceId, { describe: 'a generation that did not fail', match: served, label: 'escalation' });
+    c.observe('langfuseRejectedAttempts', trace.observations.filter((o) => o.type === 'GENERATION' && o.level === 'ERROR').map((o) => ({ model: o.model ?? null, statusMessage: o.statusMessage?.slice(0, 160) ?? null })));
     const genGroup = generationGroup(gen, groups);
     const cost = generationCost(gen);
     c.observe('langfuseEscalation', { model: gen.model ?? null, group: genGroup ?? null, calculatedTotalCost: gen.calculatedTotalCost ?? null, costDetails: gen.costDetails ?? null });
     c.expect(genGroup === big, `Langfuse's generation for the escalated request names model ${JSON.stringify(gen.model ?? null)}, not ${big}`);
     // In micro-dollars: a 2,400-token prompt costs fractions of a cent, and measurements keep two decimals.
     c.measure('escalation_cost_microusd', cost === null ? null : cost * 1e6, 'µUSD', { op: '>', value: 0 });
-    const { observation: ctl } = await awaitTrace(c, langfuse, config, control.res.traceId, { describe: 'a generation', match: (o) => o.type === 'GENERATION', label: 'control' });
+    const { observation: ctl } = await awaitTrace(c, langfuse, config, control.res.traceId, { describe: 'a generation that did not fail', match: served, label: 'control' });
     c.observe('langfuseControl', { model: ctl.model ?? null, group: generationGroup(ctl, groups) ?? null, cost: generationCost(ctl) });
   });
 });
