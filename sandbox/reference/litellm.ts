@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EMBEDDING_DIMS } from '../upstream/embedding.ts';
 import { freePort, spawnServer } from './process.ts';
-import { litellmBin } from './venv.ts';
+import { type LitellmLine, litellmBin, REFERENCE_LINE } from './venv.ts';
 
 /** The cache configurations the reference runs in: LiteLLM builds exactly one cache from `type`. */
 export type ReferenceCacheType = 'redis' | 'qdrant-semantic';
@@ -86,10 +86,11 @@ function proxyConfig(t: ReferenceTargets, cacheType: ReferenceCacheType): unknow
  * Starts the real LiteLLM proxy from the project virtualenv (`ensureVenv` first) on an
  * ephemeral loopback port, fully offline: the bundled model cost map, offline mode, `NO_PROXY`
  * for loopback and no Hugging Face tokenizer download. The master key is random and strong
- * (recent versions refuse an empty key or `sk-1234`). Resolves when `/health/liveliness`
+ * (recent versions refuse an empty key or `sk-1234`). `workers` uvicorn processes share the
+ * port, as a Fly machine's do. Resolves when `/health/liveliness`
  * answers; a proxy that exits or stays silent for 90 s rejects with its last log lines.
  */
-export async function startReferenceGateway(t: ReferenceTargets, cacheType: ReferenceCacheType): Promise<ReferenceGateway> {
+export async function startReferenceGateway(t: ReferenceTargets, cacheType: ReferenceCacheType, line: LitellmLine = REFERENCE_LINE, workers = 1): Promise<ReferenceGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'cutover-litellm-'));
   writeFileSync(join(dir, 'config.yaml'), JSON.stringify(proxyConfig(t, cacheType), null, 2));
   copyFileSync(join(import.meta.dirname, 'custom_auth.py'), join(dir, 'custom_auth.py'));
@@ -117,8 +118,8 @@ export async function startReferenceGateway(t: ReferenceTargets, cacheType: Refe
   };
   const server = await spawnServer({
     name: `litellm (${cacheType})`,
-    file: litellmBin(),
-    args: ['--config', join(dir, 'config.yaml'), '--host', '127.0.0.1', '--port', String(port), '--num_workers', '1'],
+    file: litellmBin(line),
+    args: ['--config', join(dir, 'config.yaml'), '--host', '127.0.0.1', '--port', String(port), '--num_workers', String(workers)],
     env,
     cwd: dir,
     ready: async () => (await fetch(`${url}/health/liveliness`, { signal: AbortSignal.timeout(1000) })).ok,
