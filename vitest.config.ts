@@ -65,6 +65,18 @@ export default defineConfig({
       },
       {
         test: {
+          // The pre-cutover runbook against the real LiteLLM proxy (pnpm test:conformance): needs
+          // python3 and redis-server; the first run creates .venv-litellm/ from the hash-pinned lock.
+          name: 'conformance',
+          include: ['conformance/**/*.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+          // One real proxy at a time: each costs ~400 MB and a CPU-heavy start.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: 'selftest',
           include: ['selftest/**/*.test.ts'],
           // A row may wait in the slot queue behind many others before its own run starts.

@@ -4,7 +4,7 @@ import type { ComponentContext, Listening } from '../types.ts';
 import type { ApiKeys } from './auth.ts';
 import { EVENTS_ONLY_READ_MESSAGE, sendMethodNotAllowed } from './errors.ts';
 import { handleHealth, handleReady } from './health.ts';
-import { handleIngestion } from './ingestion.ts';
+import { handleIngestion, RawEventLog } from './ingestion.ts';
 import { handleDailyMetrics, handleV2NotAvailable } from './metrics.ts';
 import { backgroundMigrations, handleTrpc } from './migrations.ts';
 import {
@@ -36,7 +36,11 @@ export interface LangfuseOptions extends ComponentContext {
 }
 
 /** A running Langfuse stand-in: the web server at `url`, the worker's health server at `workerUrl`. */
-export type LangfuseSandbox = Listening & { readonly workerUrl: string };
+export type LangfuseSandbox = Listening & {
+  readonly workerUrl: string;
+  /** Every ingestion event received so far, as sent (the differential probe compares gateways by them). */
+  receivedEvents(): readonly unknown[];
+};
 
 // v1 read routes that v4 in events_only mode refuses, by path shape.
 const V1_READ = /^\/api\/public\/(traces|observations|metrics)(\/[^/]+)?$/;
@@ -63,6 +67,7 @@ export async function startLangfuse(o: LangfuseOptions): Promise<LangfuseSandbox
     delayMs: o.faults.has('ingestion-slow') ? 20_000 : (o.ingestDelayMs ?? 300),
     dropTraces: o.faults.has('trace-dropped'),
     eventsOnly,
+    received: new RawEventLog(),
   };
   let baseUrl = '';
   const ui = createUiAuth({
@@ -109,6 +114,7 @@ export async function startLangfuse(o: LangfuseOptions): Promise<LangfuseSandbox
   return {
     url: web.url,
     workerUrl: worker.url,
+    receivedEvents: () => ingestion.received.all(),
     close: async () => {
       await Promise.all([web.close(), worker.close()]);
     },

@@ -18,6 +18,21 @@ export interface IngestionOptions {
   readonly dropTraces: boolean;
   /** `langfuse-v4-events-only`: only score, log and dataset-run-item events pass the filter. */
   readonly eventsOnly: boolean;
+  /** Every event as it arrived, valid or not, for the differential probe (`receivedEvents()`). */
+  readonly received: RawEventLog;
+}
+
+/** The raw ingestion events a Langfuse stand-in received, oldest first, bounded. */
+export class RawEventLog {
+  private readonly events: unknown[] = [];
+  constructor(private readonly limit = 10_000) {}
+  push(events: readonly unknown[]): void {
+    this.events.push(...events);
+    if (this.events.length > this.limit) this.events.splice(0, this.events.length - this.limit);
+  }
+  all(): readonly unknown[] {
+    return [...this.events];
+  }
 }
 
 type IngestionError = { id: string; status: number; message: string; error: string };
@@ -162,6 +177,7 @@ export async function handleIngestion(req: IncomingMessage, res: ServerResponse,
     sendJson(res, 400, { message: 'Invalid request data', errors: parsedBody.error.issues.map((i) => i.message) });
     return;
   }
+  o.received.push(parsedBody.data.batch);
   const errors: IngestionError[] = [];
   const accepted: ParsedEvent[] = [];
   for (const raw of parsedBody.data.batch) {
