@@ -15,6 +15,7 @@ export const FAULTS = {
   'semantic-off': 'the semantic cache threshold is so tight that only identical prompts hit: paraphrases miss (§4.2; §4.1 still passes)',
   'semantic-too-loose': 'the semantic cache threshold is 0, so every prompt is a hit (§4.2 control)',
   'cache-exact-only': 'the cache is type redis (exact match) instead of semantic: paraphrases can never hit (§4.2; §4.1 still passes)',
+  'embedding-down': 'the embedding model answers 500: the semantic cache can neither look up nor store, so nothing is served from cache (§4.1, §4.2)',
   'embedding-slow': "the semantic cache's embedding call takes ~300 ms, so every lookup, exact repeats included, takes over 100 ms (§4.1)",
   'rpm-off': 'virtual-key rpm_limit is not enforced (§5.1)',
   'rpm-off-by-one': 'the rate limiter lets limit+1 requests through before the first 429 (§5.1)',

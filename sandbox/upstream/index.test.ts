@@ -93,4 +93,16 @@ describe('upstream faults', () => {
     expect(ms).toBeGreaterThanOrEqual(495);
     expect(ms).toBeLessThan(1000);
   });
+
+  it('embedding-down: embeddings answer OpenAI\'s 500 while chat still answers', async () => {
+    const up = await startUpstream({ faults: new Set<FaultName>(['embedding-down']), counter: counter(), apiKey: KEY, latencyMs: 5 });
+    try {
+      const e = await post(up, '/v1/embeddings', { model: 'text-embedding-3-small', input: 'hello' });
+      expect(e.status).toBe(500);
+      expect(e.json.error).toMatchObject({ type: 'server_error' });
+      expect((await post(up, '/v1/chat/completions', { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })).status).toBe(200);
+    } finally {
+      await up.close();
+    }
+  });
 });

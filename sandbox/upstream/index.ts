@@ -62,7 +62,7 @@ function authorised(req: IncomingMessage, apiKey: string): boolean {
  * cl100k_base. Chat latency is `latencyMs` (default 150 ms, changeable with `setLatency`);
  * fault `upstream-slow` makes it 3 s and `latency-doubled` multiplies it by 5. Embeddings come
  * from a concept lexicon (see `embedding.ts`), are L2-normalised and take 20 ms (300 ms under
- * `embedding-slow`).
+ * `embedding-slow`; a 500 under `embedding-down`).
  */
 export async function startUpstream(
   o: ComponentContext & { apiKey: string; latencyMs?: number },
@@ -90,7 +90,13 @@ export async function startUpstream(
       return;
     }
     const body = (await readJson(req)) as Record<string, unknown> | undefined;
-    if (route === 'POST /v1/embeddings') return embeddings(res, body, o.faults.has('embedding-slow') ? SLOW_EMBEDDING_LATENCY_MS : EMBEDDING_LATENCY_MS);
+    if (route === 'POST /v1/embeddings') {
+      // Fault `embedding-down`: the embedding model is out (a revoked key, a regional outage)
+      // while chat still works. OpenAI's 500 shape; the gateway's semantic cache cannot look up
+      // or store anything.
+      if (o.faults.has('embedding-down')) return openaiError(res, 500, 'The server had an error while processing your request. Sorry about that!', 'server_error', null);
+      return embeddings(res, body, o.faults.has('embedding-slow') ? SLOW_EMBEDDING_LATENCY_MS : EMBEDDING_LATENCY_MS);
+    }
     return chat(res, body, chatLatency());
   });
   return { url: server.url, close: server.close, setLatency: (ms) => void (latencyMs = ms) };

@@ -17,6 +17,9 @@ export const rows: readonly MatrixRow[] = [
   // A slow embedding model: every lookup of a semantic cache embeds first, identical repeats
   // included, so §4.1's hits are slow and the failure says why.
   { faults: ['embedding-slow'], fails: ['4.1/exact-cache'], because: /request_2_ms = \d+(\.\d+)? ms, required < 100 ms[\s\S]*semantic `redis-semantic` type, so every lookup, identical repeats included, first embeds the prompt \(an embedding round trip\)/ },
+  // The embedding model is down while chat works: a semantic cache can neither look up nor
+  // store, every request is a miss, and both cache promises fail (chat itself still answers).
+  { faults: ['embedding-down'], fails: ['4.1/exact-cache', '4.2/semantic-cache'], because: /no x-litellm-cache-key header/ },
   { faults: ['cache-key-header-missing'], fails: ['4.1/exact-cache', '4.2/semantic-cache'], because: /no x-litellm-cache-key header/ },
   { faults: ['langfuse-cache-hit-missing'], fails: ['4.1/exact-cache', '4.2/semantic-cache'], because: /metadata\.cache_hit = false, expected true/ },
   // One exact cache: identical repeats hit (§4.1 green), a paraphrase never can, and §4.2 says
