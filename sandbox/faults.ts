@@ -18,6 +18,7 @@ export const FAULTS = {
   'embedding-down': 'the embedding model answers 500: the semantic cache can neither look up nor store, so nothing is served from cache (§4.1, §4.2)',
   'embedding-slow': "the semantic cache's embedding call takes ~300 ms, so every lookup, exact repeats included, takes over 100 ms (§4.1)",
   'rpm-off': 'virtual-key rpm_limit is not enforced (§5.1)',
+  'limiter-per-process': 'the gateway runs 2 worker processes whose rate-limit counters are their own (LiteLLM shares them only through an exact Redis cache), so limit+1 requests all pass (§5.1)',
   'rpm-off-by-one': 'the rate limiter lets limit+1 requests through before the first 429 (§5.1)',
   'throttle-not-logged': 'langfuse is only a success callback, so 429s never reach Langfuse (§5.1)',
   'no-escalation': 'context_window_fallbacks is missing: long prompts stay on gpt-4o-mini (§5.2)',

@@ -101,6 +101,14 @@ describe('rate-limit faults', () => {
       expect(replies.filter((r) => r.status === 429)).toHaveLength(1);
     }));
 
+  it('limiter-per-process: two workers count alone, so N+1 requests pass and 2N+1 do not', () =>
+    withStack(['limiter-per-process'], async (s) => {
+      expect((await burst(s, await mint(s, 10), 11)).every((r) => r.status === 200)).toBe(true);
+      const replies = await burst(s, await mint(s, 10), 21);
+      expect(replies.filter((r) => r.status === 200)).toHaveLength(20);
+      expect(replies.filter((r) => r.status === 429)).toHaveLength(1);
+    }));
+
   it('throttle-not-logged: the 429 never reaches Langfuse and callbacks show success only', () =>
     withStack(['throttle-not-logged'], async (s) => {
       const key = await mint(s, 1);

@@ -16,14 +16,26 @@ export interface RateDecision {
 }
 
 /**
+ * Worker processes under fault `limiter-per-process`: requests are handed to them round-robin,
+ * as uvicorn's workers share one listening socket, and each counts alone.
+ */
+const PER_PROCESS_WORKERS = 2;
+
+/**
  * LiteLLM v3's per-key request limiter (`parallel_request_limiter_v3.py`): a fixed window
  * anchored at the first request (not the wall-clock minute, not sliding), counter incremented
  * on every request including rejected ones, over the limit when the counter exceeds it. The
  * check-and-increment is synchronous, so a burst of parallel requests is counted exactly as
  * Redis' Lua script would count it.
+ *
+ * Fault `limiter-per-process`: LiteLLM hands the limiter Redis only when the response cache is
+ * an exact `RedisCache` (`proxy_server._init_cache`); with any other cache each worker process
+ * keeps its own counters. Seen on the real 1.103.10 with a qdrant-semantic cache and 2 workers:
+ * 101 requests on an rpm_limit 100 key, all answered (docs/fidelity.md).
  */
 export class RateLimiter {
   private readonly windows = new Map<string, Window>();
+  private nextWorker = 0;
 
   constructor(
     private readonly faults: Faults,
@@ -36,10 +48,11 @@ export class RateLimiter {
    */
   check(token: string, limit: number): RateDecision {
     const now = this.now();
-    let w = this.windows.get(token);
+    const slot = this.faults.has('limiter-per-process') ? `${(this.nextWorker = (this.nextWorker + 1) % PER_PROCESS_WORKERS)}:${token}` : token;
+    let w = this.windows.get(slot);
     if (!w || now - w.start >= WINDOW_SECONDS * 1000) {
       w = { start: now, count: 0 };
-      this.windows.set(token, w);
+      this.windows.set(slot, w);
     }
     w.count += 1;
     const allowed = this.faults.has('rpm-off') || w.count <= limit + (this.faults.has('rpm-off-by-one') ? 1 : 0);
