@@ -1,12 +1,14 @@
 import type { Reporter, TestCase, TestModule, TestRunEndReason } from 'vitest/node';
 import type { SerializedError } from 'vitest';
 import { buildBundle } from '../src/evidence/bundle.ts';
+import { ExitCode, exitCodeFor } from '../src/evidence/exit-codes.ts';
 import type { CheckRecord } from '../src/evidence/model.ts';
 import { clearPartials, loadPartials, partialDir } from '../src/evidence/partial.ts';
 import { readRunInfo } from '../src/evidence/run-info.ts';
 import { runSecrets } from '../src/evidence/secrets.ts';
 import { renderHtml } from '../src/evidence/html.ts';
 import { runOnPass } from '../src/evidence/on-pass.ts';
+import { verdictLine } from '../src/evidence/verdict-text.ts';
 import { writeBundle } from '../src/evidence/write.ts';
 
 /** The Vitest projects whose tests are runbook checks; unit and selftest runs write no evidence. */
@@ -20,7 +22,8 @@ const RUNBOOK_PROJECTS = new Set(['cutover', 'post-cutover', 'config-gate']);
  *   finished checks plus the partial records of the checks still running.
  * - Every byte the run prints goes through a filter that redacts configured secret values; a
  *   redaction fails the run loudly, because the suite must never have tried to print one.
- * - A verdict other than go/hold makes the process exit non-zero even if Vitest passed.
+ * - The verdict sets the exit code (`src/evidence/exit-codes.ts`) even if Vitest passed: 0 for
+ *   go/hold, 3 for hold-with-findings, 1 otherwise and for an evidence file refused.
  */
 export default class EvidenceReporter implements Reporter {
   private startedAt = new Date();
@@ -40,7 +43,7 @@ export default class EvidenceReporter implements Reporter {
         if (this.runbookSeen && !this.written) this.write([], 'interrupted', [`the run was interrupted by ${signal}`]);
         // Vitest exits on its own a millisecond after the first signal; this covers the runs
         // (and the repeated signals) where it does not.
-        setTimeout(() => process.exit(130), 50).unref();
+        setTimeout(() => process.exit(ExitCode.INTERRUPTED), 50).unref();
       });
     }
   }
@@ -75,7 +78,7 @@ export default class EvidenceReporter implements Reporter {
       if (!r.ran) process.stdout.write(`CUTOVER_ON_PASS not run: ${r.reason}\n`);
       else {
         process.stdout.write(`CUTOVER_ON_PASS ${r.ok ? 'succeeded' : `FAILED (exit ${r.exitCode}${r.timedOut ? ', timed out' : ''})`} in ${Math.round(r.durationMs)} ms${r.stdout ? `\n${r.stdout}` : ''}${r.stderr ? `\n${r.stderr}` : ''}\n`);
-        if (!r.ok) process.exitCode = 1;
+        if (!r.ok) process.exitCode = ExitCode.NOT_PASSED;
       }
     }
   }
@@ -94,14 +97,16 @@ export default class EvidenceReporter implements Reporter {
       const res = writeBundle(info.evidenceDir, unsigned, secrets, { 'report.html': renderHtml });
       clearPartials(partials);
       const b = res.bundle;
-      const why = b.verdictReasons.length ? ` (${b.verdictReasons.join('; ')})` : '';
       for (const r of res.refused) process.stderr.write(`\nEvidence file NOT written: ${r}\n`);
-      process.stdout.write(`\nEvidence: ${res.dir}/ (evidence.json, summary.md, report.html, junit.xml; latest copy in ${info.evidenceDir}/latest/)\nVerdict: ${b.verdict.toUpperCase()}${why}\n`);
-      if (res.refused.length > 0 || (b.verdict !== 'go' && b.verdict !== 'hold')) process.exitCode = 1;
+      process.stdout.write(`\nEvidence: ${res.dir}/ (evidence.json, summary.md, report.html, junit.xml; latest copy in ${info.evidenceDir}/latest/)\n${verdictLine(b)}\n`);
+      // Vitest has already set 1 for any failed test; the verdict refines it (3 for findings), and
+      // a go/hold leaves Vitest's own code alone rather than clearing a failure it saw.
+      const code = res.refused.length > 0 ? ExitCode.NOT_PASSED : exitCodeFor(b.verdict);
+      if (code !== ExitCode.OK) process.exitCode = code;
       return res;
     } catch (err) {
       process.stderr.write(`\nEvidence NOT written: ${secrets.redact((err as Error).message)}\n`);
-      process.exitCode = 1;
+      process.exitCode = ExitCode.NOT_PASSED;
       return undefined;
     }
   }

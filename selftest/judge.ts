@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { exitCodeFor } from '../src/evidence/exit-codes.ts';
 import type { MatrixRow } from './rows/row.ts';
 import { evidenceFiles, runCutover, type CutoverRun } from './run-cutover.ts';
 
@@ -54,10 +55,10 @@ export async function judgeRow(row: MatrixRow): Promise<RowVerdict> {
     else if (c.status !== status) problems.push(`${id} should be ${status} but is ${c.status}`);
     else if (row.because && !row.because.test(c.error ?? c.skip?.reason ?? '')) problems.push(`${id} fails for another reason than ${row.because}: ${(c.error ?? '').slice(0, 300)}`);
   }
-  const [good, bad] = row.phase === 'post' ? ['hold', 'rollback'] : ['go', 'no-go'];
-  const verdict = row.fails.length === 0 ? good : status === 'failed' ? bad : 'incomplete';
+  const [good, bad] = row.phase === 'post' ? (['hold', 'rollback'] as const) : (['go', 'no-go'] as const);
+  const verdict = row.verdict ?? (row.fails.length === 0 ? good : status === 'failed' ? bad : 'incomplete');
   if (run.bundle.verdict !== verdict) problems.push(`verdict ${run.bundle.verdict}, expected ${verdict}`);
-  const exit = row.fails.length ? 1 : 0;
+  const exit = exitCodeFor(verdict);
   if (run.exitCode !== exit) problems.push(`exit code ${run.exitCode}, expected ${exit}`);
   return { row, name, run, problems };
 }

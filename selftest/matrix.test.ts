@@ -13,7 +13,7 @@ describe.concurrent('fault matrix: each fault fails exactly its checks', () => {
   const ordered = [...pre.filter((r) => r.long), ...pre.filter((r) => !r.long), ...post];
   for (const row of ordered) {
     const status = row.status ?? 'failed';
-    test(`${rowName(row)} → ${row.fails.length ? `${status}: ${row.fails.join(', ')}` : 'all green'}`, async () => {
+    test(`${rowName(row)} → ${row.fails.length ? `${status}: ${row.fails.join(', ')}` : 'all green'}${row.verdict ? ` (${row.verdict})` : ''}`, async () => {
       const v = await judgeRow(row);
       expect(v.problems, `evidence: ${v.run.evidenceDir}`).toEqual([]);
     });

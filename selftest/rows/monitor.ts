@@ -12,7 +12,16 @@ export const rows: readonly MatrixRow[] = [
   { ...post, name: 'healthy sandbox (post)', faults: [], fails: [] },
   { ...post, faults: ['error-burst'], fails: ['7/watch'], because: /^ROLLBACK: error rate \d+\.\d % > 2\.0 % over \d+ requests \(window 10 s\) at [\d.]+ s of 20 s\. Runbook §7, "LiteLLM unavailable"/ },
   { ...post, faults: ['latency-doubled'], fails: ['7/watch'], because: /^ROLLBACK: p95 latency \d+ ms > limit 550 ms \(baseline p95 275 ms\) over \d+ requests \(window 10 s\) at [\d.]+ s of 20 s/ },
-  { ...post, faults: ['low-hit-rate'], fails: ['6/live-traffic'], because: /cache_hit_rate = 0 ratio, required >= 0\.3 ratio/ },
-  { ...post, faults: ['agent-missing'], fails: ['6/live-traffic'], because: /agent returns-assistant: no trace tagged agent:returns-assistant/ },
-  { name: 'post-cutover without a latency baseline', phase: 'post', faults: [], fails: ['7/watch'], because: /no latency baseline: no pre-cutover evidence at .*BASELINE_P95_MS is not set/ },
+  // §6 expectations missed while the §7 rules held: the gateway stays, the findings need action.
+  { ...post, faults: ['low-hit-rate'], fails: ['6/live-traffic'], verdict: 'hold-with-findings', because: /cache_hit_rate = 0 ratio, required >= 0\.3 ratio/ },
+  { ...post, faults: ['agent-missing'], fails: ['6/live-traffic'], verdict: 'hold-with-findings', because: /agent returns-assistant: no trace tagged agent:returns-assistant/ },
+  // No baseline is missing input, never a rollback: the latency rule cannot decide, the error-rate rule still does.
+  {
+    name: 'post-cutover without a latency baseline',
+    phase: 'post',
+    faults: [],
+    fails: ['7/watch'],
+    status: 'inconclusive',
+    because: /^inconclusive: the latency rule cannot decide: no latency baseline: no pre-cutover evidence at .*BASELINE_P95_MS is not set.*\. The error-rate rule did decide: at most 0\.0 % <= 2\.0 % over \d+ windows$/,
+  },
 ];

@@ -1,3 +1,5 @@
+import type { Verdict } from '../../src/evidence/model.ts';
+
 /** One row of the fault matrix: a cutover run against a sandbox with these faults. */
 export interface MatrixRow {
   /** Sandbox faults switched on for this run; empty for a healthy run. */
@@ -6,6 +8,12 @@ export interface MatrixRow {
   readonly fails: readonly string[];
   /** The status the `fails` checks must end with; default `failed`. */
   readonly status?: 'failed' | 'inconclusive' | 'skipped';
+  /**
+   * The verdict the run must end with (and so its exit code). Default: `go` / `hold` with no
+   * `fails`, else `no-go` / `rollback` for `failed`, else `incomplete`. A post-cutover row whose
+   * failures are §6 findings ends `hold-with-findings`.
+   */
+  readonly verdict?: Verdict;
   /** A pattern the message of each failing check must match: it must say why. */
   readonly because?: RegExp;
   /** Extra environment for the run. */

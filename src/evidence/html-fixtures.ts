@@ -188,8 +188,13 @@ export const postWatch: EvidenceBundle = bundle(
         { name: 'baseline_p95_ms', value: 820, unit: 'ms' },
         { name: 'max_window_p95_ms', value: 940, unit: 'ms', threshold: { op: '<=', value: 1640 }, pass: true },
       ],
-      observations: { series, watchedMs: 1_800_000, baselineSource: 'evidence/latest-pre/evidence.json' },
+      observations: {
+        series,
+        watchedMs: 1_800_000,
+        baselineSource: 'evidence/latest-pre/evidence.json',
+        rollbackTrigger: { rule: 'error-rate', value: 0.031, limit: 0.02, unit: 'ratio', samples: 180, minSamples: 50, windowMs: 300_000, atMs: 1_320_000, line: 'ROLLBACK: error rate 3.1 % > 2.0 % over 180 requests (window 5 min)' },
+      },
     }),
   ],
-  { verdictReasons: ['7/watch failed'] },
+  { verdictReasons: ['7/watch: ROLLBACK: error rate 3.1 % > 2.0 % over 180 requests (window 5 min)'] },
 );

@@ -51,6 +51,22 @@ describe('renderHtml', () => {
     expect(inc).toContain('<li>2/fly-processes skipped: FLY_API_TOKEN is not set</li>');
   });
 
+  test('hold-with-findings is amber, not a rollback: the gateway holds, each finding listed', () => {
+    const findings = { ...postWatch, verdict: 'hold-with-findings' as const, verdictReasons: ['6/live-traffic: cache_hit_rate_support-bot = 0.12 ratio, required >= 0.3 ratio'] };
+    const html = renderHtml({ ...findings, run: { ...findings.run, target: 'deployment' } });
+    expect(html).toMatch(/class="verdict tone-open" data-verdict="hold-with-findings"[\s\S]*<span class="verdict-word">HOLD-WITH-FINDINGS<\/span>/);
+    expect(html).toContain('keep the agents on the gateway, and act on each runbook §6 finding listed.');
+    expect(html).toContain('<li>6/live-traffic: cache_hit_rate_support-bot = 0.12 ratio, required &gt;= 0.3 ratio</li>');
+  });
+
+  test('a sandbox rehearsal claims nothing about production; a deployment run does', () => {
+    const rehearsal = renderHtml(healthy);
+    expect(rehearsal).toContain("<p class=\"meaning\">Rehearsal against the bundled sandbox: every check passed. This proves that the suite and the runbook&#39;s checks work end to end; it proves nothing about production");
+    expect(rehearsal).not.toContain('may be switched');
+    expect(renderHtml({ ...postWatch, run: { ...postWatch.run, sandboxFaults: ['error-burst'] } })).toContain('Rehearsal against the bundled sandbox with faults error-burst: a rollback trigger fired on the sandbox&#39;s simulated traffic. A rehearsal tests the suite and the runbook&#39;s checks, never production: do not roll anything back for it.');
+    expect(renderHtml({ ...healthy, run: { ...healthy.run, target: 'deployment' } })).toContain('<p class="meaning">Every check passed: production agents may be switched to the gateway.</p>');
+  });
+
   test('run metadata: id, phase, target, URLs and versions, tool, git sha, times', () => {
     const html = renderHtml(healthy);
     for (const s of ['20261127T070737Z-prefix', 'pre-cutover', 'sandbox', 'https://gateway.hotrodan.com', 'LiteLLM 1.81.9', 'https://langfuse.hotrodan.com', 'v3.225.4', 'gateway-cutover 0.1.0', '140f6dbef3fa4bd7a5d39db5cdfa86798ccbdd4e', '2026-11-27 07:07:37 UTC', '(66.7 s)', `sha256:${'ab'.repeat(32)}`]) {

@@ -1,18 +1,21 @@
 import { chartsFor } from './check-charts.ts';
 import { esc, fmt, pct } from './charts.ts';
 import type { CheckRecord, EvidenceBundle, Measurement, Verdict } from './model.ts';
+import { verdictMeaning } from './verdict-text.ts';
 
 // The page fetches nothing: styles inline, charts inline SVG, no scripts. The CSP makes that a
 // property of the file rather than a promise of this code: a hostile string that slipped past
 // escaping still could not run a script or call home.
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
-const VERDICT_TEXT: Record<Verdict, { word: string; tone: 'good' | 'bad' | 'open'; meaning: string }> = {
-  go: { word: 'GO', tone: 'good', meaning: 'Every check passed: production agents may be switched to the gateway.' },
-  'no-go': { word: 'NO-GO', tone: 'bad', meaning: 'At least one check failed: do not switch production agents.' },
-  hold: { word: 'HOLD', tone: 'good', meaning: 'No rollback trigger fired during the watch: keep the agents on the gateway.' },
-  rollback: { word: 'ROLLBACK', tone: 'bad', meaning: 'A rollback trigger fired: roll back now (runbook §7).' },
-  incomplete: { word: 'INCOMPLETE', tone: 'open', meaning: 'The run could not decide (no data is never a pass): resolve the reasons below and run again.' },
+/** The verdict's colour: good to proceed, bad (do not switch, roll back), or open (undecided, or findings to act on). */
+const VERDICT_TONE: Record<Verdict, 'good' | 'bad' | 'open'> = {
+  go: 'good',
+  'no-go': 'bad',
+  hold: 'good',
+  'hold-with-findings': 'open',
+  rollback: 'bad',
+  incomplete: 'open',
 };
 
 const STATUS_LABEL: Record<CheckRecord['status'], string> = { passed: '✓ passed', failed: '✗ failed', skipped: '– skipped', inconclusive: '? inconclusive' };
@@ -45,7 +48,8 @@ const MAX_OBSERVATION_CHARS = 200;
  * meta forbids any fetch or script. The JSON stays the source of truth.
  */
 export function renderHtml(b: EvidenceBundle): string {
-  const v = VERDICT_TEXT[b.verdict];
+  const word = b.verdict.toUpperCase();
+  const tone = VERDICT_TONE[b.verdict];
   const phase = b.run.phase === 'pre' ? 'Pre-cutover check' : 'Post-cutover watch';
   const checks = b.sections.flatMap((s) => s.checks);
   return `<!doctype html>
@@ -55,15 +59,15 @@ export function renderHtml(b: EvidenceBundle): string {
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(`${phase}: ${v.word} — run ${b.run.id}`)}</title>
+<title>${esc(`${phase}: ${word} — run ${b.run.id}`)}</title>
 <style>${CSS}</style>
 </head>
 <body>
 <main>
-<header id="verdict" class="verdict tone-${v.tone}" data-verdict="${esc(b.verdict)}">
+<header id="verdict" class="verdict tone-${tone}" data-verdict="${esc(b.verdict)}">
 <p class="kicker">${esc(phase)} · ${esc(b.run.target === 'sandbox' ? `bundled sandbox (rehearsal${b.run.sandboxFaults?.length ? `, faults: ${b.run.sandboxFaults.join(', ')}` : ''})` : 'deployment')}</p>
-<h1><span class="verdict-label">Verdict</span> <span class="verdict-word">${esc(v.word)}</span></h1>
-<p class="meaning">${esc(v.meaning)}</p>
+<h1><span class="verdict-label">Verdict</span> <span class="verdict-word">${esc(word)}</span></h1>
+<p class="meaning">${esc(verdictMeaning(b))}</p>
 ${b.verdictReasons.length > 0 ? `<ul class="reasons">${b.verdictReasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>` : ''}
 <p class="tally">${tally(checks)}</p>
 </header>

@@ -1,16 +1,20 @@
 import type { CheckRecord, Measurement, UnsignedBundle } from './model.ts';
+import { verdictMeaning } from './verdict-text.ts';
 
 const ICON: Record<CheckRecord['status'], string> = { passed: '✅ passed', failed: '❌ failed', skipped: '⏭️ skipped', inconclusive: '⚠️ inconclusive' };
 
 /**
  * The bundle as Markdown, short enough for a PR comment or a decision-log entry: the verdict
- * on the first line, a table per section, then links. The JSON stays the source of truth.
+ * on the first line (marked as a rehearsal on the sandbox), what it means, its reasons (each
+ * finding of a `hold-with-findings`), the run, a table per section, then links. The JSON stays the
+ * source of truth.
  */
 export function renderMarkdown(b: UnsignedBundle & { digest?: string }): string {
   const out: string[] = [];
-  out.push(`# Cutover ${b.run.phase === 'pre' ? 'pre-check' : 'watch'}: **${b.verdict.toUpperCase()}**`, '');
-  out.push(`Run \`${b.run.id}\` against ${b.run.target}${b.run.sandboxFaults?.length ? ` with faults ${b.run.sandboxFaults.join(', ')}` : ''} (gateway ${b.environment.gateway.url}${ver(b.environment.gateway.version)}, Langfuse ${b.environment.langfuse.url}${ver(b.environment.langfuse.version)}), ${b.run.startedAt} → ${b.run.endedAt}.`, '');
+  out.push(`# Cutover ${b.run.phase === 'pre' ? 'pre-check' : 'watch'}: **${b.verdict.toUpperCase()}**${b.run.target === 'sandbox' ? ' (sandbox rehearsal)' : ''}`, '');
+  out.push(verdictMeaning(b), '');
   if (b.verdictReasons.length > 0) out.push(...b.verdictReasons.map((r) => `- ${r}`), '');
+  out.push(`Run \`${b.run.id}\` against ${b.run.target}${b.run.sandboxFaults?.length ? ` with faults ${b.run.sandboxFaults.join(', ')}` : ''} (gateway ${b.environment.gateway.url}${ver(b.environment.gateway.version)}, Langfuse ${b.environment.langfuse.url}${ver(b.environment.langfuse.version)}), ${b.run.startedAt} → ${b.run.endedAt}.`, '');
   for (const s of b.sections) {
     out.push(`## §${s.section}`, '', '| check | status | measured | threshold |', '|---|---|---|---|');
     for (const c of s.checks) {

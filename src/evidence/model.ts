@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Bumped whenever a reader of evidence.json would need to change. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** A threshold as data (k6 style): the measured value must satisfy `value op threshold`. */
 export const Threshold = z.object({
@@ -54,8 +54,36 @@ export const DeployedGroup = z.object({
 });
 export type DeployedGroup = z.infer<typeof DeployedGroup>;
 
-export const Verdict = z.enum(['go', 'no-go', 'hold', 'rollback', 'incomplete']);
+/**
+ * The run's decision. Pre-cutover: `go` / `no-go` / `incomplete`. Post-cutover: `hold`,
+ * `hold-with-findings` (no runbook §7 trigger fired, but §6 expectations are missed: the
+ * reasons list each finding), `rollback` (a §7 trigger, see `RollbackTrigger`) or `incomplete`.
+ */
+export const Verdict = z.enum(['go', 'no-go', 'hold', 'hold-with-findings', 'rollback', 'incomplete']);
 export type Verdict = z.infer<typeof Verdict>;
+
+/** The observation key under which a check records a `RollbackTrigger`. */
+export const ROLLBACK_TRIGGER = 'rollbackTrigger';
+
+/**
+ * A runbook §7 rollback trigger as it was measured: in one window of `windowMs`, `value` (an
+ * error rate, or a p95 latency in ms) exceeded `limit` (`ROLLBACK_ERROR_RATE`, or the
+ * doubling limit against the baseline) over `samples` requests, at least `minSamples`. `line`
+ * is what the on-call engineer read. It is the only thing that makes a post-cutover verdict
+ * `rollback`; a recorded trigger whose numbers do not show a breach is ignored.
+ */
+export const RollbackTrigger = z.object({
+  rule: z.enum(['error-rate', 'latency']),
+  value: z.number(),
+  limit: z.number(),
+  unit: z.enum(['ratio', 'ms']),
+  samples: z.number(),
+  minSamples: z.number(),
+  windowMs: z.number(),
+  atMs: z.number(),
+  line: z.string(),
+});
+export type RollbackTrigger = z.infer<typeof RollbackTrigger>;
 
 /** The bundle before the writer signs it: everything but the digest. */
 export const UnsignedBundle = z.object({

@@ -2,14 +2,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import type { UnsignedBundle } from './model.ts';
+import { SCHEMA_VERSION, type UnsignedBundle } from './model.ts';
 import { runOnPass } from './on-pass.ts';
 
 const ADMIN = 'sk-admin-onpass-test-0123456789';
 const TEAM = 'team-key-onpass-test-0123456789';
 
 const bundle = (verdict: UnsignedBundle['verdict']): UnsignedBundle => ({
-  schemaVersion: 1,
+  schemaVersion: SCHEMA_VERSION,
   run: { id: 'run-1', phase: 'pre', startedAt: '', endedAt: '', target: 'sandbox', tool: { name: 't', version: '0' }, gitSha: null, endReason: 'passed' },
   environment: {
     gateway: { url: 'http://gw', version: null },
@@ -47,8 +47,10 @@ describe('CUTOVER_ON_PASS runner', () => {
     expect(env.PATH).toBeTruthy();
   });
 
-  test('does not run after no-go or rollback', async () => {
-    expect(await runOnPass(bundle('no-go'), '/tmp', 'exit 0')).toEqual({ ran: false, reason: expect.stringContaining('verdict is no-go') });
+  test('does not run after no-go, rollback, incomplete, or hold-with-findings (the cutover is not complete)', async () => {
+    for (const verdict of ['no-go', 'rollback', 'incomplete', 'hold-with-findings'] as const) {
+      expect(await runOnPass(bundle(verdict), '/tmp', 'exit 0')).toEqual({ ran: false, reason: expect.stringContaining(`verdict is ${verdict}`) });
+    }
   });
 
   test('a hanging command is killed at the timeout and a failing one reported, with output redacted', async () => {

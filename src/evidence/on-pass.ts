@@ -52,7 +52,9 @@ function deployHashes(bundle: UnsignedBundle): string {
  * `CUTOVER_VERDICT`, `CUTOVER_LANGFUSE_LINKS` and `CUTOVER_DEPLOY_HASHES` (newline-separated),
  * `CUTOVER_RUN_ID` and `CUTOVER_PHASE`, and no secret (see `onPassEnvironment`). Bounded by
  * `timeoutMs` (default 120 s; the process is killed after it). Never throws: a failing
- * command is reported, and cannot change the verdict already written.
+ * command is reported, and cannot change the verdict already written. Not after
+ * `hold-with-findings`: the runbook's §8 command logs "Cutover complete", and a cutover whose
+ * §6 expectations are missed is not complete yet.
  */
 export async function runOnPass(bundle: EvidenceBundle | UnsignedBundle, dir: string, command: string, o: { timeoutMs?: number; cwd?: string } = {}): Promise<OnPassResult> {
   if (!command.trim()) return { ran: false, reason: 'CUTOVER_ON_PASS is empty' };

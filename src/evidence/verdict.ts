@@ -1,25 +1,92 @@
-import type { CheckRecord, Verdict } from './model.ts';
+import { ROLLBACK_TRIGGER, RollbackTrigger, type CheckRecord, type Verdict } from './model.ts';
+
+type EndReason = 'passed' | 'failed' | 'interrupted';
+
+/**
+ * Runbook §6 step 4 ("monitor Langfuse for live traffic … verify steady cache hit rate"): an
+ * agent without traffic or a low hit rate needs action, but is no §7 rollback trigger.
+ */
+const FINDING_SECTIONS: ReadonlySet<string> = new Set(['6']);
 
 /**
  * Decides the run's verdict from its checks, with the reasons an auditor reads.
  * Pre-cutover: `go` only when every check passed or was skipped on purpose (CUTOVER_SKIP);
  * any failure is `no-go`; an inconclusive check, a check skipped for lack of inputs, an
  * interrupted run or a run with no checks at all is `incomplete`, because no data is never a pass.
- * Post-cutover maps the same way onto `hold` / `rollback` / `incomplete`.
+ * Post-cutover: see `decidePost`; `rollback` only for a measured §7 trigger.
  */
-export function decideVerdict(phase: 'pre' | 'post', checks: readonly CheckRecord[], endReason: 'passed' | 'failed' | 'interrupted', runErrors: readonly string[]): { verdict: Verdict; reasons: string[] } {
-  const [pass, fail] = phase === 'pre' ? (['go', 'no-go'] as const) : (['hold', 'rollback'] as const);
+export function decideVerdict(phase: 'pre' | 'post', checks: readonly CheckRecord[], endReason: EndReason, runErrors: readonly string[]): { verdict: Verdict; reasons: string[] } {
+  return phase === 'pre' ? decidePre(checks, endReason, runErrors) : decidePost(checks, endReason, runErrors);
+}
+
+function decidePre(checks: readonly CheckRecord[], endReason: EndReason, runErrors: readonly string[]): { verdict: Verdict; reasons: string[] } {
   const failed = checks.filter((c) => c.status === 'failed');
-  const open = checks.filter((c) => c.status === 'inconclusive' || (c.status === 'skipped' && !c.skip?.explicit));
-  const reasons: string[] = [
-    ...failed.map((c) => `${c.id} failed`),
-    ...open.map((c) => `${c.id} ${c.status}${c.skip ? `: ${c.skip.reason}` : c.error ? `: ${c.error.split('\n')[0]}` : ''}`),
-    ...runErrors.map((e) => `run error: ${e.split('\n')[0]}`),
-  ];
-  if (failed.length > 0) return { verdict: fail, reasons };
+  const open = openChecks(checks);
+  const reasons = [...failed.map((c) => `${c.id} failed`), ...open.map(openReason), ...runErrors.map(runErrorReason)];
+  if (failed.length > 0) return { verdict: 'no-go', reasons };
+  return undecidedOr('go', checks, endReason, open.length > 0 || runErrors.length > 0, reasons);
+}
+
+/**
+ * Post-cutover, after the runbook's §7 ("if error rate exceeds 2 % or latency doubles, initiate
+ * rollback immediately"), in this order:
+ * - `rollback`: a failed check carries a `RollbackTrigger` that shows a breach (a measured value
+ *   over its limit over at least `minSamples`), even in an interrupted run: a breach is a fact.
+ *   Nothing else rolls back: a failed check without a trigger, missing inputs, a crash.
+ * - `incomplete`: interrupted, no checks, an inconclusive check, a check skipped for lack of
+ *   inputs, a run error, or a failed check outside §6 without a trigger (the watch could not
+ *   decide). §6 findings are still listed.
+ * - `hold-with-findings`: only §6 checks failed; each failure line is a finding in the reasons
+ *   (which agent, which rate).
+ * - `hold`: every check passed or was skipped on purpose.
+ */
+function decidePost(checks: readonly CheckRecord[], endReason: EndReason, runErrors: readonly string[]): { verdict: Verdict; reasons: string[] } {
+  const triggers = checks.flatMap((c) => {
+    const t = triggerOf(c);
+    return t ? [`${c.id}: ${t.line}`] : [];
+  });
+  const failed = checks.filter((c) => c.status === 'failed' && !triggerOf(c));
+  const findings = failed.filter((c) => FINDING_SECTIONS.has(c.section)).flatMap((c) => (c.error ?? 'failed').split('\n').map((line) => `${c.id}: ${line}`));
+  const undecided = failed.filter((c) => !FINDING_SECTIONS.has(c.section)).map((c) => `${c.id} failed without a measured rollback trigger: ${firstLine(c.error ?? 'no error recorded')}`);
+  const open = openChecks(checks);
+  const reasons = [...triggers, ...findings, ...undecided, ...open.map(openReason), ...runErrors.map(runErrorReason)];
+  if (triggers.length > 0) return { verdict: 'rollback', reasons };
+  return undecidedOr(findings.length > 0 ? 'hold-with-findings' : 'hold', checks, endReason, undecided.length > 0 || open.length > 0 || runErrors.length > 0, reasons);
+}
+
+/** `incomplete` when the run cannot decide, else `decided` with the reasons that still apply (findings, explicit skips). */
+function undecidedOr(decided: Verdict, checks: readonly CheckRecord[], endReason: EndReason, open: boolean, reasons: string[]): { verdict: Verdict; reasons: string[] } {
   if (endReason === 'interrupted') return { verdict: 'incomplete', reasons: ['the run was interrupted before every check finished', ...reasons] };
   if (checks.length === 0) return { verdict: 'incomplete', reasons: ['no check ran', ...reasons] };
-  if (open.length > 0 || runErrors.length > 0) return { verdict: 'incomplete', reasons };
+  if (open) return { verdict: 'incomplete', reasons };
   const explicit = checks.filter((c) => c.status === 'skipped').map((c) => `${c.id} skipped on purpose (CUTOVER_SKIP)`);
-  return { verdict: pass, reasons: explicit };
+  return { verdict: decided, reasons: [...reasons, ...explicit] };
+}
+
+/** The check's rollback trigger, if it failed with one whose numbers show a breach over enough samples. */
+function triggerOf(c: CheckRecord): RollbackTrigger | undefined {
+  if (c.status !== 'failed') return undefined;
+  const parsed = RollbackTrigger.safeParse(c.observations[ROLLBACK_TRIGGER]);
+  if (!parsed.success) return undefined;
+  const t = parsed.data;
+  return t.value > t.limit && t.samples >= t.minSamples ? t : undefined;
+}
+
+/** Checks that ran but could not decide: inconclusive, or skipped for lack of inputs (not on purpose). */
+function openChecks(checks: readonly CheckRecord[]): CheckRecord[] {
+  return checks.filter((c) => c.status === 'inconclusive' || (c.status === 'skipped' && !c.skip?.explicit));
+}
+
+function openReason(c: CheckRecord): string {
+  // The harness prefixes an inconclusive check's error with "inconclusive: "; the reason already says so.
+  const why = c.skip ? c.skip.reason : c.error ? firstLine(c.error).replace(/^inconclusive: /, '') : '';
+  return `${c.id} ${c.status}${why ? `: ${why}` : ''}`;
+}
+
+function runErrorReason(e: string): string {
+  return `run error: ${firstLine(e)}`;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0] ?? '';
 }

@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { latencyLimit, resolveBaseline } from './baseline.ts';
-import { hitRate, judgeWindow, runWatch, windowOf, type TrafficSnapshot, type WatchRules } from './watch.ts';
+import { hitRate, judgeWindow, progressLine, runWatch, windowOf, type TrafficSnapshot, type WatchPoint, type WatchRules } from './watch.ts';
 
-const rules: WatchRules = { errorRate: 0.02, errorWindowMs: 100, minSamples: 30, latencyLimitMs: 300, baselineP95Ms: 150 };
+const rules: WatchRules = { errorRate: 0.02, errorWindowMs: 100, minSamples: 30, latency: { limitMs: 300, baselineP95Ms: 150 } };
+/** The watch without a latency baseline (no pre-cutover bundle, no BASELINE_P95_MS). */
+const noBaseline: WatchRules = { ...rules, latency: null };
 const snap = (atMs: number, requests: number, errors: number, latencies: { atMs: number; ms: number }[] = []): TrafficSnapshot => ({
   atMs, requests, errors, throttled: 0, hits: requests / 2, misses: requests / 2, agents: {}, latencies,
 });
@@ -41,6 +43,16 @@ describe('rolling window', () => {
     );
     expect(judgeWindow({ requests: 412, errors: 0, p95Ms: 450, latencySamples: 40 }, rules, 1)?.line).toMatch(/^ROLLBACK: p95 latency 450 ms > limit 300 ms \(baseline p95 150 ms\)/);
     expect(judgeWindow({ requests: 412, errors: 8, p95Ms: 300, latencySamples: 40 }, rules, 1)).toBeUndefined();
+  });
+
+  test('a breach carries what was measured: value, limit and samples', () => {
+    expect(judgeWindow({ requests: 412, errors: 13, p95Ms: 100, latencySamples: 412 }, rules, 7)).toMatchObject({ rule: 'error-rate', atMs: 7, value: 13 / 412, limit: 0.02, samples: 412 });
+    expect(judgeWindow({ requests: 412, errors: 0, p95Ms: 450, latencySamples: 40 }, rules, 7)).toMatchObject({ rule: 'latency', value: 450, limit: 300, samples: 40 });
+  });
+
+  test('without a baseline the latency rule never fires, however slow; the error-rate rule still does', () => {
+    expect(judgeWindow({ requests: 412, errors: 0, p95Ms: 90_000, latencySamples: 412 }, noBaseline, 1)).toBeUndefined();
+    expect(judgeWindow({ requests: 412, errors: 13, p95Ms: 90_000, latencySamples: 412 }, noBaseline, 1)?.rule).toBe('error-rate');
   });
 
   test('hit rate with no cacheable request is null, not 0', () => {
@@ -88,6 +100,30 @@ describe('runWatch', () => {
     expect(res.maxWindowP95Ms).toBe(120);
   });
 
+  test('without a baseline: error windows decided, latency windows not, p95 still recorded, progress says so', async () => {
+    let n = 0;
+    const lines: string[] = [];
+    const res = await runWatch({
+      durationMs: 100,
+      intervalMs: 20,
+      rules: noBaseline,
+      progress: (l) => lines.push(l),
+      sample: async (at) => {
+        n += 1;
+        return snap(at, n * 40, 0, Array.from({ length: 40 }, () => ({ atMs: at, ms: 5000 })));
+      },
+    });
+    expect(res.breach).toBeUndefined();
+    expect(res.decidedErrorWindows).toBeGreaterThan(0);
+    expect(res.decidedLatencyWindows).toBe(0);
+    expect(res.maxWindowP95Ms).toBe(5000);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) {
+      expect(l).toContain('latency: no baseline (p95 5000 ms, last 5000)');
+      expect(l).not.toMatch(/Infinity|NaN|limit/);
+    }
+  });
+
   test('polls that keep failing abort the watch with the last error', async () => {
     let n = 0;
     const res = await runWatch({
@@ -100,5 +136,18 @@ describe('runWatch', () => {
       },
     });
     expect(res.aborted).toMatch(/3 polls in a row failed; last: GET http:\/\/gw\/metrics/);
+  });
+});
+
+describe('progressLine', () => {
+  const point: WatchPoint = { atMs: 6000, requests: 123, windowRequests: 45, windowErrorRate: 0, windowP95Ms: 182, windowLatencySamples: 45, intervalP95Ms: 190, histogramP95Ms: null, hitRate: 0.41, throttled: 0 };
+
+  test('with a baseline: p95 against its limit', () => {
+    expect(progressLine(point, 20_000, rules)).toBe('watch 00:06/00:20 · 123 requests (45 in window) · errors 0.0 % · p95 182 ms (last 190) / limit 300 ms · hit rate 41.0 %');
+  });
+
+  test('without one: latency: no baseline, never a limit of Infinity', () => {
+    expect(progressLine(point, 20_000, noBaseline)).toBe('watch 00:06/00:20 · 123 requests (45 in window) · errors 0.0 % · latency: no baseline (p95 182 ms, last 190) · hit rate 41.0 %');
+    expect(progressLine({ ...point, windowP95Ms: null, intervalP95Ms: null }, 20_000, noBaseline)).toContain('· latency: no baseline ·');
   });
 });

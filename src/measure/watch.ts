@@ -28,13 +28,16 @@ export interface TrafficSnapshot {
   readonly histogramP95Ms?: number | null;
 }
 
-/** The thresholds of runbook §7 ("error rate exceeds 2 % or latency doubles"), as config. */
+/**
+ * The thresholds of runbook §7 ("error rate exceeds 2 % or latency doubles"), as config.
+ * `latency` is `null` without a baseline: "doubles" has nothing to double, so the latency rule
+ * cannot fire, while the error-rate rule, which needs no baseline, still guards.
+ */
 export interface WatchRules {
   readonly errorRate: number;
   readonly errorWindowMs: number;
   readonly minSamples: number;
-  readonly latencyLimitMs: number;
-  readonly baselineP95Ms: number;
+  readonly latency: { readonly limitMs: number; readonly baselineP95Ms: number } | null;
 }
 
 /** One point of the time series the evidence keeps for plotting. */
@@ -52,10 +55,17 @@ export interface WatchPoint {
   readonly throttled: number;
 }
 
-/** The rule that fired, with the one line an on-call engineer acts on. */
+/**
+ * The rule that fired, with the one line an on-call engineer acts on: in one window, `value`
+ * (the error rate as a ratio, or the p95 in ms) exceeded `limit` over `samples` requests, never
+ * fewer than the rules' `minSamples`.
+ */
 export interface Breach {
   readonly rule: 'error-rate' | 'latency';
   readonly atMs: number;
+  readonly value: number;
+  readonly limit: number;
+  readonly samples: number;
   readonly line: string;
 }
 
@@ -69,14 +79,16 @@ export interface WatchResult {
   readonly steadyFrom: TrafficSnapshot;
   readonly breach?: Breach;
   readonly aborted?: string;
-  /** Windows that held at least `minSamples` requests (error rule) / latency samples (latency rule). */
+  /** Windows a rule judged: ones that held at least `minSamples` requests (error rule) / latency samples (latency rule, never without a baseline). */
   readonly decidedErrorWindows: number;
   readonly decidedLatencyWindows: number;
   readonly maxWindowErrorRate: number | null;
+  /** Highest p95 of a window with at least `minSamples` latency samples, recorded with or without a baseline. */
   readonly maxWindowP95Ms: number | null;
 }
 
-const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+/** A ratio as the watch prints it: `0.031` → `3.1 %`. */
+export const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
 /** `5 min`, `10 s`: durations as the runbook writes them. */
 export function humanDuration(ms: number): string {
   if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
@@ -105,21 +117,25 @@ export function windowOf(history: readonly TrafficSnapshot[], latencies: readonl
 /**
  * Judges the latest window against the rules. A rule decides only with at least `minSamples`
  * in the window; with fewer it abstains (the caller turns "never decided" into inconclusive).
- * Returns the breach with its one-line message, e.g.
- * `ROLLBACK: error rate 3.1 % > 2 % over 412 requests (window 5 min)`.
+ * The latency rule abstains without a baseline (`rules.latency` null). Returns the breach with
+ * its one-line message, e.g. `ROLLBACK: error rate 3.1 % > 2 % over 412 requests (window 5 min)`.
  */
 export function judgeWindow(w: ReturnType<typeof windowOf>, rules: WatchRules, atMs: number): Breach | undefined {
   if (w.requests >= rules.minSamples) {
     const rate = w.errors / w.requests;
     if (rate > rules.errorRate) {
-      return { rule: 'error-rate', atMs, line: `ROLLBACK: error rate ${pct(rate)} > ${pct(rules.errorRate)} over ${w.requests} requests (window ${humanDuration(rules.errorWindowMs)})` };
+      return { rule: 'error-rate', atMs, value: rate, limit: rules.errorRate, samples: w.requests, line: `ROLLBACK: error rate ${pct(rate)} > ${pct(rules.errorRate)} over ${w.requests} requests (window ${humanDuration(rules.errorWindowMs)})` };
     }
   }
-  if (w.latencySamples >= rules.minSamples && w.p95Ms !== null && w.p95Ms > rules.latencyLimitMs) {
+  const latency = rules.latency;
+  if (latency && w.latencySamples >= rules.minSamples && w.p95Ms !== null && w.p95Ms > latency.limitMs) {
     return {
       rule: 'latency',
       atMs,
-      line: `ROLLBACK: p95 latency ${Math.round(w.p95Ms)} ms > limit ${Math.round(rules.latencyLimitMs)} ms (baseline p95 ${Math.round(rules.baselineP95Ms)} ms) over ${w.latencySamples} requests (window ${humanDuration(rules.errorWindowMs)})`,
+      value: w.p95Ms,
+      limit: latency.limitMs,
+      samples: w.latencySamples,
+      line: `ROLLBACK: p95 latency ${Math.round(w.p95Ms)} ms > limit ${Math.round(latency.limitMs)} ms (baseline p95 ${Math.round(latency.baselineP95Ms)} ms) over ${w.latencySamples} requests (window ${humanDuration(rules.errorWindowMs)})`,
     };
   }
   return undefined;
@@ -193,7 +209,7 @@ export async function runWatch(o: WatchOptions): Promise<WatchResult> {
       maxWindowErrorRate = Math.max(maxWindowErrorRate ?? 0, w.errors / w.requests);
     }
     if (w.latencySamples >= o.rules.minSamples && w.p95Ms !== null) {
-      decidedLatencyWindows += 1;
+      if (o.rules.latency) decidedLatencyWindows += 1;
       maxWindowP95Ms = Math.max(maxWindowP95Ms ?? 0, w.p95Ms);
     }
     const point: WatchPoint = {
@@ -218,9 +234,15 @@ export async function runWatch(o: WatchOptions): Promise<WatchResult> {
   return { startedAt, elapsedMs: elapsed(), points, last, steadyFrom, breach, aborted, decidedErrorWindows, decidedLatencyWindows, maxWindowErrorRate, maxWindowP95Ms };
 }
 
-/** `watch 00:06/00:20 · 123 requests (45 in window) · errors 0.0 % · p95 182 ms / limit 330 ms · hit rate 41.0 %` */
+/**
+ * `watch 00:06/00:20 · 123 requests (45 in window) · errors 0.0 % · p95 182 ms (last 190) / limit 330 ms · hit rate 41.0 %`;
+ * without a baseline the latency part reads `latency: no baseline (p95 182 ms, last 190)`.
+ */
 export function progressLine(p: WatchPoint, durationMs: number, rules: WatchRules): string {
   const err = p.windowErrorRate === null ? 'errors n/a' : `errors ${pct(p.windowErrorRate)}${p.windowRequests < rules.minSamples ? ' (too few samples)' : ''}`;
-  const p95 = p.windowP95Ms === null ? 'p95 n/a' : `p95 ${Math.round(p.windowP95Ms)} ms (last ${p.intervalP95Ms === null ? 'n/a' : Math.round(p.intervalP95Ms)})`;
-  return `watch ${clock(p.atMs)}/${clock(durationMs)} · ${p.requests} requests (${p.windowRequests} in window) · ${err} · ${p95} / limit ${Math.round(rules.latencyLimitMs)} ms · hit rate ${p.hitRate === null ? 'n/a' : pct(p.hitRate)}`;
+  const last = p.intervalP95Ms === null ? 'n/a' : Math.round(p.intervalP95Ms);
+  const latency = rules.latency
+    ? `${p.windowP95Ms === null ? 'p95 n/a' : `p95 ${Math.round(p.windowP95Ms)} ms (last ${last})`} / limit ${Math.round(rules.latency.limitMs)} ms`
+    : `latency: no baseline${p.windowP95Ms === null ? '' : ` (p95 ${Math.round(p.windowP95Ms)} ms, last ${last})`}`;
+  return `watch ${clock(p.atMs)}/${clock(durationMs)} · ${p.requests} requests (${p.windowRequests} in window) · ${err} · ${latency} · hit rate ${p.hitRate === null ? 'n/a' : pct(p.hitRate)}`;
 }

@@ -6,10 +6,15 @@ import type { CutoverConfig } from '../../src/config/index.ts';
 import { latencyLimit, resolveBaseline, type BaselineResult } from '../../src/measure/baseline.ts';
 import { runWatch, type WatchResult, type WatchRules } from '../../src/measure/watch.ts';
 
-/** What the shared watch produced: the run itself, or why it could not start. */
+/**
+ * What the shared watch produced: the run itself, or why it could not start. `agentsError`
+ * says why the expected agents are unknown; the watch then still guards the §7 rules, which
+ * need no agent list.
+ */
 export interface SharedWatch {
   readonly agents: readonly string[];
   readonly agentsSource: string;
+  readonly agentsError?: string;
   readonly baseline: BaselineResult;
   readonly rules: WatchRules;
   readonly result?: WatchResult;
@@ -35,13 +40,13 @@ function expectedAgents(config: CutoverConfig): { agents: string[]; source: stri
 
 async function start(config: CutoverConfig): Promise<SharedWatch> {
   const m = config.monitor;
-  const { agents, source, error } = expectedAgents(config);
+  const { agents, source, error: agentsError } = expectedAgents(config);
   const baseline = resolveBaseline({ evidencePath: m.baselineEvidence, envP95Ms: m.baselineP95Ms });
-  // Without a baseline the latency rule cannot fire; 7/watch fails for it, while the error-rate
-  // rule and §6's traffic and hit-rate promises are still watched.
-  const limit = baseline.ok ? latencyLimit(baseline.baseline.p95Ms, m.latencyRatio, m.latencyFloorMs) : Infinity;
-  const rules: WatchRules = { errorRate: m.errorRate, errorWindowMs: m.errorWindowMs, minSamples: m.minSamples, latencyLimitMs: limit, baselineP95Ms: baseline.ok ? baseline.baseline.p95Ms : NaN };
-  if (error) return { agents, agentsSource: source, baseline, rules, error };
+  // Without a baseline the latency rule cannot fire and 7/watch ends inconclusive for it, while
+  // the error-rate rule and §6's traffic and hit-rate promises are still watched.
+  const latency = baseline.ok ? { limitMs: latencyLimit(baseline.baseline.p95Ms, m.latencyRatio, m.latencyFloorMs), baselineP95Ms: baseline.baseline.p95Ms } : null;
+  const rules: WatchRules = { errorRate: m.errorRate, errorWindowMs: m.errorWindowMs, minSamples: m.minSamples, latency };
+  const known = { agents, agentsSource: source, ...(agentsError ? { agentsError } : {}), baseline, rules };
   const sampler = liveTrafficSampler({
     gatewayUrl: config.gateway.url,
     adminKey: config.gateway.adminKey,
@@ -50,7 +55,9 @@ async function start(config: CutoverConfig): Promise<SharedWatch> {
     timeoutMs: Math.min(config.httpTimeoutMs, m.intervalMs * 5),
     lookbackMs: m.errorWindowMs + Math.max(m.intervalMs * 2, 5000),
   });
-  process.stdout.write(`watch: ${Math.round(m.durationMs / 1000)} s, every ${Math.round(m.intervalMs / 1000)} s; agents ${agents.join(', ')}; p95 limit ${Number.isFinite(limit) ? `${Math.round(limit)} ms` : 'n/a (no baseline)'}\n`);
+  process.stdout.write(
+    `watch: ${Math.round(m.durationMs / 1000)} s, every ${Math.round(m.intervalMs / 1000)} s; agents ${agentsError ? `unknown (${agentsError})` : agents.join(', ')}; ${latency ? `p95 limit ${Math.round(latency.limitMs)} ms` : 'latency: no baseline, only the error-rate rule can trigger a rollback'}\n`,
+  );
   try {
     const result = await runWatch({
       durationMs: m.durationMs,
@@ -60,8 +67,8 @@ async function start(config: CutoverConfig): Promise<SharedWatch> {
       progress: (line) => process.stdout.write(`${line}\n`),
     });
     if (result.breach) process.stdout.write(`${result.breach.line}\n`);
-    return { agents, agentsSource: source, baseline, rules, result };
+    return { ...known, result };
   } catch (err) {
-    return { agents, agentsSource: source, baseline, rules, error: `the watch could not start: ${(err as Error).message}` };
+    return { ...known, error: `the watch could not start: ${(err as Error).message}` };
   }
 }
