@@ -24,6 +24,8 @@ export const FAULTS = {
   'no-escalation': 'context_window_fallbacks is missing: long prompts stay on gpt-4o-mini (§5.2)',
   'escalation-always': 'every request is served by gpt-4o, whatever its size (§5.2 control)',
   'escalation-no-cost': 'escalated generations are logged to Langfuse with cost 0, as when LiteLLM has no price for the model (§5.2)',
+  'team-key-revoked': "order-tracker's rotated team key (TEAM_KEY_order_tracker) is not known to the gateway, as after a revoke or delete: it answers 401 (§6 team keys)",
+  'team-key-wrong-model': "returns-assistant's team key (TEAM_KEY_returns_assistant) allows only gpt-4o, not the gpt-4o-mini its agent uses (§6 team keys)",
   'machine-unhealthy': 'one gateway machine fails its health check (§2 Fly)',
   'process-missing': 'the gateway app has no machine in the worker process group (§2 Fly)',
   'wrong-region': 'one gateway machine runs in iad instead of ord (§2 Fly)',

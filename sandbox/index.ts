@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startClickHouse } from './clickhouse/index.ts';
-import { parseFaults, type FaultName } from './faults.ts';
+import { parseFaults, type FaultName, type Faults } from './faults.ts';
 import { startFly } from './fly/index.ts';
 import { parseCacheType, startGateway } from './gateway/index.ts';
 import { startLangfuse } from './langfuse/index.ts';
@@ -53,6 +53,38 @@ export interface Sandbox {
 /** A credential shaped like the real thing (so redaction by shape is exercised too) but random per run. */
 function credential(prefix: string): string {
   return `${prefix}${randomBytes(12).toString('hex')}`;
+}
+
+/** What every agent's team key allows: the model group the agents name, and §5.2's escalation target. */
+const TEAM_KEY_MODELS = ['gpt-4o-mini', 'gpt-4o'];
+
+/**
+ * Imports one rotated team key per agent into the gateway, as an operator does after rotating
+ * them in the vault: `POST /key/generate` with the key's own value (`key`), alias
+ * `team:<agent>`, the team, the model groups the agents use and per-team limits. Returns the
+ * `TEAM_KEY_<agent>` variables the agents config references. Faults: `team-key-revoked` leaves
+ * order-tracker's key out (the gateway then answers it 401, as it does a deleted key);
+ * `team-key-wrong-model` lets returns-assistant's key call only `gpt-4o`.
+ */
+async function importTeamKeys(gatewayUrl: string, masterKey: string, faults: Faults): Promise<Record<string, string>> {
+  const imported = await Promise.all(
+    SANDBOX_AGENTS.map(async (agent) => {
+      const key = credential('sk-team-');
+      const variable = `TEAM_KEY_${agent.replace(/-/g, '_')}`;
+      if (faults.has('team-key-revoked') && agent === 'order-tracker') return [variable, key] as const;
+      const models = faults.has('team-key-wrong-model') && agent === 'returns-assistant' ? ['gpt-4o'] : TEAM_KEY_MODELS;
+      const r = await fetch(`${gatewayUrl}/key/generate`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${masterKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ key, key_alias: `team:${agent}`, team_id: `team-${agent}`, models, rpm_limit: 600, tpm_limit: 200_000, metadata: { agent } }),
+        signal: AbortSignal.timeout(5_000),
+      });
+      await r.arrayBuffer();
+      if (!r.ok) throw new Error(`sandbox: importing the team key of ${agent} (POST /key/generate) answered ${r.status}`);
+      return [variable, key] as const;
+    }),
+  );
+  return Object.fromEntries(imported);
 }
 
 /**
@@ -114,7 +146,7 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
     closers.push(() => fly.close());
     const caFile = await writeCaPem(ca, join(tmp, 'sandbox-ca.pem'));
 
-    const teamKeys = Object.fromEntries(SANDBOX_AGENTS.map((a) => [`TEAM_KEY_${a.replace(/-/g, '_')}`, credential('sk-team-')]));
+    const teamKeys = await importTeamKeys(gateway.url, s.masterKey, faults);
     if (o.liveTraffic) {
       // Loaded only for the post-cutover phase: the pre-cutover rehearsal needs no traffic.
       const { startTraffic } = await import('./traffic/index.ts');

@@ -36,15 +36,25 @@ export function authenticate(presented: string | undefined, masterKey: string, k
   if (!key) {
     throw new ProxyError(401, `Authentication Error, Invalid proxy server token passed. Received API Key = ${shown}, Key Hash (Token) =${hashToken(presented)}. Unable to find token in cache or \`LiteLLM_VerificationTokenTable\``, 'auth_error');
   }
+  // LiteLLM checks `blocked` before expiry, and raises a bare Exception that its auth handler
+  // turns into a 401 `auth_error` prefixed "Authentication Error, ".
+  if (keys.blocked(key)) throw new ProxyError(401, "Authentication Error, Key is blocked. Update via `/key/unblock` if you're an admin.", 'auth_error');
   if (keys.expired(key)) {
     throw new ProxyError(401, `Authentication Error - Expired Key. Key Expiry time ${new Date(key.expiresAt ?? 0).toISOString()} and current time ${new Date().toISOString()}`, 'expired_key');
   }
   return { kind: 'virtual', token: key.token, key };
 }
 
-/** Admin routes (`/key/*`, `/active/callbacks`) are for the proxy admin only. */
+/**
+ * Routes a virtual key may call although they sit among the admin routes: LiteLLM's
+ * `non_proxy_admin_allowed_routes_check` lets `/key/info` through ("handled by function itself"),
+ * and `info_key_fn` then decides who may read which key (`keyInfoAnswer` in `key-routes.ts`).
+ */
+const SELF_SERVICE_ROUTES = new Set(['/key/info']);
+
+/** Admin routes (`/key/*`, `/active/callbacks`) are for the proxy admin only, except the self-service ones. */
 export function requireMaster(caller: Caller, route: string): void {
-  if (caller.kind !== 'master') {
+  if (caller.kind !== 'master' && !SELF_SERVICE_ROUTES.has(route)) {
     throw new ProxyError(401, `Authentication Error, Only proxy admin can be used to generate, delete, update info for new keys/users/teams. Route=${route}. Your role=internal_user_viewer.`, 'auth_error');
   }
 }

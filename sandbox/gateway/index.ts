@@ -109,7 +109,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     }
     requireMaster(who, path);
     const body = ((await readJson(req)) ?? {}) as Record<string, unknown>;
-    const answer = keyRoute(keys, req.method, url, body);
+    const answer = keyRoute(keys, who, req.method, url, body);
     if (answer) return sendJson(res, answer.status, answer.body);
     if ((path === '/active/callbacks' || path === '/settings') && req.method === 'GET') return sendJson(res, 200, activeCallbacks(callbacks));
     if (path === '/cache/ping' && req.method === 'GET') return sendJson(res, 200, cachePing(cache));

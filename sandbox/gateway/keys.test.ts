@@ -78,12 +78,69 @@ describe('virtual keys', () => {
 
   it('keeps admin routes for the master key', async () => {
     const k = (await s.admin('POST', '/key/generate', {})).json.key as string;
-    for (const [method, path] of [['POST', '/key/generate'], ['GET', `/key/info?key=${k}`], ['POST', '/key/delete'], ['GET', '/active/callbacks']] as const) {
+    for (const [method, path] of [['POST', '/key/generate'], ['POST', '/key/delete'], ['GET', '/active/callbacks']] as const) {
       const r = await s.admin(method, path, {}, k);
       expect(r.status, path).toBe(401);
       expect(r.json.error.type).toBe('auth_error');
     }
-    expect((await s.admin('GET', '/key/info?key=sk-unknown')).status).toBe(404);
+    expect((await s.admin('GET', '/key/info?key=sk-unknown')).json).toEqual({ error: { message: 'Key not found in database', type: 'not_found_error', param: 'key', code: '404' } });
+  });
+
+  it('imports a custom key value (how rotated team keys arrive) without ever echoing it from /key/info', async () => {
+    const raw = 'sk-team-imported-0123456789abcdef';
+    const gen = await s.admin('POST', '/key/generate', { key: raw, key_alias: 'team:imported', team_id: 'team-x', models: ['gpt-4o-mini'], tpm_limit: 1000 });
+    expect(gen.json).toMatchObject({ key: raw, token_id: hashToken(raw), key_alias: 'team:imported' });
+    const info = await s.admin('GET', `/key/info?key=${hashToken(raw)}`);
+    expect(info.json.info).toMatchObject({ key_alias: 'team:imported', team_id: 'team-x', user_id: null, models: ['gpt-4o-mini'], tpm_limit: 1000, blocked: null, status: 'active' });
+    expect(JSON.stringify(info.json)).not.toContain(raw);
+    expect((await s.chat(raw, ask(`imported ${traceId()}`))).status).toBe(200);
+  });
+});
+
+// LiteLLM 1.103.10 `info_key_fn` + `_can_user_query_key_info`: `/key/info` is open to any key
+// (route checks hand it to the function), which then lets a key read itself, a key of the same
+// user_id, or (as the proxy admin) any key.
+describe('/key/info asked with a virtual key', () => {
+  let s: TestStack;
+  beforeAll(async () => {
+    s = await startStack();
+  });
+  afterAll(() => s.close());
+  const mint = async (body: Record<string, unknown>): Promise<string> => (await s.admin('POST', '/key/generate', body)).json.key as string;
+
+  it('without ?key= reads its own row, and the answer names the hash, not the key', async () => {
+    const k = await mint({ key_alias: 'self', models: ['gpt-4o-mini', 'gpt-4o'], rpm_limit: 7, tpm_limit: 700 });
+    const r = await s.admin('GET', '/key/info', undefined, k);
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ key: hashToken(k), info: { key_alias: 'self', models: ['gpt-4o-mini', 'gpt-4o'], rpm_limit: 7, tpm_limit: 700, status: 'active' } });
+    expect(JSON.stringify(r.json)).not.toContain(k);
+    expect((await s.admin('GET', `/key/info?key=${hashToken(k)}`, undefined, k)).status).toBe(200);
+  });
+
+  it('refuses another user\'s key with 403, but compares user_id as LiteLLM does: two keys without one may read each other', async () => {
+    const mine = await mint({ user_id: 'u-1' });
+    const theirs = await mint({ user_id: 'u-2', key_alias: 'theirs' });
+    const refused = await s.admin('GET', `/key/info?key=${hashToken(theirs)}`, undefined, mine);
+    expect(refused.status).toBe(403);
+    expect(refused.json).toEqual({ error: { message: "You are not allowed to access this key's info. Your role=internal_user", type: 'internal_server_error', param: null, code: '403' } });
+    // The raw key in ?key= is not compared with the caller's hash, so the user_id rule decides.
+    expect((await s.admin('GET', `/key/info?key=${mine}`, undefined, mine)).status).toBe(200);
+    const a = await mint({});
+    const b = await mint({ key_alias: 'no-user' });
+    expect((await s.admin('GET', `/key/info?key=${hashToken(b)}`, undefined, a)).json.info.key_alias).toBe('no-user');
+  });
+
+  it('never reaches /key/info with a blocked, expired or unknown key: the 401 comes first', async () => {
+    const blocked = await mint({ blocked: true });
+    const b = await s.admin('GET', '/key/info', undefined, blocked);
+    expect(b.status).toBe(401);
+    expect(b.json.error).toMatchObject({ type: 'auth_error', message: expect.stringContaining('Key is blocked') });
+    expect((await s.admin('GET', `/key/info?key=${hashToken(blocked)}`)).json.info).toMatchObject({ blocked: true, status: 'revoked' });
+    const expiring = await mint({ duration: '1s' });
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await s.admin('GET', '/key/info', undefined, expiring)).json.error).toMatchObject({ type: 'expired_key', code: '401' });
+    expect((await s.admin('GET', `/key/info?key=${hashToken(expiring)}`)).json.info.status).toBe('expired');
+    expect((await s.admin('GET', '/key/info', undefined, 'sk-never-issued-0000')).json.error).toMatchObject({ type: 'auth_error', code: '401' });
   });
 });
 

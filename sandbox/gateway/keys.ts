@@ -13,7 +13,7 @@ export interface VirtualKey {
   readonly metadata: Record<string, unknown>;
   /** Epoch ms; `null` never expires. */
   readonly expiresAt: number | null;
-  /** Everything `/key/generate` was sent, echoed by `/key/info`. */
+  /** Everything `/key/generate` was sent except a custom `key`, echoed by `/key/info`. */
   readonly fields: Record<string, unknown>;
   readonly createdAt: string;
 }
@@ -57,6 +57,9 @@ export class KeyStore {
       throw new ProxyError(400, `Unique key aliases across all keys are required, got duplicate alias: ${alias}`, 'bad_request_error');
     }
     const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+    // A custom `key` (LiteLLM's GenerateKeyRequest.key, how rotated keys are imported) is stored
+    // only as its hash: echoing `fields` must never hand the raw key back on /key/info.
+    const { key: _custom, ...fields } = req;
     const vk: VirtualKey = {
       token,
       keyName: `sk-...${key.slice(-4)}`,
@@ -66,13 +69,12 @@ export class KeyStore {
       models: Array.isArray(req.models) ? req.models.filter((m): m is string => typeof m === 'string') : [],
       metadata: req.metadata && typeof req.metadata === 'object' ? (req.metadata as Record<string, unknown>) : {},
       expiresAt,
-      fields: { ...req },
+      fields,
       createdAt: new Date(this.now()).toISOString(),
     };
     this.byToken.set(token, vk);
-    const { key: _sent, ...echo } = req;
     return {
-      ...echo,
+      ...fields,
       key,
       key_name: vk.keyName,
       key_alias: alias,
@@ -93,15 +95,37 @@ export class KeyStore {
     return this.byToken.get(hashToken(rawKey));
   }
 
+  /**
+   * The key row `/key/info` was asked about: a raw `sk-` key is hashed first, anything else is
+   * taken as the hash itself (LiteLLM's `_hash_token_if_needed`), so callers can keep the raw key
+   * out of URLs. Only `/key/info` looks up by hash; authentication never accepts one.
+   */
+  lookup(asked: string): VirtualKey | undefined {
+    return this.byToken.get(asked.startsWith('sk-') ? hashToken(asked) : asked);
+  }
+
   /** Whether a key's `duration` has run out. */
   expired(k: VirtualKey): boolean {
     return k.expiresAt !== null && k.expiresAt <= this.now();
   }
 
-  /** `/key/info`'s `info` object: the row without the hashed `token`. */
+  /** Whether a key was generated with `blocked: true` (LiteLLM's `/key/block` sets the same column). */
+  blocked(k: VirtualKey): boolean {
+    return k.fields.blocked === true;
+  }
+
+  /**
+   * `/key/info`'s `info` object: the row without the hashed `token`, with LiteLLM 1.103.10's
+   * derived `status` (`_derive_key_status`: `revoked` when blocked, `expired` past `expires`,
+   * else `active`) and the ownership columns (`user_id`, `team_id`) that decide who may read it.
+   */
   info(k: VirtualKey): Record<string, unknown> {
     return {
       ...k.fields,
+      user_id: k.fields.user_id ?? null,
+      team_id: k.fields.team_id ?? null,
+      blocked: typeof k.fields.blocked === 'boolean' ? k.fields.blocked : null,
+      status: this.blocked(k) ? 'revoked' : this.expired(k) ? 'expired' : 'active',
       key_name: k.keyName,
       key_alias: k.alias,
       spend: 0,

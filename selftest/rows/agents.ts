@@ -1,6 +1,9 @@
 import type { MatrixRow } from './row.ts';
 
-/** Runbook §6 agent-config gate: each bad config fails it, naming the agent and the JSON path. */
+/**
+ * Runbook §6: each bad agent config fails the agent-config gate, naming the agent and the JSON
+ * path; each broken team key fails `6/team-keys`, naming the variable (never the key).
+ */
 export const rows: readonly MatrixRow[] = [
   {
     name: 'agent config: direct OpenAI base URL',
@@ -29,5 +32,15 @@ export const rows: readonly MatrixRow[] = [
     env: { AGENTS_CONFIG_PATH: 'fixtures/agents/bad-unresolved-key-ref.json' },
     fails: ['6/agent-config'],
     because: /agent order-tracker at \$\.agents\[1\]\.apiKeyRef: references TEAM_KEY_order_tracker_v2, which is not set/,
+  },
+  {
+    faults: ['team-key-revoked'],
+    fails: ['6/team-keys'],
+    because: /TEAM_KEY_order_tracker \(agent order-tracker\): GET \/key\/info asked with this key answered 401: not a live key/,
+  },
+  {
+    faults: ['team-key-wrong-model'],
+    fails: ['6/team-keys'],
+    because: /TEAM_KEY_returns_assistant \(alias team:returns-assistant; agent returns-assistant\) does not allow model gpt-4o-mini \(required by \$\.agents\[2\]\.model\)/,
   },
 ];

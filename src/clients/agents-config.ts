@@ -15,6 +15,8 @@ export interface AgentEntry {
   readonly path: string;
   readonly baseUrls: readonly Located<string>[];
   readonly keys: readonly Located<unknown>[];
+  /** The model (group) names under `model`, `models` or `model_name` in the agent's own subtree. */
+  readonly models: readonly Located<string>[];
 }
 
 /** Field names read as an agent's base URL (OpenAI SDKs, LiteLLM and hand-rolled configs spell it differently). */
@@ -22,6 +24,8 @@ const URL_FIELDS = new Set(['baseurl', 'base_url', 'apibase', 'api_base', 'endpo
 /** Field names read as an agent's API key or key reference. */
 const KEY_FIELDS = new Set(['apikey', 'api_key', 'apikeyref', 'api_key_ref', 'keyref', 'key_ref', 'apikeysecret', 'api_key_secret', 'apikeyenv', 'api_key_env', 'secretref', 'secret_ref', 'key', 'token', 'openaiapikey', 'openai_api_key']);
 const NAME_FIELDS = ['name', 'id', 'agent', 'agentName', 'agent_name'];
+/** Field names read as the model (group) an agent calls. */
+const MODEL_FIELDS = new Set(['model', 'models', 'model_name', 'modelname']);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const norm = (k: string): string => k.toLowerCase().replace(/-/g, '_');
@@ -99,6 +103,11 @@ function entryOf(node: Record<string, unknown>, path: string, key: string | unde
   const named = NAME_FIELDS.map((f) => node[f]).find((v): v is string => typeof v === 'string' && v.trim() !== '');
   const baseUrls: Located<string>[] = [];
   const keys: Located<unknown>[] = [];
+  const models: Located<string>[] = [];
+  const model = (v: unknown, p: string): void => {
+    if (typeof v === 'string' && v.trim()) models.push({ value: v.trim(), path: p });
+    else if (Array.isArray(v)) v.forEach((m, i) => model(m, childPath(p, i)));
+  };
   const walk = (n: unknown, p: string): void => {
     if (Array.isArray(n)) n.forEach((v, i) => walk(v, childPath(p, i)));
     else if (isObject(n)) {
@@ -107,12 +116,13 @@ function entryOf(node: Record<string, unknown>, path: string, key: string | unde
         const cp = childPath(p, k);
         if (isUrlField(k) && typeof v === 'string') baseUrls.push({ value: v, path: cp });
         else if (isKeyField(k) && v !== null && v !== undefined) keys.push({ value: v, path: cp });
+        else if (MODEL_FIELDS.has(norm(k))) model(v, cp);
         else walk(v, cp);
       }
     }
   };
   walk(node, path);
-  return { name: named ?? key ?? path, path, baseUrls, keys };
+  return { name: named ?? key ?? path, path, baseUrls, keys, models };
 }
 
 /** One broken promise of §6, located: which agent, which field, what is wrong. */
@@ -148,6 +158,16 @@ export function normalizeBaseUrl(url: string): string {
   } catch {
     return url.trim();
   }
+}
+
+/**
+ * The `TEAM_KEY_*` variable a key field references, in any form the gate accepts, or undefined
+ * (no reference, an inline key, another variable). `6/agent-config` and `6/team-keys` both use
+ * it, so they agree on which variable an agent uses.
+ */
+export function teamKeyReference(value: unknown): string | undefined {
+  const ref = REFERENCE.exec(keyString(value)?.trim() ?? '')?.[1];
+  return ref && TEAM_KEY.test(ref) ? ref : undefined;
 }
 
 /** The string a key field holds: the value itself, or for `{ secretRef: "X" }`-style objects the first string inside. */

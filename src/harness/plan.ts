@@ -48,6 +48,7 @@ const PLANNERS: readonly ((config: CutoverConfig) => PlanEntry)[] = [
   () => ({ checkId: '4.2/semantic-cache', requests: 3, inputTokens: 3 * 40, maxOutputTokens: 3 * 16, note: 'estimate: original, paraphrase, control; plus one embedding call per lookup and one per cache write' }),
   (c) => rpmLimitPlan(c),
   (c) => failoverPlan(c),
+  () => ({ checkId: '6/team-keys', requests: 0, inputTokens: 0, maxOutputTokens: 0, note: 'no model request: one GET /key/info per TEAM_KEY_* the agents config references, asked with that key' }),
   (c) => ({
     checkId: '7/rollback-readiness',
     requests: 2 * c.rollback.baselineSamples,
