@@ -8,7 +8,7 @@ import type { CacheType } from './response-cache.ts';
 import { MASTER, type TestStack, traceId, withStack } from './testing.ts';
 
 const require = createRequire(import.meta.url);
-/** Covers the write delay (50 ms) plus a semantic write's embedding (20 ms). */
+/** Covers the write delay (50 ms) plus a semantic write's embedding (5 ms). */
 const WRITE_WAIT_MS = 120;
 /** A 150 ms upstream, so a miss is clearly slower than a hit; the gateway's default cache unless given. */
 const slowUpstream = <T>(faults: FaultName[], fn: (s: TestStack) => Promise<T>, cacheType?: CacheType): Promise<T> => withStack(faults, fn, { latencyMs: 150, cacheType });

@@ -5,7 +5,7 @@ import { SemanticIndex, promptText } from './semantic-cache.ts';
 import { MASTER, type Reply, type TestStack, traceId, withStack } from './testing.ts';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Covers the write delay (50 ms) plus the write's own embedding (20 ms). */
+/** Covers the write delay (50 ms) plus the write's own embedding (5 ms). */
 const WRITE_WAIT_MS = 150;
 const upstreamCalls = (s: TestStack): number => s.counter.byComponent.upstream ?? 0;
 const similarity = (r: Reply): string | null => r.headers.get('x-litellm-semantic-similarity');
