@@ -41,6 +41,8 @@ export const FAULTS = {
   'langfuse-v4-events-only': 'Langfuse runs v4 in events_only mode: legacy reads 404, ingestion rejected (§2 Langfuse UI)',
   'tls-expiring': 'the gateway certificate expires in 3 days (§1 TLS)',
   'tls-wrong-host': 'the gateway certificate is issued for another host name (§1 TLS)',
+  'metrics-off': 'the gateway serves /metrics/ without any litellm_* family: the prometheus callback is off (§6, §7 watch)',
+  'metrics-gated': 'the gateway serves only litellm_not_a_premium_user_metric, as an enterprise-gated build without a licence does (§6, §7 watch)',
   'error-burst': 'live traffic: 10 % of gateway requests fail with 500 (§7 watch)',
   'latency-doubled': 'live traffic: upstream latency is 5x the baseline, well past the doubling rule (§7 watch)',
   'low-hit-rate': 'live traffic repeats no prompts, so the cache hit rate is ~0 (§6 live traffic)',

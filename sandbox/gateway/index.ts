@@ -10,7 +10,7 @@ import { readiness, readinessDetails } from './health.ts';
 import { keyRoute } from './key-routes.ts';
 import { KeyStore } from './keys.ts';
 import { LangfuseLogger, type LangfuseTarget } from './langfuse-logger.ts';
-import { Metrics } from './metrics.ts';
+import { exposition, Metrics } from './metrics.ts';
 import { METRICS_PATHS, serveMetrics } from './metrics-route.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { type CacheType, effectiveCacheType, ResponseCache } from './response-cache.ts';
@@ -125,7 +125,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     if (req.method === 'GET' && (path === '/health/liveliness' || path === '/health/liveness')) return sendJson(res, 200, "I'm alive!");
     if (req.method === 'GET' && path === '/health/readiness') return sendJson(res, 200, readiness());
     if (req.method === 'GET' && METRICS_PATHS.has(path)) {
-      return serveMetrics(req, res, url, () => requireMaster(caller(req), path), () => metrics.render());
+      return serveMetrics(req, res, url, () => requireMaster(caller(req), path), () => exposition(metrics, o.faults));
     }
     if (!KEYED_ROUTES.has(path)) return sendJson(res, 404, { detail: 'Not Found' });
     try {

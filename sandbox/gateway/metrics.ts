@@ -1,3 +1,4 @@
+import type { Faults } from '../faults.ts';
 /**
  * LiteLLM's Prometheus histogram buckets (`LATENCY_BUCKETS` in `litellm/types/integrations/prometheus.py`),
  * in seconds.
@@ -147,4 +148,20 @@ export class Metrics {
   render(): string {
     return [this.cacheHits, this.cacheMisses, this.totalRequests, this.failedRequests, this.latency, this.fallbacks].flatMap((m) => m.lines()).join('\n') + '\n';
   }
+}
+
+/**
+ * The exposition a scrape gets. Faults `metrics-off` (no `prometheus` callback: only the Python
+ * client's own process families) and `metrics-gated` (an enterprise-era build without a licence
+ * registers only `litellm_not_a_premium_user_metric`, notes/litellm.md Corrections) leave the
+ * route up but drop every litellm_* family a watch reads.
+ */
+export function exposition(metrics: Metrics, faults: Faults): string {
+  const process = ['# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.', '# TYPE process_cpu_seconds_total counter', 'process_cpu_seconds_total 1.25'];
+  if (faults.has('metrics-off')) return `${process.join('\n')}\n`;
+  if (faults.has('metrics-gated')) {
+    const gated = ['# HELP litellm_not_a_premium_user_metric_total Metrics are gated: this build needs a LiteLLM Enterprise licence.', '# TYPE litellm_not_a_premium_user_metric_total counter', 'litellm_not_a_premium_user_metric_total 1.0'];
+    return `${[...process, ...gated].join('\n')}\n`;
+  }
+  return metrics.render();
 }

@@ -15,6 +15,10 @@ export const rows: readonly MatrixRow[] = [
   // §6 expectations missed while the §7 rules held: the gateway stays, the findings need action.
   { ...post, faults: ['low-hit-rate'], fails: ['6/live-traffic'], verdict: 'hold-with-findings', because: /cache_hit_rate = 0 ratio, required >= 0\.3 ratio/ },
   { ...post, faults: ['agent-missing'], fails: ['6/live-traffic'], verdict: 'hold-with-findings', because: /agent returns-assistant: no trace tagged agent:returns-assistant/ },
+  // Missing metrics are missing data, never zero traffic: the watch cannot decide, and says which
+  // case it met (falling back to Langfuse as the traffic source is not built yet).
+  { ...post, faults: ['metrics-off'], fails: ['6/live-traffic', '7/watch'], status: 'inconclusive', because: /no litellm_\* family: the prometheus callback is off/ },
+  { ...post, faults: ['metrics-gated'], fails: ['6/live-traffic', '7/watch'], status: 'inconclusive', because: /only litellm_not_a_premium_user_metric: this LiteLLM build gates Prometheus behind an Enterprise licence/ },
   // No baseline is missing input, never a rollback: the latency rule cannot decide, the error-rate rule still does.
   {
     name: 'post-cutover without a latency baseline',

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { closePools } from './http.ts';
-import { bucketsOf, counterDelta, histogramQuantile, MetricsAuthError, parsePrometheus, scrapeMetrics, sumBy, sumOf } from './prometheus.ts';
+import { bucketsOf, counterDelta, histogramQuantile, MetricsAuthError, MetricsUnavailableError, parsePrometheus, scrapeMetrics, sumBy, sumOf } from './prometheus.ts';
 
 const T0 = `# HELP litellm_proxy_total_requests_metric Total number of requests
 # TYPE litellm_proxy_total_requests_metric counter
@@ -62,14 +62,21 @@ describe('Prometheus text format', () => {
     beforeAll(async () => {
       server = createServer((req, res) => {
         seen.push({ url: req.url, authorization: req.headers.authorization });
-        const path = req.url?.replace(/^\/(open|moved)/, '') ?? '';
+        const path = req.url?.replace(/^\/(open|moved|off|gated|fresh)/, '') ?? '';
         if (path !== '/metrics' && path !== '/metrics/') return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"detail":"Not Found"}');
         if (!req.url?.startsWith('/open') && req.headers.authorization !== `Bearer ${ADMIN}`) {
           const message = 'Unauthorized access to metrics endpoint: Authentication Error, Invalid proxy server token passed. To allow unauthenticated access, set `litellm_settings.require_auth_for_metrics_endpoint: false` in your proxy_config.yaml.';
           return void res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify(message));
         }
         if (path === '/metrics' || req.url?.startsWith('/moved')) return void res.writeHead(307, { location: `http://${req.headers.host}/elsewhere/` }).end();
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(T0);
+        const body = req.url?.startsWith('/off')
+          ? '# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total 1.0\n'
+          : req.url?.startsWith('/gated')
+            ? '# TYPE litellm_not_a_premium_user_metric_total counter\nlitellm_not_a_premium_user_metric_total 1.0\n'
+            : req.url?.startsWith('/fresh')
+              ? '# HELP litellm_cache_hits_metric_total Total cache hits\n# TYPE litellm_cache_hits_metric_total counter\n'
+              : T0;
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(body);
       });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -92,6 +99,13 @@ describe('Prometheus text format', () => {
       expect(err).toBeInstanceOf(MetricsAuthError);
       expect((err as Error).message).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/metrics\/: HTTP 401: the gateway refused the admin key \(GATEWAY_ADMIN_KEY\) .*require_auth_for_metrics_endpoint is false/);
       expect((err as Error).message).not.toContain('sk-wrong');
+    });
+
+    test('no litellm_* family is missing data, named; a family declared before its first sample is not', async () => {
+      await expect(scrapeMetrics(`${url}/off`, { adminKey: ADMIN, timeoutMs: 2000 })).rejects.toThrow(MetricsUnavailableError);
+      await expect(scrapeMetrics(`${url}/off`, { adminKey: ADMIN, timeoutMs: 2000 })).rejects.toThrow(/no litellm_\* family: the prometheus callback is off .*not the same as zero traffic/);
+      await expect(scrapeMetrics(`${url}/gated`, { adminKey: ADMIN, timeoutMs: 2000 })).rejects.toThrow(/only litellm_not_a_premium_user_metric: this LiteLLM build gates Prometheus behind an Enterprise licence/);
+      expect(sumOf(await scrapeMetrics(`${url}/fresh`, { adminKey: ADMIN, timeoutMs: 2000 }), 'litellm_cache_hits_metric_total')).toBe(0);
     });
 
     test('a redirect is not followed, a missing route names what to enable', async () => {

@@ -141,11 +141,36 @@ export class MetricsAuthError extends CutoverHttpError {
 }
 
 /**
+ * The gateway answered its metrics route, but with none of LiteLLM's usage families: the
+ * `prometheus` callback is off, or an enterprise-era build without a licence registers only
+ * `litellm_not_a_premium_user_metric`. Missing metrics are missing data, never zero traffic, so
+ * this is an error, not an empty scrape. The message names which case and the fix.
+ */
+export class MetricsUnavailableError extends CutoverHttpError {
+  constructor(url: string, what: string) {
+    super('GET', url, `${what}; without them the gateway's request, error and cache counts are unknown, which is not the same as zero traffic`);
+  }
+}
+
+/** Why a scrape holds no usable litellm_* family, or undefined when it does. Families are declared by `# TYPE` even before their first sample. */
+function missingFamilies(text: string, scrape: PromScrape): string | undefined {
+  const declared = new Set([...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]!));
+  for (const s of scrape.values()) declared.add(s.name);
+  const litellm = [...declared].filter((f) => f.startsWith('litellm_'));
+  if (litellm.length === 0) return 'the metrics have no litellm_* family: the prometheus callback is off (litellm_settings.callbacks: ["prometheus"])';
+  if (litellm.every((f) => f.startsWith('litellm_not_a_premium_user_metric'))) {
+    return 'the metrics hold only litellm_not_a_premium_user_metric: this LiteLLM build gates Prometheus behind an Enterprise licence';
+  }
+  return undefined;
+}
+
+/**
  * Scrapes the gateway's Prometheus metrics at `GET <gateway>/metrics/`, with the admin key.
  * LiteLLM mounts the Prometheus app at `/metrics`, so `/metrics` only answers 307 to `/metrics/`
  * and the suite, which never follows a redirect with credentials, asks `/metrics/` directly.
  * The key is always sent: LiteLLM requires it by default (`require_auth_for_metrics_endpoint`),
  * and a gateway with auth switched off ignores it. Throws `MetricsAuthError` on 401/403,
+ * `MetricsUnavailableError` when no litellm_* usage family is declared (callback off, or gated),
  * `UnexpectedResponseError` on any other non-200 (404 when the `prometheus` callback is not
  * enabled; a redirect, which is not followed) or an unparseable body.
  */
@@ -157,9 +182,13 @@ export async function scrapeMetrics(gatewayUrl: string, o: { adminKey: string; t
     throw new UnexpectedResponseError('GET', url, res.status, `200 with Prometheus text, not a redirect to ${safeUrl(res.headers.location ?? '(no location)')} (redirects are not followed with credentials)`, res.text);
   }
   if (res.status !== 200) throw new UnexpectedResponseError('GET', url, res.status, '200 with Prometheus text (is litellm_settings.callbacks: ["prometheus"] set?)', res.text);
+  let scrape: PromScrape;
   try {
-    return parsePrometheus(res.text);
+    scrape = parsePrometheus(res.text);
   } catch (err) {
     throw new UnexpectedResponseError('GET', url, res.status, `Prometheus text format (${(err as Error).message})`, res.text);
   }
+  const missing = missingFamilies(res.text, scrape);
+  if (missing) throw new MetricsUnavailableError(url, missing);
+  return scrape;
 }
