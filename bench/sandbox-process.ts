@@ -18,9 +18,9 @@ export interface SandboxProcess {
  * Starts `pnpm sandbox` as a child process, so that server work does not share the
  * benchmark's event loop, and resolves when it has printed its `.env` lines.
  */
-export async function startSandboxProcess(faults = ''): Promise<SandboxProcess> {
+export async function startSandboxProcess(faults = '', cacheType = ''): Promise<SandboxProcess> {
   const t0 = performance.now();
-  const child = spawn(resolve(ROOT, 'node_modules/.bin/tsx'), ['sandbox/cli.ts'], { cwd: ROOT, env: { ...process.env, SANDBOX_FAULTS: faults }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(resolve(ROOT, 'node_modules/.bin/tsx'), ['sandbox/cli.ts'], { cwd: ROOT, env: { ...process.env, SANDBOX_FAULTS: faults, SANDBOX_CACHE_TYPE: cacheType }, stdio: ['ignore', 'pipe', 'inherit'] });
   const env: Record<string, string> = {};
   let startedInMs = Number.NaN;
   await new Promise<void>((ok, fail) => {
