@@ -14,7 +14,7 @@ import { ConfigError, newRunId, parseConfig, preflight, readEnvironment, TARGET_
 export default async function setup(_project: TestProject): Promise<() => Promise<void>> {
   const env = readEnvironment();
   env.CUTOVER_RUN_ID ||= newRunId();
-  const problems = [...preflight(env), ...faultProblems(env)];
+  const problems = [...preflight(env), ...sandboxProblems(env)];
   if (problems.length > 0) fail(problems);
   let stop = async (): Promise<void> => undefined;
 
@@ -45,7 +45,7 @@ export default async function setup(_project: TestProject): Promise<() => Promis
  * `SANDBOX_FAULTS` names a fault that does not exist, or `SANDBOX_CACHE_TYPE` a cache type the
  * sandbox gateway cannot run: a typo would silently rehearse the default stack.
  */
-export function faultProblems(env: Record<string, string | undefined>): ConfigProblem[] {
+export function sandboxProblems(env: Record<string, string | undefined>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const attempt = (variable: string, parse: () => unknown): void => {
     try {

@@ -1,5 +1,5 @@
 import { newRunId, preflight, readEnvironment } from '../src/config/index.ts';
-import { fail, faultProblems } from '../vitest.global-setup.ts';
+import { fail, sandboxProblems } from '../vitest.global-setup.ts';
 
 /** What `scripts/cutover.mjs` hands to Vitest once the configuration has passed preflight. */
 export interface CutoverPlan {
@@ -25,7 +25,7 @@ export function prepareCutover(argv: readonly string[]): CutoverPlan {
   }
   const env = readEnvironment();
   process.env.CUTOVER_RUN_ID = env.CUTOVER_RUN_ID || newRunId();
-  const problems = [...preflight({ ...env, CUTOVER_RUN_ID: process.env.CUTOVER_RUN_ID }), ...faultProblems(env)];
+  const problems = [...preflight({ ...env, CUTOVER_RUN_ID: process.env.CUTOVER_RUN_ID }), ...sandboxProblems(env)];
   if (problems.length > 0) fail(problems, startedAt);
   const project = (process.env.CUTOVER_PHASE ?? env.CUTOVER_PHASE) === 'post' ? 'post-cutover' : 'cutover';
   return { project, vitestArgs: args };

@@ -100,13 +100,14 @@ export function liveTrafficSampler(o: LiveTrafficOptions): { sample: (atMs: numb
       for (const [id, at] of seen) if (at < atMs - 2 * o.lookbackMs) seen.delete(id);
 
       const p95 = histogramQuantile(0.95, bucketsOf(windowDelta, METRICS.latency));
+      const hits = sumOf(d, METRICS.hits);
       return {
         atMs,
         requests: sumOf(d, METRICS.requests),
         errors: sumOf(d, METRICS.requests, (l) => isErrorStatus(l.status_code)),
         throttled: sumOf(d, METRICS.requests, (l) => l.status_code === '429'),
-        hits: sumOf(d, METRICS.hits),
-        misses: missesOf(d, sumOf(d, METRICS.hits)),
+        hits,
+        misses: missesOf(d, hits),
         agents,
         latencies,
         histogramP95Ms: p95 === null ? null : p95 * 1000,
