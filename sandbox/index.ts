@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startClickHouse } from './clickhouse/index.ts';
 import { parseFaults, type FaultName, type Faults } from './faults.ts';
-import { startFly } from './fly/index.ts';
+import { gatewayMachineIds } from './fly/fleet.ts';
+import { DEFAULT_APPS, startFly } from './fly/index.ts';
 import { parseCacheType, startGateway } from './gateway/index.ts';
 import { startLangfuse } from './langfuse/index.ts';
 import { startMinio } from './minio/index.ts';
@@ -54,6 +55,9 @@ export interface Sandbox {
 function credential(prefix: string): string {
   return `${prefix}${randomBytes(12).toString('hex')}`;
 }
+
+/** The Fly region the stand-in fleet runs in; the gateway's machine ids are derived from the same fleet. */
+const FLY_REGION = 'ord';
 
 /** What every agent's team key allows: the model group the agents name, and §5.2's escalation target. */
 const TEAM_KEY_MODELS = ['gpt-4o-mini', 'gpt-4o'];
@@ -127,6 +131,9 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
       upstreamKey: s.upstreamKey,
       langfuse: { url: langfuse.url, publicKey: s.publicKey, secretKey: s.secretKey },
       cacheType,
+      // Exactly the machines the Fly stand-in below lists for the gateway group, so a suite can
+      // scrape each one by the id the Machines API gives it.
+      machineIds: gatewayMachineIds(DEFAULT_APPS, faults, FLY_REGION),
     });
     closers.push(() => gateway.close());
     const [gatewayTls, langfuseTls] = await Promise.all([
@@ -136,6 +143,8 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
     closers.push(() => gatewayTls.close(), () => langfuseTls.close());
     const fly = await startFly({
       ...ctx,
+      apps: DEFAULT_APPS,
+      region: FLY_REGION,
       token: s.flyToken,
       clickhouse: { url: clickhouse.url, user: 'langfuse', password: s.clickhousePassword },
       minioUrl: minio.url,

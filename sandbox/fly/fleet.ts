@@ -274,3 +274,14 @@ export function buildFleet(names: FlyAppNames, faults: Faults, region: string, n
     single(names.minio, 'minio', hubRelease(names.minio, 2, 'minio/minio', 'RELEASE.2025-04-22T22-12-26Z')),
   ];
 }
+
+/**
+ * The ids of the gateway app's `gateway` process group, in the order the Machines API lists
+ * them: the machines that serve LiteLLM behind Fly's proxy (the `ui` and `worker` groups serve
+ * Langfuse). The sandbox gateway runs exactly these, so `fly-force-instance-id` with an id from
+ * the API reaches that machine.
+ */
+export function gatewayMachineIds(names: FlyAppNames, faults: Faults, region: string): string[] {
+  const app = buildFleet(names, faults, region).find((a) => a.name === names.gateway);
+  return (app?.machines ?? []).filter((m) => m.role === 'gateway').map((m) => m.machine.id);
+}

@@ -19,7 +19,11 @@ import { redactSecrets } from './secret-redaction.ts';
 import { type LoggedCaller, loggedHeaders, NO_USAGE, type RequestContext } from './standard-logging.ts';
 import type { UpstreamClient } from './upstream-client.ts';
 
-/** The proxy's shared state, as the chat route needs it. */
+/**
+ * What the chat route needs of the proxy: one object per gateway process. Everything but
+ * `metrics` is shared by every machine of the fleet (what a real deployment shares through
+ * Redis and Postgres); `metrics` is the process's own Prometheus registry.
+ */
 export interface ChatContext {
   readonly faults: Faults;
   readonly masterKey: string;
@@ -33,8 +37,11 @@ export interface ChatContext {
   readonly metrics: Metrics;
   readonly callbacks: CallbackConfig;
   readonly cacheWriteDelayMs: number;
-  /** Chat requests that reached the provider stage, for `error-burst`'s every-10th failure. */
-  served: number;
+  /**
+   * Chat requests that reached the provider stage, for `error-burst`'s every-10th failure: one
+   * tally for the whole fleet (a holder, so that every process's context counts into it).
+   */
+  readonly served: { count: number };
 }
 
 /**
@@ -170,8 +177,8 @@ export async function handleChat(g: ChatContext, req: IncomingMessage, res: Serv
     routed = route(body.model, messages as Message[], g.faults);
     // The requested group failed its pre-call checks; the router logged that before it fell back.
     if (routed.contextWindow) logFailure(new ProxyError(400, routed.contextWindow.message, 'None', {}, 'ContextWindowExceededError', 'None', { origin: 'router' }));
-    g.served += 1;
-    if (g.faults.has('error-burst') && g.served % ERROR_BURST_EVERY === 0) {
+    g.served.count += 1;
+    if (g.faults.has('error-burst') && g.served.count % ERROR_BURST_EVERY === 0) {
       throw new ProxyError(500, 'litellm.InternalServerError: InternalServerError: OpenAIException - Internal Server Error', 'None', {}, 'InternalServerError', 'None', { origin: 'provider' });
     }
     await answer(g, { body, messages: messages as Message[], routed, tenant: tenantOf(caller), t0, callId, keyHeaders, res, labels, request });

@@ -4,13 +4,15 @@ import type { ComponentContext, Listening } from '../types.ts';
 import { authenticate, type Caller, presentedKey, requireMaster } from './auth.ts';
 import { cachePing } from './cache-routes.ts';
 import { activeCallbacks, callbackConfig } from './callbacks.ts';
-import { type ChatContext, handleChat } from './chat.ts';
+import { handleChat } from './chat.ts';
 import { ProxyError } from './errors.ts';
 import { readiness, readinessDetails } from './health.ts';
 import { keyRoute } from './key-routes.ts';
 import { KeyStore } from './keys.ts';
 import { LangfuseLogger, type LangfuseTarget } from './langfuse-logger.ts';
-import { exposition, Metrics } from './metrics.ts';
+import { FlyProxy } from './fly-proxy.ts';
+import { GatewayMachine, type SharedContext } from './machine.ts';
+import { exposition } from './metrics.ts';
 import { METRICS_PATHS, serveMetrics } from './metrics-route.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { type CacheType, effectiveCacheType, ResponseCache } from './response-cache.ts';
@@ -36,6 +38,13 @@ export interface GatewayOptions extends ComponentContext {
    * `redis-semantic`. Faults `cache-off` (no cache) and `cache-exact-only` (`redis`) override it.
    */
   readonly cacheType?: CacheType;
+  /**
+   * The Fly machine ids of the gateway process group, in the order Fly lists them; default one
+   * machine, `SINGLE_MACHINE_ID`. Fly's proxy (`fly-proxy.ts`) spreads requests over them.
+   */
+  readonly machineIds?: readonly string[];
+  /** Fault `machine-restarted-mid-watch`: how long after its first scrape the second machine restarts; default 8 s. */
+  readonly machineRestartDelayMs?: number;
 }
 
 /** A running gateway, with hooks tests use to observe it without going through HTTP. */
@@ -46,7 +55,18 @@ export interface Gateway extends Listening {
   flushLangfuse(): Promise<void>;
   /** The response cache's type, `null` when the proxy runs without one. */
   readonly cacheType: CacheType | null;
+  /** The machines behind the proxy, as `fly-force-instance-id` names them. */
+  readonly machineIds: readonly string[];
 }
+
+/** The machine id of a gateway started without `machineIds`: shaped like a Fly machine id (14 hex). */
+export const SINGLE_MACHINE_ID = '3d8d7e5c12e489';
+/** The default of `machineRestartDelayMs`: 8 s into the sandbox's 20 s watch that polls every 2 s. */
+export const MACHINE_RESTART_DELAY_MS = 8_000;
+/** A rolling deploy replaces one machine after the other: their processes started this far apart. */
+const MACHINE_STAGGER_SECONDS = 45.31;
+/** Fault `metrics-per-worker`: uvicorn workers per machine. */
+const WORKERS_PER_MACHINE = 2;
 
 const CREATED = Math.floor(Date.now() / 1000);
 const CHAT_ROUTES = new Set(['/chat/completions', '/v1/chat/completions']);
@@ -63,17 +83,23 @@ const KEYED_ROUTES = new Set([
  * `x-litellm-*` headers, health routes, `/active/callbacks`, Prometheus `/metrics` behind the
  * master key, and the Langfuse v2 logging callback posting to `langfuse.url`. `close()` also
  * delivers the Langfuse events still queued.
+ *
+ * It runs as a fleet of Fly machines (`machineIds`) behind one listening server standing in for
+ * Fly's proxy: every machine has its own Prometheus registry and process start time, and shares
+ * keys, rate limits, the cache, Langfuse logging and the upstream, as machines sharing Redis and
+ * Postgres do. Faults `metrics-per-worker` (2 workers per machine, a registry each) and
+ * `machine-restarted-mid-watch` (the second machine restarts once, `machineRestartDelayMs` after
+ * its first scrape) bend what scrapes see.
  */
 export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const version = o.version ?? '1.103.10';
   const keys = new KeyStore();
-  const metrics = new Metrics();
   const upstream = new UpstreamClient(o.upstreamUrl, o.upstreamKey);
   const logger = new LangfuseLogger(o.langfuse, o.faults);
   const cacheType = effectiveCacheType(o.faults, o.cacheType);
   const callbacks = callbackConfig(o.faults, cacheType !== null);
   const cache = cacheType === null ? null : new ResponseCache(cacheType, { faults: o.faults, embed: (text) => upstream.embed(text) });
-  const ctx: ChatContext = {
+  const shared: SharedContext = {
     faults: o.faults,
     masterKey: o.masterKey,
     version,
@@ -82,11 +108,23 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     cache,
     upstream,
     logger,
-    metrics,
     callbacks,
     cacheWriteDelayMs: o.cacheWriteDelayMs ?? 50,
-    served: 0,
+    served: { count: 0 },
   };
+  const ids = o.machineIds ?? [SINGLE_MACHINE_ID];
+  const startedAt = Date.now() / 1000;
+  const machines = ids.map(
+    (id, i) =>
+      new GatewayMachine({
+        id,
+        shared,
+        startTimeSeconds: startedAt - MACHINE_STAGGER_SECONDS * (ids.length - i),
+        workers: o.faults.has('metrics-per-worker') ? WORKERS_PER_MACHINE : 1,
+        restartAfterFirstScrapeMs: o.faults.has('machine-restarted-mid-watch') && i === 1 ? (o.machineRestartDelayMs ?? MACHINE_RESTART_DELAY_MS) : undefined,
+      }),
+  );
+  const proxy = new FlyProxy(machines);
 
   const caller = (req: IncomingMessage): Caller => authenticate(presentedKey(req.headers), o.masterKey, keys, o.faults);
   const admin = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
@@ -120,12 +158,17 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   };
 
   const server = await listen('gateway', o.counter, async (req, res, url) => {
+    const machine = proxy.machineFor(req, res);
+    if (!machine) return;
     const path = url.pathname;
-    if (req.method === 'POST' && CHAT_ROUTES.has(path)) return handleChat(ctx, req, res);
+    if (req.method === 'POST' && CHAT_ROUTES.has(path)) return handleChat(machine.serving().ctx, req, res);
     if (req.method === 'GET' && (path === '/health/liveliness' || path === '/health/liveness')) return sendJson(res, 200, "I'm alive!");
     if (req.method === 'GET' && path === '/health/readiness') return sendJson(res, 200, readiness());
     if (req.method === 'GET' && METRICS_PATHS.has(path)) {
-      return serveMetrics(req, res, url, () => requireMaster(caller(req), path), () => exposition(metrics, o.faults));
+      return serveMetrics(req, res, url, () => requireMaster(caller(req), path), () => {
+        const worker = machine.scrape();
+        return exposition(worker.ctx.metrics, o.faults, worker.startTimeSeconds);
+      });
     }
     if (!KEYED_ROUTES.has(path)) return sendJson(res, 404, { detail: 'Not Found' });
     try {
@@ -139,9 +182,11 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   return {
     url: server.url,
     cacheType,
+    machineIds: [...ids],
     keyCount: () => keys.size,
     flushLangfuse: () => logger.flush(),
     close: async () => {
+      for (const m of machines) m.close();
       await server.close();
       await logger.close();
       await upstream.close();

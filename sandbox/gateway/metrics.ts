@@ -1,4 +1,5 @@
 import type { Faults } from '../faults.ts';
+import { pyFloat } from './python-repr.ts';
 /**
  * LiteLLM's Prometheus histogram buckets (`LATENCY_BUCKETS` in `litellm/types/integrations/prometheus.py`),
  * in seconds.
@@ -85,7 +86,8 @@ export interface FallbackLabels {
 }
 
 /**
- * The proxy's Prometheus registry (`integrations/prometheus.py`): cache hits, total and failed
+ * One proxy process's Prometheus registry (`integrations/prometheus.py`; without multiprocess
+ * mode every worker of every machine has its own): cache hits, total and failed
  * proxy requests, end-to-end latency, successful fallbacks. Counters render with the `_total`
  * suffix the Python client adds; label names are LiteLLM's, `api_key_alias` and `model` among
  * them so per-agent rates can be computed.
@@ -151,17 +153,56 @@ export class Metrics {
 }
 
 /**
- * The exposition a scrape gets. Faults `metrics-off` (no `prometheus` callback: only the Python
- * client's own process families) and `metrics-gated` (an enterprise-era build without a licence
- * registers only `litellm_not_a_premium_user_metric`, notes/litellm.md Corrections) leave the
- * route up but drop every litellm_* family a watch reads.
+ * A sample value as prometheus_client writes it (`floatToGoString` in `prometheus_client/utils.py`):
+ * Python's `repr(float)`, except that a positive value with more than six integer digits is
+ * rewritten in Go's exponent form, because Go switches to exponents sooner than Python. So a
+ * process start time `1733187362.45` is written `1.73318736245e+09`, as real scrapes show it.
  */
-export function exposition(metrics: Metrics, faults: Faults): string {
-  const process = ['# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.', '# TYPE process_cpu_seconds_total counter', 'process_cpu_seconds_total 1.25'];
+export function goFloat(n: number): string {
+  if (n === Infinity) return '+Inf';
+  if (n === -Infinity) return '-Inf';
+  if (Number.isNaN(n)) return 'NaN';
+  const s = pyFloat(n);
+  const dot = s.indexOf('.');
+  if (n > 0 && dot > 6) {
+    // Python's `.rstrip('0.')` strips any trailing mix of zeros and dots.
+    const mantissa = `${s[0]}.${s.slice(1, dot)}${s.slice(dot + 1)}`.replace(/[0.]+$/, '');
+    return `${mantissa}e+0${dot - 1}`;
+  }
+  return s;
+}
+
+/**
+ * The Python client's process collector (`ProcessCollector`, registered on the default registry
+ * that LiteLLM's `/metrics/` app serves outside multiprocess mode), in its collection order. Only
+ * the two families a watch could use: the start time, which tells one process (and one restart)
+ * from another, and the CPU time.
+ */
+function processFamilies(startTimeSeconds: number): string[] {
+  return [
+    '# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.',
+    '# TYPE process_start_time_seconds gauge',
+    `process_start_time_seconds ${goFloat(startTimeSeconds)}`,
+    '# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.',
+    '# TYPE process_cpu_seconds_total counter',
+    'process_cpu_seconds_total 1.25',
+  ];
+}
+
+/**
+ * The exposition a scrape of one gateway process gets: the process families first (the collector
+ * is registered when prometheus_client is imported, before LiteLLM registers its own), then the
+ * litellm_* families. Faults `metrics-off` (no `prometheus` callback: only the Python client's own
+ * process families) and `metrics-gated` (an enterprise-era build without a licence registers only
+ * `litellm_not_a_premium_user_metric`, notes/litellm.md Corrections) leave the route up but drop
+ * every litellm_* family a watch reads.
+ */
+export function exposition(metrics: Metrics, faults: Faults, startTimeSeconds: number): string {
+  const process = processFamilies(startTimeSeconds);
   if (faults.has('metrics-off')) return `${process.join('\n')}\n`;
   if (faults.has('metrics-gated')) {
     const gated = ['# HELP litellm_not_a_premium_user_metric_total Metrics are gated: this build needs a LiteLLM Enterprise licence.', '# TYPE litellm_not_a_premium_user_metric_total counter', 'litellm_not_a_premium_user_metric_total 1.0'];
     return `${[...process, ...gated].join('\n')}\n`;
   }
-  return metrics.render();
+  return `${process.join('\n')}\n${metrics.render()}`;
 }

@@ -2,6 +2,7 @@ import type { FaultName } from '../faults.ts';
 import { listen, readJson, sendJson } from '../http.ts';
 import type { Listening, RequestCounter } from '../types.ts';
 import { startUpstream } from '../upstream/index.ts';
+import { FORCE_INSTANCE_HEADER } from './fly-proxy.ts';
 import { type CacheType, type Gateway, startGateway } from './index.ts';
 
 /** One ingestion event as the capture server received it. */
@@ -27,6 +28,8 @@ export interface TestStack {
   chat(key: string, body: Record<string, unknown>, headers?: Record<string, string>): Promise<Reply>;
   /** An admin call with the master key (or `key`; `''` sends none). Redirects are followed. */
   admin(method: 'GET' | 'POST', path: string, body?: unknown, key?: string): Promise<Reply>;
+  /** Scrapes `/metrics/` with the master key: of `machineId` (via `fly-force-instance-id`), or of the machine the proxy picks. */
+  scrape(machineId?: string): Promise<string>;
   /**
    * Flushes the gateway's Langfuse queue and returns the chat-completion generations logged for
    * `traceId`, in arrival order (the embeddings a semantic cache made for it are `embeddings`).
@@ -43,6 +46,10 @@ export interface StackOptions {
   cacheWriteDelayMs?: number;
   /** The gateway's cache type; default the gateway's (`redis-semantic`). */
   cacheType?: CacheType;
+  /** The gateway's Fly machines; default the gateway's single machine. */
+  machineIds?: readonly string[];
+  /** Fault `machine-restarted-mid-watch`'s delay after the first scrape; default the gateway's 8 s. */
+  machineRestartDelayMs?: number;
 }
 
 /** A parsed HTTP answer. */
@@ -89,6 +96,8 @@ export async function startStack(faults: FaultName[] = [], opts: StackOptions = 
     langfuse: { url: capture.url, publicKey: 'pk-lf-test', secretKey: 'sk-lf-test' },
     cacheWriteDelayMs: opts.cacheWriteDelayMs,
     cacheType: opts.cacheType,
+    machineIds: opts.machineIds,
+    machineRestartDelayMs: opts.machineRestartDelayMs,
   });
   const call = async (method: string, path: string, key: string | undefined, body: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
     const t0 = performance.now();
@@ -123,6 +132,11 @@ export async function startStack(faults: FaultName[] = [], opts: StackOptions = 
     },
     chat: (key, body, headers) => call('POST', '/v1/chat/completions', key, body, headers),
     admin: (method, path, body, key = MASTER) => call(method, path, key, body),
+    scrape: async (machineId) => {
+      const r = await call('GET', '/metrics/', MASTER, undefined, machineId === undefined ? {} : { [FORCE_INSTANCE_HEADER]: machineId });
+      if (r.status !== 200) throw new Error(`GET /metrics/ of ${machineId ?? 'any machine'} answered ${r.status}`);
+      return r.json as string;
+    },
     generations: async (traceId) => (await logged(traceId)).filter((g) => g.model !== EMBEDDING_MODEL),
     embeddings: async (traceId) => (await logged(traceId)).filter((g) => g.model === EMBEDDING_MODEL),
   };
