@@ -171,6 +171,8 @@ async function runSequence(t: Target): Promise<{ answers: Answers; traces: Recor
   for (const f of ['litellm_proxy_total_requests_metric_total', 'litellm_proxy_failed_requests_metric_total', 'litellm_request_total_latency_metric_bucket', 'litellm_cache_hits_metric_total', 'litellm_cache_misses_metric_total', 'litellm_deployment_successful_fallbacks_total']) {
     a.set(`/metrics/ family ${f}`, families.has(f) ? 'present' : 'absent');
   }
+  // The watch tells a machine's processes apart by prometheus_client's process collector.
+  a.set('/metrics/ family process_start_time_seconds', /^process_start_time_seconds \S+$/m.test(r.text) ? 'present' : 'absent');
   return { answers: a, traces };
 }
 

@@ -55,6 +55,11 @@ export async function judgeRow(row: MatrixRow): Promise<RowVerdict> {
     else if (c.status !== status) problems.push(`${id} should be ${status} but is ${c.status}`);
     else if (row.because && !row.because.test(c.error ?? c.skip?.reason ?? '')) problems.push(`${id} fails for another reason than ${row.because}: ${(c.error ?? '').slice(0, 300)}`);
   }
+  for (const o of row.observes ?? []) {
+    const value = checks.find((x) => x.id === o.check)?.observations[o.key];
+    const text = value === undefined ? undefined : JSON.stringify(value);
+    if (text === undefined || !o.matches.test(text)) problems.push(`${o.check} should observe ${o.key} matching ${o.matches}, it has ${text?.slice(0, 300) ?? 'none'}`);
+  }
   const [good, bad] = row.phase === 'post' ? (['hold', 'rollback'] as const) : (['go', 'no-go'] as const);
   const verdict = row.verdict ?? (row.fails.length === 0 ? good : status === 'failed' ? bad : 'incomplete');
   if (run.bundle.verdict !== verdict) problems.push(`verdict ${run.bundle.verdict}, expected ${verdict}`);

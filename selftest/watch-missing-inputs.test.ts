@@ -24,9 +24,9 @@ function endedWith(run: CutoverRun, verdict: string): void {
 }
 
 /**
- * A source the watch could not read: never a rollback. Today the watch cannot start without it
- * (`incomplete`, naming what failed); a watch that falls back to the other source may decide
- * instead, but still only a measured breach could roll back, and the healthy sandbox has none.
+ * A source the watch could not read: never a rollback. The watch falls back to the other source
+ * and decides what that source can decide; what it cannot is `incomplete`, naming what failed.
+ * Only a measured breach could roll back, and the healthy sandbox has none.
  */
 function neverRollsBack(run: CutoverRun, names: RegExp): void {
   expect(run.bundle, run.stderr.slice(0, 800)).toBeDefined();
@@ -79,15 +79,25 @@ describe.concurrent('the watch with an input missing ends incomplete or decides 
     // input can be taken away while the traffic goes on.
     const sandboxOf = sharedSandbox({ liveTraffic: true });
 
-    test('no metrics: /metrics/ answers 401 to the key the suite holds', async () => {
+    test('no metrics: /metrics/ answers 401 to the key the suite holds; the watch decides from Langfuse', async () => {
       const run = await runCutover({ ...sandboxOf().env, ...BASELINE, GATEWAY_ADMIN_KEY: 'sk-not-the-master-key-0123456789' }, { phase: 'post' });
       neverRollsBack(run, /\/metrics\/.*HTTP 401/);
+      endedWith(run, 'hold');
+      expect(run.check('7/watch').observations.trafficSource).toMatch(/^gateway metrics not used: GET .*\/metrics\/: HTTP 401: the gateway refused the admin key .*; Langfuse decided \d+ polls/);
+      const progress = run.stdout.split('\n').filter((l) => l.startsWith('watch 00:'));
+      expect(progress.length).toBeGreaterThan(3);
+      for (const line of progress) expect(line).toMatch(/ · counted from Langfuse$/);
     });
 
-    test('no Langfuse: its URL refuses connections', async () => {
+    test('no Langfuse: its URL refuses connections; errors are still judged from the metrics, latency is not', async () => {
       const langfuse = await closedPortUrl();
       const run = await runCutover({ ...sandboxOf().env, ...BASELINE, LANGFUSE_URL: langfuse }, { phase: 'post' });
       neverRollsBack(run, new RegExp(langfuse.replace('http://', '').replace(/\./g, '\\.')));
+      endedWith(run, 'incomplete');
+      const watch = run.check('7/watch');
+      expect(watch.status).toBe('inconclusive');
+      expect(watch.error).toMatch(/the latency rule cannot decide: Langfuse, the source of per-request latencies, never answered .*The error-rate rule did decide: at most 0\.0 % <= 2\.0 % over \d+ windows$/);
+      expect(watch.observations.trafficSource).toMatch(/^metrics from \d+ gateway machines?.* decided \d+ polls; Langfuse decided 0 polls/);
     });
   });
 });

@@ -16,6 +16,11 @@ export interface MatrixRow {
   readonly verdict?: Verdict;
   /** A pattern the message of each failing check must match: it must say why. */
   readonly because?: RegExp;
+  /**
+   * Observations the evidence must hold, each as its JSON text matched against a pattern: how a
+   * row that ends green proves it took the path it names (e.g. traffic read from Langfuse).
+   */
+  readonly observes?: readonly { readonly check: string; readonly key: string; readonly matches: RegExp }[];
   /** Extra environment for the run. */
   readonly env?: Readonly<Record<string, string>>;
   /** `post` runs `pnpm test:post-cutover` (the 30-minute watch) instead of the pre-cutover suite. */

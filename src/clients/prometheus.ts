@@ -174,9 +174,9 @@ function missingFamilies(text: string, scrape: PromScrape): string | undefined {
  * `UnexpectedResponseError` on any other non-200 (404 when the `prometheus` callback is not
  * enabled; a redirect, which is not followed) or an unparseable body.
  */
-export async function scrapeMetrics(gatewayUrl: string, o: { adminKey: string; timeoutMs: number }): Promise<PromScrape> {
+export async function scrapeMetrics(gatewayUrl: string, o: { adminKey: string; timeoutMs: number; headers?: Readonly<Record<string, string>> }): Promise<PromScrape> {
   const url = `${gatewayUrl}/metrics/`;
-  const res = await send(url, { timeoutMs: o.timeoutMs, headers: { authorization: `Bearer ${o.adminKey}` }, maxBodyBytes: 64 * 1024 * 1024 });
+  const res = await send(url, { timeoutMs: o.timeoutMs, headers: { ...o.headers, authorization: `Bearer ${o.adminKey}` }, maxBodyBytes: 64 * 1024 * 1024 });
   if (res.status === 401 || res.status === 403) throw new MetricsAuthError(url, res.status, res.text);
   if (res.status >= 300 && res.status < 400) {
     throw new UnexpectedResponseError('GET', url, res.status, `200 with Prometheus text, not a redirect to ${safeUrl(res.headers.location ?? '(no location)')} (redirects are not followed with credentials)`, res.text);

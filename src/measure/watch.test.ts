@@ -140,7 +140,7 @@ describe('runWatch', () => {
 });
 
 describe('progressLine', () => {
-  const point: WatchPoint = { atMs: 6000, requests: 123, windowRequests: 45, windowErrorRate: 0, windowP95Ms: 182, windowLatencySamples: 45, intervalP95Ms: 190, histogramP95Ms: null, hitRate: 0.41, throttled: 0 };
+  const point: WatchPoint = { atMs: 6000, requests: 123, windowRequests: 45, windowErrorRate: 0, windowP95Ms: 182, windowLatencySamples: 45, intervalP95Ms: 190, histogramP95Ms: null, hitRate: 0.41, throttled: 0, source: 'metrics' };
 
   test('with a baseline: p95 against its limit', () => {
     expect(progressLine(point, 20_000, rules)).toBe('watch 00:06/00:20 · 123 requests (45 in window) · errors 0.0 % · p95 182 ms (last 190) / limit 300 ms · hit rate 41.0 %');
@@ -149,5 +149,34 @@ describe('progressLine', () => {
   test('without one: latency: no baseline, never a limit of Infinity', () => {
     expect(progressLine(point, 20_000, noBaseline)).toBe('watch 00:06/00:20 · 123 requests (45 in window) · errors 0.0 % · latency: no baseline (p95 182 ms, last 190) · hit rate 41.0 %');
     expect(progressLine({ ...point, windowP95Ms: null, intervalP95Ms: null }, 20_000, noBaseline)).toContain('· latency: no baseline ·');
+  });
+
+  test('a poll counted from Langfuse says so', () => {
+    expect(progressLine({ ...point, source: 'langfuse' }, 20_000, rules)).toMatch(/· counted from Langfuse$/);
+  });
+});
+
+describe('windows never mix sources', () => {
+  const snap = (atMs: number, source: 'metrics' | 'langfuse', metrics: [number, number] | null, langfuse: [number, number] | null): TrafficSnapshot => {
+    const c = (x: [number, number] | null) => (x ? { requests: x[0], errors: x[1], throttled: 0, hits: 0, misses: 0 } : null);
+    const chosen = c(source === 'metrics' ? metrics : langfuse)!;
+    return { atMs, source, ...chosen, agents: {}, latencies: [], bySource: { metrics: c(metrics), langfuse: c(langfuse) } };
+  };
+
+  test('a switch to Langfuse takes the window from Langfuse counts on both ends', () => {
+    // Metrics count 1,000 requests where Langfuse saw 100: a mixed window would read 100 - 1,000.
+    const h = [snap(0, 'metrics', [0, 0], [0, 0]), snap(5000, 'metrics', [1000, 0], [100, 0]), snap(10_000, 'langfuse', null, [200, 10])];
+    expect(windowOf(h, [], 5000)).toMatchObject({ requests: 100, errors: 10 });
+  });
+
+  test('a base poll where the source did not answer falls back to the source\'s last earlier reading', () => {
+    const h = [snap(0, 'metrics', [0, 0], [0, 0]), snap(2000, 'metrics', [50, 0], [40, 0]), snap(5000, 'langfuse', null, [100, 1]), snap(10_000, 'metrics', [300, 3], [250, 2])];
+    expect(windowOf(h, [], 5000)).toMatchObject({ requests: 250, errors: 3 });
+  });
+
+  test('hit rate reads the later snapshot\'s source on both ends', () => {
+    const a = { ...snap(0, 'metrics', [0, 0], [0, 0]), bySource: { metrics: { requests: 10, errors: 0, throttled: 0, hits: 90, misses: 10 }, langfuse: { requests: 10, errors: 0, throttled: 0, hits: 1, misses: 1 } } };
+    const b = { ...snap(10_000, 'langfuse', null, [0, 0]), bySource: { metrics: null, langfuse: { requests: 20, errors: 0, throttled: 0, hits: 5, misses: 3 } } };
+    expect(hitRate(a, b)).toBeCloseTo(4 / 6);
   });
 });

@@ -8,12 +8,26 @@ export interface AgentCounts {
   readonly traces: number | null;
 }
 
+/** The two places live traffic is counted: the gateway's Prometheus metrics, and Langfuse. */
+export type TrafficSource = 'metrics' | 'langfuse';
+
+/** One source's counters, cumulative since the watch started. */
+export interface SourceCounts {
+  readonly requests: number;
+  readonly errors: number;
+  readonly throttled: number;
+  readonly hits: number;
+  readonly misses: number;
+}
+
 /**
  * What one poll saw, cumulative since the watch started (counter deltas against the first
  * scrape), plus the latencies of requests first seen in this poll. `atMs` is time since start.
  */
 export interface TrafficSnapshot {
   readonly atMs: number;
+  /** The source the top-level counters (and so the rules) read at this poll; `metrics` when unset. */
+  readonly source?: TrafficSource;
   readonly requests: number;
   /** Failed requests (5xx and 4xx other than 429). */
   readonly errors: number;
@@ -26,6 +40,33 @@ export interface TrafficSnapshot {
   readonly latencies: readonly { readonly atMs: number; readonly ms: number }[];
   /** The gateway's own p95 over the window from its latency histogram (coarse; recorded for cross-checking). */
   readonly histogramP95Ms?: number | null;
+  /** Each source's counters at this poll, `null` for one that did not answer; unset when only one source exists. */
+  readonly bySource?: Readonly<Record<TrafficSource, SourceCounts | null>>;
+}
+
+/** A snapshot's counters from `source`: its own per-source record, else its top-level counters when they are that source's. */
+export function countsAt(s: TrafficSnapshot, source: TrafficSource): SourceCounts | null {
+  if (s.bySource) return s.bySource[source];
+  return (s.source ?? 'metrics') === source ? s : null;
+}
+
+const ZERO: SourceCounts = { requests: 0, errors: 0, throttled: 0, hits: 0, misses: 0 };
+
+/**
+ * The latest snapshot's counters and those of the last snapshot at or before `atMs` from the
+ * same source. Windows never mix sources: the sampler may switch to Langfuse when the metrics
+ * fail, and the two count differently. A source with no earlier reading counts from zero, which
+ * is where both start.
+ */
+function sameSource(history: readonly TrafficSnapshot[], atMs: number): { last: SourceCounts; base: SourceCounts } {
+  const latest = history.at(-1)!;
+  const source = latest.source ?? 'metrics';
+  let base: SourceCounts = ZERO;
+  for (const s of history) {
+    if (s.atMs > atMs) break;
+    base = countsAt(s, source) ?? base;
+  }
+  return { last: countsAt(latest, source) ?? latest, base };
 }
 
 /**
@@ -53,6 +94,8 @@ export interface WatchPoint {
   readonly histogramP95Ms: number | null;
   readonly hitRate: number | null;
   readonly throttled: number;
+  /** Which source the rules read at this poll. */
+  readonly source: TrafficSource;
 }
 
 /**
@@ -106,11 +149,11 @@ const clock = (ms: number): string => {
  * Latencies are the exact samples whose request started inside the window.
  */
 export function windowOf(history: readonly TrafficSnapshot[], latencies: readonly { atMs: number; ms: number }[], windowMs: number): { requests: number; errors: number; p95Ms: number | null; latencySamples: number } {
-  const last = history.at(-1)!;
-  const from = last.atMs - windowMs;
-  let base = history[0]!;
-  for (const s of history) if (s.atMs <= from) base = s;
-  const inWindow = latencies.filter((l) => l.atMs > from && l.atMs <= last.atMs).map((l) => l.ms);
+  const now = history.at(-1)!.atMs;
+  const from = now - windowMs;
+  // The first snapshot is the zero point: a window reaching back to it starts from it.
+  const { last, base } = sameSource(history, Math.max(from, history[0]!.atMs));
+  const inWindow = latencies.filter((l) => l.atMs > from && l.atMs <= now).map((l) => l.ms);
   return { requests: last.requests - base.requests, errors: last.errors - base.errors, p95Ms: quantile(inWindow, 0.95), latencySamples: inWindow.length };
 }
 
@@ -141,8 +184,14 @@ export function judgeWindow(w: ReturnType<typeof windowOf>, rules: WatchRules, a
   return undefined;
 }
 
-/** Hit rate between two snapshots; `null` when no cacheable request was seen (no data is not 0 %). */
-export function hitRate(from: { hits: number; misses: number }, to: { hits: number; misses: number }): number | null {
+/**
+ * Hit rate between two snapshots, both read from `to`'s source; `null` when no cacheable request
+ * was seen (no data is not 0 %).
+ */
+export function hitRate(fromSnap: { hits: number; misses: number } | TrafficSnapshot, toSnap: { hits: number; misses: number } | TrafficSnapshot): number | null {
+  const source = 'atMs' in toSnap ? (toSnap.source ?? 'metrics') : undefined;
+  const to = source && 'atMs' in toSnap ? (countsAt(toSnap, source) ?? toSnap) : toSnap;
+  const from = source && 'atMs' in fromSnap ? (countsAt(fromSnap, source) ?? ZERO) : fromSnap;
   const hits = to.hits - from.hits;
   const total = hits + (to.misses - from.misses);
   return total > 0 ? hits / total : null;
@@ -223,6 +272,7 @@ export async function runWatch(o: WatchOptions): Promise<WatchResult> {
       histogramP95Ms: snap.histogramP95Ms ?? null,
       hitRate: hitRate(history[0]!, snap),
       throttled: snap.throttled,
+      source: snap.source ?? 'metrics',
     };
     points.push(point);
     o.progress?.(progressLine(point, o.durationMs, o.rules), point);
@@ -244,5 +294,6 @@ export function progressLine(p: WatchPoint, durationMs: number, rules: WatchRule
   const latency = rules.latency
     ? `${p.windowP95Ms === null ? 'p95 n/a' : `p95 ${Math.round(p.windowP95Ms)} ms (last ${last})`} / limit ${Math.round(rules.latency.limitMs)} ms`
     : `latency: no baseline${p.windowP95Ms === null ? '' : ` (p95 ${Math.round(p.windowP95Ms)} ms, last ${last})`}`;
-  return `watch ${clock(p.atMs)}/${clock(durationMs)} · ${p.requests} requests (${p.windowRequests} in window) · ${err} · ${latency} · hit rate ${p.hitRate === null ? 'n/a' : pct(p.hitRate)}`;
+  const from = p.source === 'langfuse' ? ' · counted from Langfuse' : '';
+  return `watch ${clock(p.atMs)}/${clock(durationMs)} · ${p.requests} requests (${p.windowRequests} in window) · ${err} · ${latency} · hit rate ${p.hitRate === null ? 'n/a' : pct(p.hitRate)}${from}`;
 }

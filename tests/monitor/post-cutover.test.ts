@@ -9,7 +9,7 @@ import { ROLLBACK_TRIGGER, type RollbackTrigger } from '../../src/evidence/model
 import { check } from '../../src/harness/check.ts';
 import { stackFor } from '../../src/harness/stack.ts';
 import { hitRate, humanDuration, pct, type Breach } from '../../src/measure/watch.ts';
-import { sharedWatch } from './watch.ts';
+import { sharedWatch, type SharedWatch } from './watch.ts';
 
 /** The row of the runbook's rollback table that applies when live traffic breaks a §7 promise. */
 const ROLLBACK_ROW = 'Runbook §7, "LiteLLM unavailable": update agent configs to use the direct OpenAI key/endpoint (previous values stored in vault).';
@@ -17,6 +17,20 @@ const ROLLBACK_ROW = 'Runbook §7, "LiteLLM unavailable": update agent configs t
 /** The breach as the evidence's rollback trigger: the verdict is `rollback` only with one. */
 function triggerOf(b: Breach, m: CutoverConfig['monitor']): RollbackTrigger {
   return { rule: b.rule, value: b.value, limit: b.limit, unit: b.rule === 'error-rate' ? 'ratio' : 'ms', samples: b.samples, minSamples: m.minSamples, windowMs: m.errorWindowMs, atMs: Math.round(b.atMs), line: b.line };
+}
+
+/**
+ * One line on where the watch's numbers came from, e.g. `metrics from 2 gateway machines
+ * (decided 10 polls); Langfuse for 0` or `Langfuse (gateway metrics not used: …)`.
+ */
+function sourceSummary(w: SharedWatch): string {
+  const s = w.sources;
+  if (!s) return 'none: the watch did not run';
+  const machines = s.metrics.mode === 'per-machine' ? `${s.metrics.machines.length} gateway machine${s.metrics.machines.length === 1 ? '' : 's'}, each scraped with fly-force-instance-id` : `the public URL (${w.machinesNote ?? 'machines unknown'})`;
+  const metrics = s.metrics.unusable ? `gateway metrics not used: ${s.metrics.unusable}` : `metrics from ${machines} decided ${s.decidedBy.metrics} polls`;
+  // Per-worker counters look like restarts at every switch: name restarts only of usable metrics.
+  const restarts = s.metrics.unusable ? [] : s.metrics.machines.filter((m) => m.restarts > 0).map((m) => `${m.id ?? 'public URL'} restarted ${m.restarts}x`);
+  return [metrics, `Langfuse decided ${s.decidedBy.langfuse} polls${s.langfuse.lastError ? ` (last Langfuse error: ${s.langfuse.lastError})` : ''}`, ...restarts, ...(s.metrics.routingNote ? [s.metrics.routingNote] : [])].join('; ');
 }
 
 describe('§6–7 Post-cutover monitoring', () => {
@@ -38,6 +52,7 @@ describe('§6–7 Post-cutover monitoring', () => {
     // No watch at all, or no agent list, is missing input: inconclusive, never a §6 finding.
     const r = w.result ?? c.inconclusive(w.error ?? 'the watch did not run');
     c.observe('watchedMs', Math.round(r.elapsedMs));
+    c.observe('trafficSource', sourceSummary(w));
     // "Steady": judged from half-way through the watch, once the cache has warmed. A watch cut
     // short by a rollback is judged on everything it saw.
     const whole = { hits: 0, misses: 0, agents: {} };
@@ -75,6 +90,8 @@ describe('§6–7 Post-cutover monitoring', () => {
     const r = w.result ?? c.inconclusive(w.error ?? 'the watch did not run');
     c.observe('series', r.points);
     c.observe('watchedMs', Math.round(r.elapsedMs));
+    c.observe('trafficSource', sourceSummary(w));
+    c.observe('trafficSources', w.sources ?? null);
     c.observe('throttled429', r.last.throttled);
     // Too few requests is inconclusive (below), never a threshold miss.
     c.measure('requests', r.last.requests, 'requests');
@@ -89,11 +106,15 @@ describe('§6–7 Post-cutover monitoring', () => {
     c.measure('max_window_p95_ms', r.maxWindowP95Ms, 'ms', judged && latency ? { op: '<=', value: latency.limitMs } : undefined);
     if (r.breach) c.fail(`${r.breach.line} at ${humanDuration(Math.round(r.breach.atMs))} of ${humanDuration(m.durationMs)}. ${ROLLBACK_ROW}`);
     const watched = `${r.last.requests} requests in ${humanDuration(Math.round(r.elapsedMs))}`;
+    const lf = w.sources?.langfuse;
+    const noLangfuse = lf !== undefined && lf.polls > 0 && lf.failedPolls === lf.polls;
     const undecided = [
       w.baseline.ok ? undefined : `the latency rule cannot decide: ${w.baseline.reason}`,
+      noLangfuse && latency ? `the latency rule cannot decide: Langfuse, the source of per-request latencies, never answered (${lf.lastError ?? 'no answer'})` : undefined,
+      w.sources?.crossCheck?.disagreement ? `${w.sources.crossCheck.disagreement}; one of them is wrong, so this watch cannot be trusted until it is found` : undefined,
       r.aborted ? `the watch stopped after ${humanDuration(Math.round(r.elapsedMs))}: ${r.aborted}` : undefined,
       r.decidedErrorWindows === 0 ? `too few samples: no ${humanDuration(m.errorWindowMs)} window held MONITOR_MIN_SAMPLES=${m.minSamples} requests (${watched})` : undefined,
-      latency && r.decidedLatencyWindows === 0 ? `too few samples: no ${humanDuration(m.errorWindowMs)} window held MONITOR_MIN_SAMPLES=${m.minSamples} latency samples from Langfuse (${watched})` : undefined,
+      latency && !noLangfuse && r.decidedLatencyWindows === 0 ? `too few samples: no ${humanDuration(m.errorWindowMs)} window held MONITOR_MIN_SAMPLES=${m.minSamples} latency samples from Langfuse (${watched})` : undefined,
     ].filter((u) => u !== undefined);
     if (undecided.length > 0) {
       // Say what was still guarded: an on-call engineer must know the error-rate rule held.

@@ -1,7 +1,8 @@
 // The one post-cutover monitoring loop both §6 live traffic and §7 watch read. Started by the
 // first check that asks for it and shared by the rest, so a 30-minute watch runs once.
 import { findAgents, readAgentsConfig } from '../../src/clients/agents-config.ts';
-import { liveTrafficSampler } from '../../src/clients/live-traffic.ts';
+import { flyClient } from '../../src/clients/fly-transport.ts';
+import { liveTrafficSampler, type TrafficSources } from '../../src/clients/live-traffic.ts';
 import type { CutoverConfig } from '../../src/config/index.ts';
 import { latencyLimit, resolveBaseline, type BaselineResult } from '../../src/measure/baseline.ts';
 import { runWatch, type WatchResult, type WatchRules } from '../../src/measure/watch.ts';
@@ -19,6 +20,31 @@ export interface SharedWatch {
   readonly rules: WatchRules;
   readonly result?: WatchResult;
   readonly error?: string;
+  /** Where the numbers came from: per-machine metrics, Langfuse, and how far they agreed. */
+  readonly sources?: TrafficSources;
+  /** Why the metrics are read through the public URL instead of machine by machine, when they are. */
+  readonly machinesNote?: string;
+}
+
+/** The Fly process group whose machines serve the gateway's public URL (LiteLLM itself). */
+const SERVING_GROUP = 'gateway';
+
+/**
+ * The gateway's started machines in the serving group, for per-machine scraping; `null` with the
+ * reason when Fly cannot say (no token, API down, no such group), and the watch then scrapes the
+ * public URL, where consecutive scrapes may reach different machines.
+ */
+async function gatewayMachines(config: CutoverConfig): Promise<{ ids: string[] | null; note?: string }> {
+  const fly = flyClient({ ...config.fly, timeoutMs: config.httpTimeoutMs });
+  if (!fly) return { ids: null, note: 'FLY_API_TOKEN is not set, so the gateway machines are unknown' };
+  try {
+    const all = await fly.machines(config.fly.apps.gateway);
+    const ids = all.filter((m) => m.processGroup === SERVING_GROUP && m.state === 'started').map((m) => m.id);
+    if (ids.length === 0) return { ids: null, note: `Fly lists no started machine in process group ${SERVING_GROUP} of ${config.fly.apps.gateway}` };
+    return { ids };
+  } catch (err) {
+    return { ids: null, note: `the gateway machines could not be listed: ${(err as Error).message}` };
+  }
 }
 
 let shared: Promise<SharedWatch> | undefined;
@@ -47,17 +73,21 @@ async function start(config: CutoverConfig): Promise<SharedWatch> {
   const latency = baseline.ok ? { limitMs: latencyLimit(baseline.baseline.p95Ms, m.latencyRatio, m.latencyFloorMs), baselineP95Ms: baseline.baseline.p95Ms } : null;
   const rules: WatchRules = { errorRate: m.errorRate, errorWindowMs: m.errorWindowMs, minSamples: m.minSamples, latency };
   const known = { agents, agentsSource: source, ...(agentsError ? { agentsError } : {}), baseline, rules };
+  const machines = await gatewayMachines(config);
   const sampler = liveTrafficSampler({
     gatewayUrl: config.gateway.url,
     adminKey: config.gateway.adminKey,
+    machineIds: machines.ids,
     langfuse: config.langfuse,
     agents,
     timeoutMs: Math.min(config.httpTimeoutMs, m.intervalMs * 5),
     lookbackMs: m.errorWindowMs + Math.max(m.intervalMs * 2, 5000),
   });
+  const scraping = machines.ids ? `metrics from ${machines.ids.length} gateway machine${machines.ids.length === 1 ? '' : 's'}` : `metrics through the public URL (${machines.note})`;
   process.stdout.write(
-    `watch: ${Math.round(m.durationMs / 1000)} s, every ${Math.round(m.intervalMs / 1000)} s; agents ${agentsError ? `unknown (${agentsError})` : agents.join(', ')}; ${latency ? `p95 limit ${Math.round(latency.limitMs)} ms` : 'latency: no baseline, only the error-rate rule can trigger a rollback'}\n`,
+    `watch: ${Math.round(m.durationMs / 1000)} s, every ${Math.round(m.intervalMs / 1000)} s; agents ${agentsError ? `unknown (${agentsError})` : agents.join(', ')}; ${latency ? `p95 limit ${Math.round(latency.limitMs)} ms` : 'latency: no baseline, only the error-rate rule can trigger a rollback'}; ${scraping}\n`,
   );
+  const extra = { ...(machines.note ? { machinesNote: machines.note } : {}) };
   try {
     const result = await runWatch({
       durationMs: m.durationMs,
@@ -67,8 +97,11 @@ async function start(config: CutoverConfig): Promise<SharedWatch> {
       progress: (line) => process.stdout.write(`${line}\n`),
     });
     if (result.breach) process.stdout.write(`${result.breach.line}\n`);
-    return { ...known, result };
+    const sources = sampler.sources();
+    if (sources.metrics.unusable) process.stdout.write(`watch: gateway metrics not used (${sources.metrics.unusable}); traffic read from Langfuse\n`);
+    if (sources.crossCheck?.disagreement) process.stdout.write(`watch: ${sources.crossCheck.disagreement}\n`);
+    return { ...known, ...extra, result, sources };
   } catch (err) {
-    return { ...known, error: `the watch could not start: ${(err as Error).message}` };
+    return { ...known, ...extra, sources: sampler.sources(), error: `the watch could not start: ${(err as Error).message}` };
   }
 }
