@@ -196,10 +196,15 @@ function langfuseRows(events: readonly unknown[], traces: Record<string, string>
     const types = mine.map((e) => e.type).sort();
     a.set(`Langfuse (${label}): event types`, types.join(',') || '(none)');
     const gens = mine.filter((e) => String(e.type).startsWith('generation'));
+    // An ERROR generation's model is not stable on the real proxy: LiteLLM logs a failure twice
+    // (async and sync handler), and after a context-window fallback the sync one, run in a
+    // thread, sometimes reads the fallback's model (seen once in ~10 runs of 1.103.10:
+    // `gpt-4o-mini ERROR ; openai/gpt-4o ERROR`). The suite reads only served generations.
+    const modelOf = (g: any): string => (g.body.level === 'ERROR' ? '(failed attempt)' : (g.body.model ?? '-'));
     a.set(
       `Langfuse (${label}): generations`,
       gens
-        .map((g) => `${g.body.name ?? '-'}|${g.body.model ?? '-'}|${g.body.level ?? 'DEFAULT'}|cache_hit=${g.body.metadata?.cache_hit ?? '-'}|cost=${costOf(g.body)}`)
+        .map((g) => `${g.body.name ?? '-'}|${modelOf(g)}|${g.body.level ?? 'DEFAULT'}|cache_hit=${g.body.metadata?.cache_hit ?? '-'}|cost=${costOf(g.body)}`)
         .sort()
         .join(' ; ') || '(none)',
     );
