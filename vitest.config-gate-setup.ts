@@ -18,7 +18,9 @@ export default function setup(): void {
     LANGFUSE_PUBLIC_KEY: env.LANGFUSE_PUBLIC_KEY || 'offline-gate-unused',
     LANGFUSE_SECRET_KEY: env.LANGFUSE_SECRET_KEY || 'offline-gate-unused',
   };
-  const merged = { ...env, ...offline, CUTOVER_TARGET: 'deployment' };
+  // CUTOVER_RUN_KIND tells the evidence reporter this is the config gate: its verdict is
+  // config-ok / config-failed, never a cutover go.
+  const merged = { ...env, ...offline, CUTOVER_TARGET: 'deployment', CUTOVER_RUN_KIND: 'config-gate' };
   const result = parseConfig(merged, 'deployment');
   const problems = result.ok ? [] : result.problems.map((p) => (p.variable === 'GATEWAY_URL' ? { variable: 'AGENTS_GATEWAY_URL', problem: 'is required by the agent-config gate (or GATEWAY_URL): the base URL every agent must use' } : p));
   if (problems.length > 0) {

@@ -1,7 +1,7 @@
 // Benchmark: the full `pnpm test:cutover` rehearsal against the sandbox, as a user runs it.
 // Wall time (target <= 10 s) and peak RSS of the whole process tree (target <= 300 MB), the
 // tree sampled from /proc every 100 ms, since Vitest runs the checks in worker processes.
-// Also counts flakes: runs whose verdict is not go on the healthy sandbox.
+// Also counts flakes: runs whose verdict is not rehearsal-go on the healthy sandbox.
 // Usage: tsx bench/rehearsal.ts [--runs 5]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
@@ -68,6 +68,6 @@ process.stdout.write(
       figure('rehearsal wall time', 's', results.map((r) => r.ms / 1000), { text: '<= 10 s', meets: (m) => m <= 10 }),
       figure('rehearsal peak RSS (process tree)', 'MB', results.map((r) => r.peakMb), { text: '<= 300 MB', meets: (m) => m <= 300 }),
     ],
-    flakes: { runs: RUNS, notGo: results.filter((r) => r.verdict !== 'go').length },
+    flakes: { runs: RUNS, notGo: results.filter((r) => r.verdict !== 'rehearsal-go').length },
   })}\n`,
 );

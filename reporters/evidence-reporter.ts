@@ -9,6 +9,7 @@ import { runSecrets } from '../src/evidence/secrets.ts';
 import { renderHtml } from '../src/evidence/html.ts';
 import { runOnPass } from '../src/evidence/on-pass.ts';
 import { verdictLine } from '../src/evidence/verdict-text.ts';
+import { signingKey } from '../src/evidence/signing-key.ts';
 import { writeBundle } from '../src/evidence/write.ts';
 
 /** The Vitest projects whose tests are runbook checks; unit and selftest runs write no evidence. */
@@ -72,7 +73,8 @@ export default class EvidenceReporter implements Reporter {
     ];
     const written = this.write(runErrors, reason, []);
     const command = process.env.CUTOVER_ON_PASS?.trim();
-    if (written && command && (written.bundle.verdict === 'go' || written.bundle.verdict === 'hold')) {
+    // runOnPass itself refuses any other verdict; asked every time, so the log says why it did not run.
+    if (written && command) {
       // Runbook §8: log completion, with links and deploy hashes, only once the verdict allows it.
       const r = await runOnPass(written.bundle, written.dir, command);
       if (!r.ran) process.stdout.write(`CUTOVER_ON_PASS not run: ${r.reason}\n`);
@@ -94,11 +96,17 @@ export default class EvidenceReporter implements Reporter {
     if (this.leaked.size > 0) runErrors.push(`a configured secret (${[...this.leaked].join(', ')}) was about to be printed and was redacted; the suite must never print secrets`);
     const unsigned = buildBundle(info, checks, { startedAt: this.startedAt, endedAt: new Date(), endReason: reason, runErrors: [...extraReasons, ...runErrors] });
     try {
-      const res = writeBundle(info.evidenceDir, unsigned, secrets, { 'report.html': renderHtml });
+      // Only a cutover gate's go may become the watch's baseline (latest-pre): never a rehearsal,
+      // the config gate, a filtered or failed run.
+      const baseline = unsigned.run.phase === 'post' || (unsigned.run.kind === 'cutover' && (unsigned.verdict === 'go' || unsigned.verdict === 'go-with-waivers'));
+      const res = writeBundle(info.evidenceDir, unsigned, secrets, { 'report.html': renderHtml }, { phaseLatest: baseline, signingKey: signingKey() });
       clearPartials(partials);
       const b = res.bundle;
       for (const r of res.refused) process.stderr.write(`\nEvidence file NOT written: ${r}\n`);
-      process.stdout.write(`\nEvidence: ${res.dir}/ (evidence.json, summary.md, report.html, junit.xml; latest copy in ${info.evidenceDir}/latest/)\n${verdictLine(b)}\n`);
+      // The digest is printed too: the CI log is then a record of the bundle kept apart from it.
+      process.stdout.write(
+        `\nEvidence: ${res.dir}/ (evidence.json, summary.md, report.html, junit.xml; latest copy in ${info.evidenceDir}/latest/${baseline && b.run.phase === 'pre' ? `, baseline for the watch in ${info.evidenceDir}/latest-pre/` : ''})\nEvidence digest: ${b.digest}\n${verdictLine(b)}\n`,
+      );
       // Vitest has already set 1 for any failed test; the verdict refines it (3 for findings), and
       // a go/hold leaves Vitest's own code alone rather than clearing a failure it saw.
       const code = res.refused.length > 0 ? ExitCode.NOT_PASSED : exitCodeFor(b.verdict);

@@ -20,16 +20,19 @@ import { register } from 'tsx/cjs/api';
 
 const unregister = register();
 /** @type {typeof import('./cutover-preflight.ts')} */
-const { prepareCutover } = createRequire(import.meta.url)('./cutover-preflight.ts');
+const { prepareCutover, EVIDENCE_REPORTER } = createRequire(import.meta.url)('./cutover-preflight.ts');
 unregister();
 
 try {
-  const { project, vitestArgs } = prepareCutover(process.argv.slice(2));
+  const { project, vitestArgs, reporters } = prepareCutover(process.argv.slice(2));
   const { parseCLI, startVitest } = await import('vitest/node');
   const { filter, options } = parseCLI(['vitest', 'run', ...vitestArgs]);
   // `runner` loads vitest.config.ts through Vite's module runner instead of bundling it with
   // Rolldown on every start, which cost a second of CPU and ~100 MB per run.
-  const vitest = await startVitest('test', filter, { ...options, project, watch: false, configLoader: 'runner' });
+  // `--reporter` adds to the output; it never replaces the evidence reporter, which writes the
+  // bundle, sets the verdict's exit code and guards stdout against secrets.
+  const withReporters = reporters.length > 0 ? { reporters: [...reporters, EVIDENCE_REPORTER] } : {};
+  const vitest = await startVitest('test', filter, { ...options, ...withReporters, project, watch: false, configLoader: 'runner' });
   await vitest.close();
   process.exit(process.exitCode ?? 0);
 } catch (err) {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exitCodeFor } from '../src/evidence/exit-codes.ts';
+import { verdictWord } from '../src/evidence/model.ts';
 import type { MatrixRow } from './rows/row.ts';
 import { evidenceFiles, runCutover, type CutoverRun } from './run-cutover.ts';
 
@@ -60,8 +61,10 @@ export async function judgeRow(row: MatrixRow): Promise<RowVerdict> {
     const text = value === undefined ? undefined : JSON.stringify(value);
     if (text === undefined || !o.matches.test(text)) problems.push(`${o.check} should observe ${o.key} matching ${o.matches}, it has ${text?.slice(0, 300) ?? 'none'}`);
   }
-  const [good, bad] = row.phase === 'post' ? (['hold', 'rollback'] as const) : (['go', 'no-go'] as const);
-  const verdict = row.verdict ?? (row.fails.length === 0 ? good : status === 'failed' ? bad : 'incomplete');
+  // Every selftest run is a sandbox rehearsal: its verdict word says so (rehearsal-go, never go).
+  const waived = (row.env?.CUTOVER_SKIP ?? '').trim() !== '';
+  const [good, bad] = row.phase === 'post' ? (['hold', 'rollback'] as const) : ([waived ? 'go-with-waivers' : 'go', 'no-go'] as const);
+  const verdict = verdictWord(row.verdict ?? (row.fails.length === 0 ? good : status === 'failed' ? bad : 'incomplete'), 'rehearsal');
   if (run.bundle.verdict !== verdict) problems.push(`verdict ${run.bundle.verdict}, expected ${verdict}`);
   const exit = exitCodeFor(verdict);
   if (run.exitCode !== exit) problems.push(`exit code ${run.exitCode}, expected ${exit}`);

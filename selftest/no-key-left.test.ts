@@ -25,7 +25,7 @@ describe('5.1/rpm-limit leaves no ephemeral key behind', () => {
       const sb = await startSandbox({ faults: [...c.faults] });
       try {
         const runId = `nokey-${randomBytes(4).toString('hex')}`;
-        const run = await runCutover({ ...sb.env, ...('env' in c ? c.env : {}), CUTOVER_RUN_ID: runId }, { args: ['tests/quota/rpm-limit.test.ts'] });
+        const run = await runCutover({ ...sb.env, ...('env' in c ? c.env : {}), CUTOVER_RUN_ID: runId }, { args: ['-t', '5\\.1/rpm-limit'] });
         const rec = run.check('5.1/rpm-limit');
         expect(rec.status, rec.error).toBe(c.status);
         const alias = rec.observations.keyAlias;

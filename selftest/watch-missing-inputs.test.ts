@@ -31,7 +31,7 @@ function endedWith(run: CutoverRun, verdict: string): void {
 function neverRollsBack(run: CutoverRun, names: RegExp): void {
   expect(run.bundle, run.stderr.slice(0, 800)).toBeDefined();
   const b = run.bundle!;
-  expect(['incomplete', 'hold', 'hold-with-findings'], b.verdictReasons.join('\n')).toContain(b.verdict);
+  expect(['incomplete', 'hold', 'hold-with-findings', 'rehearsal-hold', 'rehearsal-hold-with-findings'], b.verdictReasons.join('\n')).toContain(b.verdict);
   expect(run.exitCode).toBe(exitCodeFor(b.verdict));
   const watch = run.check('7/watch');
   expect(watch.status).not.toBe('failed');
@@ -66,7 +66,7 @@ describe.concurrent('the watch with an input missing ends incomplete or decides 
 
   test('no baseline: the error-rate rule, which needs none, still triggers a rollback', async () => {
     const run = await runCutover({ SANDBOX_FAULTS: 'error-burst' }, { phase: 'post' });
-    endedWith(run, 'rollback');
+    endedWith(run, 'rehearsal-rollback');
     const watch = run.check('7/watch');
     expect(watch.status).toBe('failed');
     expect(watch.error).toMatch(/^ROLLBACK: error rate \d+\.\d % > 2\.0 % over \d+ requests \(window 10 s\)/);
@@ -87,6 +87,14 @@ describe.concurrent('the watch with an input missing ends incomplete or decides 
       const progress = run.stdout.split('\n').filter((l) => l.startsWith('watch 00:'));
       expect(progress.length).toBeGreaterThan(3);
       for (const line of progress) expect(line).toMatch(/ · counted from Langfuse$/);
+    });
+
+    test('the gateway unreachable from here (a dropped VPN): never rollback; the watch reads Langfuse and says the gateway was not observed', async () => {
+      const gateway = await closedPortUrl();
+      const run = await runCutover({ ...sandboxOf().env, ...BASELINE, GATEWAY_URL: gateway }, { phase: 'post' });
+      neverRollsBack(run, /./);
+      expect(run.check('7/watch').observations.trafficSource).toMatch(/^GATEWAY NOT OBSERVED: every scrape of its metrics failed \(\d+ polls; last: .*\); an unreachable gateway from here is not evidence that it is down/);
+      expect(run.stdout).toMatch(/watch: GATEWAY NOT OBSERVED/);
     });
 
     test('no Langfuse: its URL refuses connections; errors are still judged from the metrics, latency is not', async () => {

@@ -40,7 +40,7 @@ export const rows: readonly MatrixRow[] = [
   {
     name: 'cache-off, cache checks skipped (1/redis)',
     faults: ['cache-off'],
-    env: { CUTOVER_SKIP: '4.1/exact-cache,4.2/semantic-cache' },
+    env: { CUTOVER_SKIP: '4.1/exact-cache: isolates 1/redis; 4.2/semantic-cache: isolates 1/redis' },
     fails: ['1/redis'],
     because: /the gateway has no cache configured \(GET \/cache\/ping answered 503: Cache not initialized\. litellm\.cache is None\)/,
   },

@@ -1,4 +1,4 @@
-import type { Verdict } from '../../src/evidence/model.ts';
+import type { Decision } from '../../src/evidence/model.ts';
 
 /** One row of the fault matrix: a cutover run against a sandbox with these faults. */
 export interface MatrixRow {
@@ -9,11 +9,12 @@ export interface MatrixRow {
   /** The status the `fails` checks must end with; default `failed`. */
   readonly status?: 'failed' | 'inconclusive' | 'skipped';
   /**
-   * The verdict the run must end with (and so its exit code). Default: `go` / `hold` with no
-   * `fails`, else `no-go` / `rollback` for `failed`, else `incomplete`. A post-cutover row whose
-   * failures are §6 findings ends `hold-with-findings`.
+   * The decision the run must end with (and so its exit code); the judge expects it as a
+   * rehearsal's word (`rehearsal-go`). Default: `go` / `hold` with no `fails` (`go-with-waivers`
+   * when the row waives checks), else `no-go` / `rollback` for `failed`, else `incomplete`. A
+   * post-cutover row whose failures are §6 findings ends `hold-with-findings`.
    */
-  readonly verdict?: Verdict;
+  readonly verdict?: Decision;
   /** A pattern the message of each failing check must match: it must say why. */
   readonly because?: RegExp;
   /**

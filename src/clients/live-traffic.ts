@@ -65,6 +65,9 @@ export interface TrafficSources {
     readonly mode: 'per-machine' | 'public-url';
     /** Why the metrics could not be used (missing, refused, per-worker), when they could not. */
     readonly unusable?: string;
+    /** Polls whose scrape failed (unreachable, timed out), and the last such error. */
+    readonly failedPolls: number;
+    readonly lastError?: string;
     readonly routingNote?: string;
     readonly machines: readonly MachineSeries[];
   };
@@ -99,6 +102,8 @@ export function liveTrafficSampler(o: LiveTrafficOptions): { sample: (atMs: numb
   let start: Date | undefined;
   let unusable: string | undefined;
   let lastLangfuseError: string | undefined;
+  let lastMetricsError: string | undefined;
+  let metricsFailed = 0;
   let lfPolls = 0;
   let lfFailed = 0;
   const decidedBy = { metrics: 0, langfuse: 0 };
@@ -152,6 +157,10 @@ export function liveTrafficSampler(o: LiveTrafficOptions): { sample: (atMs: numb
       Promise.all(o.agents.map((a) => traces.countTagged(agentTag(a), since).catch(() => null))),
     ]);
     lfPolls += 1;
+    if (m.status === 'rejected' && !unusable) {
+      metricsFailed += 1;
+      lastMetricsError = message(m.reason);
+    }
     if (fresh.status === 'rejected') {
       lfFailed += 1;
       lastLangfuseError = message(fresh.reason);
@@ -216,7 +225,7 @@ export function liveTrafficSampler(o: LiveTrafficOptions): { sample: (atMs: numb
     sources: () => {
       const cc = crossCheck();
       return {
-        metrics: { mode: fleet.mode, ...(unusable ? { unusable } : {}), ...(fleet.routingNote ? { routingNote: fleet.routingNote } : {}), machines: fleet.series() },
+        metrics: { mode: fleet.mode, ...(unusable ? { unusable } : {}), failedPolls: metricsFailed, ...(lastMetricsError ? { lastError: lastMetricsError } : {}), ...(fleet.routingNote ? { routingNote: fleet.routingNote } : {}), machines: fleet.series() },
         langfuse: { ...(lastLangfuseError ? { lastError: lastLangfuseError } : {}), truncated: lf.counts().truncated, polls: lfPolls, failedPolls: lfFailed },
         decidedBy: { ...decidedBy },
         ...(cc ? { crossCheck: cc } : {}),

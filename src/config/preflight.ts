@@ -1,3 +1,4 @@
+import { SIGNING_KEY_VARIABLE, signingKeyFrom } from '../evidence/signing.ts';
 import { parseConfig, sandboxConflicts, type ConfigProblem } from './schema.ts';
 
 /** Stand-ins for the target variables the sandbox will supply, so the rest can be validated first. */
@@ -16,10 +17,21 @@ const SANDBOX_PLACEHOLDERS = {
  * contradictory. With `GATEWAY_URL` the whole configuration is validated as is.
  */
 export function preflight(env: Record<string, string | undefined>): ConfigProblem[] {
+  const signing = signingKeyProblems(env);
   if (env.GATEWAY_URL?.trim()) {
     const r = parseConfig(env, 'deployment');
-    return r.ok ? [] : r.problems;
+    return [...(r.ok ? [] : r.problems), ...signing];
   }
   const r = parseConfig({ ...env, ...SANDBOX_PLACEHOLDERS }, 'sandbox');
-  return [...sandboxConflicts(env), ...(r.ok ? [] : r.problems)];
+  return [...sandboxConflicts(env), ...(r.ok ? [] : r.problems), ...signing];
+}
+
+/** A malformed CUTOVER_SIGNING_KEY stops the run before anything is sent: the operator asked for signed evidence. */
+function signingKeyProblems(env: Record<string, string | undefined>): ConfigProblem[] {
+  try {
+    signingKeyFrom(env);
+    return [];
+  } catch (err) {
+    return [{ variable: SIGNING_KEY_VARIABLE, problem: (err as Error).message.replace(new RegExp(`^${SIGNING_KEY_VARIABLE}:?\\s*`), '') }];
+  }
 }

@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { z } from 'zod';
 import { VARIABLES, type VariableName } from './variables.ts';
+import { parseWaivers, type Waiver } from './waivers.ts';
 
 /**
  * The typed configuration every check receives. Built only by `parseConfig`; a value of this
@@ -14,7 +15,8 @@ export interface CutoverConfig {
   readonly runId: string;
   readonly phase: 'pre' | 'post';
   readonly evidenceDir: string;
-  readonly skip: readonly string[];
+  /** `CUTOVER_SKIP`: checks waived on purpose, each with its reason. */
+  readonly waivers: readonly Waiver[];
   readonly onPass?: string;
   readonly gateway: { readonly url: string; readonly adminKey: string };
   readonly langfuse: {
@@ -64,6 +66,8 @@ export interface CutoverConfig {
     readonly latencyFloorMs: number;
     readonly baselineP95Ms?: number;
     readonly baselineEvidence: string;
+    /** BASELINE_EVIDENCE (or --baseline) named the bundle: a refused one is not replaced by BASELINE_P95_MS. */
+    readonly baselinePinned: boolean;
   };
 }
 
@@ -91,6 +95,11 @@ const count = z.coerce.number({ message: 'must be a number' }).int('must be a wh
 const ratio = z.coerce.number({ message: 'must be a number' }).min(0, 'must be at least 0').max(1, 'must be at most 1 (a fraction, e.g. 0.30)');
 const bool = z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true');
 const list = z.string().optional().transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const waivers = z.string().optional().transform((v, ctx) => {
+  const { waivers: parsed, problems } = parseWaivers(v);
+  for (const message of problems) ctx.addIssue({ code: 'custom', message });
+  return problems.length > 0 ? z.NEVER : parsed;
+});
 const duration = z.string().trim().transform((v, ctx) => {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(v);
   const ms = m ? Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const)[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'] : NaN;
@@ -128,7 +137,7 @@ const envSchema = z.object({
   CUTOVER_PHASE: z.enum(['pre', 'post'], { message: 'must be pre or post' }),
   CUTOVER_EVIDENCE_DIR: str,
   CUTOVER_RUN_ID: str.regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ -'),
-  CUTOVER_SKIP: list,
+  CUTOVER_SKIP: waivers,
   CUTOVER_ON_PASS: optional,
   FLY_API_URL: httpUrl,
   FLY_API_TOKEN: optional,
@@ -221,7 +230,7 @@ export function parseConfig(env: Record<string, string | undefined>, target: Cut
       runId: e.CUTOVER_RUN_ID,
       phase: e.CUTOVER_PHASE,
       evidenceDir: e.CUTOVER_EVIDENCE_DIR,
-      skip: e.CUTOVER_SKIP,
+      waivers: e.CUTOVER_SKIP,
       onPass: e.CUTOVER_ON_PASS || undefined,
       gateway: { url: stripSlash(e.GATEWAY_URL), adminKey: e.GATEWAY_ADMIN_KEY },
       langfuse: {
@@ -274,6 +283,7 @@ export function parseConfig(env: Record<string, string | undefined>, target: Cut
         latencyFloorMs: e.ROLLBACK_LATENCY_FLOOR_MS,
         baselineP95Ms: e.BASELINE_P95_MS,
         baselineEvidence: e.BASELINE_EVIDENCE || `${e.CUTOVER_EVIDENCE_DIR}/latest-pre/evidence.json`,
+        baselinePinned: Boolean(e.BASELINE_EVIDENCE),
       },
     },
   };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DeployedGroup, SCHEMA_VERSION, type CheckRecord, type UnsignedBundle } from './model.ts';
 import type { RunInfo } from './run-info.ts';
-import { decideVerdict } from './verdict.ts';
+import { verdictOf } from './verdict.ts';
 
 /**
  * Assembles the bundle from the checks' records. Checks are grouped by runbook section in
@@ -20,7 +20,7 @@ export function buildBundle(
     if (last?.section === c.section) last.checks.push(c);
     else sections.push({ section: c.section, checks: [c] });
   }
-  const { verdict, reasons } = decideVerdict(info.phase, sorted, o.endReason, o.runErrors);
+  const { verdict, reasons, notRun } = verdictOf(info, sorted, o.endReason, o.runErrors);
   return {
     schemaVersion: SCHEMA_VERSION,
     run: {
@@ -29,6 +29,9 @@ export function buildBundle(
       startedAt: o.startedAt.toISOString(),
       endedAt: o.endedAt.toISOString(),
       target: info.target,
+      kind: info.kind,
+      notRun,
+      ranBy: info.ranBy,
       ...(info.sandboxFaults ? { sandboxFaults: info.sandboxFaults } : {}),
       tool: info.tool,
       gitSha: info.gitSha,

@@ -1,9 +1,10 @@
-import type { Verdict } from './model.ts';
+import { decisionOf, type Verdict } from './model.ts';
 
 /**
  * The exit codes of `pnpm test:cutover` and `pnpm test:post-cutover`, in one place (as k6 keeps
  * its own in `errext/exitcodes`), so a CI step or an on-call script can branch on them:
- * - `OK` (0): `go` or `hold`, and every evidence file was written.
+ * - `OK` (0): `go`, `go-with-waivers` or `hold` (and their `rehearsal-` and `config-ok`
+ *   words), and every evidence file was written.
  * - `NOT_PASSED` (1): `no-go`, `rollback` or `incomplete`; also a refused evidence file or a
  *   failed `CUTOVER_ON_PASS` command, whatever the verdict.
  * - `CONFIG_REFUSED` (2): the configuration was refused before anything was sent
@@ -24,8 +25,9 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** The exit code a verdict ends the run with, before anything else (a refused file, `CUTOVER_ON_PASS`) can raise it to `NOT_PASSED`. */
 export function exitCodeFor(verdict: Verdict): ExitCode {
-  switch (verdict) {
+  switch (decisionOf(verdict)) {
     case 'go':
+    case 'go-with-waivers':
     case 'hold':
       return ExitCode.OK;
     case 'hold-with-findings':

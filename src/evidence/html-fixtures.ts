@@ -1,7 +1,7 @@
 // Evidence bundles for the HTML view's tests: one per verdict shape, with the data each chart
 // needs, and one full of hostile server-provided strings. Built by hand (not recorded from a run)
 // so each test knows exactly what the page must show.
-import { SCHEMA_VERSION, type CheckRecord, type EvidenceBundle } from './model.ts';
+import { decisionOf, SCHEMA_VERSION, verdictWord, type CheckRecord, type EvidenceBundle } from './model.ts';
 
 const check = (id: string, title: string, o: Partial<CheckRecord> = {}): CheckRecord => ({
   id,
@@ -30,9 +30,12 @@ function bundle(phase: 'pre' | 'post', verdict: EvidenceBundle['verdict'], check
       startedAt: '2026-11-27T07:07:37.247Z',
       endedAt: '2026-11-27T07:08:43.946Z',
       target: 'sandbox',
+      kind: 'rehearsal',
+      notRun: [],
+      ranBy: { user: 'cutover', host: 'ci-runner-7', ci: null },
       tool: { name: 'gateway-cutover', version: '0.1.0' },
       gitSha: '140f6dbef3fa4bd7a5d39db5cdfa86798ccbdd4e',
-      endReason: verdict === 'go' || verdict === 'hold' ? 'passed' : 'failed',
+      endReason: decisionOf(verdict) === 'go' || decisionOf(verdict) === 'hold' ? 'passed' : 'failed',
     },
     environment: {
       gateway: { url: 'https://gateway.hotrodan.com', version: '1.81.9' },
@@ -44,7 +47,8 @@ function bundle(phase: 'pre' | 'post', verdict: EvidenceBundle['verdict'], check
         },
       },
     },
-    verdict,
+    // A sandbox fixture's verdict is a rehearsal's word, as the reporter writes it.
+    verdict: verdictWord(decisionOf(verdict), 'rehearsal'),
     verdictReasons: [],
     sections,
     runErrors: [],

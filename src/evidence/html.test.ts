@@ -39,13 +39,13 @@ describe('renderHtml', () => {
     expect(verdict).toBeGreaterThan(0);
     expect(verdict).toBeLessThan(html.indexOf('id="meta-h"'));
     expect(verdict).toBeLessThan(html.indexOf('<section class="card section"'));
-    expect(html).toMatch(/<header id="verdict" class="verdict tone-good" data-verdict="go">/);
-    expect(html).toContain('<span class="verdict-word">GO</span>');
+    expect(html).toMatch(/<header id="verdict" class="verdict tone-good" data-verdict="rehearsal-go">/);
+    expect(html).toContain('<span class="verdict-word">REHEARSAL-GO</span>');
   });
 
   test('verdict colours carry words: no-go and rollback red, incomplete amber, with the reasons', () => {
-    expect(renderHtml(failedHostile)).toMatch(/class="verdict tone-bad" data-verdict="no-go"/);
-    expect(renderHtml(postWatch)).toMatch(/class="verdict tone-bad" data-verdict="rollback"[\s\S]*ROLLBACK/);
+    expect(renderHtml(failedHostile)).toMatch(/class="verdict tone-bad" data-verdict="rehearsal-no-go"/);
+    expect(renderHtml(postWatch)).toMatch(/class="verdict tone-bad" data-verdict="rehearsal-rollback"[\s\S]*REHEARSAL-ROLLBACK/);
     const inc = renderHtml(incomplete);
     expect(inc).toMatch(/class="verdict tone-open" data-verdict="incomplete"[\s\S]*INCOMPLETE/);
     expect(inc).toContain('<li>2/fly-processes skipped: FLY_API_TOKEN is not set</li>');
@@ -53,7 +53,7 @@ describe('renderHtml', () => {
 
   test('hold-with-findings is amber, not a rollback: the gateway holds, each finding listed', () => {
     const findings = { ...postWatch, verdict: 'hold-with-findings' as const, verdictReasons: ['6/live-traffic: cache_hit_rate_support-bot = 0.12 ratio, required >= 0.3 ratio'] };
-    const html = renderHtml({ ...findings, run: { ...findings.run, target: 'deployment' } });
+    const html = renderHtml({ ...findings, run: { ...findings.run, target: 'deployment', kind: 'cutover' } });
     expect(html).toMatch(/class="verdict tone-open" data-verdict="hold-with-findings"[\s\S]*<span class="verdict-word">HOLD-WITH-FINDINGS<\/span>/);
     expect(html).toContain('keep the agents on the gateway, and act on each runbook §6 finding listed.');
     expect(html).toContain('<li>6/live-traffic: cache_hit_rate_support-bot = 0.12 ratio, required &gt;= 0.3 ratio</li>');
@@ -64,7 +64,7 @@ describe('renderHtml', () => {
     expect(rehearsal).toContain("<p class=\"meaning\">Rehearsal against the bundled sandbox: every check passed. This proves that the suite and the runbook&#39;s checks work end to end; it proves nothing about production");
     expect(rehearsal).not.toContain('may be switched');
     expect(renderHtml({ ...postWatch, run: { ...postWatch.run, sandboxFaults: ['error-burst'] } })).toContain('Rehearsal against the bundled sandbox with faults error-burst: a rollback trigger fired on the sandbox&#39;s simulated traffic. A rehearsal tests the suite and the runbook&#39;s checks, never production: do not roll anything back for it.');
-    expect(renderHtml({ ...healthy, run: { ...healthy.run, target: 'deployment' } })).toContain('<p class="meaning">Every check passed: production agents may be switched to the gateway.</p>');
+    expect(renderHtml({ ...healthy, verdict: 'go', run: { ...healthy.run, target: 'deployment', kind: 'cutover' } })).toContain('<p class="meaning">Every check of the pre-cutover runbook ran and passed: production agents may be switched to the gateway.</p>');
   });
 
   test('run metadata: id, phase, target, URLs and versions, tool, git sha, times', () => {

@@ -1,6 +1,7 @@
 import { chartsFor } from './check-charts.ts';
 import { esc, fmt, pct } from './charts.ts';
-import type { CheckRecord, EvidenceBundle, Measurement, Verdict } from './model.ts';
+import { decisionOf, type CheckRecord, type Decision, type EvidenceBundle, type Measurement } from './model.ts';
+import { uncheckedParts } from './unchecked.ts';
 import { verdictMeaning } from './verdict-text.ts';
 
 // The page fetches nothing: styles inline, charts inline SVG, no scripts. The CSP makes that a
@@ -9,8 +10,9 @@ import { verdictMeaning } from './verdict-text.ts';
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
 /** The verdict's colour: good to proceed, bad (do not switch, roll back), or open (undecided, or findings to act on). */
-const VERDICT_TONE: Record<Verdict, 'good' | 'bad' | 'open'> = {
+const VERDICT_TONE: Record<Decision, 'good' | 'bad' | 'open'> = {
   go: 'good',
+  'go-with-waivers': 'open',
   'no-go': 'bad',
   hold: 'good',
   'hold-with-findings': 'open',
@@ -49,7 +51,7 @@ const MAX_OBSERVATION_CHARS = 200;
  */
 export function renderHtml(b: EvidenceBundle): string {
   const word = b.verdict.toUpperCase();
-  const tone = VERDICT_TONE[b.verdict];
+  const tone = VERDICT_TONE[decisionOf(b.verdict)];
   const phase = b.run.phase === 'pre' ? 'Pre-cutover check' : 'Post-cutover watch';
   const checks = b.sections.flatMap((s) => s.checks);
   return `<!doctype html>
@@ -133,7 +135,8 @@ function checkBlock(c: CheckRecord, others: readonly CheckRecord[]): string {
   const parts: string[] = [
     `<div class="check-head"><span class="badge st-${c.status}">${STATUS_LABEL[c.status]}</span> <h3><code>${esc(c.id)}</code> ${esc(c.title)}</h3> <span class="muted dur">${esc(fmtMs(c.durationMs))}</span></div>`,
   ];
-  if (c.skip) parts.push(`<p class="skip"><strong>${c.skip.explicit ? 'Skipped on purpose (CUTOVER_SKIP)' : 'Skipped for lack of inputs'}:</strong> ${esc(c.skip.reason)}</p>`);
+  if (c.skip) parts.push(`<p class="skip"><strong>${c.skip.explicit ? 'Waived (CUTOVER_SKIP)' : 'Skipped for lack of inputs'}:</strong> ${esc(c.skip.reason)}</p>`);
+  for (const u of uncheckedParts(c)) parts.push(`<p class="skip"><strong>Not checked: ${esc(u.part)}</strong> ${esc(u.why)}</p>`);
   if (c.error) parts.push(`<pre class="error">${esc(c.error)}</pre>`);
   if (c.measurements.length > 0) parts.push(measurementsTable(c.measurements));
   const charts = chartsFor(c, others);

@@ -1,4 +1,5 @@
 import type { CheckRecord, Measurement, UnsignedBundle } from './model.ts';
+import { uncheckedParts } from './unchecked.ts';
 import { verdictMeaning } from './verdict-text.ts';
 
 const ICON: Record<CheckRecord['status'], string> = { passed: '✅ passed', failed: '❌ failed', skipped: '⏭️ skipped', inconclusive: '⚠️ inconclusive' };
@@ -22,6 +23,7 @@ export function renderMarkdown(b: UnsignedBundle & { digest?: string }): string 
       ms.forEach((m, i) => out.push(`| ${i === 0 ? `${c.id}` : ''} | ${i === 0 ? ICON[c.status] : ''} | ${m ? measured(m) : ''} | ${m?.threshold ? `${m.threshold.op} ${m.threshold.value} ${m.unit}` : ''} |`));
       if (c.error) out.push('', `> ${c.id}: ${c.error.split('\n').join('\n> ')}`, '');
       if (c.skip) out.push('', `> ${c.id} skipped: ${c.skip.reason}`, '');
+      for (const u of uncheckedParts(c)) out.push('', `> ${c.id} ${c.status}, but ${u.part} was not checked: ${u.why}`, '');
     }
     out.push('');
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Bumped whenever a reader of evidence.json would need to change. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** A threshold as data (k6 style): the measured value must satisfy `value op threshold`. */
 export const Threshold = z.object({
@@ -55,12 +55,52 @@ export const DeployedGroup = z.object({
 export type DeployedGroup = z.infer<typeof DeployedGroup>;
 
 /**
- * The run's decision. Pre-cutover: `go` / `no-go` / `incomplete`. Post-cutover: `hold`,
- * `hold-with-findings` (no runbook §7 trigger fired, but §6 expectations are missed: the
+ * What the checks decided. Pre-cutover: `go`, `go-with-waivers` (every check that was not
+ * waived passed; each waiver is listed with its reason), `no-go` or `incomplete`. Post-cutover:
+ * `hold`, `hold-with-findings` (no runbook §7 trigger fired, but §6 expectations are missed: the
  * reasons list each finding), `rollback` (a §7 trigger, see `RollbackTrigger`) or `incomplete`.
  */
-export const Verdict = z.enum(['go', 'no-go', 'hold', 'hold-with-findings', 'rollback', 'incomplete']);
+export const Decision = z.enum(['go', 'go-with-waivers', 'no-go', 'hold', 'hold-with-findings', 'rollback', 'incomplete']);
+export type Decision = z.infer<typeof Decision>;
+
+/**
+ * What kind of run decided: a cutover gate against the deployment (the only kind whose verdict
+ * is about production), a rehearsal against the bundled sandbox, or the offline config gate.
+ */
+export const RunKind = z.enum(['cutover', 'rehearsal', 'config-gate']);
+export type RunKind = z.infer<typeof RunKind>;
+
+/**
+ * The verdict word: a cutover gate's decision as is; a rehearsal's prefixed `rehearsal-`, so
+ * that nothing reading `verdict == "go"` can take a sandbox run for a production one; the
+ * config gate's `config-ok` / `config-failed`. `incomplete` is the same word for every kind.
+ */
+export const Verdict = z.enum([
+  ...Decision.options,
+  'rehearsal-go',
+  'rehearsal-go-with-waivers',
+  'rehearsal-no-go',
+  'rehearsal-hold',
+  'rehearsal-hold-with-findings',
+  'rehearsal-rollback',
+  'config-ok',
+  'config-failed',
+]);
 export type Verdict = z.infer<typeof Verdict>;
+
+/** The verdict word for a decision reached by a run of `kind`. */
+export function verdictWord(d: Decision, kind: RunKind): Verdict {
+  if (d === 'incomplete' || kind === 'cutover') return d;
+  if (kind === 'rehearsal') return `rehearsal-${d}` as Verdict;
+  return d === 'go' || d === 'go-with-waivers' ? 'config-ok' : 'config-failed';
+}
+
+/** The decision behind a verdict word (`rehearsal-go` → `go`, `config-ok` → `go`). */
+export function decisionOf(v: Verdict): Decision {
+  if (v === 'config-ok') return 'go';
+  if (v === 'config-failed') return 'no-go';
+  return v.replace(/^rehearsal-/, '') as Decision;
+}
 
 /** The observation key under which a check records a `RollbackTrigger`. */
 export const ROLLBACK_TRIGGER = 'rollbackTrigger';
@@ -94,6 +134,12 @@ export const UnsignedBundle = z.object({
     startedAt: z.string(),
     endedAt: z.string(),
     target: z.enum(['sandbox', 'deployment']),
+    /** Which kind of run this was: only a `cutover` run's verdict is about production. */
+    kind: RunKind,
+    /** Checks a full run of this phase holds that this run did not run (a filter, a crash): a verdict never claims them. */
+    notRun: z.array(z.string()),
+    /** Who ran it: the user and host, and the CI job when there is one. */
+    ranBy: z.object({ user: z.string(), host: z.string(), ci: z.string().nullable() }),
     /** The named faults the bundled sandbox ran with (`SANDBOX_FAULTS`); only on sandbox runs. A rehearsal of a broken stack must not read like a healthy one. */
     sandboxFaults: z.array(z.string()).optional(),
     tool: z.object({ name: z.string(), version: z.string() }),

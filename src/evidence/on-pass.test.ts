@@ -10,7 +10,7 @@ const TEAM = 'team-key-onpass-test-0123456789';
 
 const bundle = (verdict: UnsignedBundle['verdict']): UnsignedBundle => ({
   schemaVersion: SCHEMA_VERSION,
-  run: { id: 'run-1', phase: 'pre', startedAt: '', endedAt: '', target: 'sandbox', tool: { name: 't', version: '0' }, gitSha: null, endReason: 'passed' },
+  run: { id: 'run-1', phase: 'pre', startedAt: '', endedAt: '', target: 'sandbox', kind: 'rehearsal', notRun: [], ranBy: { user: 'u', host: 'h', ci: null }, tool: { name: 't', version: '0' }, gitSha: null, endReason: 'passed' },
   environment: {
     gateway: { url: 'http://gw', version: null },
     langfuse: { url: 'http://lf', version: null },

@@ -47,7 +47,8 @@ function deployHashes(bundle: UnsignedBundle): string {
 /**
  * Runs the operator's `CUTOVER_ON_PASS` command (runbook §8, e.g.
  * `npx tsx --env-file=.env scripts/agent/complete-task.ts SPECIALAGENT001-INFRA-001 "Cutover complete"`)
- * after a `go` or `hold` verdict, through a shell (the command is written as a shell line, with
+ * after a `go`, `go-with-waivers` or `hold` verdict of a run against the deployment (never a
+ * rehearsal's or the config gate's), through a shell (the command is written as a shell line, with
  * quotes), in the current directory. It receives `CUTOVER_EVIDENCE_PATH` (`<dir>/evidence.json`),
  * `CUTOVER_VERDICT`, `CUTOVER_LANGFUSE_LINKS` and `CUTOVER_DEPLOY_HASHES` (newline-separated),
  * `CUTOVER_RUN_ID` and `CUTOVER_PHASE`, and no secret (see `onPassEnvironment`). Bounded by
@@ -58,7 +59,9 @@ function deployHashes(bundle: UnsignedBundle): string {
  */
 export async function runOnPass(bundle: EvidenceBundle | UnsignedBundle, dir: string, command: string, o: { timeoutMs?: number; cwd?: string } = {}): Promise<OnPassResult> {
   if (!command.trim()) return { ran: false, reason: 'CUTOVER_ON_PASS is empty' };
-  if (bundle.verdict !== 'go' && bundle.verdict !== 'hold') return { ran: false, reason: `verdict is ${bundle.verdict}; CUTOVER_ON_PASS runs only after go or hold` };
+  if (bundle.verdict !== 'go' && bundle.verdict !== 'go-with-waivers' && bundle.verdict !== 'hold') {
+    return { ran: false, reason: `verdict is ${bundle.verdict}; CUTOVER_ON_PASS runs only after a cutover gate's go, go-with-waivers or hold` };
+  }
   const secrets = runSecrets();
   const env = onPassEnvironment(process.env, {
     CUTOVER_EVIDENCE_PATH: join(dir, 'evidence.json'),

@@ -4,6 +4,7 @@ import { buildBundle } from './bundle.ts';
 import { renderHtml } from './html.ts';
 import { faultList, readRunInfo } from './run-info.ts';
 import { runSecrets } from './secrets.ts';
+import { signingKey } from './signing-key.ts';
 import { writeBundle } from './write.ts';
 
 /**
@@ -25,7 +26,7 @@ export function writeRefusal(problems: readonly ConfigProblem[], startedAt: Date
     const runErrors = problems.map((p) => `configuration refused, nothing was sent: ${p.variable}: ${p.problem}`);
     const sandboxFaults = target === 'sandbox' ? faultList(process.env.SANDBOX_FAULTS) : undefined;
     const unsigned = buildBundle({ ...info, target, sandboxFaults }, [], { startedAt, endedAt: new Date(), endReason: 'failed', runErrors });
-    return writeBundle(info.evidenceDir, unsigned, runSecrets(), { 'report.html': renderHtml }, { phaseLatest: false }).dir;
+    return writeBundle(info.evidenceDir, unsigned, runSecrets(), { 'report.html': renderHtml }, { phaseLatest: false, signingKey: signingKey() }).dir;
   } catch (err) {
     process.stderr.write(`Evidence of the refusal NOT written: ${runSecrets().redact((err as Error).message)}\n`);
     return undefined;

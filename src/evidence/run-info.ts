@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import type { RunKind } from './model.ts';
 import { readEnvironment, targetOf } from '../config/index.ts';
 
 /** What the reporter knows about the run outside the checks: ids, phase, target and tool identity. */
@@ -7,6 +9,8 @@ export interface RunInfo {
   runId: string;
   phase: 'pre' | 'post';
   target: 'sandbox' | 'deployment';
+  kind: RunKind;
+  ranBy: { user: string; host: string; ci: string | null };
   /** `SANDBOX_FAULTS` as a list; undefined for a deployment. */
   sandboxFaults?: string[];
   evidenceDir: string;
@@ -27,6 +31,8 @@ export function readRunInfo(): RunInfo {
     runId: env.CUTOVER_RUN_ID || 'unknown-run',
     phase: env.CUTOVER_PHASE === 'post' ? 'post' : 'pre',
     target: targetOf(env),
+    kind: env.CUTOVER_RUN_KIND === 'config-gate' ? 'config-gate' : targetOf(env) === 'sandbox' ? 'rehearsal' : 'cutover',
+    ranBy: ranBy(),
     ...(targetOf(env) === 'sandbox' ? { sandboxFaults: faultList(env.SANDBOX_FAULTS) } : {}),
     evidenceDir: env.CUTOVER_EVIDENCE_DIR || 'evidence',
     gatewayUrl: recordedUrl(env.GATEWAY_URL),
@@ -64,4 +70,19 @@ function gitSha(): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Who ran the run: the OS user and host, and the CI job's URL when the run is a CI job
+ * (GitHub Actions' server/repository/run id, else GitLab's `CI_JOB_URL`, else `BUILD_URL`).
+ */
+function ranBy(): RunInfo['ranBy'] {
+  let user = process.env.USER || process.env.USERNAME || 'unknown';
+  try {
+    user = userInfo().username || user;
+  } catch {
+    // No passwd entry (a container's arbitrary uid): keep the environment's name.
+  }
+  const gh = process.env.GITHUB_SERVER_URL && process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID ? `${process.env.GITHUB_SERVER_URL}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` : undefined;
+  return { user, host: hostname(), ci: gh ?? process.env.CI_JOB_URL ?? process.env.BUILD_URL ?? null };
 }

@@ -15,25 +15,38 @@ const breached = (t: RollbackTrigger = errorBurst): CheckRecord => rec('7/watch'
 const lowHitRate = rec('6/live-traffic', 'failed', {
   error: 'cache_hit_rate_support-bot = 0.12 ratio, required >= 0.3 ratio\nagent returns-assistant: no trace tagged agent:returns-assistant in Langfuse over 30 min of watching',
 });
-const post = (checks: CheckRecord[], endReason: 'passed' | 'failed' | 'interrupted' = 'failed') => decideVerdict('post', checks, endReason, []);
+const post = (checks: CheckRecord[], endReason: 'passed' | 'failed' | 'interrupted' = 'failed') => {
+  const { notRun: _, ...v } = decideVerdict('post', checks, endReason, []);
+  return v;
+};
 
 describe('decideVerdict, pre-cutover', () => {
   test('go only when everything passed', () => {
     expect(decideVerdict('pre', [rec('3/smoke', 'passed')], 'passed', []).verdict).toBe('go');
   });
   test('any failure is no-go', () => {
-    expect(decideVerdict('pre', [rec('3/smoke', 'failed'), rec('4.1/x', 'passed')], 'failed', [])).toEqual({ verdict: 'no-go', reasons: ['3/smoke failed'] });
+    expect(decideVerdict('pre', [rec('3/smoke', 'failed'), rec('4.1/x', 'passed')], 'failed', [])).toEqual({ verdict: 'no-go', reasons: ['3/smoke failed'], notRun: [] });
   });
   test('no data is never a pass: no checks, inconclusive, implicit skip, interruption', () => {
     expect(decideVerdict('pre', [], 'passed', []).verdict).toBe('incomplete');
-    expect(decideVerdict('pre', [rec('4.2/x', 'inconclusive', { error: 'inconclusive: every pair was cached' })], 'failed', [])).toEqual({ verdict: 'incomplete', reasons: ['4.2/x inconclusive: every pair was cached'] });
+    expect(decideVerdict('pre', [rec('4.2/x', 'inconclusive', { error: 'inconclusive: every pair was cached' })], 'failed', [])).toEqual({ verdict: 'incomplete', reasons: ['4.2/x inconclusive: every pair was cached'], notRun: [] });
     expect(decideVerdict('pre', [rec('2/fly', 'skipped', { skip: { reason: 'no FLY_API_TOKEN', explicit: false } })], 'passed', []).verdict).toBe('incomplete');
     expect(decideVerdict('pre', [rec('3/smoke', 'passed')], 'interrupted', []).verdict).toBe('incomplete');
   });
-  test('an explicit skip (CUTOVER_SKIP) still allows go, and says so', () => {
-    const v = decideVerdict('pre', [rec('3/smoke', 'passed'), rec('2/fly', 'skipped', { skip: { reason: 'CUTOVER_SKIP', explicit: true } })], 'passed', []);
-    expect(v.verdict).toBe('go');
-    expect(v.reasons.join()).toMatch(/2\/fly skipped on purpose/);
+  test('a waiver (CUTOVER_SKIP with a reason) gives go-with-waivers, listing each waiver and its reason', () => {
+    const v = decideVerdict('pre', [rec('3/smoke', 'passed'), rec('2/fly', 'skipped', { skip: { reason: 'waived by CUTOVER_SKIP: no Fly token in this CI', explicit: true } })], 'passed', []);
+    expect(v.verdict).toBe('go-with-waivers');
+    expect(v.reasons).toEqual(['2/fly waived: no Fly token in this CI']);
+  });
+  test('a check of the catalogue that did not run (a filter, a crash) keeps the run from go', () => {
+    const v = decideVerdict('pre', [rec('6/agent-config', 'passed')], 'passed', [], ['3/smoke', '6/agent-config', '7/rollback-readiness']);
+    expect(v.verdict).toBe('incomplete');
+    expect(v.notRun).toEqual(['3/smoke', '7/rollback-readiness']);
+    expect(v.reasons).toEqual(['not run: 3/smoke, 7/rollback-readiness (a verdict covers only the checks that ran; run the whole runbook without filters)']);
+    // A failure still decides: a check that ran and failed is a no-go whatever else did not run.
+    expect(decideVerdict('pre', [rec('6/agent-config', 'failed')], 'failed', [], ['3/smoke', '6/agent-config']).verdict).toBe('no-go');
+    // After the switch, missing checks leave the run undecided, never hold.
+    expect(decideVerdict('post', [rec('6/live-traffic', 'passed')], 'passed', [], ['6/live-traffic', '7/watch']).verdict).toBe('incomplete');
   });
 });
 
@@ -96,5 +109,18 @@ describe('decideVerdict, post-cutover: rollback means a measured §7 breach, not
       '6/live-traffic: agent returns-assistant: no trace tagged agent:returns-assistant in Langfuse over 30 min of watching',
       '7/watch inconclusive: too few samples',
     ]);
+  });
+});
+
+describe('verdict words', () => {
+  test('a rehearsal and the config gate never say go', async () => {
+    const { verdictWord, decisionOf } = await import('./model.ts');
+    expect(verdictWord('go', 'cutover')).toBe('go');
+    expect(verdictWord('go', 'rehearsal')).toBe('rehearsal-go');
+    expect(verdictWord('hold-with-findings', 'rehearsal')).toBe('rehearsal-hold-with-findings');
+    expect(verdictWord('incomplete', 'rehearsal')).toBe('incomplete');
+    expect(verdictWord('go', 'config-gate')).toBe('config-ok');
+    expect(verdictWord('no-go', 'config-gate')).toBe('config-failed');
+    for (const d of ['go', 'go-with-waivers', 'no-go', 'hold', 'hold-with-findings', 'rollback', 'incomplete'] as const) expect(decisionOf(verdictWord(d, 'rehearsal'))).toBe(d);
   });
 });

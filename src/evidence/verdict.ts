@@ -1,4 +1,5 @@
-import { ROLLBACK_TRIGGER, RollbackTrigger, type CheckRecord, type Verdict } from './model.ts';
+import { expectedChecks } from './catalogue.ts';
+import { ROLLBACK_TRIGGER, RollbackTrigger, verdictWord, type CheckRecord, type Decision, type RunKind, type Verdict } from './model.ts';
 
 type EndReason = 'passed' | 'failed' | 'interrupted';
 
@@ -9,22 +10,50 @@ type EndReason = 'passed' | 'failed' | 'interrupted';
 const FINDING_SECTIONS: ReadonlySet<string> = new Set(['6']);
 
 /**
- * Decides the run's verdict from its checks, with the reasons an auditor reads.
- * Pre-cutover: `go` only when every check passed or was skipped on purpose (CUTOVER_SKIP);
- * any failure is `no-go`; an inconclusive check, a check skipped for lack of inputs, an
- * interrupted run or a run with no checks at all is `incomplete`, because no data is never a pass.
+ * Decides the run's verdict from its checks, with the reasons an auditor reads. `expected` is
+ * the catalogue of checks a full run holds (`catalogue.ts`): one that did not run is open, so a
+ * filtered run can never pass for the whole runbook.
+ * Pre-cutover: `go` only when every expected check passed; `go-with-waivers` when the rest were
+ * waived on purpose (CUTOVER_SKIP, each with its reason); any failure is `no-go`; an
+ * inconclusive check, a check skipped for lack of inputs or not run at all, an interrupted run
+ * or a run with no checks is `incomplete`, because no data is never a pass.
  * Post-cutover: see `decidePost`; `rollback` only for a measured §7 trigger.
  */
-export function decideVerdict(phase: 'pre' | 'post', checks: readonly CheckRecord[], endReason: EndReason, runErrors: readonly string[]): { verdict: Verdict; reasons: string[] } {
-  return phase === 'pre' ? decidePre(checks, endReason, runErrors) : decidePost(checks, endReason, runErrors);
+export function decideVerdict(
+  phase: 'pre' | 'post',
+  checks: readonly CheckRecord[],
+  endReason: EndReason,
+  runErrors: readonly string[],
+  expected: readonly string[] = [],
+): { verdict: Decision; reasons: string[]; notRun: string[] } {
+  const ran = new Set(checks.map((c) => c.id));
+  const notRun = expected.filter((id) => !ran.has(id));
+  const missing = notRun.length > 0 ? [`not run: ${notRun.join(', ')} (a verdict covers only the checks that ran; run the whole runbook without filters)`] : [];
+  const d = phase === 'pre' ? decidePre(checks, endReason, [...runErrors], missing) : decidePost(checks, endReason, [...runErrors], missing);
+  return { ...d, notRun };
 }
 
-function decidePre(checks: readonly CheckRecord[], endReason: EndReason, runErrors: readonly string[]): { verdict: Verdict; reasons: string[] } {
+/**
+ * The verdict word of a run of this phase and kind, against its catalogue: what the writer
+ * records and what `evidence:verify` recomputes from the bundle, so the two cannot drift.
+ */
+export function verdictOf(
+  run: { readonly phase: 'pre' | 'post'; readonly kind: RunKind },
+  checks: readonly CheckRecord[],
+  endReason: EndReason,
+  runErrors: readonly string[],
+): { verdict: Verdict; reasons: string[]; notRun: string[] } {
+  const d = decideVerdict(run.phase, checks, endReason, runErrors, expectedChecks(run.phase, run.kind));
+  return { ...d, verdict: verdictWord(d.verdict, run.kind) };
+}
+
+function decidePre(checks: readonly CheckRecord[], endReason: EndReason, runErrors: readonly string[], missing: readonly string[]): { verdict: Decision; reasons: string[] } {
   const failed = checks.filter((c) => c.status === 'failed');
   const open = openChecks(checks);
-  const reasons = [...failed.map((c) => `${c.id} failed`), ...open.map(openReason), ...runErrors.map(runErrorReason)];
+  const reasons = [...failed.map((c) => `${c.id} failed`), ...open.map(openReason), ...missing, ...runErrors.map(runErrorReason)];
   if (failed.length > 0) return { verdict: 'no-go', reasons };
-  return undecidedOr('go', checks, endReason, open.length > 0 || runErrors.length > 0, reasons);
+  const waived = checks.some((c) => c.status === 'skipped' && c.skip?.explicit);
+  return undecidedOr(waived ? 'go-with-waivers' : 'go', checks, endReason, open.length > 0 || missing.length > 0 || runErrors.length > 0, reasons);
 }
 
 /**
@@ -40,7 +69,7 @@ function decidePre(checks: readonly CheckRecord[], endReason: EndReason, runErro
  *   (which agent, which rate).
  * - `hold`: every check passed or was skipped on purpose.
  */
-function decidePost(checks: readonly CheckRecord[], endReason: EndReason, runErrors: readonly string[]): { verdict: Verdict; reasons: string[] } {
+function decidePost(checks: readonly CheckRecord[], endReason: EndReason, runErrors: readonly string[], missing: readonly string[]): { verdict: Decision; reasons: string[] } {
   const triggers = checks.flatMap((c) => {
     const t = triggerOf(c);
     return t ? [`${c.id}: ${t.line}`] : [];
@@ -49,17 +78,17 @@ function decidePost(checks: readonly CheckRecord[], endReason: EndReason, runErr
   const findings = failed.filter((c) => FINDING_SECTIONS.has(c.section)).flatMap((c) => (c.error ?? 'failed').split('\n').map((line) => `${c.id}: ${line}`));
   const undecided = failed.filter((c) => !FINDING_SECTIONS.has(c.section)).map((c) => `${c.id} failed without a measured rollback trigger: ${firstLine(c.error ?? 'no error recorded')}`);
   const open = openChecks(checks);
-  const reasons = [...triggers, ...findings, ...undecided, ...open.map(openReason), ...runErrors.map(runErrorReason)];
+  const reasons = [...triggers, ...findings, ...undecided, ...open.map(openReason), ...missing, ...runErrors.map(runErrorReason)];
   if (triggers.length > 0) return { verdict: 'rollback', reasons };
-  return undecidedOr(findings.length > 0 ? 'hold-with-findings' : 'hold', checks, endReason, undecided.length > 0 || open.length > 0 || runErrors.length > 0, reasons);
+  return undecidedOr(findings.length > 0 ? 'hold-with-findings' : 'hold', checks, endReason, undecided.length > 0 || open.length > 0 || missing.length > 0 || runErrors.length > 0, reasons);
 }
 
 /** `incomplete` when the run cannot decide, else `decided` with the reasons that still apply (findings, explicit skips). */
-function undecidedOr(decided: Verdict, checks: readonly CheckRecord[], endReason: EndReason, open: boolean, reasons: string[]): { verdict: Verdict; reasons: string[] } {
+function undecidedOr(decided: Decision, checks: readonly CheckRecord[], endReason: EndReason, open: boolean, reasons: string[]): { verdict: Decision; reasons: string[] } {
   if (endReason === 'interrupted') return { verdict: 'incomplete', reasons: ['the run was interrupted before every check finished', ...reasons] };
   if (checks.length === 0) return { verdict: 'incomplete', reasons: ['no check ran', ...reasons] };
   if (open) return { verdict: 'incomplete', reasons };
-  const explicit = checks.filter((c) => c.status === 'skipped').map((c) => `${c.id} skipped on purpose (CUTOVER_SKIP)`);
+  const explicit = checks.filter((c) => c.status === 'skipped').map((c) => `${c.id} waived: ${(c.skip?.reason ?? '').replace(/^waived by CUTOVER_SKIP: /, '')}`);
   return { verdict: decided, reasons: [...reasons, ...explicit] };
 }
 

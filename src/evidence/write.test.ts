@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { buildBundle } from './bundle.ts';
+import { renderHtml } from './html.ts';
 import type { CheckRecord } from './model.ts';
 import { SecretSet } from './redact.ts';
 import type { RunInfo } from './run-info.ts';
 import { verifyEvidence } from './verify.ts';
 import { writeBundle } from './write.ts';
 
-const info: RunInfo = { runId: 'run-1', phase: 'pre', target: 'sandbox', evidenceDir: 'unused', gatewayUrl: 'http://gw', langfuseUrl: 'http://lf', tool: { name: 't', version: '0' }, gitSha: null };
+const info: RunInfo = { runId: 'run-1', phase: 'pre', target: 'sandbox', kind: 'rehearsal', ranBy: { user: 'u', host: 'h', ci: null }, evidenceDir: 'unused', gatewayUrl: 'http://gw', langfuseUrl: 'http://lf', tool: { name: 't', version: '0' }, gitSha: null };
 const SECRET = 'sk-master-Zq81xYw2aa';
 const check = (over: Partial<CheckRecord> = {}): CheckRecord => ({
   id: '3/smoke', section: '3', title: 'smoke', status: 'passed', durationMs: 5, links: [], observations: {},
@@ -20,14 +21,16 @@ const bundle = (checks: CheckRecord[]) => buildBundle(info, checks, { startedAt:
 describe('writeBundle and verifyEvidence', () => {
   test('writes every file, signed, and an untouched bundle verifies', () => {
     const root = mkdtempSync(join(tmpdir(), 'ev-'));
-    const res = writeBundle(root, bundle([check()]), new SecretSet());
+    const res = writeBundle(root, bundle([check()]), new SecretSet(), { 'report.html': renderHtml });
     for (const f of ['evidence.json', 'summary.md', 'junit.xml', 'schema.json']) {
       expect(existsSync(join(res.dir, f))).toBe(true);
       expect(existsSync(join(root, 'latest', f))).toBe(true);
       expect(existsSync(join(root, 'latest-pre', f))).toBe(true);
     }
     expect(verifyEvidence(res.dir)).toMatchObject({ ok: true, problems: [] });
-    expect(readFileSync(join(res.dir, 'summary.md'), 'utf8').split('\n')[0]).toMatch(/GO/);
+    // One check of the whole catalogue ran: the rest are recorded as not run, never a go.
+    expect(readFileSync(join(res.dir, 'summary.md'), 'utf8').split('\n')[0]).toMatch(/INCOMPLETE/);
+    expect(res.bundle.run.notRun).toContain('7/rollback-readiness');
     expect(readFileSync(join(res.dir, 'junit.xml'), 'utf8')).toMatch(/<property name="total_ms" value="120" unit="ms" threshold="&lt; 2000" pass="true"\/>/);
   });
 
@@ -57,7 +60,7 @@ describe('writeBundle and verifyEvidence', () => {
   test('secrets are redacted from the structure, so no output contains them', () => {
     const root = mkdtempSync(join(tmpdir(), 'ev-'));
     const secrets = new SecretSet().add('GATEWAY_ADMIN_KEY', SECRET);
-    const res = writeBundle(root, bundle([check({ status: 'failed', error: `401 for key ${SECRET}`, observations: { echoed: SECRET } })]), secrets);
+    const res = writeBundle(root, bundle([check({ status: 'failed', error: `401 for key ${SECRET}`, observations: { echoed: SECRET } })]), secrets, { 'report.html': renderHtml });
     expect(res.refused).toEqual([]);
     for (const f of ['evidence.json', 'summary.md', 'junit.xml']) expect(readFileSync(join(res.dir, f), 'utf8')).not.toContain(SECRET);
     expect(verifyEvidence(res.dir).ok).toBe(true);

@@ -1,4 +1,5 @@
-import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { digestOf } from './digest.ts';
 import { renderJunit } from './junit.ts';
@@ -6,6 +7,7 @@ import { renderMarkdown } from './markdown.ts';
 import { EvidenceBundle, UnsignedBundle } from './model.ts';
 import type { SecretSet } from './redact.ts';
 import { evidenceJsonSchema } from './schema.ts';
+import { SIGNATURE_FILE, signBundle } from './signing.ts';
 
 /** Refused to write an output because a configured secret survived redaction. The message names the secret, never its value. */
 export class SecretLeakError extends Error {
@@ -40,8 +42,11 @@ export interface WriteResult {
  * `extraViews` adds renderers (the HTML report) without this module knowing them.
  * `phaseLatest: false` leaves `latest-<phase>/` alone (a refused run measured nothing and must
  * not displace the run the watch takes its baseline from).
+ * `signingKey` (see `signingKeyFrom`) adds `evidence.json.sig`, the Ed25519 signature of the
+ * bundle, to every directory written; without it a signature left there by an earlier run is
+ * removed, so that `latest/` never pairs this bundle with another run's signature.
  */
-export function writeBundle(root: string, unsigned: UnsignedBundle, secrets: SecretSet, extraViews: Record<string, View> = {}, o: { phaseLatest?: boolean } = {}): WriteResult {
+export function writeBundle(root: string, unsigned: UnsignedBundle, secrets: SecretSet, extraViews: Record<string, View> = {}, o: { phaseLatest?: boolean; signingKey?: KeyObject } = {}): WriteResult {
   const redacted = UnsignedBundle.parse(secrets.redactDeep(unsigned));
   const bundle = EvidenceBundle.parse({ ...redacted, digest: digestOf(redacted) });
   const views: Record<string, View> = {
@@ -68,10 +73,12 @@ export function writeBundle(root: string, unsigned: UnsignedBundle, secrets: Sec
     }
     files.push([name, text]);
   }
+  if (o.signingKey) files.push([SIGNATURE_FILE, `${signBundle(bundle, o.signingKey)}\n`]);
   const dir = join(root, bundle.run.id);
   for (const target of [dir, join(root, 'latest'), ...(o.phaseLatest === false ? [] : [join(root, `latest-${bundle.run.phase}`)])]) {
     mkdirSync(target, { recursive: true });
     for (const [name, text] of files) writeAtomic(join(target, name), text);
+    if (!o.signingKey) rmSync(join(target, SIGNATURE_FILE), { force: true });
   }
   writeAtomic(join(root, 'schema.json'), files[0]![1]);
   const summary = files.find(([n]) => n === 'summary.md');

@@ -30,7 +30,8 @@ export function check(id: string, title: string, body: CheckBody): void {
     const rec = new CheckRecorder(id, title, (partial) => savePartial(partials, secrets.redactDeep(partial)));
     let outcome: { status: CheckRecord['status']; error?: string; skip?: CheckRecord['skip'] };
     try {
-      if (config.skip.includes(id)) rec.skip('skipped by CUTOVER_SKIP', true);
+      const waiver = config.waivers.find((w) => w.id === id);
+      if (waiver) rec.skip(`waived by CUTOVER_SKIP: ${waiver.reason}`, true);
       await body(rec, config);
       rec.settle();
       outcome = { status: 'passed' };

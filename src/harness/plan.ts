@@ -70,7 +70,7 @@ export interface RunPlan {
  * (the prod_customer key's limit) are taken from the config and say so in their note.
  */
 export function planRun(config: CutoverConfig): RunPlan {
-  const entries = PLANNERS.map((p) => p(config)).filter((e) => !config.skip.includes(e.checkId));
+  const entries = PLANNERS.map((p) => p(config)).filter((e) => !config.waivers.some((w) => w.id === e.checkId));
   const sum = (f: (e: PlanEntry) => number): number => entries.reduce((n, e) => n + f(e), 0);
   return { entries, totals: { requests: sum((e) => e.requests), inputTokens: sum((e) => e.inputTokens), maxOutputTokens: sum((e) => e.maxOutputTokens) } };
 }

@@ -64,8 +64,11 @@ export class CheckRecorder {
    * no data is never a pass.
    */
   measure(name: string, value: number | null, unit: string, threshold?: Threshold): boolean {
-    const pass = threshold ? value !== null && meets(value, threshold) : undefined;
-    this.measurements.push({ name, value: value === null ? null : round(value), unit, ...(threshold ? { threshold, pass } : {}) });
+    // Judged on the value as stored, so that evidence:verify, recomputing it from the file,
+    // always agrees (99.99996 stored as 100 against < 100 fails here too).
+    const stored = value === null ? null : round(value);
+    const pass = threshold ? stored !== null && meets(stored, threshold) : undefined;
+    this.measurements.push({ name, value: stored, unit, ...(threshold ? { threshold, pass } : {}) });
     if (pass === false) this.failures.push(`${name} = ${value === null ? 'not measured' : `${round(value)} ${unit}`}, required ${threshold!.op} ${threshold!.value} ${unit}`);
     this.changed();
     return pass ?? true;

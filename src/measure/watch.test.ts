@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { digestOf } from '../evidence/digest.ts';
 import { latencyLimit, resolveBaseline } from './baseline.ts';
 import { hitRate, judgeWindow, progressLine, runWatch, windowOf, type TrafficSnapshot, type WatchPoint, type WatchRules } from './watch.ts';
 
@@ -22,13 +23,47 @@ describe('baseline', () => {
     const dir = mkdtempSync(join(tmpdir(), 'baseline-'));
     const file = join(dir, 'evidence.json');
     expect(resolveBaseline({ evidencePath: file })).toEqual({ ok: false, reason: expect.stringMatching(/no pre-cutover evidence at .*BASELINE_P95_MS is not set/) });
-    expect(resolveBaseline({ evidencePath: file, envP95Ms: 180 })).toEqual({ ok: true, baseline: { p95Ms: 180, source: 'BASELINE_P95_MS' } });
-    writeFileSync(file, JSON.stringify({ run: { phase: 'pre' }, sections: [{ checks: [{ id: '7/rollback-readiness', measurements: [{ name: 'gateway_p95_ms', value: 123.4 }] }] }] }));
-    expect(resolveBaseline({ evidencePath: file, envP95Ms: 180 })).toMatchObject({ ok: true, baseline: { p95Ms: 123.4 } });
-    writeFileSync(file, JSON.stringify({ run: { phase: 'pre' }, sections: [] }));
+    expect(resolveBaseline({ evidencePath: file, envP95Ms: 180 })).toEqual({ ok: true, baseline: { p95Ms: 180, source: expect.stringMatching(/^BASELINE_P95_MS \(no pre-cutover evidence at /) } });
+    writeBaseline(file, {});
+    expect(resolveBaseline({ evidencePath: file, envP95Ms: 180, gatewayUrl: 'https://gw.example/', now: Date.parse('2026-12-02T11:00:00Z') })).toEqual({
+      ok: true,
+      baseline: { p95Ms: 123.4, source: `${file} (7/rollback-readiness gateway_p95_ms)`, run: { id: 'pre-1', digest: expect.stringMatching(/^sha256:/), verdict: 'go', gatewayUrl: 'https://gw.example', endedAt: '2026-12-02T10:00:00.000Z', ageMs: 3_600_000 } },
+    });
+    writeBaseline(file, { sections: [] });
     expect(resolveBaseline({ evidencePath: file })).toEqual({ ok: false, reason: expect.stringContaining('has no 7/rollback-readiness check') });
   });
+
+  test.each([
+    ['a rehearsal', { run: { kind: 'rehearsal' }, verdict: 'rehearsal-go' }, /is a rehearsal run \(verdict rehearsal-go\), not a cutover gate/],
+    ['the config gate', { run: { kind: 'config-gate' }, verdict: 'config-ok' }, /is a config-gate run/],
+    ['a no-go', { verdict: 'no-go' }, /ended no-go: only a go may be the baseline/],
+    ['a filtered run', { verdict: 'incomplete' }, /ended incomplete/],
+    ['another gateway', { environment: { gateway: { url: 'https://other.example' } } }, /was measured against another gateway \(https:\/\/other\.example, this run watches https:\/\/gw\.example\)/],
+    ['an edited bundle', { tamper: true }, /fails its digest/],
+  ])('%s is refused as the baseline, naming why', (_name, over, why) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'baseline-')), 'evidence.json');
+    writeBaseline(file, over);
+    // The default latest-pre falls back to BASELINE_P95_MS, saying what it passed over ...
+    expect(resolveBaseline({ evidencePath: file, envP95Ms: 180, gatewayUrl: 'https://gw.example' })).toEqual({ ok: true, baseline: { p95Ms: 180, source: expect.stringMatching(why) } });
+    // ... a pinned one does not: the latency rule then cannot decide.
+    expect(resolveBaseline({ evidencePath: file, pinned: true, envP95Ms: 180, gatewayUrl: 'https://gw.example' })).toEqual({ ok: false, reason: expect.stringMatching(why) });
+  });
 });
+
+/** A pre-cutover bundle as the writer signs it: a cutover gate's go against https://gw.example, with `over` merged in. */
+function writeBaseline(file: string, over: Record<string, unknown> & { tamper?: boolean; run?: Record<string, unknown> }): void {
+  const { tamper, run, ...rest } = over;
+  const b: Record<string, unknown> = {
+    run: { id: 'pre-1', phase: 'pre', kind: 'cutover', endedAt: '2026-12-02T10:00:00.000Z', ...run },
+    verdict: 'go',
+    environment: { gateway: { url: 'https://gw.example' } },
+    sections: [{ checks: [{ id: '7/rollback-readiness', measurements: [{ name: 'gateway_p95_ms', value: 123.4 }] }] }],
+    ...rest,
+  };
+  b.digest = digestOf(b);
+  if (tamper) b.verdict = 'go-with-waivers';
+  writeFileSync(file, JSON.stringify(b));
+}
 
 describe('rolling window', () => {
   test('counters are differences against the last snapshot at or before the window start', () => {

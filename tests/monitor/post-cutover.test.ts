@@ -27,7 +27,12 @@ function sourceSummary(w: SharedWatch): string {
   const s = w.sources;
   if (!s) return 'none: the watch did not run';
   const machines = s.metrics.mode === 'per-machine' ? `${s.metrics.machines.length} gateway machine${s.metrics.machines.length === 1 ? '' : 's'}, each scraped with fly-force-instance-id` : `the public URL (${w.machinesNote ?? 'machines unknown'})`;
-  const metrics = s.metrics.unusable ? `gateway metrics not used: ${s.metrics.unusable}` : `metrics from ${machines} decided ${s.decidedBy.metrics} polls`;
+  const unreachable = !s.metrics.unusable && s.decidedBy.metrics === 0 && s.metrics.failedPolls > 0;
+  const metrics = s.metrics.unusable
+    ? `gateway metrics not used: ${s.metrics.unusable}`
+    : unreachable
+      ? `GATEWAY NOT OBSERVED: every scrape of its metrics failed (${s.metrics.failedPolls} polls; last: ${s.metrics.lastError}); an unreachable gateway from here is not evidence that it is down: check fly status -a <gateway app> and the agents' own errors by hand`
+      : `metrics from ${machines} decided ${s.decidedBy.metrics} polls`;
   // Per-worker counters look like restarts at every switch: name restarts only of usable metrics.
   const restarts = s.metrics.unusable ? [] : s.metrics.machines.filter((m) => m.restarts > 0).map((m) => `${m.id ?? 'public URL'} restarted ${m.restarts}x`);
   return [metrics, `Langfuse decided ${s.decidedBy.langfuse} polls${s.langfuse.lastError ? ` (last Langfuse error: ${s.langfuse.lastError})` : ''}`, ...restarts, ...(s.metrics.routingNote ? [s.metrics.routingNote] : [])].join('; ');
@@ -86,6 +91,8 @@ describe('§6–7 Post-cutover monitoring', () => {
     const m = config.monitor;
     const latency = w.rules.latency;
     c.observe('baselineSource', w.baseline.ok ? w.baseline.baseline.source : null);
+    // Which pre-cutover run the limit comes from, so an auditor can hold it against that run's evidence.
+    c.observe('baselineRun', w.baseline.ok ? (w.baseline.baseline.run ?? null) : null);
     // A watch that never ran measured nothing, and nothing measured is no rollback trigger.
     const r = w.result ?? c.inconclusive(w.error ?? 'the watch did not run');
     c.observe('series', r.points);

@@ -67,7 +67,7 @@ function expectedAgents(config: CutoverConfig): { agents: string[]; source: stri
 async function start(config: CutoverConfig): Promise<SharedWatch> {
   const m = config.monitor;
   const { agents, source, error: agentsError } = expectedAgents(config);
-  const baseline = resolveBaseline({ evidencePath: m.baselineEvidence, envP95Ms: m.baselineP95Ms });
+  const baseline = resolveBaseline({ evidencePath: m.baselineEvidence, pinned: m.baselinePinned, envP95Ms: m.baselineP95Ms, gatewayUrl: config.gateway.url });
   // Without a baseline the latency rule cannot fire and 7/watch ends inconclusive for it, while
   // the error-rate rule and §6's traffic and hit-rate promises are still watched.
   const latency = baseline.ok ? { limitMs: latencyLimit(baseline.baseline.p95Ms, m.latencyRatio, m.latencyFloorMs), baselineP95Ms: baseline.baseline.p95Ms } : null;
@@ -99,6 +99,9 @@ async function start(config: CutoverConfig): Promise<SharedWatch> {
     if (result.breach) process.stdout.write(`${result.breach.line}\n`);
     const sources = sampler.sources();
     if (sources.metrics.unusable) process.stdout.write(`watch: gateway metrics not used (${sources.metrics.unusable}); traffic read from Langfuse\n`);
+    else if (sources.decidedBy.metrics === 0 && sources.metrics.failedPolls > 0) {
+      process.stdout.write(`watch: GATEWAY NOT OBSERVED: every metrics scrape failed (last: ${sources.metrics.lastError}); traffic read from Langfuse. Verify the gateway by hand (fly status, its logs): unreachable from here is not the same as down\n`);
+    }
     if (sources.crossCheck?.disagreement) process.stdout.write(`watch: ${sources.crossCheck.disagreement}\n`);
     return { ...known, ...extra, result, sources };
   } catch (err) {
