@@ -124,3 +124,18 @@ describe('verdict words', () => {
     for (const d of ['go', 'go-with-waivers', 'no-go', 'hold', 'hold-with-findings', 'rollback', 'incomplete'] as const) expect(decisionOf(verdictWord(d, 'rehearsal'))).toBe(d);
   });
 });
+
+describe('one clear cause, not an echo per check', () => {
+  test('an unreachable gateway is one reason naming every check it failed', () => {
+    const dns = (id: string) => rec(id, 'failed', { error: `POST https://gateway.example.com/v1/chat/completions: unreachable (ENOTFOUND: getaddrinfo ENOTFOUND gateway.example.com)` });
+    const v = decideVerdict('pre', [dns('3/smoke'), dns('4.1/exact-cache'), dns('5.1/rpm-limit'), rec('2/minio', 'failed', { error: 'HTTP 503' })], 'failed', []);
+    expect(v.verdict).toBe('no-go');
+    expect(v.reasons).toEqual(['https://gateway.example.com unreachable (ENOTFOUND): 3 checks failed for this reason (3/smoke, 4.1/exact-cache, 5.1/rpm-limit)', '2/minio failed']);
+  });
+  test('a Langfuse that stores nothing of the run is said once', () => {
+    const blind = (id: string) => rec(id, 'failed', { error: 'Langfuse trace abc: no trace of this run (tag run:r1) reached Langfuse in 45 s, although the gateway answered: …' });
+    expect(decideVerdict('pre', [blind('3/smoke'), blind('5.2/failover')], 'failed', []).reasons).toEqual([
+      'no trace of this run reached Langfuse (Langfuse is not storing what LiteLLM sends): 2 checks failed for this reason (3/smoke, 5.2/failover)',
+    ]);
+  });
+});

@@ -50,7 +50,7 @@ export function verdictOf(
 function decidePre(checks: readonly CheckRecord[], endReason: EndReason, runErrors: readonly string[], missing: readonly string[]): { verdict: Decision; reasons: string[] } {
   const failed = checks.filter((c) => c.status === 'failed');
   const open = openChecks(checks);
-  const reasons = [...failed.map((c) => `${c.id} failed`), ...open.map(openReason), ...missing, ...runErrors.map(runErrorReason)];
+  const reasons = [...byCause(failed, (c) => `${c.id} failed`), ...open.map(openReason), ...missing, ...runErrors.map(runErrorReason)];
   if (failed.length > 0) return { verdict: 'no-go', reasons };
   const waived = checks.some((c) => c.status === 'skipped' && c.skip?.explicit);
   return undecidedOr(waived ? 'go-with-waivers' : 'go', checks, endReason, open.length > 0 || missing.length > 0 || runErrors.length > 0, reasons);
@@ -104,6 +104,45 @@ function triggerOf(c: CheckRecord): RollbackTrigger | undefined {
 /** Checks that ran but could not decide: inconclusive, or skipped for lack of inputs (not on purpose). */
 function openChecks(checks: readonly CheckRecord[]): CheckRecord[] {
   return checks.filter((c) => c.status === 'inconclusive' || (c.status === 'skipped' && !c.skip?.explicit));
+}
+
+/**
+ * Causes that fail many checks at once, as their messages name them: an endpoint that cannot be
+ * reached (one DNS failure fails every check that talks to the gateway) and a Langfuse that
+ * stores nothing of the run. Each becomes one reason naming the checks, not one echo per check.
+ */
+const SHARED_CAUSES: readonly { readonly pattern: RegExp; readonly cause: (m: RegExpExecArray) => string }[] = [
+  { pattern: /\b[A-Z]+ (https?:\/\/[^/\s]+)\S*: unreachable \(([A-Z_]+)/, cause: (m) => `${m[1]} unreachable (${m[2]})` },
+  { pattern: /no trace of this run \(tag run:\S+\) reached Langfuse/, cause: () => 'no trace of this run reached Langfuse (Langfuse is not storing what LiteLLM sends)' },
+];
+
+function causeOf(c: CheckRecord): string | undefined {
+  for (const s of SHARED_CAUSES) {
+    const m = s.pattern.exec(c.error ?? '');
+    if (m) return s.cause(m);
+  }
+  return undefined;
+}
+
+/** One reason per shared cause met by two or more checks (`<cause>: 11 checks failed for this reason (…)`), the rest one each. */
+function byCause(checks: readonly CheckRecord[], each: (c: CheckRecord) => string): string[] {
+  const groups = new Map<string, CheckRecord[]>();
+  for (const c of checks) {
+    const cause = causeOf(c);
+    if (cause) groups.set(cause, [...(groups.get(cause) ?? []), c]);
+  }
+  const out: string[] = [];
+  const said = new Set<string>();
+  for (const c of checks) {
+    const cause = causeOf(c);
+    const group = cause ? groups.get(cause)! : [];
+    if (!cause || group.length < 2) out.push(each(c));
+    else if (!said.has(cause)) {
+      said.add(cause);
+      out.push(`${cause}: ${group.length} checks failed for this reason (${group.map((g) => g.id).join(', ')})`);
+    }
+  }
+  return out;
 }
 
 function openReason(c: CheckRecord): string {

@@ -2,6 +2,7 @@ import type { LangfuseObservation, LangfuseReader, LangfuseTrace } from '../clie
 import { isFatalLangfuseError } from '../clients/langfuse.ts';
 import type { CutoverConfig } from '../config/index.ts';
 import { pollUntil } from '../measure/poll.ts';
+import { assertRunVisible, LangfuseSilent } from './langfuse-silence.ts';
 import type { CheckRecorder } from './recorder.ts';
 
 /** A trace that arrived, with the observation the predicate picked, or `undefined` after the deadline. */
@@ -24,12 +25,26 @@ export async function awaitTrace(
   traceId: string,
   want: { describe: string; match: (o: LangfuseObservation) => boolean; label?: string },
 ): Promise<FoundTrace> {
-  const res = await pollUntil(
-    () => langfuse.trace(traceId),
-    (t) => t !== undefined && t.observations.some(want.match),
-    { deadlineMs: config.langfuse.waitMs, intervalMs: config.langfuse.pollIntervalMs, isFatal: isFatalLangfuseError },
-  );
   const measured = `${want.label ?? 'langfuse'}_wait_ms`;
+  const started = performance.now();
+  // A minute of slack: the run's first trace may predate this check's own request.
+  const since = new Date(Date.now() - 60_000);
+  let res;
+  try {
+    res = await pollUntil(
+      async () => {
+        const t = await langfuse.trace(traceId);
+        if (t === undefined) await assertRunVisible(config, performance.now() - started, since);
+        return t;
+      },
+      (t) => t !== undefined && t.observations.some(want.match),
+      { deadlineMs: config.langfuse.waitMs, intervalMs: config.langfuse.pollIntervalMs, isFatal: (err) => err instanceof LangfuseSilent || isFatalLangfuseError(err) },
+    );
+  } catch (err) {
+    if (!(err instanceof LangfuseSilent)) throw err;
+    c.measure(measured, null, 'ms', { op: '<=', value: config.langfuse.waitMs });
+    c.fail(`Langfuse trace ${traceId}: ${err.message}`);
+  }
   if (!res.ok) {
     c.measure(measured, null, 'ms', { op: '<=', value: config.langfuse.waitMs });
     const seen =
