@@ -284,6 +284,22 @@ describe('startFly', () => {
       expect((await exec(fly, DEFAULT_APPS.minio, minio, ['clickhouse-client', '--query', 'SELECT 1'])).body).toMatchObject({ exit_code: 127 });
     });
 
+    it('runs the single-string cmd form through the shell', async () => {
+      const { fly } = await stack();
+      const m = await only(fly, DEFAULT_APPS.clickhouse);
+      const r = await api(fly, `/v1/apps/${DEFAULT_APPS.clickhouse}/machines/${m.id}/exec`, { method: 'POST', body: JSON.stringify({ cmd: "clickhouse-client --query 'SELECT 1' && echo done" }) });
+      expect(r).toEqual({ status: 200, body: { stdout: '1\ndone\n' } });
+    });
+
+    it('refuses curl and mc flags it does not model instead of ignoring them', async () => {
+      const { fly } = await stack();
+      const m = await only(fly, DEFAULT_APPS.minio);
+      const post = await exec(fly, DEFAULT_APPS.minio, m, ['curl', '-X', 'POST', 'http://localhost:9000/minio/health/cluster']);
+      expect(post.body).toMatchObject({ exit_code: 2, stderr: expect.stringMatching(/^curl: option -X: is unknown/) });
+      const json = await exec(fly, DEFAULT_APPS.minio, m, ['mc', 'ready', 'local', '--json']);
+      expect(json.body).toMatchObject({ exit_code: 1, stderr: expect.stringMatching(/flag provided but not defined: --json/) });
+    });
+
     it('rejects a body without a command', async () => {
       const { fly } = await stack();
       const m = await only(fly, DEFAULT_APPS.minio);

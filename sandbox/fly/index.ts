@@ -2,8 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { listen, readJson, sendJson } from '../http.ts';
 import type { ComponentContext, Listening } from '../types.ts';
-import { runArgv, type ExecResult, type Resolve, type Vm } from './exec.ts';
+import { execRequest } from './exec.ts';
 import { buildFleet, type FlyApp, type FlyAppNames, type FlyRelease, type MachineRole } from './fleet.ts';
+import type { Resolve, Vm } from './vm.ts';
 
 export type { FlyAppNames, FlyMachine, FlyRelease } from './fleet.ts';
 
@@ -65,10 +66,6 @@ const SECRETS: Record<keyof FlyAppNames, string[]> = {
   clickhouse: ['CLICKHOUSE_PASSWORD'],
   minio: ['MINIO_ROOT_USER', 'MINIO_ROOT_PASSWORD'],
 };
-
-// Fly does not document the exec timeout applied when a client sends none; 30 s is where field
-// reports see 408 `deadline_exceeded` (OpenRouterLabs/spawn#1616).
-const DEFAULT_EXEC_TIMEOUT_S = 30;
 
 function hex(seed: string, length: number): string {
   return createHash('sha256').update(seed).digest('hex').slice(0, length);
@@ -198,33 +195,6 @@ export async function startFly(o: FlyOptions): Promise<FlySandbox> {
     };
   };
 
-  const exec = async (res: ServerResponse, app: FlyApp, entry: FlyApp['machines'][number], body: unknown): Promise<void> => {
-    const b = (body ?? {}) as { command?: unknown; cmd?: unknown; timeout?: unknown };
-    const argv = Array.isArray(b.command) && b.command.every((c) => typeof c === 'string') ? (b.command as string[]) : undefined;
-    if (!argv?.length && typeof b.cmd !== 'string') {
-      return reply(res, 400, { error: 'invalid_argument: command must be a non-empty array of strings' });
-    }
-    const timeoutS = typeof b.timeout === 'number' && b.timeout > 0 ? b.timeout : DEFAULT_EXEC_TIMEOUT_S;
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), timeoutS * 1000);
-    let result: ExecResult;
-    try {
-      // `cmd` is the older single-string form; the exec agent hands it to a shell.
-      result = await runArgv(argv ?? ['sh', '-c', String(b.cmd)], vmFor(app, entry), deadline.signal);
-    } finally {
-      clearTimeout(timer);
-    }
-    if (deadline.signal.aborted) {
-      return reply(res, 408, { error: `deadline_exceeded: command did not finish within ${timeoutS}s` });
-    }
-    // fly-go's MachineExecResponse tags every field omitempty: a 0 exit code and empty streams vanish.
-    reply(res, 200, {
-      ...(result.exitCode !== 0 ? { exit_code: result.exitCode } : {}),
-      ...(result.stdout !== '' ? { stdout: result.stdout } : {}),
-      ...(result.stderr !== '' ? { stderr: result.stderr } : {}),
-    });
-  };
-
   const server = await listen('fly', o.counter, async (req, res, url) => {
     const auth = req.headers.authorization;
     if (!flyAuthorized(auth, o.token)) return reply(res, 401, { error: 'unauthorized' });
@@ -259,7 +229,10 @@ export async function startFly(o: FlyOptions): Promise<FlySandbox> {
       const entry = app.machines.find((m) => m.machine.id === id);
       if (!entry) return notFound(res, 'machine');
       if (action === undefined && method === 'GET') return reply(res, 200, entry.machine);
-      if (action === 'exec' && method === 'POST') return exec(res, app, entry, await readJson(req));
+      if (action === 'exec' && method === 'POST') {
+        const answer = await execRequest(await readJson(req), vmFor(app, entry));
+        return reply(res, answer.status, answer.body);
+      }
     }
     if (resource === 'certificates') {
       // All custom host names live on the gateway app (its ui group serves the Langfuse UI).

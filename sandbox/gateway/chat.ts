@@ -91,6 +91,95 @@ function missingMessages(): ProxyError {
 }
 
 /**
+ * One chat request as the proxy handles it, filled in stage by stage: `body` once parsed,
+ * `caller` once authenticated, `routed` once routed. An error answer, its metrics and its
+ * logged failure use whatever stages were reached, so these are the state `labelsOf` and
+ * `requestOf` read, not variables captured by closures.
+ */
+interface ChatCall {
+  readonly callId: string;
+  /** `performance.now()` at arrival: every duration of the call is measured from here. */
+  readonly t0: number;
+  readonly startTime: Date;
+  /** The key as presented: its hash is what a failed authentication logs. */
+  readonly presented: string | undefined;
+  readonly requestHeaders: Readonly<Record<string, string>>;
+  readonly userAgent: string | null;
+  readonly clientIp: string | null;
+  /** The key's rate-limit headers, filled in by the limiter and sent on every answer after it. */
+  readonly keyHeaders: Record<string, string>;
+  body: Json;
+  caller?: Caller;
+  routed?: Route;
+}
+
+/** A call that passed authentication, validation and routing: what `answer` serves. */
+interface AcceptedCall extends ChatCall {
+  readonly caller: Caller;
+  readonly routed: Route;
+  readonly messages: readonly Message[];
+  readonly res: ServerResponse;
+}
+
+/** The Prometheus labels of a call: `None` for every stage it did not reach, as LiteLLM labels them. */
+function labelsOf(call: ChatCall): RequestLabels {
+  const { body, caller, routed } = call;
+  return {
+    model: routed?.deployment.group ?? (typeof body.model === 'string' ? body.model : 'None'),
+    hashedApiKey: caller?.kind === 'master' ? MASTER_KEY_ALIAS : (caller?.token ?? 'None'),
+    apiKeyAlias: (caller?.kind === 'virtual' ? caller.key.alias : null) ?? 'None',
+    modelId: routed?.deployment.id ?? 'None',
+  };
+}
+
+/** The call as every logging callback sees it; a fresh object per logged record. */
+function requestOf(call: ChatCall): RequestContext {
+  const { body } = call;
+  return {
+    callId: call.callId,
+    startTime: call.startTime,
+    body,
+    requesterMetadata: { ...(isObject(body.metadata) ? body.metadata : {}), headers: call.requestHeaders },
+    clientIp: call.clientIp,
+    userAgent: call.userAgent,
+    caller: loggedCaller(call.caller, call.presented),
+    authenticated: call.caller !== undefined,
+  };
+}
+
+/**
+ * Logs a failure to Langfuse when it is a failure callback. Twice, as LiteLLM does: every
+ * failure path runs the async failure handler *and* the sync `failure_handler`
+ * (`_dispatch_proxy_only_failure_handlers` in `proxy/utils.py` for auth and rate-limit
+ * errors, `Logging.dispatch_failure_handlers` from `Router.async_get_available_deployment`
+ * for a pre-call check, the `client` wrapper in `utils.py` for provider errors), and the
+ * `LangfusePromptManagement` logger sits in both `_async_failure_callback` and
+ * `failure_callback`, so each handler logs its own generation (a fresh id each: failures
+ * have no response id).
+ */
+function logFailure(g: ChatContext, call: ChatCall, e: ProxyError): void {
+  if (!g.callbacks.langfuseLogsFailures) return;
+  const { body, routed, startTime } = call;
+  const provider = e.origin === 'provider' && routed !== undefined;
+  const record: CallRecord = {
+    request: requestOf(call),
+    callType: 'acompletion',
+    startTime,
+    endTime: new Date(),
+    model: provider ? routed?.deployment.model : typeof body.model === 'string' ? body.model : undefined,
+    modelParameters: e.origin === 'proxy' ? proxyFailureParams(body) : e.origin === 'router' ? {} : providerCallParams(body),
+    metadata: {
+      usageObject: NO_USAGE,
+      responseCost: 0,
+      hiddenParams: { response_cost: 0, ...(Object.keys(e.headers).length > 0 ? { additional_headers: e.headers } : {}) },
+    },
+    outcome: { kind: 'failure', error: redactSecrets(e.pythonStr) },
+  };
+  g.logger.log(record);
+  g.logger.log(record);
+}
+
+/**
  * `POST /chat/completions` as the LiteLLM proxy runs it: auth, the v3 rate limiter, request
  * validation, routing with pre-call checks, the response cache, the provider call,
  * `x-litellm-*` headers, then (after the response is sent) the asynchronous cache write,
@@ -98,70 +187,25 @@ function missingMessages(): ProxyError {
  * when Langfuse is a failure callback, logged as ERROR generations (two: see `logFailure`).
  */
 export async function handleChat(g: ChatContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const t0 = performance.now();
-  const startTime = new Date();
-  const callId = randomUUID();
-  const presented = presentedKey(req.headers);
-  let caller: Caller | undefined;
-  let body: Json = {};
-  let routed: Route | undefined;
-  const keyHeaders: Record<string, string> = {};
-  const requestHeaders = loggedHeaders(req.headers);
-  const userAgent = strOrNull(req.headers['user-agent']);
-  const clientIp = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? null;
-
-  const labels = (): RequestLabels => ({
-    model: routed?.deployment.group ?? (typeof body.model === 'string' ? body.model : 'None'),
-    hashedApiKey: caller?.kind === 'master' ? MASTER_KEY_ALIAS : (caller?.token ?? 'None'),
-    apiKeyAlias: (caller?.kind === 'virtual' ? caller.key.alias : null) ?? 'None',
-    modelId: routed?.deployment.id ?? 'None',
-  });
-  const request = (): RequestContext => ({
-    callId,
-    startTime,
-    body,
-    requesterMetadata: { ...(isObject(body.metadata) ? body.metadata : {}), headers: requestHeaders },
-    clientIp,
-    userAgent,
-    caller: loggedCaller(caller, presented),
-    authenticated: caller !== undefined,
-  });
-
-  /**
-   * Logs a failure to Langfuse when it is a failure callback. Twice, as LiteLLM does: every
-   * failure path runs the async failure handler *and* the sync `failure_handler`
-   * (`_dispatch_proxy_only_failure_handlers` in `proxy/utils.py` for auth and rate-limit
-   * errors, `Logging.dispatch_failure_handlers` from `Router.async_get_available_deployment`
-   * for a pre-call check, the `client` wrapper in `utils.py` for provider errors), and the
-   * `LangfusePromptManagement` logger sits in both `_async_failure_callback` and
-   * `failure_callback`, so each handler logs its own generation (a fresh id each: failures
-   * have no response id).
-   */
-  const logFailure = (e: ProxyError): void => {
-    if (!g.callbacks.langfuseLogsFailures) return;
-    const provider = e.origin === 'provider' && routed !== undefined;
-    const record: CallRecord = {
-      request: request(),
-      callType: 'acompletion',
-      startTime,
-      endTime: new Date(),
-      model: provider ? routed?.deployment.model : typeof body.model === 'string' ? body.model : undefined,
-      modelParameters: e.origin === 'proxy' ? proxyFailureParams(body) : e.origin === 'router' ? {} : providerCallParams(body),
-      metadata: {
-        usageObject: NO_USAGE,
-        responseCost: 0,
-        hiddenParams: { response_cost: 0, ...(Object.keys(e.headers).length > 0 ? { additional_headers: e.headers } : {}) },
-      },
-      outcome: { kind: 'failure', error: redactSecrets(e.pythonStr) },
-    };
-    g.logger.log(record);
-    g.logger.log(record);
+  const call: ChatCall = {
+    t0: performance.now(),
+    startTime: new Date(),
+    callId: randomUUID(),
+    presented: presentedKey(req.headers),
+    requestHeaders: loggedHeaders(req.headers),
+    userAgent: strOrNull(req.headers['user-agent']),
+    clientIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? null,
+    keyHeaders: {},
+    body: {},
   };
+  const { keyHeaders } = call;
 
   try {
     const parsed = await readJson(req);
-    if (isObject(parsed)) body = parsed;
-    caller = authenticate(presented, g.masterKey, g.keys, g.faults);
+    if (isObject(parsed)) call.body = parsed;
+    const { body } = call;
+    const caller = authenticate(call.presented, g.masterKey, g.keys, g.faults);
+    call.caller = caller;
     if (caller.kind === 'virtual' && caller.key.rpmLimit !== null) {
       keyHeaders['x-litellm-key-rpm-limit'] = String(caller.key.rpmLimit);
       const d = g.limiter.check(caller.token, caller.key.rpmLimit);
@@ -174,14 +218,15 @@ export async function handleChat(g: ChatContext, req: IncomingMessage, res: Serv
     if (caller.kind === 'virtual' && caller.key.models.length > 0 && !caller.key.models.includes(body.model)) {
       throw new ProxyError(401, `key not allowed to access model. This key can only access models=${JSON.stringify(caller.key.models)}. Tried to access ${body.model}`, 'key_model_access_denied');
     }
-    routed = route(body.model, messages as Message[], g.faults);
+    const routed = route(body.model, messages as Message[], g.faults);
+    call.routed = routed;
     // The requested group failed its pre-call checks; the router logged that before it fell back.
-    if (routed.contextWindow) logFailure(new ProxyError(400, routed.contextWindow.message, 'None', {}, 'ContextWindowExceededError', 'None', { origin: 'router' }));
+    if (routed.contextWindow) logFailure(g, call, new ProxyError(400, routed.contextWindow.message, 'None', {}, 'ContextWindowExceededError', 'None', { origin: 'router' }));
     g.served.count += 1;
     if (g.faults.has('error-burst') && g.served.count % ERROR_BURST_EVERY === 0) {
       throw new ProxyError(500, 'litellm.InternalServerError: InternalServerError: OpenAIException - Internal Server Error', 'None', {}, 'InternalServerError', 'None', { origin: 'provider' });
     }
-    await answer(g, { body, messages: messages as Message[], routed, tenant: tenantOf(caller), t0, callId, keyHeaders, res, labels, request });
+    await answer(g, { ...call, caller, routed, messages: messages as Message[], res });
   } catch (err) {
     const e = err instanceof ProxyError ? err : new ProxyError(500, `litellm.InternalServerError: ${(err as Error)?.message ?? String(err)}`, 'None', {}, 'InternalServerError', 'None', { origin: 'provider' });
     if (res.headersSent) {
@@ -190,24 +235,10 @@ export async function handleChat(g: ChatContext, req: IncomingMessage, res: Serv
     }
     // An error answer carries the call id and a zero cost and spend, but no version or model
     // headers (observed on the real 1.103.10 for 400s and the 429).
-    sendJson(res, e.status, e.body(), { 'x-litellm-call-id': callId, 'x-litellm-key-spend': '0.0', 'x-litellm-response-cost': '0', ...keyHeaders, ...e.headers });
-    g.metrics.request(labels(), e.status, (performance.now() - t0) / 1000, e.exceptionClass);
-    logFailure(e);
+    sendJson(res, e.status, e.body(), { 'x-litellm-call-id': call.callId, 'x-litellm-key-spend': '0.0', 'x-litellm-response-cost': '0', ...keyHeaders, ...e.headers });
+    g.metrics.request(labelsOf(call), e.status, (performance.now() - call.t0) / 1000, e.exceptionClass);
+    logFailure(g, call, e);
   }
-}
-
-/** What `answer` needs of the request `handleChat` accepted. */
-interface Accepted {
-  readonly body: Json;
-  readonly messages: readonly Message[];
-  readonly routed: Route;
-  readonly tenant: TenantScope;
-  readonly t0: number;
-  readonly callId: string;
-  readonly keyHeaders: Record<string, string>;
-  readonly res: ServerResponse;
-  readonly labels: () => RequestLabels;
-  readonly request: () => RequestContext;
 }
 
 /** The hidden params' `additional_headers`: the provider's headers (misses only) and the routing headers. */
@@ -217,11 +248,16 @@ function additionalHeaders(d: Deployment, attemptedFallbacks: number, provider: 
   return { ...out, 'x-litellm-model-group': d.group, 'x-litellm-attempted-retries': 0, 'x-litellm-attempted-fallbacks': attemptedFallbacks };
 }
 
-async function answer(g: ChatContext, a: Accepted): Promise<void> {
-  const { body, messages, routed, t0, callId, keyHeaders, res, labels, request } = a;
+/**
+ * Serves an accepted call from the response cache or, on a miss or `no-cache`, from the
+ * provider; metrics and the Langfuse record follow the response, and a provider answer is
+ * stored `cacheWriteDelayMs` later unless the request said `no-store`.
+ */
+async function answer(g: ChatContext, a: AcceptedCall): Promise<void> {
+  const { body, messages, routed, t0, callId, keyHeaders, res } = a;
   const d = routed.deployment;
   // After a fallback the call that answers starts now, on the fallback deployment.
-  const callStart = routed.attemptedFallbacks > 0 ? new Date() : request().startTime;
+  const callStart = routed.attemptedFallbacks > 0 ? new Date() : a.startTime;
   const controls = cacheControls(body.cache);
   const cache = g.cache;
   const apiBase = g.upstream.apiBase;
@@ -231,10 +267,10 @@ async function answer(g: ChatContext, a: Accepted): Promise<void> {
     const outputCost = completionTokens * d.outputCostPerToken;
     return { inputCost, outputCost, cost: inputCost + outputCost };
   };
-  const cacheRequest: CacheRequest = { body, messages, modelGroup: d.group, controls, tenant: a.tenant, onEmbedding: (call) => logEmbedding(g, request(), call) };
+  const cacheRequest: CacheRequest = { body, messages, modelGroup: d.group, controls, tenant: tenantOf(a.caller), onEmbedding: (embedding) => logEmbedding(g, requestOf(a), embedding) };
   const fallbackMetric = (): void => {
     if (routed.attemptedFallbacks === 0) return;
-    g.metrics.successfulFallback(labels(), { requestedModel: String(body.model), fallbackModel: d.group, exceptionClass: 'ContextWindowExceededError', exceptionStatus: 400 });
+    g.metrics.successfulFallback(labelsOf(a), { requestedModel: String(body.model), fallbackModel: d.group, exceptionClass: 'ContextWindowExceededError', exceptionStatus: 400 });
   };
 
   // `no-cache` skips the lookup (and with it a semantic cache's embedding call) altogether.
@@ -256,13 +292,13 @@ async function answer(g: ChatContext, a: Accepted): Promise<void> {
     });
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(e.bodyText), ...headers, ...keyHeaders });
     res.end(e.bodyText);
-    g.metrics.cacheHit(labels());
-    g.metrics.request(labels(), 200, durationMs / 1000);
+    g.metrics.cacheHit(labelsOf(a));
+    g.metrics.request(labelsOf(a), 200, durationMs / 1000);
     fallbackMetric();
     // Spend on a hit is 0 (`response_cost_calculator` returns 0 when `cache_hit`), although
     // the header and the hidden params show the full price of the call that filled the entry.
     g.logger.log({
-      request: request(),
+      request: requestOf(a),
       callType: 'acompletion',
       startTime: callStart,
       endTime: new Date(),
@@ -310,14 +346,14 @@ async function answer(g: ChatContext, a: Accepted): Promise<void> {
 
   const output = json.choices?.[0]?.message;
   const fingerprint = typeof json.system_fingerprint === 'string' ? json.system_fingerprint : undefined;
-  g.metrics.request(labels(), 200, durationMs / 1000);
+  g.metrics.request(labelsOf(a), 200, durationMs / 1000);
   fallbackMetric();
   // Fault `escalation-no-cost`: the fallback deployment's call is logged at an explicit cost of
   // 0, as when LiteLLM has no price for its model. Explicit: Langfuse would price a generation
   // that arrives with no cost at all from its own model table, which would hide the fault.
   const loggedCost = g.faults.has('escalation-no-cost') && routed.attemptedFallbacks > 0 ? 0 : price.cost;
   g.logger.log({
-    request: request(),
+    request: requestOf(a),
     callType: 'acompletion',
     startTime: callStart,
     endTime: new Date(),
