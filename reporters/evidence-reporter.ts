@@ -85,24 +85,33 @@ export default class EvidenceReporter implements Reporter {
     }
   }
 
+  /**
+   * Writes the bundle once. The run's partial records are removed whatever happens here (a
+   * clean write, a refused view, evidence.json refused for a secret, any other failure): they
+   * are raw check records, and whatever they held is either in the bundle now or refused.
+   */
   private write(runErrors: string[], reason: TestRunEndReason, extraReasons: string[]): ReturnType<typeof writeBundle> | undefined {
     this.written = true;
     const secrets = runSecrets();
-    const info = readRunInfo();
-    const partials = partialDir(info.evidenceDir, info.runId);
-    // Checks that never finished keep what they measured, marked inconclusive by their recorder.
-    const checks = [...this.finished.values()];
-    for (const p of loadPartials(partials)) if (!this.finished.has(p.id)) checks.push(p);
-    if (this.leaked.size > 0) runErrors.push(`a configured secret (${[...this.leaked].join(', ')}) was about to be printed and was redacted; the suite must never print secrets`);
-    const unsigned = buildBundle(info, checks, { startedAt: this.startedAt, endedAt: new Date(), endReason: reason, runErrors: [...extraReasons, ...runErrors] });
+    let partials: string | undefined;
     try {
+      const info = readRunInfo();
+      // The checks and the rest of the run keyed their partial records by the raw run id.
+      partials = partialDir(info.evidenceDir, info.runIdRefused?.raw ?? info.runId);
+      // Checks that never finished keep what they measured, marked inconclusive by their recorder.
+      // Partial records are redacted and scanned again by writeBundle, with the rest of the bundle.
+      const checks = [...this.finished.values()];
+      for (const p of loadPartials(partials)) if (!this.finished.has(p.id)) checks.push(p);
+      if (this.leaked.size > 0) runErrors.push(`a configured secret (${[...this.leaked].join(', ')}) was about to be printed and was redacted; the suite must never print secrets`);
+      if (info.runIdRefused) runErrors.push(info.runIdRefused.error);
+      const unsigned = buildBundle(info, checks, { startedAt: this.startedAt, endedAt: new Date(), endReason: reason, runErrors: [...extraReasons, ...runErrors] });
       // Only a cutover gate's go may become the watch's baseline (latest-pre): never a rehearsal,
       // the config gate, a filtered or failed run.
       const baseline = unsigned.run.phase === 'post' || (unsigned.run.kind === 'cutover' && (unsigned.verdict === 'go' || unsigned.verdict === 'go-with-waivers'));
       const res = writeBundle(info.evidenceDir, unsigned, secrets, { 'report.html': renderHtml }, { phaseLatest: baseline, signingKey: signingKey() });
-      clearPartials(partials);
       const b = res.bundle;
       for (const r of res.refused) process.stderr.write(`\nEvidence file NOT written: ${r}\n`);
+      for (const r of res.replaced) process.stderr.write(`\nEvidence: ${r} was a symbolic link; the link was removed (its target is untouched) and a directory written in its place\n`);
       // The digest is printed too: the CI log is then a record of the bundle kept apart from it.
       process.stdout.write(
         `\nEvidence: ${res.dir}/ (evidence.json, summary.md, report.html, junit.xml; latest copy in ${info.evidenceDir}/latest/${baseline && b.run.phase === 'pre' ? `, baseline for the watch in ${info.evidenceDir}/latest-pre/` : ''})\nEvidence digest: ${b.digest}\n${verdictLine(b)}\n`,
@@ -116,6 +125,8 @@ export default class EvidenceReporter implements Reporter {
       process.stderr.write(`\nEvidence NOT written: ${secrets.redact((err as Error).message)}\n`);
       process.exitCode = ExitCode.NOT_PASSED;
       return undefined;
+    } finally {
+      if (partials) removePartials(partials, secrets);
     }
   }
 
@@ -134,6 +145,15 @@ export default class EvidenceReporter implements Reporter {
       }
       return original(chunk, ...rest);
     }) as typeof stream.write;
+  }
+}
+
+/** Clears the run's partial records; a failure is reported, never thrown, since the run's outcome is already decided. */
+function removePartials(partials: string, secrets: ReturnType<typeof runSecrets>): void {
+  try {
+    clearPartials(partials);
+  } catch (err) {
+    process.stderr.write(`\nPartial check records NOT removed (delete ${partials}/ by hand): ${secrets.redact((err as Error).message)}\n`);
   }
 }
 

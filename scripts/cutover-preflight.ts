@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { newRunId, preflight, readEnvironment } from '../src/config/index.ts';
+import { runIdProblem } from '../src/evidence/safe-path.ts';
 import { fail, sandboxProblems } from '../vitest.global-setup.ts';
 
 /** What `scripts/cutover.mjs` hands to Vitest once the configuration has passed preflight. */
@@ -72,8 +73,9 @@ export function prepareCutover(argv: readonly string[]): CutoverPlan {
   if (baselineAt >= 0) {
     // `--baseline <run-id>` pins the watch's baseline to that run's evidence (BASELINE_EVIDENCE).
     const id = args[baselineAt + 1] ?? '';
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id) || id === '.' || id === '..') {
-      process.stderr.write(`test:cutover: --baseline needs a run id (the directory name under CUTOVER_EVIDENCE_DIR, 1-64 characters of A-Z a-z 0-9 . _ -), got ${JSON.stringify(id.slice(0, 80))}\n`);
+    const problem = runIdProblem(id);
+    if (problem) {
+      process.stderr.write(`test:cutover: --baseline needs a run id (the directory name under CUTOVER_EVIDENCE_DIR, 1-64 characters of A-Z a-z 0-9 . _ -); ${JSON.stringify(id.slice(0, 80))} ${problem}\n`);
       process.exit(2);
     }
     process.env.BASELINE_EVIDENCE = join(readEnvironment().CUTOVER_EVIDENCE_DIR || 'evidence', id, 'evidence.json');

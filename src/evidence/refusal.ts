@@ -10,8 +10,9 @@ import { writeBundle } from './write.ts';
 /**
  * Writes the evidence of a run refused at preflight: no check ran, the verdict is `incomplete`,
  * and every configuration problem is a run error naming its variable. An auditor then finds a
- * record of the refused attempt instead of nothing. A bad `CUTOVER_RUN_ID` is replaced by a
- * fresh id (it must never become a path), nothing is written when `CUTOVER_EVIDENCE_DIR`
+ * record of the refused attempt instead of nothing. A bad `CUTOVER_RUN_ID` (one preflight
+ * refused, or one that is no plain directory name whatever preflight said: see `readRunInfo`)
+ * is replaced by a fresh id, because it must never become a path; nothing is written when `CUTOVER_EVIDENCE_DIR`
  * itself is the problem, and `latest-<phase>/` keeps the last run that measured something (the
  * post-cutover watch reads its baseline there). Returns the bundle's directory, or undefined when none was written;
  * never throws, because the refusal message has already been given.
@@ -20,13 +21,17 @@ export function writeRefusal(problems: readonly ConfigProblem[], startedAt: Date
   if (problems.some((p) => p.variable === 'CUTOVER_EVIDENCE_DIR')) return undefined;
   try {
     if (!process.env.CUTOVER_RUN_ID || problems.some((p) => p.variable === 'CUTOVER_RUN_ID')) process.env.CUTOVER_RUN_ID = newRunId();
+    // readRunInfo replaces, and reports, a run id that is no plain name even if preflight let it through.
     const info = readRunInfo();
     // CUTOVER_TARGET is set only once the setup starts the sandbox; a refused run never got there.
     const target = process.env.GATEWAY_URL?.trim() ? 'deployment' : 'sandbox';
     const runErrors = problems.map((p) => `configuration refused, nothing was sent: ${p.variable}: ${p.problem}`);
+    if (info.runIdRefused) runErrors.push(info.runIdRefused.error);
     const sandboxFaults = target === 'sandbox' ? faultList(process.env.SANDBOX_FAULTS) : undefined;
     const unsigned = buildBundle({ ...info, target, sandboxFaults }, [], { startedAt, endedAt: new Date(), endReason: 'failed', runErrors });
-    return writeBundle(info.evidenceDir, unsigned, runSecrets(), { 'report.html': renderHtml }, { phaseLatest: false, signingKey: signingKey() }).dir;
+    const res = writeBundle(info.evidenceDir, unsigned, runSecrets(), { 'report.html': renderHtml }, { phaseLatest: false, signingKey: signingKey() });
+    for (const r of res.replaced) process.stderr.write(`Evidence: ${r} was a symbolic link; the link was removed (its target is untouched) and a directory written in its place\n`);
+    return res.dir;
   } catch (err) {
     process.stderr.write(`Evidence of the refusal NOT written: ${runSecrets().redact((err as Error).message)}\n`);
     return undefined;

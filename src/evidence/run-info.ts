@@ -2,11 +2,20 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import type { RunKind } from './model.ts';
-import { readEnvironment, targetOf } from '../config/index.ts';
+import { runIdProblem } from './safe-path.ts';
+import { newRunId, readEnvironment, targetOf } from '../config/index.ts';
 
 /** What the reporter knows about the run outside the checks: ids, phase, target and tool identity. */
 export interface RunInfo {
+  /** Always a plain directory name (`runIdProblem`): a refused `CUTOVER_RUN_ID` is replaced by a fresh id. */
   runId: string;
+  /**
+   * Set when `CUTOVER_RUN_ID` could not name the run's evidence directory. `raw` is the value
+   * the run's other processes used (their partial records are under `partialDir(evidenceDir,
+   * raw)`); `error` is a run-error sentence naming it (JSON-quoted, at most 80 characters), why,
+   * and the id used instead. The caller records `error`, so such a run can never end `go`.
+   */
+  runIdRefused?: { raw: string; error: string };
   phase: 'pre' | 'post';
   target: 'sandbox' | 'deployment';
   kind: RunKind;
@@ -28,7 +37,7 @@ export function readRunInfo(): RunInfo {
   const env = readEnvironment();
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
   return {
-    runId: env.CUTOVER_RUN_ID || 'unknown-run',
+    ...runIdOf(env.CUTOVER_RUN_ID),
     phase: env.CUTOVER_PHASE === 'post' ? 'post' : 'pre',
     target: targetOf(env),
     kind: env.CUTOVER_RUN_KIND === 'config-gate' ? 'config-gate' : targetOf(env) === 'sandbox' ? 'rehearsal' : 'cutover',
@@ -40,6 +49,20 @@ export function readRunInfo(): RunInfo {
     tool: { name: pkg.name, version: pkg.version },
     gitSha: gitSha(),
   };
+}
+
+/**
+ * The run id the evidence is written under. Preflight refuses a run id that is a path, but the
+ * reporter and the refusal write from the raw value whatever the schema said, so a value that
+ * is `.`, `..`, hidden, holds a separator or is otherwise no plain name is replaced by a fresh
+ * id here and reported in `runIdRefused`. An unset id stays `unknown-run`, as before.
+ */
+function runIdOf(raw: string | undefined): Pick<RunInfo, 'runId' | 'runIdRefused'> {
+  if (!raw) return { runId: 'unknown-run' };
+  const problem = runIdProblem(raw);
+  if (!problem) return { runId: raw };
+  const runId = newRunId();
+  return { runId, runIdRefused: { raw, error: `CUTOVER_RUN_ID ${JSON.stringify(raw.slice(0, 80))} cannot name the evidence directory: it ${problem}; this run's evidence is under ${runId} instead` } };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -73,5 +73,13 @@ describe('writeBundle and verifyEvidence', () => {
     expect(res.refused).toEqual(['report.html (contains the value of GATEWAY_ADMIN_KEY)']);
     expect(existsSync(join(res.dir, 'report.html'))).toBe(false);
     expect(existsSync(join(res.dir, 'evidence.json'))).toBe(true);
+  });
+
+  test('a view refused this time is removed from latest/, so latest never pairs this bundle with an older view', () => {
+    const root = mkdtempSync(join(tmpdir(), 'ev-'));
+    writeBundle(root, bundle([check()]), new SecretSet(), { 'report.html': () => '<p>older run</p>' });
+    const secrets = new SecretSet().add('GATEWAY_ADMIN_KEY', SECRET);
+    writeBundle(root, bundle([check()]), secrets, { 'report.html': () => `<p>${SECRET}</p>` });
+    expect(existsSync(join(root, 'latest', 'report.html'))).toBe(false);
   });
 });

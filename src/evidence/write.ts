@@ -1,11 +1,13 @@
 import type { KeyObject } from 'node:crypto';
-import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { digestOf } from './digest.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import { EvidenceBundle, UnsignedBundle } from './model.ts';
 import type { SecretSet } from './redact.ts';
+import { assertRunId, ensureDir, evidenceRoot } from './safe-path.ts';
 import { evidenceJsonSchema } from './schema.ts';
 import { SIGNATURE_FILE, signBundle } from './signing.ts';
 
@@ -14,11 +16,21 @@ export class SecretLeakError extends Error {
   override readonly name = 'SecretLeakError';
 }
 
-/** Writes `text` to `path` atomically: a reader sees the old file or the new one, never half of it. */
+/**
+ * Writes `text` to `path` atomically: a reader sees the old file or the new one, never half of
+ * it. Never writes through a symlink: the temporary file is created exclusively (`wx` fails on
+ * anything already there, a planted link included), and the rename replaces whatever entry
+ * `path` was, a symlink itself rather than its target.
+ */
 export function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, text, { flag: 'wx' });
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 /** A view of the bundle, rendered from the signed, redacted structure. */
@@ -30,6 +42,12 @@ export interface WriteResult {
   bundle: EvidenceBundle;
   /** Files not written because they still held a secret; empty on a clean write. */
   refused: string[];
+  /**
+   * Symlinks found where the root keeps its own directories (`<run-id>`, `latest`,
+   * `latest-<phase>`), as `path -> target`: each link was removed (its target untouched) and a
+   * real directory written in its place. Empty on an ordinary write.
+   */
+  replaced: string[];
 }
 
 /**
@@ -44,7 +62,13 @@ export interface WriteResult {
  * not displace the run the watch takes its baseline from).
  * `signingKey` (see `signingKeyFrom`) adds `evidence.json.sig`, the Ed25519 signature of the
  * bundle, to every directory written; without it a signature left there by an earlier run is
- * removed, so that `latest/` never pairs this bundle with another run's signature.
+ * removed, so that `latest/` never pairs this bundle with another run's signature (a view
+ * refused this time is removed for the same reason).
+ * Every path stays inside the root: `root` is resolved once with realpath (it may be a symlink
+ * the user made), the run id must be a plain name (`assertRunId`: never `.`, `..`, hidden or
+ * with a separator), and a symlink where one of the directories should be is replaced, never
+ * followed (`ensureDir`; listed in `replaced`). Throws `EvidencePathError` before writing
+ * anything when the run id is refused.
  */
 export function writeBundle(root: string, unsigned: UnsignedBundle, secrets: SecretSet, extraViews: Record<string, View> = {}, o: { phaseLatest?: boolean; signingKey?: KeyObject } = {}): WriteResult {
   const redacted = UnsignedBundle.parse(secrets.redactDeep(unsigned));
@@ -74,14 +98,17 @@ export function writeBundle(root: string, unsigned: UnsignedBundle, secrets: Sec
     files.push([name, text]);
   }
   if (o.signingKey) files.push([SIGNATURE_FILE, `${signBundle(bundle, o.signingKey)}\n`]);
-  const dir = join(root, bundle.run.id);
-  for (const target of [dir, join(root, 'latest'), ...(o.phaseLatest === false ? [] : [join(root, `latest-${bundle.run.phase}`)])]) {
-    mkdirSync(target, { recursive: true });
-    for (const [name, text] of files) writeAtomic(join(target, name), text);
-    if (!o.signingKey) rmSync(join(target, SIGNATURE_FILE), { force: true });
+  assertRunId(bundle.run.id);
+  const realRoot = evidenceRoot(root);
+  const stale = [...Object.keys(views), SIGNATURE_FILE].filter((name) => !files.some(([written]) => written === name));
+  const replaced: string[] = [];
+  for (const name of [bundle.run.id, 'latest', ...(o.phaseLatest === false ? [] : [`latest-${bundle.run.phase}`])]) {
+    const target = ensureDir(realRoot, [name], replaced);
+    for (const [file, text] of files) writeAtomic(join(target, file), text);
+    for (const file of stale) rmSync(join(target, file), { force: true });
   }
-  writeAtomic(join(root, 'schema.json'), files[0]![1]);
+  writeAtomic(join(realRoot, 'schema.json'), files[0]![1]);
   const summary = files.find(([n]) => n === 'summary.md');
   if (process.env.GITHUB_STEP_SUMMARY && summary) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${summary[1]}\n`);
-  return { dir, bundle, refused };
+  return { dir: join(root, bundle.run.id), bundle, refused, replaced };
 }

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LangfuseTraceList } from '../clients/langfuse-traces.ts';
 import type { CutoverConfig } from '../config/index.ts';
-import { partialDir } from '../evidence/partial.ts';
+import { ensurePartialDir, partialDir } from '../evidence/partial.ts';
+import { writeAtomic } from '../evidence/write.ts';
 
 /**
  * Runbook checks wait for their own trace in Langfuse. When Langfuse accepts LiteLLM's events
@@ -53,8 +54,10 @@ export async function assertRunVisible(config: CutoverConfig, waitedMs: number, 
   if (count !== 0) return;
   const message = silenceMessage(config, waitedMs);
   try {
-    mkdirSync(partialDir(config.evidenceDir, config.runId), { recursive: true });
-    writeFileSync(markerOf(config), message);
+    // Through the evidence root's wall: no symlink inside it is followed, and a reader in
+    // another thread sees the whole message or none.
+    ensurePartialDir(partialDir(config.evidenceDir, config.runId));
+    writeAtomic(markerOf(config), message);
   } catch {
     // Without the shared file each check still finds the silence itself, half a wait later.
   }
