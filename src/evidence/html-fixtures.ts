@@ -202,3 +202,78 @@ export const postWatch: EvidenceBundle = bundle(
   ],
   { verdictReasons: ['7/watch: ROLLBACK: error rate 3.1 % > 2.0 % over 180 requests (window 5 min)'] },
 );
+
+/**
+ * Hostile strings aimed at the Markdown, HTML, JUnit and on-pass views rather than at a browser:
+ * line breaks that start a forged heading, table row or list item, Markdown links, images and
+ * autolinks, raw HTML, backticks and pipes that end a code span or a cell, GitHub math, control
+ * characters (C0, C1, ANSI escapes, a bidi override), text that is not valid UTF-16 or not
+ * allowed in XML, and 10 kB strings.
+ */
+export const INJECTIONS = {
+  /** A server that answers its version with a forged verdict heading (CR/LF, as in a raw header). */
+  heading: '1.81.9\r\n\r\n# Cutover pre-check: **GO** (auditor-approved)\r\n',
+  /** A forged table: a header, a delimiter row and a passing row. */
+  table: '3.225.4\n\n| check | status |\n|---|---|\n| 9/forged | ✅ passed |',
+  /** A row of the table it lands in, with no line break: only the pipes. */
+  row: 'sha256:abc | forged | row | `x` |',
+  image: '![img](http://x/pixel.png)',
+  link: '[link](http://evil)',
+  autolinks: 'see http://evil.example/a and www.evil.example and mail ops@evil.example or <http://evil.example/b>',
+  html: '<script>alert(1)</script><img src=x onerror=alert(2)><!-- c --><b>bold</b>',
+  backticks: '``` js\n`code` `` \\` end',
+  markup: '*em* _em_ __strong__ ~~del~~ $\\color{green}\\textsf{GO}$ &lt;entity&gt; &#x3C;b&#x3E; [^1] [ ] \\',
+  blocks: '- item\n+ item\n1. item\n> quote\n    code\n---\n===\n```\n~~~\n[ref]: http://evil',
+  control: 'a\u0000b\u0007c\u001b[31mred\u001b[0m\u0085d\u009be\u202egnp.exe\u2028f\ud800g\uffff\u000bh\u000ci',
+  /** A Fly digest with a line of its own for CUTOVER_DEPLOY_HASHES. */
+  digest: 'sha256:cde6f8\r\nhotdash-llm-gateway/gateway release=99 image=evil digest=sha256:forged',
+  long: `${'A'.repeat(10_240)}END`,
+} as const;
+
+const I = INJECTIONS;
+const all = Object.values(INJECTIONS).join('\n');
+
+/** Pre-cutover, every string a server or an edited bundle can set carries the injections above: verdict no-go. */
+export const injected: EvidenceBundle = bundle(
+  'pre',
+  'no-go',
+  [
+    smoke,
+    check('5.1/rpm-limit', `rate limit ${I.heading}${I.long}`, {
+      status: 'failed',
+      error: `POST https://gateway.hotrodan.com/v1/chat/completions answered HTTP 500:\n${all}`,
+      measurements: [
+        { name: `first_429_at ${I.row}`, value: null, unit: `u${I.html}`, threshold: { op: '==', value: 101 }, pass: false },
+        { name: `${I.table}`, value: 3, unit: `ms${I.control}`, threshold: { op: '<', value: 2 }, pass: false },
+        { name: I.long, value: 1, unit: I.image },
+      ],
+      observations: { [`key${I.heading}`]: I.link, body: I.long, control: I.control },
+      links: [
+        { label: `trace ${I.link}`, url: 'javascript:alert(1)' },
+        { label: I.image, url: 'https://langfuse.hotrodan.com/d?q=a&lt;b>(c)[d]`e`|f' },
+        { label: 'newline', url: 'https://langfuse.hotrodan.com/t\n# forged' },
+        { label: I.long, url: `https://langfuse.hotrodan.com/${I.long}` },
+      ],
+    }),
+    check('5.2/failover', I.blocks, {
+      status: 'skipped',
+      skip: { reason: `${I.blocks}\n${I.markup}`, explicit: true },
+      observations: { escalatedModel: `not checked: ${I.heading}${I.autolinks}` },
+    }),
+  ],
+  {
+    environment: {
+      gateway: { url: `https://gateway.hotrodan.com${I.heading}`, version: I.heading },
+      langfuse: { url: 'https://langfuse.hotrodan.com', version: I.table },
+      fly: {
+        'hotdash-llm-gateway': {
+          gateway: { version: `12${I.heading}`, image: `registry.fly.io/gw${I.backticks}`, digest: I.digest },
+          [`worker${I.row}`]: { version: 12, image: I.image, digest: null },
+          [`ui${I.control}`]: { version: I.long, image: null, digest: `${I.row}${I.html}` },
+        },
+      },
+    },
+    verdictReasons: [`5.1/rpm-limit failed: ${I.heading}`, `${I.blocks}`, I.autolinks, I.markup, I.long],
+    runErrors: [`setup: ${I.html}\n${I.table}`, `${I.image} ${I.link}`, I.control],
+  },
+);

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { esc } from './charts.ts';
-import { failedHostile, healthy, HOSTILE, incomplete, postWatch } from './html-fixtures.ts';
+import { failedHostile, healthy, HOSTILE, incomplete, injected, INJECTIONS, postWatch } from './html-fixtures.ts';
 import { renderHtml } from './html.ts';
+import { LIMITS } from './sanitize.ts';
 
 /** Every element the page may contain: no script, link, img, iframe, object, use, foreignObject. */
 const ALLOWED_TAGS = ['html', 'head', 'meta', 'title', 'style', 'body', 'main', 'header', 'footer', 'nav', 'section', 'article', 'h1', 'h2', 'h3', 'p', 'span', 'strong', 'code', 'pre', 'ul', 'li', 'dl', 'div', 'dt', 'dd', 'a', 'time', 'table', 'caption', 'colgroup', 'col', 'thead', 'tbody', 'tr', 'th', 'td', 'figure', 'figcaption', 'svg', 'rect', 'line', 'polyline', 'circle', 'text'];
@@ -15,7 +16,7 @@ function article(html: string, id: string): string {
 
 describe('renderHtml', () => {
   test('is self-contained: CSP meta, no scripts, no external resource of any kind', () => {
-    for (const b of [healthy, failedHostile, incomplete, postWatch]) {
+    for (const b of [healthy, failedHostile, incomplete, postWatch, injected]) {
       const html = renderHtml(b);
       expect(html).toMatch(/^<!doctype html>/);
       expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
@@ -119,6 +120,21 @@ describe('renderHtml', () => {
     expect(html.split(escaped).length - 1).toBeGreaterThanOrEqual(9);
     expect(html).toContain('javascript:alert(1)</code> <span class="muted">(not an http(s) link)</span>');
     expect(html).toContain('href="https://langfuse.hotrodan.com/d?q=&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;"');
+  });
+
+  test('server strings lose their control characters and are bounded, everywhere on the page', () => {
+    const html = renderHtml(injected);
+    expect(html).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufeff]/);
+    expect(html).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|[\ufffe\uffff]/);
+    expect(html).not.toContain('A'.repeat(LIMITS.text + 1));
+    expect(html).toContain('… (10243 chars)');
+    // A line break is kept only in an error's <pre>; a version or a digest prints on one line.
+    expect(html).toContain('LiteLLM 1.81.9 # Cutover pre-check: **GO** (auditor-approved)</dd>');
+    expect(html).toContain('<code>sha256:cde6f8 hotdash-llm-gateway/gateway release=99 image=evil digest=sha256:forged</code>');
+    expect(article(html, '5.1/rpm-limit')).toMatch(/<pre class="error">POST https:\/\/gateway.hotrodan.com\/v1\/chat\/completions answered HTTP 500:\n1.81.9\n\n# Cutover pre-check/);
+    // A URL with a line break or a control character is shown as text, never linked.
+    expect(html).toContain('newline: <code>https://langfuse.hotrodan.com/t # forged</code> <span class="muted">(not an http(s) link)</span>');
+    expect(html).not.toContain(INJECTIONS.control);
   });
 
   test('long structured observations are cut, and say how long they were', () => {

@@ -1,6 +1,7 @@
 import { chartsFor } from './check-charts.ts';
 import { esc, fmt, pct } from './charts.ts';
 import { decisionOf, type CheckRecord, type Decision, type EvidenceBundle, type Measurement } from './model.ts';
+import { bound, isWebUrl, LIMITS, stripControl } from './sanitize.ts';
 import { uncheckedParts } from './unchecked.ts';
 import { verdictMeaning } from './verdict-text.ts';
 
@@ -41,19 +42,31 @@ const SECTION_TITLES: Record<string, string> = {
 /** Longest observation value printed in full; longer ones are cut and say how long they were. */
 const MAX_OBSERVATION_CHARS = 200;
 
+/** A bundle string as HTML text or attribute value: control characters stripped (one line, trimmed), cut to `max`, escaped. */
+function t(s: unknown, max: number = LIMITS.name): string {
+  return esc(bound(stripControl(s), max).trim());
+}
+
+/** A multi-line bundle string (an error) for a `<pre>`: line breaks kept, other control characters stripped, cut, escaped. */
+function tLines(s: unknown, max: number = LIMITS.text): string {
+  return esc(bound(stripControl(s, { newlines: true }), max));
+}
+
 /**
  * The bundle as one self-contained HTML page for people and auditors: the verdict first (word,
  * colour and reasons), then run metadata, then a card per runbook section with every check's
  * status, measurements against thresholds, error, skip reason, observations, links and, where
  * the data exists, inline-SVG charts. Pure: same bundle, same bytes. Every bundle string is
- * HTML-escaped (server-provided text is hostile), only http(s) links become anchors, and a CSP
- * meta forbids any fetch or script. The JSON stays the source of truth.
+ * stripped of control characters, bounded and HTML-escaped (server-provided text is hostile; see
+ * `sanitize.ts`), only http(s) links become anchors, and a CSP meta forbids any fetch or script.
+ * The JSON stays the source of truth.
  */
 export function renderHtml(b: EvidenceBundle): string {
   const word = b.verdict.toUpperCase();
   const tone = VERDICT_TONE[decisionOf(b.verdict)];
   const phase = b.run.phase === 'pre' ? 'Pre-cutover check' : 'Post-cutover watch';
   const checks = b.sections.flatMap((s) => s.checks);
+  const faults = b.run.sandboxFaults?.map((f) => t(f));
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -61,23 +74,23 @@ export function renderHtml(b: EvidenceBundle): string {
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(`${phase}: ${word} — run ${b.run.id}`)}</title>
+<title>${esc(`${phase}: `)}${t(word)}${esc(' — run ')}${t(b.run.id)}</title>
 <style>${CSS}</style>
 </head>
 <body>
 <main>
-<header id="verdict" class="verdict tone-${tone}" data-verdict="${esc(b.verdict)}">
-<p class="kicker">${esc(phase)} · ${esc(b.run.target === 'sandbox' ? `bundled sandbox (rehearsal${b.run.sandboxFaults?.length ? `, faults: ${b.run.sandboxFaults.join(', ')}` : ''})` : 'deployment')}</p>
-<h1><span class="verdict-label">Verdict</span> <span class="verdict-word">${esc(word)}</span></h1>
-<p class="meaning">${esc(verdictMeaning(b))}</p>
-${b.verdictReasons.length > 0 ? `<ul class="reasons">${b.verdictReasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>` : ''}
+<header id="verdict" class="verdict tone-${tone}" data-verdict="${t(b.verdict)}">
+<p class="kicker">${esc(phase)} · ${b.run.target === 'sandbox' ? `bundled sandbox (rehearsal${faults?.length ? `, faults: ${faults.join(', ')}` : ''})` : 'deployment'}</p>
+<h1><span class="verdict-label">Verdict</span> <span class="verdict-word">${t(word)}</span></h1>
+<p class="meaning">${t(verdictMeaning({ ...b, run: { ...b.run, sandboxFaults: b.run.sandboxFaults?.map((f) => bound(stripControl(f), LIMITS.name)) } }), LIMITS.text)}</p>
+${b.verdictReasons.length > 0 ? `<ul class="reasons">${b.verdictReasons.map((r) => `<li>${t(r, LIMITS.line)}</li>`).join('')}</ul>` : ''}
 <p class="tally">${tally(checks)}</p>
 </header>
 ${runMeta(b)}
-${b.runErrors.length > 0 ? `<section class="card run-errors" aria-labelledby="run-errors-h"><h2 id="run-errors-h">Run errors (outside any check)</h2>${b.runErrors.map((e) => `<pre class="error">${esc(e)}</pre>`).join('')}</section>` : ''}
+${b.runErrors.length > 0 ? `<section class="card run-errors" aria-labelledby="run-errors-h"><h2 id="run-errors-h">Run errors (outside any check)</h2>${b.runErrors.map((e) => `<pre class="error">${tLines(e)}</pre>`).join('')}</section>` : ''}
 ${checks.length > 0 ? overview(b) : '<section class="card"><h2>No checks</h2><p>No check recorded anything in this run.</p></section>'}
 ${b.sections.map((s) => sectionCard(s, checks)).join('\n')}
-<footer>Rendered from <code>evidence.json</code> (schema v${esc(b.schemaVersion)}), which is the source of truth; this page is a view of it. ${esc(b.run.tool.name)} ${esc(b.run.tool.version)}.</footer>
+<footer>Rendered from <code>evidence.json</code> (schema v${t(b.schemaVersion)}), which is the source of truth; this page is a view of it. ${t(b.run.tool.name)} ${t(b.run.tool.version)}.</footer>
 </main>
 </body>
 </html>
@@ -94,16 +107,16 @@ function tally(checks: readonly CheckRecord[]): string {
 function runMeta(b: EvidenceBundle): string {
   const env = b.environment;
   const rows: [string, string][] = [
-    ['Run id', `<code>${esc(b.run.id)}</code>`],
+    ['Run id', `<code>${t(b.run.id)}</code>`],
     ['Phase', esc(b.run.phase === 'pre' ? 'pre-cutover' : 'post-cutover')],
-    ['Target', esc(b.run.target)],
-    ['Tool', `${esc(b.run.tool.name)} ${esc(b.run.tool.version)}`],
-    ['Gateway', `${urlText(env.gateway.url)} · ${env.gateway.version ? `LiteLLM ${esc(env.gateway.version)}` : '<span class="muted">version unknown</span>'}`],
-    ['Langfuse', `${urlText(env.langfuse.url)} · ${env.langfuse.version ? `v${esc(env.langfuse.version)}` : '<span class="muted">version unknown</span>'}`],
+    ['Target', t(b.run.target)],
+    ['Tool', `${t(b.run.tool.name)} ${t(b.run.tool.version)}`],
+    ['Gateway', `${urlText(env.gateway.url)} · ${env.gateway.version ? `LiteLLM ${t(env.gateway.version)}` : '<span class="muted">version unknown</span>'}`],
+    ['Langfuse', `${urlText(env.langfuse.url)} · ${env.langfuse.version ? `v${t(env.langfuse.version)}` : '<span class="muted">version unknown</span>'}`],
     ['Started', time(b.run.startedAt)],
-    ['Ended', `${time(b.run.endedAt)}${duration(b.run.startedAt, b.run.endedAt)} · ${esc(b.run.endReason)}`],
-    ['Git SHA', b.run.gitSha ? `<code>${esc(b.run.gitSha)}</code>` : '<span class="muted">unknown (not a git checkout)</span>'],
-    ['Digest', `<code>${esc(b.digest)}</code>`],
+    ['Ended', `${time(b.run.endedAt)}${duration(b.run.startedAt, b.run.endedAt)} · ${t(b.run.endReason)}`],
+    ['Git SHA', b.run.gitSha ? `<code>${t(b.run.gitSha)}</code>` : '<span class="muted">unknown (not a git checkout)</span>'],
+    ['Digest', `<code>${t(b.digest)}</code>`],
   ];
   return `<section class="card meta" aria-labelledby="meta-h"><h2 id="meta-h">Run</h2><dl>${rows.map(([k, val]) => `<div><dt>${k}</dt><dd>${val}</dd></div>`).join('')}</dl>${deploys(b)}<p class="muted digest-note">The digest is the sha256 of evidence.json's canonical JSON: <code>pnpm evidence:verify &lt;dir&gt;</code> checks that the file this page was rendered from is unchanged.</p></section>`;
 }
@@ -111,48 +124,48 @@ function runMeta(b: EvidenceBundle): string {
 /** Runbook §8's "Fly deploy hashes": what each process group of each app ran, as 2/fly-machines saw it. */
 function deploys(b: EvidenceBundle): string {
   const rows = Object.entries(b.environment.fly).flatMap(([app, groups]) =>
-    Object.entries(groups).map(([group, d]) => `<tr><td><code>${esc(app)}</code></td><td>${esc(group)}</td><td>${d.version === null ? '<span class="muted">?</span>' : esc(d.version)}</td><td><code>${d.digest ? esc(d.digest) : d.image ? esc(d.image) : '<span class="muted">?</span>'}</code></td></tr>`),
+    Object.entries(groups).map(([group, d]) => `<tr><td><code>${t(app)}</code></td><td>${t(group)}</td><td>${d.version === null ? '<span class="muted">?</span>' : t(d.version)}</td><td><code>${d.digest ? t(d.digest) : d.image ? t(d.image) : '<span class="muted">?</span>'}</code></td></tr>`),
   );
   if (rows.length === 0) return '';
   return `<table class="deploys"><caption>Deploy hashes (Fly)</caption><colgroup><col style="width:26%"><col style="width:12%"><col style="width:10%"><col style="width:52%"></colgroup><thead><tr><th scope="col">app</th><th scope="col">process group</th><th scope="col">release</th><th scope="col">image digest</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function overview(b: EvidenceBundle): string {
-  const items = b.sections.flatMap((s) => s.checks.map((c) => `<li><a href="#${anchor('check', c.id)}"><span class="st st-${c.status}">${STATUS_LABEL[c.status]}</span> <code>${esc(c.id)}</code></a></li>`));
+  const items = b.sections.flatMap((s) => s.checks.map((c) => `<li><a href="#${anchor('check', c.id)}"><span class="st st-${c.status}">${STATUS_LABEL[c.status]}</span> <code>${t(c.id)}</code></a></li>`));
   return `<nav class="card overview" aria-labelledby="overview-h"><h2 id="overview-h">Checks</h2><ul>${items.join('')}</ul></nav>`;
 }
 
 function sectionCard(s: EvidenceBundle['sections'][number], all: readonly CheckRecord[]): string {
   const title = SECTION_TITLES[s.section];
   const id = anchor('section', s.section);
-  return `<section class="card section" id="${id}" data-section="${esc(s.section)}" aria-labelledby="${id}-h">
-<h2 id="${id}-h">§${esc(s.section)}${title ? ` ${esc(title)}` : ''}</h2>
+  return `<section class="card section" id="${id}" data-section="${t(s.section)}" aria-labelledby="${id}-h">
+<h2 id="${id}-h">§${t(s.section)}${title ? ` ${esc(title)}` : ''}</h2>
 ${s.checks.map((c) => checkBlock(c, all.filter((o) => o !== c))).join('\n')}
 </section>`;
 }
 
 function checkBlock(c: CheckRecord, others: readonly CheckRecord[]): string {
   const parts: string[] = [
-    `<div class="check-head"><span class="badge st-${c.status}">${STATUS_LABEL[c.status]}</span> <h3><code>${esc(c.id)}</code> ${esc(c.title)}</h3> <span class="muted dur">${esc(fmtMs(c.durationMs))}</span></div>`,
+    `<div class="check-head"><span class="badge st-${c.status}">${STATUS_LABEL[c.status]}</span> <h3><code>${t(c.id)}</code> ${t(c.title, LIMITS.line)}</h3> <span class="muted dur">${esc(fmtMs(c.durationMs))}</span></div>`,
   ];
-  if (c.skip) parts.push(`<p class="skip"><strong>${c.skip.explicit ? 'Waived (CUTOVER_SKIP)' : 'Skipped for lack of inputs'}:</strong> ${esc(c.skip.reason)}</p>`);
-  for (const u of uncheckedParts(c)) parts.push(`<p class="skip"><strong>Not checked: ${esc(u.part)}</strong> ${esc(u.why)}</p>`);
-  if (c.error) parts.push(`<pre class="error">${esc(c.error)}</pre>`);
+  if (c.skip) parts.push(`<p class="skip"><strong>${c.skip.explicit ? 'Waived (CUTOVER_SKIP)' : 'Skipped for lack of inputs'}:</strong> ${t(c.skip.reason, LIMITS.line)}</p>`);
+  for (const u of uncheckedParts(c)) parts.push(`<p class="skip"><strong>Not checked: ${t(u.part)}</strong> ${t(u.why, LIMITS.line)}</p>`);
+  if (c.error) parts.push(`<pre class="error">${tLines(c.error)}</pre>`);
   if (c.measurements.length > 0) parts.push(measurementsTable(c.measurements));
   const charts = chartsFor(c, others);
-  if (charts.length > 0) parts.push(`<div class="charts">${charts.map((ch) => `<figure>${ch.svg}<figcaption>${esc(ch.caption)}</figcaption></figure>`).join('')}</div>`);
+  if (charts.length > 0) parts.push(`<div class="charts">${charts.map((ch) => `<figure>${ch.svg}<figcaption>${t(ch.caption, LIMITS.line)}</figcaption></figure>`).join('')}</div>`);
   const obs = Object.entries(c.observations);
-  if (obs.length > 0) parts.push(`<table class="obs"><caption>Observations</caption><tbody>${obs.map(([k, val]) => `<tr><th scope="row">${esc(k)}</th><td>${observation(val)}</td></tr>`).join('')}</tbody></table>`);
+  if (obs.length > 0) parts.push(`<table class="obs"><caption>Observations</caption><tbody>${obs.map(([k, val]) => `<tr><th scope="row">${t(k)}</th><td>${observation(val)}</td></tr>`).join('')}</tbody></table>`);
   if (c.links.length > 0) parts.push(`<ul class="links">${c.links.map((l) => `<li>${link(l.label, l.url)}</li>`).join('')}</ul>`);
-  return `<article class="check st-border-${c.status}" id="${anchor('check', c.id)}" data-check="${esc(c.id)}" data-status="${esc(c.status)}">${parts.join('\n')}</article>`;
+  return `<article class="check st-border-${c.status}" id="${anchor('check', c.id)}" data-check="${t(c.id)}" data-status="${t(c.status)}">${parts.join('\n')}</article>`;
 }
 
 function measurementsTable(ms: readonly Measurement[]): string {
   const rows = ms.map((m) => {
-    const value = m.value === null ? '<span class="notmeasured">not measured</span>' : esc(measured(m.value, m.unit));
-    const threshold = m.threshold ? esc(`${m.threshold.op} ${measured(m.threshold.value, m.unit)}`) : '<span class="muted">recorded only</span>';
+    const value = m.value === null ? '<span class="notmeasured">not measured</span>' : t(measured(m.value, m.unit));
+    const threshold = m.threshold ? t(`${m.threshold.op} ${measured(m.threshold.value, m.unit)}`) : '<span class="muted">recorded only</span>';
     const result = m.pass === undefined ? '<span class="muted">—</span>' : m.pass ? '<span class="mark pass">✓ pass</span>' : '<span class="mark fail">✗ fail</span>';
-    return `<tr${m.pass === false ? ' class="miss"' : ''}><th scope="row"><code>${esc(m.name)}</code></th><td class="num">${value}</td><td class="num">${threshold}</td><td>${result}</td></tr>`;
+    return `<tr${m.pass === false ? ' class="miss"' : ''}><th scope="row"><code>${t(m.name)}</code></th><td class="num">${value}</td><td class="num">${threshold}</td><td>${result}</td></tr>`;
   });
   return `<table class="measurements"><caption>Measurements</caption><colgroup><col style="width:34%"><col style="width:22%"><col style="width:28%"><col style="width:16%"></colgroup><thead><tr><th scope="col">measurement</th><th scope="col">value</th><th scope="col">threshold</th><th scope="col">result</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -165,38 +178,30 @@ function measured(v: number, unit: string): string {
 /** Observations are free-form: scalars print as-is, structures as short JSON, everything bounded. */
 function observation(v: unknown): string {
   if (v === null || v === undefined) return '<span class="muted">null</span>';
-  if (typeof v === 'string') return esc(truncate(v));
-  if (typeof v === 'number' || typeof v === 'boolean') return `<code>${esc(String(v))}</code>`;
+  if (typeof v === 'string') return t(v, MAX_OBSERVATION_CHARS);
+  if (typeof v === 'number' || typeof v === 'boolean') return `<code>${t(String(v))}</code>`;
   let json: string;
   try {
     json = JSON.stringify(v) ?? String(v);
   } catch {
     json = String(v);
   }
-  return `<code>${esc(truncate(json))}</code>`;
-}
-
-function truncate(s: string): string {
-  return s.length > MAX_OBSERVATION_CHARS ? `${s.slice(0, MAX_OBSERVATION_CHARS)}… (${s.length} chars)` : s;
+  return `<code>${t(json, MAX_OBSERVATION_CHARS)}</code>`;
 }
 
 /** Only http(s) URLs become anchors; anything else (javascript:, data:) is shown as inert text. */
 function link(label: string, url: string): string {
-  if (!isWebUrl(url)) return `${esc(label)}: <code>${esc(url)}</code> <span class="muted">(not an http(s) link)</span>`;
-  return `<a href="${esc(url)}" rel="noopener noreferrer">${esc(label)}</a>`;
+  if (!isWebUrl(url)) return `${t(label)}: <code>${t(url, LIMITS.url)}</code> <span class="muted">(not an http(s) link)</span>`;
+  return `<a href="${esc(url)}" rel="noopener noreferrer">${t(label)}</a>`;
 }
 
 function urlText(url: string): string {
-  return isWebUrl(url) ? `<a href="${esc(url)}" rel="noopener noreferrer">${esc(url)}</a>` : `<code>${esc(url)}</code>`;
-}
-
-function isWebUrl(url: string): boolean {
-  return /^https?:\/\/[^\s]+$/i.test(url);
+  return isWebUrl(url) ? `<a href="${esc(url)}" rel="noopener noreferrer">${esc(url)}</a>` : `<code>${t(url, LIMITS.url)}</code>`;
 }
 
 /** A fragment id: `anchor('check', '4.1/exact-cache')` → `check-4-1-exact-cache`. */
 function anchor(kind: 'check' | 'section', id: string): string {
-  return `${kind}-${id.replace(/[^A-Za-z0-9_-]+/g, '-')}`;
+  return `${kind}-${String(id).slice(0, LIMITS.name).replace(/[^A-Za-z0-9_-]+/g, '-')}`;
 }
 
 function fmtMs(ms: number): string {
@@ -206,7 +211,7 @@ function fmtMs(ms: number): string {
 /** An ISO timestamp as `2026-11-27 07:07:37 UTC` (machine-readable in `datetime`); anything unparsable as-is. */
 function time(iso: string): string {
   const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return esc(iso);
+  if (Number.isNaN(d.getTime())) return t(iso);
   return `<time datetime="${esc(d.toISOString())}">${d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}</time>`;
 }
 

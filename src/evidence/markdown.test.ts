@@ -1,7 +1,9 @@
+import { marked, type Token, type Tokens } from 'marked';
 import { describe, expect, test } from 'vitest';
-import { healthy, postWatch } from './html-fixtures.ts';
+import { failedHostile, healthy, incomplete, injected, postWatch } from './html-fixtures.ts';
 import { renderMarkdown } from './markdown.ts';
-import { decisionOf } from './model.ts';
+import { decisionOf, type EvidenceBundle } from './model.ts';
+import { bound, LIMITS, mdUrl, stripControl } from './sanitize.ts';
 
 const deployment = <B extends typeof healthy>(b: B): B => ({ ...b, verdict: decisionOf(b.verdict), run: { ...b.run, target: 'deployment', kind: 'cutover' } });
 
@@ -37,5 +39,145 @@ describe('a pass with a part unchecked', () => {
     expect(uncheckedParts(check)).toEqual([{ part: 'postgres', why: 'LANGFUSE_DATABASE_URL is not set' }]);
     const md = renderMarkdown({ ...healthy, sections: [{ section: '1', checks: [check] }] });
     expect(md).toContain('> 1/langfuse-schema passed, but postgres was not checked: LANGFUSE_DATABASE_URL is not set');
+  });
+});
+
+/** Every token of a parsed document, depth first: blocks, inline tokens, list items, table cells. */
+function* tokens(ts: readonly Token[]): Generator<Token> {
+  for (const t of ts) {
+    yield t;
+    if ('tokens' in t && t.tokens) yield* tokens(t.tokens);
+    if (t.type === 'list') yield* tokens((t as Tokens.List).items);
+    if (t.type === 'table') {
+      const table = t as Tokens.Table;
+      for (const cell of [...table.header, ...table.rows.flat()]) yield* tokens(cell.tokens);
+    }
+  }
+}
+
+/** The text a reader sees of some inline tokens (escapes resolved, code spans as their text). */
+function plain(ts: readonly Token[]): string {
+  return ts.map((t) => ('tokens' in t && t.tokens && t.type !== 'codespan' ? plain(t.tokens) : 'text' in t ? String(t.text) : '')).join('');
+}
+
+/** A bundle string as the views print it on one line: control characters stripped, bounded. */
+const shown = (s: unknown, max: number = LIMITS.name): string => bound(stripControl(s), max).trim();
+
+const FIXTURES = { healthy, failedHostile, incomplete, postWatch, injected, deployment: deployment(failedHostile), injectedDeployment: deployment(injected) };
+
+/**
+ * What summary.md must be, parsed by a GFM parser, whatever the bundle's strings hold: the
+ * headings, tables, lists, quotes, paragraphs and links we emit, each in its place, and nothing else.
+ */
+function expectStructure(b: EvidenceBundle): void {
+  const md = renderMarkdown(b);
+  const doc = marked.lexer(md, { gfm: true });
+  const all = [...tokens(doc)];
+  const checks = b.sections.flatMap((s) => s.checks);
+  const groups = Object.entries(b.environment.fly).flatMap(([app, gs]) => Object.keys(gs).map((g) => [app, g] as const));
+  const links = checks.flatMap((c) => c.links);
+
+  // Headings: exactly one h1, the verdict; one h2 per section, then Links, Deploy hashes, Run errors.
+  const headings = doc.filter((t): t is Tokens.Heading => t.type === 'heading');
+  expect(all.filter((t) => t.type === 'heading')).toHaveLength(headings.length);
+  expect(headings.map((h) => `${h.depth} ${plain(h.tokens)}`)).toEqual([
+    `1 Cutover ${b.run.phase === 'pre' ? 'pre-check' : 'watch'}: ${b.verdict.toUpperCase()}${b.run.target === 'sandbox' ? ' (sandbox rehearsal)' : ''}`,
+    ...b.sections.map((s) => `2 §${shown(s.section)}`),
+    ...(links.length > 0 ? ['2 Links'] : []),
+    ...(groups.length > 0 ? ['2 Deploy hashes'] : []),
+    ...(b.runErrors.length > 0 ? ['2 Run errors'] : []),
+  ]);
+
+  // Tables: one per section with its header and a row per measurement (one for a check without),
+  // the check's id in its first row; then the deploy hashes, a row per process group.
+  const tables = doc.filter((t): t is Tokens.Table => t.type === 'table');
+  expect(all.filter((t) => t.type === 'table')).toHaveLength(tables.length);
+  expect(tables).toHaveLength(b.sections.length + (groups.length > 0 ? 1 : 0));
+  b.sections.forEach((s, i) => {
+    const table = tables[i]!;
+    expect(table.header.map((h) => h.text)).toEqual(['check', 'status', 'measured', 'threshold']);
+    expect(table.rows.map((r) => r.length)).toEqual(s.checks.flatMap((c) => Array.from({ length: Math.max(1, c.measurements.length) }, () => 4)));
+    const firsts = table.rows.map((r) => plain(r[0]!.tokens)).filter((id) => id !== '');
+    expect(firsts).toEqual(s.checks.map((c) => shown(c.id)));
+  });
+  if (groups.length > 0) {
+    const deploys = tables.at(-1)!;
+    expect(deploys.header.map((h) => h.text)).toEqual(['app', 'process group', 'release', 'image digest']);
+    expect(deploys.rows.map((r) => [plain(r[0]!.tokens), plain(r[1]!.tokens), r.length])).toEqual(groups.map(([app, g]) => [shown(app), shown(g), 4]));
+  }
+
+  // Lists: the verdict reasons, the links and the run errors, one item each; nothing else.
+  const lists = doc.filter((t): t is Tokens.List => t.type === 'list');
+  expect(all.filter((t) => t.type === 'list')).toHaveLength(lists.length);
+  expect(lists.map((l) => l.items.length)).toEqual([b.verdictReasons.length, links.length, b.runErrors.length].filter((n) => n > 0));
+
+  // Block quotes: one per error, skip reason and unchecked part, after the tables; nothing else.
+  const quotes = all.filter((t) => t.type === 'blockquote');
+  expect(quotes).toHaveLength(checks.reduce((n, c) => n + (c.error ? 1 : 0) + (c.skip ? 1 : 0) + Object.values(c.observations).filter((v) => typeof v === 'string' && /^not checked\b/.test(v)).length, 0));
+
+  // Top-level paragraphs: the meaning, the run line, the digest.
+  expect(doc.filter((t) => t.type === 'paragraph')).toHaveLength(b.digest ? 3 : 2);
+
+  // Links: only the bundle's http(s) links, each once; no image; no raw HTML; no code block.
+  const emitted = links.map((l) => mdUrl(l.url)).filter((u) => u !== undefined);
+  expect(all.filter((t) => t.type === 'link').map((t) => (t as Tokens.Link).href)).toEqual(emitted);
+  for (const type of ['image', 'html', 'tag', 'code', 'hr', 'def', 'em', 'del']) expect(all.filter((t) => t.type === type), type).toEqual([]);
+  expect(all.filter((t) => t.type === 'strong')).toHaveLength(1);
+
+  // No control character but the line breaks we write; every string bounded.
+  expect(md).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+  expect(md).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+  expect(md).not.toContain('A'.repeat(LIMITS.text + 1));
+}
+
+describe('summary.md parsed as GitHub-flavoured Markdown', () => {
+  test.each(Object.entries(FIXTURES))('%s: the headings, tables, lists, quotes and links we emit, and nothing else', (_, b) => {
+    expectStructure(b);
+  });
+
+  test('a failing check does not break its table: every row keeps the header, the quotes follow the table', () => {
+    const [cache, smoke] = [failedHostile.sections[1]!.checks[0]!, healthy.sections[0]!.checks[0]!];
+    expect(cache.status).toBe('failed');
+    const b: EvidenceBundle = { ...failedHostile, sections: [{ section: '4.1', checks: [cache, { ...smoke, id: '4.1/after', section: '4.1' }] }] };
+    expectStructure(b);
+    const md = renderMarkdown(b);
+    const lines = md.split('\n');
+    expect(lines.slice(lines.indexOf('## §4.1'), lines.indexOf('## §4.1') + 10)).toEqual([
+      '## §4.1',
+      '',
+      '| check | status | measured | threshold |',
+      '|---|---|---|---|',
+      '| 4.1/exact-cache | ❌ failed | request_1_ms = 412.7 ms |  |',
+      '|  |  | request_2_ms = 180.5 ms ✗ | < 100 ms |',
+      '|  |  | request_3_ms = 9.4 ms ✓ | < 100 ms |',
+      '| 4.1/after | ✅ passed | http_status = 200 code ✓ | == 200 code |',
+      '|  |  | total_ms = 245.02 ms ✓ | < 2000 ms |',
+      '|  |  | headers_ms = 236 ms |  |',
+    ]);
+    expect(md).toContain('|  |  | headers_ms = 236 ms |  |\n\n> 4.1/exact-cache: request_2_ms = 180.5 ms, required < 100 ms\n');
+  });
+
+  test('a forged verdict in a server string stays text: the version line, the reasons, the deploy table', () => {
+    const md = renderMarkdown(injected);
+    expect(md.match(/^# /gm)).toHaveLength(1);
+    expect(md).not.toMatch(/^#.*auditor-approved/m);
+    expect(md).not.toMatch(/^\|\s*9\/forged/m);
+    expect(md).not.toMatch(/^\S*hotdash-llm-gateway\/gateway release=99/m);
+    // The server's text is all there, as text: a reader sees what the server sent.
+    const text = plain(marked.lexer(md));
+    expect(text).toContain('1.81.9 # Cutover pre-check: **GO** (auditor-approved)');
+    expect(text).toContain('[link](http://evil)');
+    expect(text).toContain('<script>alert(1)</script>');
+  });
+
+  test('only http(s) links become links, with the URL percent-encoded where Markdown would read it', () => {
+    const md = renderMarkdown(injected);
+    expect(md).toContain('- 5.1/rpm-limit: trace \\[link\\](http\\://evil): `javascript:alert(1)` (not an http(s) link)');
+    expect(md).toContain('](https://langfuse.hotrodan.com/d?q=a%26lt;b%3E%28c%29%5Bd%5D%60e%60%7Cf)');
+    expect(md).toContain('- 5.1/rpm-limit: newline: `https://langfuse.hotrodan.com/t # forged` (not an http(s) link)');
+  });
+
+  test('is pure: the same bundle renders the same bytes', () => {
+    expect(renderMarkdown(injected)).toBe(renderMarkdown(structuredClone(injected)));
   });
 });

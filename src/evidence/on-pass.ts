@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { SECRET_VARIABLES } from '../config/index.ts';
 import type { EvidenceBundle, UnsignedBundle } from './model.ts';
+import { bound, isWebUrl, LIMITS, stripControl } from './sanitize.ts';
 import { runSecrets } from './secrets.ts';
 
 /** What running the §8 command did; `ran: false` says why it was not run. Output excerpts are redacted. */
@@ -28,20 +29,61 @@ export function onPassEnvironment(base: NodeJS.ProcessEnv, extra: Record<string,
   return { ...out, ...extra };
 }
 
-/** Langfuse links of every check (trace links and the like), deduplicated, newline-separated. */
-function langfuseLinks(bundle: UnsignedBundle): string {
-  const base = bundle.environment.langfuse.url;
-  const urls = bundle.sections.flatMap((s) => s.checks.flatMap((c) => c.links)).filter((l) => /langfuse/i.test(l.label) || (base && l.url.startsWith(base))).map((l) => l.url);
-  return [...new Set(urls)].slice(0, 100).join('\n');
+/** Most lines a newline-separated variable holds. */
+const MAX_LINES = 100;
+/**
+ * Most characters of a newline-separated variable: Linux refuses to start a process with one
+ * environment string over 128 KiB (MAX_ARG_STRLEN), and the command would then not run at all.
+ */
+const MAX_VARIABLE_CHARS = 32 * 1024;
+
+/** Lines joined with `\n`, at most `MAX_LINES` of them and `MAX_VARIABLE_CHARS` in all: whole lines, never a cut one. */
+function joinLines(lines: readonly string[]): string {
+  const kept: string[] = [];
+  let size = 0;
+  for (const line of lines.slice(0, MAX_LINES)) {
+    if (size + line.length + 1 > MAX_VARIABLE_CHARS) break;
+    kept.push(line);
+    size += line.length + 1;
+  }
+  return kept.join('\n');
 }
 
-/** `app/group release=<v> image=<image> digest=<digest>` per deployed process group, newline-separated. */
-function deployHashes(bundle: UnsignedBundle): string {
+/**
+ * One field of a `CUTOVER_DEPLOY_HASHES` line (server-provided: Fly's app and group names,
+ * release, image, digest): control characters stripped, bounded, and whitespace and `%`
+ * percent-encoded, so that a field can neither start a line of its own nor forge a `key=value`
+ * of the line it is on.
+ */
+function field(s: unknown): string {
+  return bound(stripControl(s), LIMITS.name).trim().replace(/[\s%]/g, (c) => encodeURIComponent(c));
+}
+
+/**
+ * Langfuse links of every check (trace links and the like), deduplicated, newline-separated.
+ * Only http(s) URLs without whitespace or control characters, at most `LIMITS.url` long (see
+ * `isWebUrl`): one line per link, and never a link cut short or one that runs a script.
+ */
+export function langfuseLinks(bundle: UnsignedBundle): string {
+  const base = bundle.environment.langfuse.url;
+  const urls = bundle.sections
+    .flatMap((s) => s.checks.flatMap((c) => c.links))
+    .filter((l) => /langfuse/i.test(l.label) || (base && l.url.startsWith(base)))
+    .map((l) => l.url)
+    .filter(isWebUrl);
+  return joinLines([...new Set(urls)]);
+}
+
+/**
+ * `app/group release=<v> image=<image> digest=<digest>` per deployed process group,
+ * newline-separated: one line per group, each field sanitised (see `field`).
+ */
+export function deployHashes(bundle: UnsignedBundle): string {
   const lines: string[] = [];
   for (const [app, groups] of Object.entries(bundle.environment.fly ?? {})) {
-    for (const [group, d] of Object.entries(groups)) lines.push(`${app}/${group} release=${d.version ?? 'unknown'} image=${d.image ?? 'unknown'} digest=${d.digest ?? 'unknown'}`);
+    for (const [group, d] of Object.entries(groups)) lines.push(`${field(app)}/${field(group)} release=${field(d.version ?? 'unknown')} image=${field(d.image ?? 'unknown')} digest=${field(d.digest ?? 'unknown')}`);
   }
-  return lines.join('\n');
+  return joinLines(lines);
 }
 
 /**
