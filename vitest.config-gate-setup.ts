@@ -1,4 +1,5 @@
 import { ConfigError, newRunId, parseConfig, readEnvironment } from './src/config/index.ts';
+import { secretStrengthProblems } from './src/config/secret-strength.ts';
 
 /**
  * Setup of the offline agent-config gate (`pnpm test:cutover:config`), the fast check CI runs
@@ -12,7 +13,9 @@ export default function setup(): void {
   env.CUTOVER_RUN_ID ||= newRunId();
   const gateway = env.AGENTS_GATEWAY_URL?.trim() || env.GATEWAY_URL?.trim();
   const offline = {
-    GATEWAY_URL: gateway ?? '',
+    // A trailing /v1 is how agents write the base URL; the schema refuses it on GATEWAY_URL
+    // (the suite appends /v1 itself), so the gate compares without it.
+    GATEWAY_URL: gateway?.replace(/\/v1\/*$/i, '') ?? '',
     GATEWAY_ADMIN_KEY: env.GATEWAY_ADMIN_KEY || 'offline-gate-unused',
     LANGFUSE_URL: env.LANGFUSE_URL || 'http://offline.invalid',
     LANGFUSE_PUBLIC_KEY: env.LANGFUSE_PUBLIC_KEY || 'offline-gate-unused',
@@ -22,7 +25,16 @@ export default function setup(): void {
   // config-ok / config-failed, never a cutover go.
   const merged = { ...env, ...offline, CUTOVER_TARGET: 'deployment', CUTOVER_RUN_KIND: 'config-gate' };
   const result = parseConfig(merged, 'deployment');
-  const problems = result.ok ? [] : result.problems.map((p) => (p.variable === 'GATEWAY_URL' ? { variable: 'AGENTS_GATEWAY_URL', problem: 'is required by the agent-config gate (or GATEWAY_URL): the base URL every agent must use' } : p));
+  const named = env.AGENTS_GATEWAY_URL?.trim() ? 'AGENTS_GATEWAY_URL' : 'GATEWAY_URL';
+  const parsed = result.ok
+    ? []
+    : result.problems.map((p) => {
+        if (p.variable !== 'GATEWAY_URL') return p;
+        if (!gateway) return { variable: 'AGENTS_GATEWAY_URL', problem: 'is required by the agent-config gate (or GATEWAY_URL): the base URL every agent must use' };
+        return { ...p, variable: named };
+      });
+  // Weak secrets are judged on what the operator set, never on the placeholders above.
+  const problems = [...parsed, ...secretStrengthProblems(env)];
   if (problems.length > 0) {
     process.stderr.write(`\n${new ConfigError(problems).message}\n`);
     process.exit(2);

@@ -1,4 +1,4 @@
-import { CutoverHttpError } from './errors.ts';
+import { CutoverHttpError, excerptOf } from './errors.ts';
 import type { FlyClient } from './fly.ts';
 import { send } from './http.ts';
 
@@ -92,5 +92,5 @@ function firstLine(text: string): string {
   // clickhouse-client prints "Received exception from server …" before the line that says why.
   const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
   const line = lines.find((l) => /^Code: \d+/.test(l)) ?? lines[0] ?? '(no output)';
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+  return excerptOf(line);
 }

@@ -1,3 +1,4 @@
+import { excerptOf } from './errors.ts';
 import type { FlyMachine } from './fly.ts';
 
 /** What one app's machines must look like (runbook §1–2: started, in the region, healthy, one release per group). */
@@ -104,6 +105,5 @@ function short(digest: string | undefined): string {
 }
 
 function clip(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 160 ? `${flat.slice(0, 160)}…` : flat;
+  return excerptOf(text, 160);
 }

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FlyctlClient, FlyctlError, parseFlyExec, parseFlySecrets, parseFlyStatus, shellQuote } from './fly-flyctl.ts';
+import { FlyctlClient, FlyctlError, flyctlEnvironment, parseFlyExec, parseFlySecrets, parseFlyStatus, shellQuote } from './fly-flyctl.ts';
 
 // Recorded shapes, built from notes/infra.md §1–2: `fly status --json` renders a Go struct
 // without json tags (PascalCase, 4-space indent) around fly-go machines (snake_case).
@@ -88,7 +88,7 @@ describe('FlyctlClient', () => {
       `#!/usr/bin/env node
 const fs = require('node:fs');
 const args = process.argv.slice(2);
-fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify({ args, token: process.env.FLY_API_TOKEN, noUpdate: process.env.FLY_NO_UPDATE_CHECK }) + '\\n');
+fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify({ args, token: process.env.FLY_API_TOKEN, noUpdate: process.env.FLY_NO_UPDATE_CHECK, env: Object.keys(process.env) }) + '\\n');
 if (args[0] === 'status') process.stdout.write(${JSON.stringify(STATUS)});
 else if (args[0] === 'machine') process.stdout.write('{"exit_code": 22, "stderr": "curl: (22) 503"}');
 else if (args[0] === 'secrets') process.stdout.write('[{"Name":"A","Digest":"d"}]');
@@ -113,5 +113,36 @@ else { process.stderr.write('Error: unknown command'); process.exit(1); }
     ]);
     expect(calls.every((c) => c.token === 'FlyV1 fm2_tok' && c.noUpdate === '1')).toBe(true);
     expect(JSON.stringify(calls.map((c) => c.args))).not.toContain('fm2_tok');
+  });
+
+  it('hands flyctl a scrubbed environment: no credential of the run, only what flyctl needs', async () => {
+    const { bin, log } = fakeFlyctl();
+    const planted = { GATEWAY_ADMIN_KEY: 'sk-flyctl-env-admin-7c1e', LANGFUSE_SECRET_KEY: 'sk-lf-flyctl-env-9d2f', CLICKHOUSE_PASSWORD: 'ch-flyctl-env-4b8a', FLY_ORG: 'hotrodan', HTTPS_PROXY: 'http://proxy.internal:3128' };
+    const saved = { ...process.env };
+    Object.assign(process.env, planted, { FLY_API_TOKEN: 'FlyV1 fm2_from-the-environment' });
+    try {
+      await new FlyctlClient({ token: 'FlyV1 fm2_configured', timeoutMs: 5000, bin }).secretNames('app');
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+    const [call] = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { token: string; env: string[] });
+    expect(call!.token).toBe('FlyV1 fm2_configured');
+    expect(call!.env).not.toEqual(expect.arrayContaining(['GATEWAY_ADMIN_KEY']));
+    expect(call!.env.filter((k) => !/^(PATH|HOME|TMPDIR|FLY_[A-Z_]+|[A-Za-z_]*_PROXY|[a-z_]*_proxy)$/.test(k))).toEqual([]);
+    expect(call!.env).toEqual(expect.arrayContaining(['PATH', 'FLY_ORG', 'HTTPS_PROXY', 'FLY_NO_UPDATE_CHECK', 'FLY_API_TOKEN']));
+  });
+});
+
+describe('flyctlEnvironment', () => {
+  const base = { PATH: '/usr/bin', HOME: '/home/op', TMPDIR: '/tmp', SHELL: '/bin/bash', no_proxy: 'localhost', FLY_ORG: 'hotrodan', FLY_API_TOKEN: 'FlyV1 fm2_env', GATEWAY_ADMIN_KEY: 'sk-admin', AWS_SECRET_ACCESS_KEY: 'x', LANGFUSE_DATABASE_URL: 'postgres://u:p@h/db' };
+
+  it('keeps PATH, HOME, TMPDIR, proxies and FLY_* settings, and drops everything else', () => {
+    expect(flyctlEnvironment(base, undefined)).toEqual({ PATH: '/usr/bin', HOME: '/home/op', TMPDIR: '/tmp', no_proxy: 'localhost', FLY_ORG: 'hotrodan', FLY_NO_UPDATE_CHECK: '1' });
+  });
+
+  it('passes FLY_API_TOKEN only as the configured token', () => {
+    expect(flyctlEnvironment(base, 'FlyV1 fm2_configured').FLY_API_TOKEN).toBe('FlyV1 fm2_configured');
+    expect(flyctlEnvironment(base, undefined)).not.toHaveProperty('FLY_API_TOKEN');
   });
 });

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { runSecrets } from '../evidence/secrets.ts';
+import { excerptOf } from './errors.ts';
 import { execResultFromJson, machineFromJson, type FlyClient, type FlyExecResult, type FlyMachine } from './fly.ts';
 
 /**
@@ -64,14 +66,36 @@ export function shellQuote(argv: readonly string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
+/** Variables flyctl gets from the caller's environment by name: where to find itself, its config and temp files, and the way out through a proxy. */
+const FLYCTL_PASSED = new Set(['PATH', 'HOME', 'TMPDIR', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'all_proxy']);
+
+/**
+ * The environment the flyctl child gets, built from nothing (the caller runs it with
+ * `extendEnv: false`): PATH, HOME, TMPDIR and the proxy variables; flyctl's own `FLY_*`
+ * settings, except `FLY_API_TOKEN` and any `FLY_*` whose value holds a configured secret (a
+ * copied credential); `FLY_API_TOKEN` only as the configured `token`, when there is one;
+ * `FLY_NO_UPDATE_CHECK=1`. Nothing else: not the gateway, Langfuse or database credentials of
+ * this run, which flyctl (and whatever it runs) has no business seeing.
+ */
+export function flyctlEnvironment(base: NodeJS.ProcessEnv, token: string | undefined): Record<string, string> {
+  const secrets = runSecrets();
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(base)) {
+    if (v === undefined) continue;
+    if (FLYCTL_PASSED.has(k)) out[k] = v;
+    else if (k.startsWith('FLY_') && k !== 'FLY_API_TOKEN' && secrets.findIn(v).length === 0) out[k] = v;
+  }
+  return { ...out, FLY_NO_UPDATE_CHECK: '1', ...(token ? { FLY_API_TOKEN: token } : {}) };
+}
+
 /**
  * The `FlyClient` over flyctl (FLY_TRANSPORT=flyctl), for operators who reach Fly only through
  * an authenticated flyctl. Machines come from `fly status --json` (active machines only:
  * release-command and console machines are hidden there), exec from `fly machine exec --json`
  * (the real exit code, unlike `fly ssh console -C`, which collapses it to 1), secrets from
  * `fly secrets list --json`. The token, when configured, is passed as FLY_API_TOKEN in the
- * child's environment, never on the command line; FLY_NO_UPDATE_CHECK keeps notices away.
- * Every run is killed after its timeout.
+ * child's environment, never on the command line; FLY_NO_UPDATE_CHECK keeps notices away; the
+ * rest of the environment is scrubbed (`flyctlEnvironment`). Every run is killed after its timeout.
  */
 export class FlyctlClient implements FlyClient {
   readonly transport = 'flyctl' as const;
@@ -97,7 +121,8 @@ export class FlyctlClient implements FlyClient {
     // Loaded on first use: the default transport is the Machines API, and execa costs ~15 MB.
     const { execa } = await import('execa');
     const res = await execa(bin, args, {
-      env: { FLY_NO_UPDATE_CHECK: '1', ...(this.o.token ? { FLY_API_TOKEN: this.o.token } : {}) },
+      env: flyctlEnvironment(process.env, this.o.token),
+      extendEnv: false,
       stdin: 'ignore',
       timeout: timeoutMs,
       forceKillAfterDelay: 2000,
@@ -124,6 +149,5 @@ function parseJson(stdout: string, what: string): unknown {
 }
 
 function excerpt(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return JSON.stringify(flat.length > 300 ? `${flat.slice(0, 300)}…` : flat);
+  return JSON.stringify(excerptOf(text));
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CutoverHttpError, UnexpectedResponseError } from './errors.ts';
+import { CutoverHttpError, excerptOf, UnexpectedResponseError } from './errors.ts';
 import { jsonOf, send, type RawResponse } from './http.ts';
 
 /** One health check result of a machine (`checks[]`, fly-go `MachineCheckStatus`). */
@@ -90,8 +90,7 @@ function hintFor(status: number): string {
 }
 
 function excerpt(body: string): string {
-  const flat = body.replace(/\s+/g, ' ').trim();
-  return JSON.stringify(flat.length > 200 ? `${flat.slice(0, 200)}…` : flat);
+  return JSON.stringify(excerptOf(body, 200));
 }
 
 // Lenient on purpose: Fly adds fields freely, and a missing optional one must not hide the rest.

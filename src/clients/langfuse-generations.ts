@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UnexpectedResponseError } from './errors.ts';
+import { excerptOf, UnexpectedResponseError } from './errors.ts';
 import { jsonOf, send } from './http.ts';
 import { LangfuseApiError } from './langfuse.ts';
 
@@ -40,7 +40,7 @@ export class LangfuseGenerationList {
       const params = new URLSearchParams({ type: 'GENERATION', fromStartTime: from.toISOString(), page: String(page), limit: '100' });
       const url = `${this.o.url}/api/public/observations?${params}`;
       const res = await send(url, { headers: { authorization: this.auth }, timeoutMs: this.o.timeoutMs });
-      if (res.status !== 200) throw new LangfuseApiError(url, res.status, res.text.slice(0, 300));
+      if (res.status !== 200) throw new LangfuseApiError(url, res.status, excerptOf(res.text));
       const parsed = GenerationList.safeParse(jsonOf(res, 'an observation list'));
       if (!parsed.success) throw new UnexpectedResponseError('GET', url, res.status, '{data:[{id,traceId,type,level,startTime}],meta:{totalPages}}', res.text);
       generations.push(...parsed.data.data);

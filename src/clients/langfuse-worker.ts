@@ -1,3 +1,4 @@
+import { excerptOf } from './errors.ts';
 import type { FlyClient } from './fly.ts';
 
 /** The Langfuse worker's own health (Postgres `SELECT 1` and Redis `PING`, 2 s timeout, notes §5). */
@@ -15,7 +16,7 @@ export interface WorkerHealth {
 export async function langfuseWorkerHealth(fly: FlyClient, app: string, machineId: string, timeoutS: number): Promise<WorkerHealth> {
   const maxTime = String(Math.max(1, timeoutS - 1));
   const r = await fly.exec(app, machineId, ['curl', '-sS', '--fail', '--max-time', maxTime, 'http://localhost:3030/api/health'], timeoutS);
-  const out = (r.stdout.trim() || r.stderr.trim() || '(no output)').slice(0, 200);
+  const out = excerptOf(r.stdout.trim() || r.stderr.trim() || '(no output)', 200);
   if (r.exitCode !== 0) return { healthy: false, detail: `curl --fail http://localhost:3030/api/health in ${machineId} exited ${r.exitCode}: ${out}` };
   let status: unknown;
   try {

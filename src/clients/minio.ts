@@ -1,3 +1,4 @@
+import { excerptOf } from './errors.ts';
 import type { FlyClient } from './fly.ts';
 import { send } from './http.ts';
 
@@ -77,7 +78,7 @@ export class MinioViaFly implements MinioProbe {
     }
     const status = Number(r.stdout.trim());
     if (r.exitCode !== 0 || !Number.isInteger(status) || status === 0) {
-      return { healthy: false, detail: `curl exited ${r.exitCode}: ${(r.stderr.trim() || r.stdout.trim() || '(no output)').slice(0, 200)}` };
+      return { healthy: false, detail: `curl exited ${r.exitCode}: ${excerptOf(r.stderr.trim() || r.stdout.trim() || '(no output)', 200)}` };
     }
     return { healthy: status === 200, status, detail: `curl ${CLUSTER_HEALTH_PATH} inside ${machineId} answered ${status}` };
   }

@@ -1,3 +1,4 @@
+import { excerptOf } from './errors.ts';
 import { send, type Timing } from './http.ts';
 
 /** One direct call: the status, the timing, and on failure a bounded, credential-free excerpt of the body. */
@@ -48,6 +49,6 @@ export class DirectOpenAI {
       }
       return { status: res.status, timing: res.timing, model };
     }
-    return { status: res.status, timing: res.timing, errorExcerpt: res.text.replace(/\s+/g, ' ').slice(0, 200) };
+    return { status: res.status, timing: res.timing, errorExcerpt: excerptOf(res.text, 200) };
   }
 }

@@ -41,7 +41,7 @@ export function parsePrometheus(text: string): PromScrape {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
     const m = LINE.exec(line);
-    if (!m) throw new Error(`Prometheus text line ${i + 1} is malformed: ${JSON.stringify(line.slice(0, 120))}`);
+    if (!m) throw new Error(`Prometheus text line ${i + 1} is malformed: ${JSON.stringify(excerptOf(line, 120))}`);
     const labels: Record<string, string> = {};
     const body = m[2] ?? '';
     LABEL.lastIndex = 0;
@@ -50,7 +50,7 @@ export function parsePrometheus(text: string): PromScrape {
       labels[l[1]!] = unescape(l[2]!);
       consumed = LABEL.lastIndex;
     }
-    if (body.slice(consumed).trim() !== '') throw new Error(`Prometheus text line ${i + 1} has malformed labels: ${JSON.stringify(line.slice(0, 120))}`);
+    if (body.slice(consumed).trim() !== '') throw new Error(`Prometheus text line ${i + 1} has malformed labels: ${JSON.stringify(excerptOf(line, 120))}`);
     const value = parseValue(m[3]!);
     if (Number.isNaN(value) && m[3] !== 'NaN') throw new Error(`Prometheus text line ${i + 1} has a non-numeric value: ${JSON.stringify(m[3])}`);
     out.set(seriesKey(m[1]!, labels), { name: m[1]!, labels, value });

@@ -1,5 +1,6 @@
 import { SIGNING_KEY_VARIABLE, signingKeyFrom } from '../evidence/signing.ts';
 import { parseConfig, sandboxConflicts, type ConfigProblem } from './schema.ts';
+import { secretStrengthProblems } from './secret-strength.ts';
 
 /** Stand-ins for the target variables the sandbox will supply, so the rest can be validated first. */
 const SANDBOX_PLACEHOLDERS = {
@@ -14,16 +15,18 @@ const SANDBOX_PLACEHOLDERS = {
  * Every configuration problem knowable before anything starts or is sent. Without
  * `GATEWAY_URL` the target will be the sandbox: the user's other settings are validated with
  * placeholders for the target, and target variables set without `GATEWAY_URL` are refused as
- * contradictory. With `GATEWAY_URL` the whole configuration is validated as is.
+ * contradictory. With `GATEWAY_URL` the whole configuration is validated as is. Either way,
+ * secrets too weak to redact safely are refused (`secretStrengthProblems`), and so is a
+ * malformed signing key.
  */
 export function preflight(env: Record<string, string | undefined>): ConfigProblem[] {
-  const signing = signingKeyProblems(env);
+  const secrets = [...secretStrengthProblems(env), ...signingKeyProblems(env)];
   if (env.GATEWAY_URL?.trim()) {
     const r = parseConfig(env, 'deployment');
-    return [...(r.ok ? [] : r.problems), ...signing];
+    return [...(r.ok ? [] : r.problems), ...secrets];
   }
   const r = parseConfig({ ...env, ...SANDBOX_PLACEHOLDERS }, 'sandbox');
-  return [...sandboxConflicts(env), ...(r.ok ? [] : r.problems), ...signing];
+  return [...sandboxConflicts(env), ...(r.ok ? [] : r.problems), ...secrets];
 }
 
 /** A malformed CUTOVER_SIGNING_KEY stops the run before anything is sent: the operator asked for signed evidence. */

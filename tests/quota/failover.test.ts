@@ -4,6 +4,7 @@
 // LiteLLM decides with cl100k_base plus message overhead, so the prompt is sized that way,
 // clearly past the limit (2,400) and, as a control, clearly below it (1,500).
 import { describe } from 'vitest';
+import { excerptOf } from '../../src/clients/errors.ts';
 import { newTraceId, type GatewayClient } from '../../src/clients/gateway.ts';
 import { generationCost, generationGroup, isChatGeneration } from '../../src/clients/langfuse-generation.ts';
 import type { LangfuseObservation } from '../../src/clients/langfuse.ts';
@@ -45,7 +46,7 @@ describe('§5 Quota: failover', () => {
     const groups = [small, big];
     const served = (o: LangfuseObservation) => isChatGeneration(o) && o.level !== 'ERROR';
     const { observation: gen, trace } = await awaitTrace(c, langfuse, config, long.res.traceId, { describe: 'a generation that did not fail', match: served, label: 'escalation' });
-    c.observe('langfuseRejectedAttempts', trace.observations.filter((o) => o.type === 'GENERATION' && o.level === 'ERROR').map((o) => ({ model: o.model ?? null, statusMessage: o.statusMessage?.slice(0, 160) ?? null })));
+    c.observe('langfuseRejectedAttempts', trace.observations.filter((o) => o.type === 'GENERATION' && o.level === 'ERROR').map((o) => ({ model: o.model ?? null, statusMessage: o.statusMessage ? excerptOf(o.statusMessage, 160) : null })));
     const genGroup = generationGroup(gen, groups);
     const cost = generationCost(gen);
     c.observe('langfuseEscalation', { model: gen.model ?? null, group: genGroup ?? null, calculatedTotalCost: gen.calculatedTotalCost ?? null, costDetails: gen.costDetails ?? null });
