@@ -34,6 +34,28 @@ export const rows: readonly MatrixRow[] = [
     because: /agent order-tracker at \$\.agents\[1\]\.apiKeyRef: references TEAM_KEY_order_tracker_v2, which is not set/,
   },
   {
+    name: 'agent config: keys anywhere (header, nested tool, notes, defaults, outside values)',
+    faults: [],
+    env: { AGENTS_CONFIG_PATH: 'fixtures/agents/bad-keys-anywhere.yaml' },
+    fails: ['6/agent-config'],
+    because: /agent support-bot at \$\.agents\[0\]\.headers\.Authorization: holds an sk-… API key inline/,
+  },
+  {
+    name: 'agent config: direct OpenAI base URL inherited from defaults',
+    faults: [],
+    env: { AGENTS_CONFIG_PATH: 'fixtures/agents/bad-defaults-direct-openai.json' },
+    fails: ['6/agent-config'],
+    because: /agent support-bot at \$\.defaults\.openai\.baseURL: base URL "https:\/\/api\.openai\.com\/v1" \(inherited from a defaults block\) is not the gateway/,
+  },
+  {
+    name: 'agent config: YAML syntax error beside an inline key',
+    faults: [],
+    env: { AGENTS_CONFIG_PATH: 'fixtures/agents/bad-syntax-inline-key.yml' },
+    // 6/team-keys learns from the same file which keys to ask about: it cannot pass either.
+    fails: ['6/agent-config', '6/team-keys'],
+    because: /is not valid YAML: a closing quote or bracket is missing \(MISSING_CHAR\) at line \d+, column \d+/,
+  },
+  {
     faults: ['team-key-revoked'],
     fails: ['6/team-keys'],
     because: /TEAM_KEY_order_tracker \(agent order-tracker\): GET \/key\/info asked with this key answered 401: not a live key/,

@@ -27,6 +27,10 @@ describe('chatOutcome', () => {
     expect(o.error?.code).toBe('429');
     expect(o.litellm.retryAfterS).toBe(60);
   });
+  it('marks a call the burst deadline cut, and does not read its fragment of a body', () => {
+    expect(chatOutcome({ ...base, status: 200, headers: { 'x-litellm-model-group': 'gpt-4o-mini' }, body: '{"id":"x","usage":{"total_', cut: 'in-flight' })).toEqual({ status: 200, litellm: expect.objectContaining({ modelGroup: 'gpt-4o-mini' }), cut: 'in-flight' });
+    expect(chatOutcome({ ...base, status: 0, headers: {}, cut: 'not-sent', error: 'not sent' })).toMatchObject({ status: 0, cut: 'not-sent' });
+  });
   it('leaves fields out when the body was dumped or is not JSON', () => {
     expect(chatOutcome({ ...base, status: 429, headers: {} })).toEqual({ status: 429, litellm: expect.any(Object) });
     expect(chatOutcome({ ...base, status: 502, headers: {}, body: '<html>' }).error).toBeUndefined();

@@ -37,6 +37,8 @@ export interface ChatOutcome {
   readonly totalTokens?: number;
   /** LiteLLM's error object of a kept non-2xx body; undefined when absent or not in LiteLLM's shape. */
   readonly error?: LitellmError['error'];
+  /** The burst deadline cut this call (see `BurstResponse.cut`): its status is not a full answer. */
+  readonly cut?: BurstResponse['cut'];
 }
 
 /** Reads a burst response after the burst (never on its hot path): headers flattened, kept body validated. */
@@ -44,6 +46,8 @@ export function chatOutcome(r: BurstResponse): ChatOutcome {
   const flat: Record<string, string> = {};
   for (const [k, v] of Object.entries(r.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
   const litellm = parseLitellmHeaders(flat);
+  // A body the deadline cut is a fragment: not read as an answer.
+  if (r.cut) return { status: r.status, litellm, cut: r.cut };
   if (r.body === undefined) return { status: r.status, litellm };
   let json: unknown;
   try {

@@ -23,11 +23,48 @@ export interface HttpOptions {
   method?: Dispatcher.HttpMethod;
   headers?: Record<string, string>;
   body?: string;
-  /** Budget for headers, and again for the body; the call fails after it rather than hang. */
+  /**
+   * Budget for headers, and again for the body's silences; the whole exchange is also cut at
+   * twice this, so a server trickling a byte at a time cannot hold the call open.
+   */
   timeoutMs: number;
-  /** Bodies above this are refused (a hostile server may stream forever). Default 4 MiB. */
+  /**
+   * The read stops past this many body bytes and the call throws `BodyTooLargeError` (a hostile
+   * server may stream forever). Default `DEFAULT_MAX_BODY_BYTES`; a caller that expects more
+   * (a large trace, Prometheus metrics) names its own cap.
+   */
   maxBodyBytes?: number;
 }
+
+/** The body cap of a `send` that names none: 4 MiB, far above any JSON answer the suite reads. */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The body was longer than the call's cap (`maxBodyBytes`), declared so in `content-length` or
+ * found so while reading; the read stopped there and the connection was dropped. `limit` is the
+ * cap, `received` the bytes read before stopping (0 when `content-length` alone refused it).
+ * Retrying cannot help: the same resource will be just as large.
+ */
+export class BodyTooLargeError extends UnexpectedResponseError {
+  readonly limit: number;
+  readonly received: number;
+  constructor(method: string, url: string, status: number, limit: number, received: number, declared: number | undefined, head: string) {
+    const why = declared !== undefined ? `content-length ${declared} was refused unread` : `the read stopped after ${received} bytes`;
+    super(method, url, status, `a body under ${limit} bytes (the ${bytesText(limit)} cap of this read; ${why})`, head);
+    this.limit = limit;
+    this.received = received;
+  }
+}
+
+/** `4 MiB`, `512 KiB`, `300 B`: a byte count as an engineer reads it in a message. */
+export function bytesText(n: number): string {
+  if (n >= 1024 * 1024) return `${Number((n / (1024 * 1024)).toFixed(1))} MiB`;
+  if (n >= 1024) return `${Number((n / 1024).toFixed(1))} KiB`;
+  return `${n} B`;
+}
+
+/** Only the start of a body is kept for an error's excerpt, never the megabytes behind it. */
+const EXCERPT_BYTES = 4096;
 
 const pools = new Map<string, Pool>();
 
@@ -52,14 +89,20 @@ export async function closePools(): Promise<void> {
 }
 
 /**
- * Sends one request over the origin's pool and reads the whole body. Transport failures become
- * `EndpointUnreachableError`; an oversized or cut-short body becomes `UnexpectedResponseError`.
- * Any status is returned as is: deciding what a 429 or 500 means is the caller's job.
+ * Sends one request over the origin's pool and reads the whole body, up to `maxBodyBytes`.
+ * Transport failures become `EndpointUnreachableError`; a body over the cap `BodyTooLargeError`
+ * (refused from `content-length` before reading when the server declares it); a body cut short
+ * or not complete within twice `timeoutMs` `UnexpectedResponseError`. Any status is returned as
+ * is: deciding what a 429 or 500 means is the caller's job.
  */
 export async function send(url: string, o: HttpOptions): Promise<RawResponse> {
   const method = o.method ?? 'GET';
   const u = new URL(url);
-  const limit = o.maxBodyBytes ?? 4 * 1024 * 1024;
+  const limit = o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`maxBodyBytes must be a whole number of bytes ≥ 1, got ${limit}`);
+  // headersTimeout and bodyTimeout only bound silences; this bounds the whole exchange.
+  const wholeBudgetMs = o.timeoutMs * 2;
+  const signal = AbortSignal.timeout(wholeBudgetMs);
   const started = performance.now();
   let res: Dispatcher.ResponseData;
   try {
@@ -70,31 +113,67 @@ export async function send(url: string, o: HttpOptions): Promise<RawResponse> {
       body: o.body,
       headersTimeout: o.timeoutMs,
       bodyTimeout: o.timeoutMs,
-      signal: AbortSignal.timeout(o.timeoutMs * 2),
+      signal,
     });
   } catch (err) {
-    throw new EndpointUnreachableError(method, url, err);
+    throw new EndpointUnreachableError(method, url, timeoutCause(err, o.timeoutMs, signal.aborted) ?? err);
   }
   const headersMs = performance.now() - started;
+  const declared = Number(res.headers['content-length']);
+  if (Number.isSafeInteger(declared) && declared > limit) {
+    res.body.destroy();
+    throw new BodyTooLargeError(method, url, res.statusCode, limit, 0, declared, '');
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   try {
     for await (const chunk of res.body) {
-      size += (chunk as Buffer).length;
-      if (size > limit) {
+      const b = chunk as Buffer;
+      if (size + b.length > limit) {
         res.body.destroy();
-        throw new UnexpectedResponseError(method, url, res.statusCode, `a body under ${limit} bytes`, Buffer.concat(chunks).toString('utf8'));
+        throw new BodyTooLargeError(method, url, res.statusCode, limit, size + b.length, undefined, headOf([...chunks, b]));
       }
-      chunks.push(chunk as Buffer);
+      size += b.length;
+      chunks.push(b);
     }
   } catch (err) {
     if (err instanceof UnexpectedResponseError) throw err;
-    throw new UnexpectedResponseError(method, url, res.statusCode, 'a complete body (the response was cut short)', Buffer.concat(chunks).toString('utf8'));
+    const expected = signal.aborted
+      ? `a complete body within ${wholeBudgetMs} ms (2 × the ${o.timeoutMs} ms timeout; ${size} bytes had arrived: the server stalls or trickles its answer)`
+      : (err as { code?: string }).code === 'UND_ERR_BODY_TIMEOUT'
+        ? `a complete body (no byte for ${o.timeoutMs} ms after ${size} bytes; ${TIMEOUT_SOURCE})`
+        : 'a complete body (the response was cut short)';
+    throw new UnexpectedResponseError(method, url, res.statusCode, expected, headOf(chunks));
   }
   const totalMs = performance.now() - started;
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
   return { method, url, status: res.statusCode, headers, text: Buffer.concat(chunks).toString('utf8'), timing: { headersMs, totalMs } };
+}
+
+/** Where a call's budget comes from, so a timeout message names the variable to raise. */
+const TIMEOUT_SOURCE = 'the call\'s timeout: HTTP_TIMEOUT_MS unless the check sets its own';
+
+/**
+ * A timeout said as the budget that ran out, instead of undici's bare code: an engineer reading
+ * `UND_ERR_HEADERS_TIMEOUT` cannot tell which setting to change or whether the server is down.
+ */
+function timeoutCause(err: unknown, timeoutMs: number, wholeBudgetSpent: boolean): { code: string; message: string } | undefined {
+  const code = (err as { code?: string } | undefined)?.code;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') return { code, message: `no response headers within ${timeoutMs} ms (${TIMEOUT_SOURCE})` };
+  if (wholeBudgetSpent) return { code: 'TimeoutError', message: `no answer within ${timeoutMs * 2} ms (2 × ${TIMEOUT_SOURCE})` };
+  return undefined;
+}
+
+function headOf(chunks: readonly Buffer[]): string {
+  const out: Buffer[] = [];
+  let n = 0;
+  for (const c of chunks) {
+    if (n >= EXCERPT_BYTES) break;
+    out.push(c.subarray(0, EXCERPT_BYTES - n));
+    n += out.at(-1)!.length;
+  }
+  return Buffer.concat(out).toString('utf8');
 }
 
 /** Parses a response body as JSON, or throws `UnexpectedResponseError` naming what was expected. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UnexpectedResponseError } from './errors.ts';
+import { excerptOf, UnexpectedResponseError } from './errors.ts';
 import { LangfuseApiError } from './langfuse.ts';
 import { jsonOf, send } from './http.ts';
 
@@ -33,7 +33,7 @@ export class LangfuseTraceList {
     if (q.tags) params.set('tags', q.tags);
     const url = `${this.o.url}/api/public/traces?${params}`;
     const res = await send(url, { headers: { authorization: this.auth }, timeoutMs: this.o.timeoutMs });
-    if (res.status !== 200) throw new LangfuseApiError(url, res.status, res.text.slice(0, 300));
+    if (res.status !== 200) throw new LangfuseApiError(url, res.status, excerptOf(res.text));
     const parsed = TraceList.safeParse(jsonOf(res, 'a trace list'));
     if (!parsed.success) throw new UnexpectedResponseError('GET', url, res.status, '{data:[{id,timestamp,latency}],meta:{totalItems}}', res.text);
     return parsed.data;

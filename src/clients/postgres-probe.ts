@@ -2,10 +2,40 @@ import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 
-/** Result of a probe: `SELECT 1` answered, with how long the whole exchange took, or the reason it did not. */
+/**
+ * Result of a probe: `SELECT 1` answered, with how long the whole exchange took, or the reason
+ * it did not. `tls` says whether the exchange was encrypted and `tlsPolicy` why (for the
+ * evidence): `sslmode=disable` set explicitly shows as TLS off by request.
+ */
 export type PostgresProbe =
-  | { readonly ok: true; readonly ms: number; readonly auth: 'trust' | 'cleartext' | 'md5' | 'scram-sha-256'; readonly serverVersion?: string; readonly tls: boolean }
+  | { readonly ok: true; readonly ms: number; readonly auth: 'trust' | 'cleartext' | 'md5' | 'scram-sha-256'; readonly serverVersion?: string; readonly tls: boolean; readonly tlsPolicy: string }
   | { readonly ok: false; readonly error: string };
+
+const SSLMODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+type SslMode = (typeof SSLMODES)[number];
+
+/** Whether `host` (a URL hostname, IPv6 in brackets or not) can only be this machine. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === '' || h === 'localhost' || h.endsWith('.localhost') || /^127(?:\.\d{1,3}){3}$/.test(h) || h === '::1' || h === '0:0:0:0:0:0:0:1' || /^::ffff:127(?:\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * How the probe treats TLS for `host` under the URL's `sslmode` (undefined when the URL names
+ * none). libpq's default `prefer`, and `allow`, fall back to plaintext when the server refuses
+ * TLS, and a plaintext exchange carries the password (cleartext or md5) across the network: to
+ * a host that is not loopback they are read as `require`. Only an explicit `sslmode=disable`
+ * probes such a host without TLS. `verify-ca` and `verify-full` verify the certificate.
+ */
+export function tlsPolicyFor(host: string, sslmode: string | undefined): { mode: SslMode; policy: string } | { error: string } {
+  if (sslmode !== undefined && !(SSLMODES as readonly string[]).includes(sslmode)) return { error: `sslmode=${sslmode} is not one of ${SSLMODES.join(', ')}` };
+  const asked = (sslmode ?? 'prefer') as SslMode;
+  if (asked === 'disable') return { mode: 'disable', policy: 'TLS off: the URL sets sslmode=disable' };
+  if (asked === 'verify-ca' || asked === 'verify-full') return { mode: asked, policy: `TLS required, certificate verified (sslmode=${asked})` };
+  if (asked === 'require') return { mode: 'require', policy: 'TLS required, certificate not verified (sslmode=require)' };
+  if (isLoopbackHost(host)) return { mode: asked, policy: `TLS if the server offers it (sslmode=${sslmode ?? 'prefer, the default'}; loopback host)` };
+  return { mode: 'require', policy: `TLS required: ${host} is not loopback, and sslmode=${sslmode ?? 'prefer (the default)'} would fall back to plaintext` };
+}
 
 /**
  * The SCRAM-SHA-256 client of RFC 5802/7677, as Postgres uses it (empty username in the
@@ -51,13 +81,25 @@ function message(type: string, body: Buffer): Buffer {
 }
 const cstr = (s: string): Buffer => Buffer.from(`${s}\0`, 'utf8');
 
-/** Reads whole backend messages from a socket, one at a time. */
+/**
+ * The largest backend message, and the most unread bytes, the probe accepts: what it reads
+ * (authentication, parameter status, one row of `SELECT 1`) is a few hundred bytes, and a
+ * server claiming more is refused before it can fill the memory.
+ */
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/** Reads whole backend messages from a socket, one at a time, none over `MAX_MESSAGE_BYTES`. */
 class MessageReader {
   private buf = Buffer.alloc(0);
   private waiters: (() => void)[] = [];
   private failure: Error | undefined;
   constructor(socket: Socket) {
     socket.on('data', (d: Buffer) => {
+      if (this.buf.length + d.length > MAX_MESSAGE_BYTES) {
+        this.fail(new Error(`the server sent over ${MAX_MESSAGE_BYTES} bytes the probe had not asked for`));
+        socket.destroy();
+        return;
+      }
       this.buf = Buffer.concat([this.buf, d]);
       this.wake();
     });
@@ -71,6 +113,10 @@ class MessageReader {
   private wake(): void {
     for (const w of this.waiters.splice(0)) w();
   }
+  /** Bytes received and not yet read. */
+  unread(): number {
+    return this.buf.length;
+  }
   async bytes(n: number): Promise<Buffer> {
     while (this.buf.length < n) {
       if (this.failure) throw this.failure;
@@ -82,7 +128,9 @@ class MessageReader {
   }
   async next(): Promise<{ type: string; body: Buffer }> {
     const head = await this.bytes(5);
-    const body = await this.bytes(head.readInt32BE(1) - 4);
+    const length = head.readInt32BE(1);
+    if (length < 4 || length > MAX_MESSAGE_BYTES) throw new Error(`the server announced a ${length}-byte message; a probe reads none over ${MAX_MESSAGE_BYTES} bytes`);
+    const body = await this.bytes(length - 4);
     return { type: String.fromCharCode(head[0]!), body };
   }
 }
@@ -102,10 +150,11 @@ function errorText(body: Buffer): string {
 /**
  * Opens a connection to the Postgres URL, authenticates (trust, cleartext, md5 or
  * SCRAM-SHA-256, the methods Postgres, PgBouncer and Supavisor offer), runs `SELECT 1` with the
- * simple-query protocol and closes. TLS follows `sslmode`: `disable` never, `require`/`prefer`
- * (the default) ask for it without verifying the certificate, as libpq does, and `verify-ca`/
- * `verify-full` verify it. The whole exchange is bounded by `timeoutMs`. Errors name host:port
- * and database, never the password.
+ * simple-query protocol and closes. TLS follows `tlsPolicyFor`: to a host that is not loopback
+ * it is required unless the URL sets `sslmode=disable` explicitly (the result then says TLS was
+ * off); `require` and an upgraded `prefer`/`allow` do not verify the certificate, as libpq
+ * does, and `verify-ca`/`verify-full` verify it. The whole exchange is bounded by `timeoutMs`.
+ * Errors name host:port and database, never the password.
  */
 export async function probePostgres(url: string, o: { timeoutMs: number }): Promise<PostgresProbe> {
   let u: URL;
@@ -115,13 +164,15 @@ export async function probePostgres(url: string, o: { timeoutMs: number }): Prom
   } catch {
     return { ok: false, error: 'the URL is not a postgres:// or postgresql:// URL' };
   }
-  const host = decodeURIComponent(u.hostname) || 'localhost';
+  const host = decodeURIComponent(u.hostname).replace(/^\[|\]$/g, '') || 'localhost';
   const port = Number(u.port || 5432);
   const user = decodeURIComponent(u.username);
   const password = decodeURIComponent(u.password);
   const database = decodeURIComponent(u.pathname.slice(1)) || user;
-  const sslmode = u.searchParams.get('sslmode') ?? 'prefer';
   const where = `postgres ${host}:${port}/${database}`;
+  const tlsPolicy = tlsPolicyFor(host, u.searchParams.get('sslmode') ?? undefined);
+  if ('error' in tlsPolicy) return { ok: false, error: `${where}: ${tlsPolicy.error}` };
+  const { mode: sslmode, policy } = tlsPolicy;
   const started = performance.now();
   let socket: Socket | undefined;
   const timer = setTimeout(() => socket?.destroy(new Error(`no answer within ${o.timeoutMs} ms`)), o.timeoutMs);
@@ -133,12 +184,16 @@ export async function probePostgres(url: string, o: { timeoutMs: number }): Prom
       req.writeInt32BE(8, 0);
       req.writeInt32BE(80877103, 4);
       socket.write(req);
-      const answer = await new MessageReader(socket).bytes(1).finally(() => socket!.removeAllListeners('data'));
+      const sslReader = new MessageReader(socket);
+      const answer = await sslReader.bytes(1).finally(() => socket!.removeAllListeners('data'));
+      // Bytes behind the one-byte answer were never asked for: as libpq does since
+      // CVE-2021-23222, refuse them rather than read them as the (TLS) session's start.
+      if (sslReader.unread() > 0) throw new Error('the server sent more than its one-byte answer to the TLS request (data injected before the handshake?)');
       if (answer.toString() === 'S') {
         const verify = sslmode === 'verify-ca' || sslmode === 'verify-full';
         socket = await upgrade(socket, host, verify);
         tls = true;
-      } else if (sslmode !== 'prefer' && sslmode !== 'allow') throw new Error(`the server refused TLS but sslmode=${sslmode}`);
+      } else if (sslmode !== 'prefer' && sslmode !== 'allow') throw new Error(`the server refused TLS, and the probe requires it (${policy}); enable TLS on the server, or set sslmode=disable in the URL to probe in plaintext`);
     }
     const reader = new MessageReader(socket);
     const startup = Buffer.concat([Buffer.alloc(8), cstr('user'), cstr(user), cstr('database'), cstr(database), cstr('application_name'), cstr('gateway-cutover'), Buffer.from([0])]);
@@ -197,7 +252,7 @@ export async function probePostgres(url: string, o: { timeoutMs: number }): Prom
     }
     if (value !== '1') throw new Error(`SELECT 1 returned ${value === undefined ? 'no row' : JSON.stringify(value)}`);
     socket.write(message('X', Buffer.alloc(0)));
-    return { ok: true, ms: performance.now() - started, auth, serverVersion, tls };
+    return { ok: true, ms: performance.now() - started, auth, serverVersion, tls, tlsPolicy: policy };
   } catch (err) {
     return { ok: false, error: `${where}: ${(err as Error).message.split(password || '\0').join('[REDACTED]')}` };
   } finally {

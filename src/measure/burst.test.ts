@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { burst, type BurstRequest } from './burst.ts';
+import { burst, burstBudgetMs, type BurstRequest } from './burst.ts';
 
 // A tiny limiter: the first `limit` POSTs get 200, the rest 429 with a JSON error body. It
 // also records the peak number of requests in flight and the sockets used.
@@ -61,6 +61,8 @@ describe('burst', () => {
     expect(r.sendSpanMs).toBeLessThanOrEqual(r.arrivalSpanMs);
     expect(r.arrivalSpanMs).toBeLessThanOrEqual(r.totalMs);
     expect(r.throughputRps).toBeGreaterThan(0);
+    expect(r.deadline).toEqual({ ms: burstBudgetMs({ count: limit + 1, concurrency: 4, timeoutMs: 5000 }), hit: false, abortedInFlight: 0, notSent: 0 });
+    expect(r.responses.every((x) => x.cut === undefined)).toBe(true);
   });
 
   it('keeps exactly `concurrency` keep-alive connections, warmed before the clock starts', async () => {
@@ -96,5 +98,61 @@ describe('burst', () => {
     const r = await burst({ origin, count: 0, concurrency: 8, request: () => post, timeoutMs: 1000 });
     expect(r.responses).toHaveLength(0);
     await expect(burst({ origin, count: 1, concurrency: 0, request: () => post, timeoutMs: 1000 })).rejects.toThrow(/concurrency/);
+  });
+});
+
+describe('burst deadline', () => {
+  // Answers at once with headers, then trickles the body one byte every 100 ms, for ever: no
+  // silence ever reaches a per-request timeout.
+  let trickle: Server;
+  let trickleOrigin: string;
+  const open = new Set<unknown>();
+  beforeAll(async () => {
+    trickle = createServer((req, res) => {
+      req.resume();
+      open.add(req.socket);
+      req.socket.once('close', () => open.delete(req.socket));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const t = setInterval(() => res.write(' '), 100);
+      res.once('close', () => clearInterval(t));
+    });
+    await new Promise<void>((r) => trickle.listen(0, '127.0.0.1', r));
+    trickleOrigin = `http://127.0.0.1:${(trickle.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    trickle.closeAllConnections();
+    await new Promise((r) => trickle.close(r));
+  });
+
+  it.each([
+    ['kept', () => true],
+    ['dumped', () => false],
+  ])('aborts every request in flight at the deadline and sends none after it (bodies %s)', async (_, keepBody) => {
+    const started = performance.now();
+    const r = await burst({ origin: trickleOrigin, count: 10, concurrency: 4, request: () => post, timeoutMs: 1000, deadlineMs: 600, keepBody });
+    const took = performance.now() - started;
+    expect(took).toBeGreaterThanOrEqual(550);
+    expect(took).toBeLessThan(1500);
+    expect(r.deadline).toEqual({ ms: 600, hit: true, abortedInFlight: 4, notSent: 6 });
+    expect(r.responses).toHaveLength(10);
+    expect(r.responses.map((x) => x.cut)).toEqual([...Array(4).fill('in-flight'), ...Array(6).fill('not-sent')]);
+    for (const x of r.responses.slice(0, 4)) expect(x.error).toMatch(new RegExp(`^POST ${trickleOrigin}/v1/chat/completions: body cut short \\(BURST_DEADLINE: aborted at the burst deadline \\(600 ms\\)\\)$`));
+    expect(r.responses[9]!.error).toBe(`POST ${trickleOrigin}/v1/chat/completions: not sent, the burst deadline (600 ms) had passed`);
+    expect(r.statusCounts).toEqual({ 200: 4, 0: 6 });
+    // The trickling connections are closed, not left to the server.
+    await expect.poll(() => open.size, { timeout: 2000 }).toBe(0);
+  });
+
+  it('bounds the warm-up by the same deadline', async () => {
+    const started = performance.now();
+    const r = await burst({ origin: trickleOrigin, count: 3, concurrency: 3, request: () => post, timeoutMs: 5000, deadlineMs: 400, warmPath: '/health/liveliness' });
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(r.deadline).toEqual({ ms: 400, hit: true, abortedInFlight: 0, notSent: 3 });
+  });
+
+  it('defaults to every request using its whole budget, round by round, plus the warm-up', () => {
+    expect(burstBudgetMs({ count: 101, concurrency: 32, timeoutMs: 15_000 })).toBe(4 * 2 * 15_000);
+    expect(burstBudgetMs({ count: 101, concurrency: 32, timeoutMs: 15_000, warmPath: '/health/liveliness' })).toBe(5 * 2 * 15_000);
+    expect(burstBudgetMs({ count: 3, concurrency: 32, timeoutMs: 1000 })).toBe(2000);
   });
 });

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Pool, type Dispatcher } from 'undici';
 
 /** One request of a burst: what `undici`'s `request()` needs, minus the origin. */
@@ -20,8 +21,15 @@ export interface BurstOptions {
    * (the same one for identical requests, or one from an array built beforehand).
    */
   readonly request: (i: number) => BurstRequest;
-  /** Budget for headers and again for the body of each request. */
+  /** Budget for headers and again for each silence of the body, per request. */
   readonly timeoutMs: number;
+  /**
+   * Budget of the whole burst, warm-up included, from the call. At it every request still in
+   * flight is aborted and none is started; the result says so (`deadline`). Per-request
+   * timeouts only bound silences, so without this a server trickling a byte at a time holds a
+   * burst open for ever. Default `burstBudgetMs` of the options.
+   */
+  readonly deadlineMs?: number;
   /** Keep the body text of responses with this status (e.g. non-200s to read error bodies); others are dumped unread. */
   readonly keepBody?: (status: number) => boolean;
   /** Bodies kept are cut at this size (default 64 KiB); the rest is discarded. */
@@ -55,8 +63,22 @@ export interface BurstResponse {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** Present when `keepBody` asked for it. */
   readonly body?: string;
-  /** Transport failure (refused, reset, timeout): method, path and cause, never headers. */
+  /** Transport failure (refused, reset, timeout, the burst deadline): method, path and cause, never headers. */
   readonly error?: string;
+  /**
+   * Set when the burst deadline cut this request: `in-flight` was aborted (its `status` is what
+   * had arrived, 0 before the headers), `not-sent` was never started (status 0).
+   */
+  readonly cut?: 'in-flight' | 'not-sent';
+}
+
+/** The burst's overall deadline and what it cut. */
+export interface BurstDeadline {
+  readonly ms: number;
+  /** True when the deadline passed before every response was read. */
+  readonly hit: boolean;
+  readonly abortedInFlight: number;
+  readonly notSent: number;
 }
 
 /** A finished burst. `responses` is in request order (index `i` at position `i`). */
@@ -75,6 +97,17 @@ export interface BurstResult {
   readonly statusCounts: Readonly<Record<number, number>>;
   /** Completed requests per second over `totalMs`. */
   readonly throughputRps: number;
+  readonly deadline: BurstDeadline;
+}
+
+/**
+ * The default deadline of a burst: what it takes when every request uses its whole budget
+ * (headers within `timeoutMs`, the body in as long again) in `ceil(count / concurrency)`
+ * rounds, plus one such budget for the warm-up. A burst of healthy answers ends long before.
+ */
+export function burstBudgetMs(o: { readonly count: number; readonly concurrency: number; readonly timeoutMs: number; readonly warmPath?: string }): number {
+  const rounds = Math.max(1, Math.ceil(o.count / Math.max(1, Math.min(o.concurrency, o.count))));
+  return (rounds + (o.warmPath ? 1 : 0)) * 2 * o.timeoutMs;
 }
 
 /**
@@ -84,22 +117,43 @@ export interface BurstResult {
  * serialization: requests are prepared by the caller, bodies not asked for are dumped, and
  * headers are kept as undici delivered them. Never throws for a status or a transport failure
  * (status 0 with `error`): what a 429 or a reset means is the caller's decision. Workers take
- * the next index from a shared counter, so a slow response delays only its own worker.
+ * the next index from a shared counter, so a slow response delays only its own worker. The
+ * whole burst ends by `deadlineMs`: at it, requests in flight are aborted and the rest never
+ * sent, each marked `cut` with an error naming the deadline, and `deadline.hit` is true.
  */
 export async function burst(o: BurstOptions): Promise<BurstResult> {
   if (!Number.isInteger(o.count) || o.count < 0) throw new RangeError(`burst count must be a whole number ≥ 0, got ${o.count}`);
   if (!Number.isInteger(o.concurrency) || o.concurrency < 1) throw new RangeError(`burst concurrency must be a whole number ≥ 1, got ${o.concurrency}`);
+  const deadlineMs = o.deadlineMs ?? burstBudgetMs(o);
+  if (!(deadlineMs > 0)) throw new RangeError(`burst deadline must be a positive number of ms, got ${deadlineMs}`);
   const workers = Math.min(o.concurrency, o.count);
   const own = o.dispatcher ? undefined : new Pool(o.origin, { connections: Math.max(1, workers), keepAliveTimeout: 30_000 });
+  const deadline = new AbortController();
+  // One signal shared by every request in flight, each adding its own abort listener.
+  setMaxListeners(0, deadline.signal);
+  const timer = setTimeout(() => deadline.abort(new BurstDeadlineError(deadlineMs)), deadlineMs);
   try {
-    return await run(o, (o.dispatcher ?? own)!, workers);
+    return await run(o, (o.dispatcher ?? own)!, workers, deadline.signal, deadlineMs);
   } finally {
-    await own?.close().catch(() => undefined);
+    clearTimeout(timer);
+    // An own pool may still hold aborted sockets: destroy rather than wait for them to drain.
+    await own?.destroy().catch(() => undefined);
   }
 }
 
-async function run(o: BurstOptions, dispatcher: Dispatcher, workers: number): Promise<BurstResult> {
-  if (o.warmPath) await warm(dispatcher, o.origin, o.warmPath, workers, o.timeoutMs);
+/** Bodies not kept are read up to this (undici's default) and the connection dropped past it. */
+const DUMP_LIMIT = 128 * 1024;
+
+/** The reason every request cut by the burst deadline carries. */
+class BurstDeadlineError extends Error {
+  readonly code = 'BURST_DEADLINE';
+  constructor(ms: number) {
+    super(`aborted at the burst deadline (${ms} ms)`);
+  }
+}
+
+async function run(o: BurstOptions, dispatcher: Dispatcher, workers: number, signal: AbortSignal, deadlineMs: number): Promise<BurstResult> {
+  if (o.warmPath) await warm(dispatcher, o.origin, o.warmPath, workers, o.timeoutMs, signal);
 
   const maxBody = o.maxBodyBytes ?? 64 * 1024;
   const responses = new Array<BurstResponse>(o.count);
@@ -109,6 +163,7 @@ async function run(o: BurstOptions, dispatcher: Dispatcher, workers: number): Pr
 
   const one = async (i: number): Promise<void> => {
     const r = o.request(i);
+    const where = `${r.method} ${o.origin}${r.path}`;
     const startMs = performance.now() - t0;
     lastStart = startMs;
     let res: Dispatcher.ResponseData;
@@ -121,33 +176,45 @@ async function run(o: BurstOptions, dispatcher: Dispatcher, workers: number): Pr
         body: r.body,
         headersTimeout: o.timeoutMs,
         bodyTimeout: o.timeoutMs,
+        signal,
       });
     } catch (err) {
       const at = performance.now() - t0;
-      responses[i] = { index: i, status: 0, startMs, headersMs: at, endMs: at, headers: {}, error: `${r.method} ${o.origin}${r.path}: ${causeOf(err)}` };
+      responses[i] = { index: i, status: 0, startMs, headersMs: at, endMs: at, headers: {}, error: `${where}: ${causeOf(err)}`, ...(signal.aborted ? { cut: 'in-flight' as const } : {}) };
       return;
     }
     const headersMs = performance.now() - t0;
     let body: string | undefined;
     let error: string | undefined;
+    let cut = false;
     try {
       if (o.keepBody?.(res.statusCode)) body = await readCapped(res.body, maxBody);
-      else await res.body.dump();
+      else await res.body.dump({ limit: DUMP_LIMIT, signal });
     } catch (err) {
-      error = `${r.method} ${o.origin}${r.path}: body cut short (${causeOf(err)})`;
+      cut = signal.aborted;
+      error = `${where}: body cut short (${causeOf(err)})`;
     }
-    responses[i] = { index: i, status: res.statusCode, startMs, headersMs, endMs: performance.now() - t0, headers: res.headers, ...(body !== undefined ? { body } : {}), ...(error ? { error } : {}) };
+    const kept = body !== undefined ? { body } : {};
+    responses[i] = { index: i, status: res.statusCode, startMs, headersMs, endMs: performance.now() - t0, headers: res.headers, ...kept, ...(error ? { error } : {}), ...(cut ? { cut: 'in-flight' as const } : {}) };
   };
 
   const worker = async (): Promise<void> => {
-    for (let i = next++; i < o.count; i = next++) await one(i);
+    for (let i = next++; i < o.count && !signal.aborted; i = next++) await one(i);
   };
   await Promise.all(Array.from({ length: workers }, worker));
 
   const statusCounts: Record<number, number> = {};
   let lastHeaders = 0;
   let lastEnd = 0;
-  for (const r of responses) {
+  let abortedInFlight = 0;
+  let notSent = 0;
+  const cutAt = performance.now() - t0;
+  for (let i = 0; i < o.count; i++) {
+    // Indices a worker never reached: the deadline passed first.
+    responses[i] ??= { index: i, status: 0, startMs: cutAt, headersMs: cutAt, endMs: cutAt, headers: {}, error: `${o.request(i).method} ${o.origin}${o.request(i).path}: not sent, the burst deadline (${deadlineMs} ms) had passed`, cut: 'not-sent' };
+    const r = responses[i]!;
+    if (r.cut === 'in-flight') abortedInFlight += 1;
+    else if (r.cut === 'not-sent') notSent += 1;
     statusCounts[r.status] = (statusCounts[r.status] ?? 0) + 1;
     if (r.headersMs > lastHeaders) lastHeaders = r.headersMs;
     if (r.endMs > lastEnd) lastEnd = r.endMs;
@@ -159,18 +226,29 @@ async function run(o: BurstOptions, dispatcher: Dispatcher, workers: number): Pr
     totalMs: lastEnd,
     statusCounts,
     throughputRps: lastEnd > 0 ? (o.count / lastEnd) * 1000 : 0,
+    deadline: { ms: deadlineMs, hit: abortedInFlight + notSent > 0, abortedInFlight, notSent },
   };
 }
 
-/** Opens `n` connections at once: parallel requests make the pool dial a socket each. */
-async function warm(dispatcher: Dispatcher, origin: string, path: string, n: number, timeoutMs: number): Promise<void> {
+/** Opens `n` connections at once: parallel requests make the pool dial a socket each. Each is bounded by twice `timeoutMs` and by the burst deadline. */
+async function warm(dispatcher: Dispatcher, origin: string, path: string, n: number, timeoutMs: number, deadline: AbortSignal): Promise<void> {
   await Promise.all(
     Array.from({ length: n }, async () => {
+      // Not AbortSignal.any([deadline, AbortSignal.timeout(…)]): on Node 20 a timeout signal
+      // nothing listens to directly can be garbage-collected before it fires, and the cutover
+      // runs with a tiny young generation that collects often.
+      const cut = new AbortController();
+      const timer = setTimeout(() => cut.abort(new Error(`warm-up took over ${2 * timeoutMs} ms`)), 2 * timeoutMs);
+      const onDeadline = (): void => cut.abort(deadline.reason);
+      deadline.addEventListener('abort', onDeadline, { once: true });
       try {
-        const res = await dispatcher.request({ origin, path, method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-        await res.body.dump();
+        const res = await dispatcher.request({ origin, path, method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: cut.signal });
+        await res.body.dump({ limit: DUMP_LIMIT, signal: cut.signal });
       } catch {
         // A failed warm-up only costs the burst a handshake; the burst itself reports failures.
+      } finally {
+        clearTimeout(timer);
+        deadline.removeEventListener('abort', onDeadline);
       }
     }),
   );

@@ -14,7 +14,7 @@ import { ephemeralKeyAlias, withEphemeralKey } from '../../src/harness/ephemeral
 import { observePlan, observeUsage, RPM_BURST, rpmLimitPlan } from '../../src/harness/plan.ts';
 import { stackFor } from '../../src/harness/stack.ts';
 import { awaitTrace } from '../../src/harness/trace.ts';
-import { burst } from '../../src/measure/burst.ts';
+import { burst, burstBudgetMs, type BurstResult } from '../../src/measure/burst.ts';
 
 /** LiteLLM's `LITELLM_RATE_LIMIT_WINDOW_SIZE` default: the whole burst must arrive inside it. */
 const WINDOW_MS = 60_000;
@@ -67,7 +67,10 @@ describe('§5 Quota: RPM enforcement', () => {
           cache: { 'no-cache': true, 'no-store': true },
         },
       });
-      const result = await burst({ ...prepared, concurrency: config.quota.concurrency, timeoutMs: config.httpTimeoutMs, keepBody: () => true, warmPath: '/health/liveliness' });
+      const shape = { count: prepared.count, concurrency: config.quota.concurrency, timeoutMs: config.httpTimeoutMs, warmPath: '/health/liveliness' };
+      // Past the window the statuses measure nothing; before it, every request's whole budget.
+      const deadlineMs = Math.min(WINDOW_MS, burstBudgetMs(shape));
+      const result = await burst({ ...prepared, ...shape, deadlineMs, keepBody: () => true });
       return { prepared, result };
     };
     const { prepared, result } = literal
@@ -92,6 +95,9 @@ describe('§5 Quota: RPM enforcement', () => {
     c.observe('statusSequence', statuses);
     c.observe('statusCounts', result.statusCounts);
     observeUsage(c, { requests: statuses.length, tokens: outcomes.reduce((n, o) => n + (o.totalTokens ?? 0), 0) });
+    c.observe('burstDeadline', result.deadline);
+    c.measure('burst_ms', result.totalMs, 'ms', { op: '<', value: result.deadline.ms });
+    if (result.deadline.hit) c.fail(deadlineHit(result, config.httpTimeoutMs));
     c.measure('send_span_ms', result.sendSpanMs, 'ms');
     c.measure('arrival_span_ms', result.arrivalSpanMs, 'ms', { op: '<', value: WINDOW_MS });
 
@@ -142,6 +148,21 @@ async function tooManyAnswered(admin: GatewayAdmin, answered: number, limit: num
   }
   const type = cache.kind === 'unknown' ? `unknown (${cache.reason})` : cache.kind === 'none' ? 'none' : `\`${cache.type}\``;
   return `${head}; the gateway's cache type is ${type}, and LiteLLM shares rate-limit counters across worker processes and machines only through an exact Redis cache (cache_params.type: redis), so each process likely counts alone and N of them let up to N × rpm_limit through`;
+}
+
+/**
+ * Why a burst that hit its deadline measured nothing: how many requests were cut, and the first
+ * cut one's error. Headers within HTTP_TIMEOUT_MS and no silent gap that long are not enough:
+ * a gateway (or a proxy in front of it) that trickles its answers holds every request open.
+ */
+function deadlineHit(result: BurstResult, timeoutMs: number): string {
+  const { ms, abortedInFlight, notSent } = result.deadline;
+  const first = result.responses.find((r) => r.cut)?.error ?? '';
+  return (
+    `the burst did not finish within its deadline of ${ms} ms (the ${WINDOW_MS} ms rate-limit window, or every request using 2 × HTTP_TIMEOUT_MS=${timeoutMs} ms, whichever is shorter): ` +
+    `${abortedInFlight} request(s) were aborted in flight and ${notSent} never sent (${first}), so the statuses measure nothing about the limiter. ` +
+    'The gateway, or a proxy in front of it, answers too slowly: a body trickling in never trips the per-request timeout.'
+  );
 }
 
 function notAFailureCallback(cb: ActiveCallbacks): string {

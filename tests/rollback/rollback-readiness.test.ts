@@ -64,7 +64,7 @@ describe('§7 Rollback plan', () => {
     const pooled = config.rollback.pooledDatabaseUrl;
     if (pooled) {
       const probe = await probePostgres(pooled, { timeoutMs: config.httpTimeoutMs });
-      c.observe('pooledDatabase', probe.ok ? { select1: true, auth: probe.auth, serverVersion: probe.serverVersion } : { select1: false });
+      c.observe('pooledDatabase', probe.ok ? { select1: true, auth: probe.auth, serverVersion: probe.serverVersion, tls: probe.tls, tlsPolicy: probe.tlsPolicy } : { select1: false });
       c.measure('pooled_db_select_1_ms', probe.ok ? probe.ms : null, 'ms', { op: '<', value: config.httpTimeoutMs });
       if (!probe.ok) c.expect(false, `pooled database (LANGFUSE_POOLED_DATABASE_URL): ${probe.error}`);
     } else {
