@@ -2,7 +2,7 @@ import type { TestProject } from 'vitest/node';
 import { parseFaults } from './sandbox/faults.ts';
 import { parseCacheType } from './sandbox/gateway/response-cache.ts';
 import { writeRefusal } from './src/evidence/refusal.ts';
-import { ConfigError, newRunId, parseConfig, preflight, readEnvironment, TARGET_VARIABLES, type ConfigProblem } from './src/config/index.ts';
+import { ConfigError, newRunId, parseConfig, preflight, readEnvironment, TARGET_VARIABLES, type ConfigProblem, type CutoverConfig } from './src/config/index.ts';
 
 /**
  * The composition root of a cutover run. It validates the configuration before anything is
@@ -16,6 +16,8 @@ export default async function setup(_project: TestProject): Promise<() => Promis
   env.CUTOVER_RUN_ID ||= newRunId();
   const problems = [...preflight(env), ...sandboxProblems(env)];
   if (problems.length > 0) fail(problems);
+  const ignored = processOnlyWarning(env, process.env);
+  if (ignored) process.stderr.write(`${ignored}\n`);
   let stop = async (): Promise<void> => undefined;
 
   if (!env.GATEWAY_URL?.trim()) {
@@ -37,8 +39,29 @@ export default async function setup(_project: TestProject): Promise<() => Promis
     await stop();
     fail(result.problems);
   }
+  if (result.config.target === 'deployment') process.stdout.write(`${deploymentTarget(result.config)}\n`);
   for (const [k, v] of Object.entries(env)) if (v !== undefined) process.env[k] = v;
   return stop;
+}
+
+/**
+ * The `Target:` line of a run against a deployment, the counterpart of the sandbox's: where the
+ * requests go (gateway and Langfuse base URLs, which the schema keeps free of credentials,
+ * queries and fragments) and which Fly apps are inspected. Never a key.
+ */
+export function deploymentTarget(config: CutoverConfig): string {
+  const { apps, region } = config.fly;
+  return `Target: deployment (gateway ${config.gateway.url}, Langfuse ${config.langfuse.url}, Fly apps ${apps.gateway}, ${apps.clickhouse}, ${apps.minio} in ${region})`;
+}
+
+/**
+ * `CUTOVER_MAX_WORKERS` set in `.env` only: vitest.config.ts read the process environment
+ * before `.env` was loaded, so the run uses the default. A warning, not a refusal: the run is
+ * as valid, only slower or faster than asked.
+ */
+export function processOnlyWarning(env: Record<string, string | undefined>, processEnv: Record<string, string | undefined>): string | undefined {
+  if (!env.CUTOVER_MAX_WORKERS?.trim() || processEnv.CUTOVER_MAX_WORKERS !== undefined) return undefined;
+  return 'Warning: CUTOVER_MAX_WORKERS is set in .env, but vitest.config.ts reads it from the process environment only (before .env is loaded): this run uses the default. Set it on the command line instead, e.g. CUTOVER_MAX_WORKERS=4 pnpm test:cutover.';
 }
 
 /**

@@ -1,5 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { z } from 'zod';
+import { runIdProblem } from '../evidence/safe-path.ts';
+import { misspeltVariables } from './misspelt.ts';
 import { VARIABLES, type VariableName } from './variables.ts';
 import { parseWaivers, type Waiver } from './waivers.ts';
 
@@ -75,24 +77,59 @@ const defaults = Object.fromEntries(
   VARIABLES.filter((v) => 'default' in v).map((v) => [v.name, (v as { default: string }).default]),
 ) as Partial<Record<VariableName, string>>;
 
+/** A valid value of `name` for a message: its example, else its default. */
+function exampleOf(name: VariableName): string {
+  const spec = VARIABLES.find((v) => v.name === name) as { example?: string; default?: string } | undefined;
+  return spec?.example ?? spec?.default ?? '';
+}
+
 const str = z.string().trim().min(1, 'must not be empty');
-const httpUrl = str.refine((s) => {
+
+/**
+ * A base URL the clients append paths to: http(s), no credentials, and nothing after `?` or `#`,
+ * which would swallow every path appended to it (`…/cache/flushall#` + `/key/generate` is a POST
+ * to `/cache/flushall`). `GATEWAY_URL` must also not end in `/v1`, the form agents configs carry:
+ * the clients add `/v1/chat/completions` themselves and call admin routes at the root.
+ */
+function baseUrl(name: VariableName) {
+  const example = exampleOf(name);
+  return str.superRefine((s, ctx) => {
+    const problem = baseUrlProblem(name, s, example);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+}
+
+function baseUrlProblem(name: VariableName, s: string, example: string): string | undefined {
+  let u: URL;
   try {
-    const u = new URL(s);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '';
+    u = new URL(s);
   } catch {
-    return false;
+    return `must be an http(s) URL, e.g. ${example}`;
   }
-}, 'must be an http(s) URL without credentials, e.g. https://gateway.example.com');
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `must be an http(s) URL, e.g. ${example}`;
+  if (u.username !== '' || u.password !== '') return `must be an http(s) URL without credentials, e.g. ${example}`;
+  if (/[?#]/.test(s)) return `must be a base URL without a query (?) or fragment (#), e.g. ${example}: the suite appends paths to it, and anything after ? or # swallows them (…/cache/flushall# sends admin POSTs to /cache/flushall)`;
+  if (name === 'GATEWAY_URL' && /\/v1$/i.test(u.pathname.replace(/\/+$/, ''))) {
+    return `must be the proxy's base URL without /v1, e.g. ${example} (agents configs carry …/v1; the suite adds /v1/chat/completions itself and calls admin routes such as /key/generate at the root)`;
+  }
+  return undefined;
+}
+
 const positiveMs = z.coerce
   .number({ message: 'must be a number of milliseconds' })
   .int('must be a whole number of milliseconds')
   .positive('must be greater than 0');
 
 const optional = z.string().trim().optional();
-const optionalUrl = httpUrl.optional();
 const count = z.coerce.number({ message: 'must be a number' }).int('must be a whole number').positive('must be greater than 0');
-const ratio = z.coerce.number({ message: 'must be a number' }).min(0, 'must be at least 0').max(1, 'must be at most 1 (a fraction, e.g. 0.30)');
+
+/** A fraction in [0, 1]; the message shows this variable's own example, so a percentage (30) is refused with the right fix. */
+function ratio(name: VariableName) {
+  const example = exampleOf(name);
+  const hint = `a fraction, e.g. ${example} for ${Math.round(Number(example) * 1000) / 10} %`;
+  return z.coerce.number({ message: `must be ${hint}` }).min(0, `must be at least 0 (${hint})`).max(1, `must be at most 1 (${hint})`);
+}
+
 const bool = z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true');
 const list = z.string().optional().transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 const waivers = z.string().optional().transform((v, ctx) => {
@@ -100,15 +137,27 @@ const waivers = z.string().optional().transform((v, ctx) => {
   for (const message of problems) ctx.addIssue({ code: 'custom', message });
   return problems.length > 0 ? z.NEVER : parsed;
 });
-const duration = z.string().trim().transform((v, ctx) => {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(v);
-  const ms = m ? Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const)[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'] : NaN;
-  if (!(ms > 0)) {
-    ctx.addIssue({ code: 'custom', message: 'must be a positive duration such as 30m, 20s or 1500ms' });
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/**
+ * A duration with its unit, in milliseconds. A bare number is refused: `MONITOR_DURATION=30`
+ * once meant a 30-second watch to a user who meant 30 minutes.
+ */
+function duration(name: VariableName) {
+  const example = exampleOf(name);
+  const unitOf = (d: string): string => d.replace(/^[\d.]+/, '');
+  const others = ['30m', '20s', '1500ms'].filter((d) => unitOf(d) !== unitOf(example)).slice(0, 2);
+  const forms = `<number>ms, <number>s, <number>m or <number>h, e.g. ${example}, ${others.join(' or ')}`;
+  return z.string().trim().transform((v, ctx) => {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(v);
+    const ms = m ? Math.round(Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS]) : NaN;
+    if (ms > 0) return ms;
+    const bare = /^\d+(?:\.\d+)?$/.test(v);
+    ctx.addIssue({ code: 'custom', message: bare ? `has no unit (a bare number could mean seconds or minutes): write ${forms}` : `must be a positive duration with a unit: ${forms}` });
     return z.NEVER;
-  }
-  return ms;
-});
+  });
+}
 const secretsMap = z.string().transform((v, ctx) => {
   const out: Record<string, string[]> = {};
   for (const part of v.split(';').map((p) => p.trim()).filter(Boolean)) {
@@ -123,9 +172,9 @@ const secretsMap = z.string().transform((v, ctx) => {
 });
 
 const envSchema = z.object({
-  GATEWAY_URL: httpUrl,
+  GATEWAY_URL: baseUrl('GATEWAY_URL'),
   GATEWAY_ADMIN_KEY: str,
-  LANGFUSE_URL: httpUrl,
+  LANGFUSE_URL: baseUrl('LANGFUSE_URL'),
   LANGFUSE_PUBLIC_KEY: str,
   LANGFUSE_SECRET_KEY: str,
   MODEL_DEFAULT: str,
@@ -136,10 +185,16 @@ const envSchema = z.object({
   HTTP_TIMEOUT_MS: positiveMs,
   CUTOVER_PHASE: z.enum(['pre', 'post'], { message: 'must be pre or post' }),
   CUTOVER_EVIDENCE_DIR: str,
-  CUTOVER_RUN_ID: str.regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ -'),
+  // The writers' own rule (`runIdProblem`), so preflight refuses exactly what they would.
+  CUTOVER_RUN_ID: str.superRefine((id, ctx) => {
+    const problem = runIdProblem(id);
+    if (problem) ctx.addIssue({ code: 'custom', message: `${problem}: a run id names the evidence directory, so it is 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit, e.g. 20260301T090000Z-a1b2c3` });
+  }),
+  // Validated here although only vitest.config.ts reads it (from the process environment).
+  CUTOVER_MAX_WORKERS: count,
   CUTOVER_SKIP: waivers,
   CUTOVER_ON_PASS: optional,
-  FLY_API_URL: httpUrl,
+  FLY_API_URL: baseUrl('FLY_API_URL'),
   FLY_API_TOKEN: optional,
   FLY_TRANSPORT: z.enum(['api', 'flyctl'], { message: 'must be api or flyctl' }),
   FLY_GATEWAY_APP: str,
@@ -148,15 +203,15 @@ const envSchema = z.object({
   FLY_REGION: str,
   FLY_GATEWAY_PROCESSES: list.refine((l) => l.length > 0, 'must name at least one process group'),
   FLY_EXPECTED_SECRETS: secretsMap,
-  CLICKHOUSE_URL: optionalUrl,
+  CLICKHOUSE_URL: baseUrl('CLICKHOUSE_URL').optional(),
   CLICKHOUSE_USER: str,
   CLICKHOUSE_PASSWORD: optional,
-  MINIO_URL: optionalUrl,
+  MINIO_URL: baseUrl('MINIO_URL').optional(),
   LANGFUSE_UI_EMAIL: optional,
   LANGFUSE_UI_PASSWORD: optional,
   LANGFUSE_DATABASE_URL: optional,
-  TLS_GATEWAY_URL: optionalUrl,
-  TLS_LANGFUSE_URL: optionalUrl,
+  TLS_GATEWAY_URL: baseUrl('TLS_GATEWAY_URL').optional(),
+  TLS_LANGFUSE_URL: baseUrl('TLS_LANGFUSE_URL').optional(),
   TLS_CA_FILE: optional,
   TLS_MIN_DAYS: count,
   CACHE_WRITE_SETTLE_MS: z.coerce.number({ message: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(0, 'must be at least 0'),
@@ -169,18 +224,18 @@ const envSchema = z.object({
   FAILOVER_CONTROL_TOKENS: count,
   THRESHOLD_FAILOVER_TOKENS: count,
   AGENTS_CONFIG_PATH: str,
-  AGENTS_GATEWAY_URL: optionalUrl,
+  AGENTS_GATEWAY_URL: baseUrl('AGENTS_GATEWAY_URL').optional(),
   AGENTS_EXPECTED: list,
-  OPENAI_DIRECT_URL: httpUrl,
+  OPENAI_DIRECT_URL: baseUrl('OPENAI_DIRECT_URL'),
   OPENAI_DIRECT_KEY: optional,
   BASELINE_SAMPLES: count,
   LANGFUSE_POOLED_DATABASE_URL: optional,
-  MONITOR_DURATION: duration,
-  MONITOR_INTERVAL: duration,
+  MONITOR_DURATION: duration('MONITOR_DURATION'),
+  MONITOR_INTERVAL: duration('MONITOR_INTERVAL'),
   MONITOR_MIN_SAMPLES: count,
-  MONITOR_ERROR_WINDOW: duration,
-  THRESHOLD_CACHE_HIT_RATE: ratio,
-  ROLLBACK_ERROR_RATE: ratio,
+  MONITOR_ERROR_WINDOW: duration('MONITOR_ERROR_WINDOW'),
+  THRESHOLD_CACHE_HIT_RATE: ratio('THRESHOLD_CACHE_HIT_RATE'),
+  ROLLBACK_ERROR_RATE: ratio('ROLLBACK_ERROR_RATE'),
   ROLLBACK_LATENCY_RATIO: z.coerce.number({ message: 'must be a number' }).gt(1, 'must be greater than 1'),
   ROLLBACK_LATENCY_FLOOR_MS: z.coerce.number({ message: 'must be a number of milliseconds' }).min(0, 'must be at least 0'),
   BASELINE_P95_MS: positiveMs.optional(),
@@ -202,7 +257,8 @@ const missing = 'is required when GATEWAY_URL is set (the target is a real deplo
  * Validates an environment and builds the config. Empty strings count as unset, because a
  * `.env` line `GATEWAY_ADMIN_KEY=` is a forgotten value, not an intentional empty key.
  * All problems are returned together, each naming its variable; values are never echoed,
- * since any of them may be a secret pasted into the wrong variable.
+ * since any of them may be a secret pasted into the wrong variable. Names that look meant for
+ * the suite but are not read by it (`GATEWAY_ULR`) are problems too (src/config/misspelt.ts).
  */
 export function parseConfig(env: Record<string, string | undefined>, target: CutoverConfig['target']): ConfigResult {
   const input: Record<string, string | undefined> = {};
@@ -210,6 +266,8 @@ export function parseConfig(env: Record<string, string | undefined>, target: Cut
     const raw = env[v.name];
     input[v.name] = raw === undefined || raw.trim() === '' ? defaults[v.name] : raw;
   }
+  // First: a misspelt name usually explains a missing or defaulted variable further down.
+  const misspelt = misspeltVariables(env);
   const result = envSchema.safeParse(input);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
@@ -217,10 +275,10 @@ export function parseConfig(env: Record<string, string | undefined>, target: Cut
       const isMissing = input[variable] === undefined;
       return { variable, problem: isMissing ? missing : issue.message };
     });
-    return { ok: false, problems: dedupe([...problems, ...fileProblems(env)]) };
+    return { ok: false, problems: dedupe([...misspelt, ...problems, ...fileProblems(env)]) };
   }
   const e = result.data;
-  const contradictions = contradictionsOf(e, env);
+  const contradictions = [...misspelt, ...contradictionsOf(e, env)];
   if (contradictions.length > 0) return { ok: false, problems: contradictions };
   const httpsOr = (url: string): string | undefined => (url.startsWith('https:') ? url : undefined);
   return {

@@ -1,5 +1,6 @@
 import type { CutoverConfig } from '../config/index.ts';
 import { countChatTokens } from '../measure/tokens.ts';
+import { exactCachePrompt, loadParaphrases } from './cache-probe.ts';
 import type { CheckRecorder } from './recorder.ts';
 
 /**
@@ -32,30 +33,54 @@ export function failoverPrefix(runId: string, kind: 'escalation' | 'control', tr
   return `Cutover failover check (${kind}), run ${runId}, request ${traceId}. Summarise the text below in one word.`;
 }
 
+/** The §3 smoke request's shape (tests/smoke): one uncached request with the admin key. */
+export const SMOKE = {
+  maxTokens: 16,
+  prompt: (runId: string): string => `Cutover smoke test (run ${runId})`,
+} as const;
+
+/** The §4.1 requests' shape (tests/cache/exact-cache): the same prompt three times, a miss then two hits. */
+export const EXACT_CACHE = { requests: 3, maxTokens: 8 } as const;
+
 /**
- * One planner per check. Sections add theirs here; the entries of checks that are not yet
- * written are the runbook's request counts with small prompts, marked as estimates.
+ * The §4.2 requests' shape (tests/cache/semantic-cache): a pair's prompt and paraphrase from the
+ * fixture, then a control prompt made unique with three random probe words (`uniqueControl`).
+ */
+export const SEMANTIC_CACHE = {
+  maxTokens: 16,
+  fixture: new URL('../../fixtures/paraphrases.json', import.meta.url),
+  controlWords: 3,
+  /** The most cl100k tokens one probe word costs after its space (tambourine, narwhal …: 3; plan.test.ts checks the list). */
+  wordTokensMax: 3,
+} as const;
+
+/** The §7 rollback baseline's shape (tests/rollback): `BASELINE_SAMPLES` uncached requests each way, `max_tokens` 1. */
+export const ROLLBACK_BASELINE = {
+  maxTokens: 1,
+  gatewayPrompt: (runId: string, i: number): string => `Rollback baseline ${i} (run ${runId})`,
+  directPrompt: (i: number): string => `Rollback baseline ${i}`,
+} as const;
+
+const userTokens = (content: string): number => countChatTokens([{ role: 'user', content }]);
+
+/**
+ * One planner per check that sends model requests. Prompts are counted as sent (cache hits and
+ * throttled requests included); the notes say which of them cost nothing upstream.
  */
 const PLANNERS: readonly ((config: CutoverConfig) => PlanEntry)[] = [
   (c) => ({
     checkId: '3/smoke',
     requests: 1,
-    inputTokens: countChatTokens([{ role: 'user', content: `Cutover smoke test (run ${c.runId})` }]),
-    maxOutputTokens: 16,
+    inputTokens: userTokens(SMOKE.prompt(c.runId)),
+    maxOutputTokens: SMOKE.maxTokens,
     note: 'one live request with the admin key',
   }),
-  () => ({ checkId: '4.1/exact-cache', requests: 3, inputTokens: 3 * 40, maxOutputTokens: 3 * 16, note: 'estimate: miss, hit, namespaced repeat; hits cost no upstream tokens (a semantic cache type still embeds each prompt)' }),
-  () => ({ checkId: '4.2/semantic-cache', requests: 3, inputTokens: 3 * 40, maxOutputTokens: 3 * 16, note: 'estimate: original, paraphrase, control; plus one embedding call per lookup and one per cache write' }),
+  (c) => exactCachePlan(c),
+  () => semanticCachePlan(),
   (c) => rpmLimitPlan(c),
   (c) => failoverPlan(c),
   () => ({ checkId: '6/team-keys', requests: 0, inputTokens: 0, maxOutputTokens: 0, note: 'no model request: one GET /key/info per TEAM_KEY_* the agents config references, asked with that key' }),
-  (c) => ({
-    checkId: '7/rollback-readiness',
-    requests: 2 * c.rollback.baselineSamples,
-    inputTokens: 2 * c.rollback.baselineSamples * 12,
-    maxOutputTokens: 2 * c.rollback.baselineSamples,
-    note: `${c.rollback.baselineSamples} uncached baseline samples through the gateway and ${c.rollback.baselineSamples} direct to OpenAI (max_tokens 1)`,
-  }),
+  (c) => rollbackPlan(c),
 ];
 
 /** The cost plan of a whole pre-cutover run: one entry per check that sends model requests, and the totals. */
@@ -98,6 +123,57 @@ export function failoverPlan(c: CutoverConfig): PlanEntry {
     inputTokens: c.failover.promptTokens + c.failover.controlTokens,
     maxOutputTokens: 2 * FAILOVER.maxTokens,
     note: `a ${c.failover.promptTokens}-token prompt (must escalate to ${c.models.escalation}) and a ${c.failover.controlTokens}-token control (stays on ${c.models.default})`,
+  };
+}
+
+/** §4.1: the run's cache-probe prompt three times; only the first (the miss) reaches the provider. */
+export function exactCachePlan(c: CutoverConfig): PlanEntry {
+  const { requests, maxTokens } = EXACT_CACHE;
+  return {
+    checkId: '4.1/exact-cache',
+    requests,
+    inputTokens: requests * userTokens(exactCachePrompt(c.runId)),
+    maxOutputTokens: requests * maxTokens,
+    note: 'a miss, then two hits that cost no upstream tokens; a semantic cache type also embeds each prompt',
+  };
+}
+
+/**
+ * §4.2 when the first pair's prompt is a clean miss (an earlier run can have cached it: then one
+ * more request per cached pair). The control's random words vary, so its tokens are the most
+ * any control with any words can cost: the entry is a ceiling.
+ */
+export function semanticCachePlan(): PlanEntry {
+  const { pairs, controls } = loadParaphrases(SEMANTIC_CACHE.fixture);
+  const [prompt, paraphrase] = pairs[0]!;
+  // cl100k splits `<control> Mention w1, w2, w3.` at every word and comma, so the parts add up.
+  const words = SEMANTIC_CACHE.controlWords * SEMANTIC_CACHE.wordTokensMax + SEMANTIC_CACHE.controlWords;
+  const control = Math.max(...controls.map((text) => userTokens(`${text} Mention`))) + words;
+  return {
+    checkId: '4.2/semantic-cache',
+    requests: 3,
+    inputTokens: userTokens(prompt) + userTokens(paraphrase) + control,
+    maxOutputTokens: 3 * SEMANTIC_CACHE.maxTokens,
+    note: `at most: prompt, paraphrase (a hit), control; plus one embedding call per lookup and per cache write, and one request more per pair an earlier run cached (up to ${pairs.length - 1})`,
+  };
+}
+
+/**
+ * §7: the baseline samples through the gateway, and as many direct to OpenAI when there is a
+ * direct key: `OPENAI_DIRECT_KEY`, or the sandbox's own upstream key in a rehearsal.
+ */
+export function rollbackPlan(c: CutoverConfig): PlanEntry {
+  const n = c.rollback.baselineSamples;
+  const direct = c.rollback.directKey || c.target === 'sandbox' ? n : 0;
+  let inputTokens = 0;
+  for (let i = 0; i < n; i++) inputTokens += userTokens(ROLLBACK_BASELINE.gatewayPrompt(c.runId, i));
+  for (let i = 0; i < direct; i++) inputTokens += userTokens(ROLLBACK_BASELINE.directPrompt(i));
+  return {
+    checkId: '7/rollback-readiness',
+    requests: n + direct,
+    inputTokens,
+    maxOutputTokens: (n + direct) * ROLLBACK_BASELINE.maxTokens,
+    note: `${n} uncached baseline samples through the gateway${direct ? ` and ${direct} direct to OpenAI (not through the gateway)` : ' (none direct to OpenAI: OPENAI_DIRECT_KEY is not set)'}, max_tokens ${ROLLBACK_BASELINE.maxTokens}`,
   };
 }
 

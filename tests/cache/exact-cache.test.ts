@@ -14,6 +14,7 @@ import {
   settleCacheWrite,
 } from '../../src/harness/cache-probe.ts';
 import { check } from '../../src/harness/check.ts';
+import { EXACT_CACHE } from '../../src/harness/plan.ts';
 import { stackFor } from '../../src/harness/stack.ts';
 import { awaitTrace } from '../../src/harness/trace.ts';
 import { tallySpend, type SpendSample } from '../../src/measure/spend.ts';
@@ -29,7 +30,7 @@ describe('§4.1 Exact cache', () => {
     const request = {
       model: config.models.default,
       messages: [{ role: 'user' as const, content: exactCachePrompt(config.runId) }],
-      max_tokens: 8,
+      max_tokens: EXACT_CACHE.maxTokens,
       cache: { namespace: cacheNamespace(config.runId) },
     };
     c.observe('cacheNamespace', request.cache.namespace);

@@ -24,27 +24,27 @@ import {
   uniqueControl,
 } from '../../src/harness/cache-probe.ts';
 import { check } from '../../src/harness/check.ts';
+import { SEMANTIC_CACHE } from '../../src/harness/plan.ts';
 import { stackFor } from '../../src/harness/stack.ts';
 import { awaitTrace } from '../../src/harness/trace.ts';
 import { tallySpend, type SpendSample } from '../../src/measure/spend.ts';
 
 const ID = '4.2/semantic-cache';
-const FIXTURE = new URL('../../fixtures/paraphrases.json', import.meta.url);
 
 describe('§4.2 Semantic cache', () => {
   check(ID, 'a paraphrase is served from the semantic cache, an unrelated prompt is not', async (c, config) => {
     const { gateway, langfuse, admin } = stackFor(config);
     await recordGatewayCache(c, admin, 'paraphrase');
-    const { pairs, controls } = loadParaphrases(FIXTURE);
+    const { pairs, controls } = loadParaphrases(SEMANTIC_CACHE.fixture);
     const namespace = cacheNamespace(config.runId);
     const sent: SpendSample[] = [];
     const ask = async (content: string) => {
       const res = await gateway.chat(
-        { model: config.models.default, messages: [{ role: 'user', content }], max_tokens: 16, cache: { namespace } },
+        { model: config.models.default, messages: [{ role: 'user', content }], max_tokens: SEMANTIC_CACHE.maxTokens, cache: { namespace } },
         { apiKey: config.gateway.adminKey, checkId: ID },
       );
       sent.push({ cached: cacheSignal(res).hit, usage: res.completion?.usage });
-      c.observe('sent', { ...tallySpend(sent), maxTokens: 16, note: 'each semantic lookup also makes one embedding call, not in usage' });
+      c.observe('sent', { ...tallySpend(sent), maxTokens: SEMANTIC_CACHE.maxTokens, note: 'each semantic lookup also makes one embedding call, not in usage' });
       if (res.status !== 200) c.fail(`"${content}" answered HTTP ${res.status}: ${res.error?.message ?? ''}`);
       return res;
     };

@@ -7,6 +7,7 @@ import { describe } from 'vitest';
 import { DirectOpenAI } from '../../src/clients/openai-direct.ts';
 import { probePostgres } from '../../src/clients/postgres-probe.ts';
 import { check } from '../../src/harness/check.ts';
+import { ROLLBACK_BASELINE } from '../../src/harness/plan.ts';
 import { stackFor } from '../../src/harness/stack.ts';
 import { BASELINE_MEASUREMENT } from '../../src/measure/baseline.ts';
 import { summarize } from '../../src/measure/stats.ts';
@@ -37,7 +38,7 @@ describe('§7 Rollback plan', () => {
       (async () => {
         for (let i = 0; i < n; i++) {
           const res = await gateway.chat(
-            { model: config.models.default, messages: [{ role: 'user', content: `Rollback baseline ${i} (run ${config.runId})` }], max_tokens: 1, cache: { 'no-cache': true, 'no-store': true } },
+            { model: config.models.default, messages: [{ role: 'user', content: ROLLBACK_BASELINE.gatewayPrompt(config.runId, i) }], max_tokens: ROLLBACK_BASELINE.maxTokens, cache: { 'no-cache': true, 'no-store': true } },
             { apiKey: config.gateway.adminKey, checkId: '7/rollback-readiness' },
           );
           gatewayStatuses.push(res.status);
@@ -46,7 +47,7 @@ describe('§7 Rollback plan', () => {
       })(),
       (async () => {
         for (let i = 0; direct && i < n; i++) {
-          const res = await direct.tinyChat(config.models.default, `Rollback baseline ${i}`);
+          const res = await direct.tinyChat(config.models.default, ROLLBACK_BASELINE.directPrompt(i));
           if (res.status === 200 && !res.errorExcerpt) viaDirect.push(res.timing.totalMs);
           else firstError ??= `POST ${direct.chatUrl} answered HTTP ${res.status}${res.errorExcerpt ? `: ${res.errorExcerpt}` : ''}`;
         }

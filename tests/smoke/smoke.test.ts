@@ -3,6 +3,7 @@
 // visible in Langfuse."
 import { describe } from 'vitest';
 import { check } from '../../src/harness/check.ts';
+import { SMOKE } from '../../src/harness/plan.ts';
 import { stackFor } from '../../src/harness/stack.ts';
 import { awaitTrace } from '../../src/harness/trace.ts';
 import { isChatGeneration } from '../../src/clients/langfuse-generation.ts';
@@ -17,8 +18,8 @@ describe('§3 Smoke tests', () => {
     const res = await gateway.chat(
       {
         model: config.models.default,
-        messages: [{ role: 'user', content: `Cutover smoke test (run ${config.runId})` }],
-        max_tokens: 16,
+        messages: [{ role: 'user', content: SMOKE.prompt(config.runId) }],
+        max_tokens: SMOKE.maxTokens,
         // A smoke test proves the live path; a cached answer from an earlier run would not.
         cache: { 'no-cache': true },
       },
