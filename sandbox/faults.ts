@@ -43,6 +43,7 @@ export const FAULTS = {
   'tls-wrong-host': 'the gateway certificate is issued for another host name (§1 TLS)',
   'metrics-off': 'the gateway serves /metrics/ without any litellm_* family: the prometheus callback is off (§6, §7 watch)',
   'metrics-gated': 'the gateway serves only litellm_not_a_premium_user_metric, as an enterprise-gated build without a licence does (§6, §7 watch)',
+  'metrics-key-refused': 'the gateway answers /metrics/ with 401 even to the admin key, as a deployment whose metrics auth wants another key does (§6, §7 watch)',
   'metrics-per-worker': 'every gateway machine runs 2 uvicorn workers without Prometheus multiprocess mode: each worker has its own registry and process_start_time_seconds and answers every other /metrics/ scrape, so successive scrapes of one machine disagree (§6, §7 watch)',
   'machine-restarted-mid-watch': 'the second gateway machine restarts 8 s after its first /metrics/ scrape: its counters start again from zero under a later process_start_time_seconds while requests keep being served (§6, §7 watch)',
   'error-burst': 'live traffic: 10 % of gateway requests fail with 500 (§7 watch)',

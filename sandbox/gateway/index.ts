@@ -165,7 +165,12 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     if (req.method === 'GET' && (path === '/health/liveliness' || path === '/health/liveness')) return sendJson(res, 200, "I'm alive!");
     if (req.method === 'GET' && path === '/health/readiness') return sendJson(res, 200, readiness());
     if (req.method === 'GET' && METRICS_PATHS.has(path)) {
-      return serveMetrics(req, res, url, () => requireMaster(caller(req), path), () => {
+      const authorize = (): void => {
+        // metrics-key-refused: the proxy's own words to a key that is not the proxy admin's.
+        if (o.faults.has('metrics-key-refused')) throw new ProxyError(401, `Authentication Error, Only proxy admin can be used to generate, delete, update info for new keys/users/teams. Route=${path}. Your role=internal_user_viewer.`, 'auth_error');
+        requireMaster(caller(req), path);
+      };
+      return serveMetrics(req, res, url, authorize, () => {
         const worker = machine.scrape();
         return exposition(worker.ctx.metrics, o.faults, worker.startTimeSeconds);
       });

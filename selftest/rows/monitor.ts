@@ -31,6 +31,7 @@ export const rows: readonly MatrixRow[] = [
     [
       ['metrics-off', /no litellm_\* family: the prometheus callback is off/],
       ['metrics-gated', /only litellm_not_a_premium_user_metric: this LiteLLM build gates Prometheus behind an Enterprise licence/],
+      ['metrics-key-refused', /HTTP 401: the gateway refused the admin key \(GATEWAY_ADMIN_KEY\) for its Prometheus metrics/],
       ['metrics-per-worker', /answered \/metrics\/ from 2 processes in turn .*several workers keep counters of their own/],
     ] as const
   ).map(([fault, why]): MatrixRow => ({
