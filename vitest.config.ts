@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { FILES_AT_ONCE, TESTS_PER_FILE } from './selftest/concurrency.ts';
 
 // Three projects, one config. `cutover` is the product: the runbook as tests, against the
 // sandbox or a real deployment. `unit` tests our own modules against real local servers.
@@ -81,13 +82,11 @@ export default defineConfig({
           include: ['selftest/**/*.test.ts'],
           // A row may wait in the slot queue behind many others before its own run starts.
           testTimeout: 20 * 60_000,
-          // Each selftest row is a whole cutover run in a child process. How many run at once is
-          // bounded machine-wide by selftest/slots.ts (SELFTEST_SLOTS); this only queues them.
-          maxConcurrency: 8,
-          // Every selftest file at once: a file's process mostly waits on its children, and with
-          // one worker (Vitest's default on 2 cores) the files ran one after another, leaving the
-          // slots idle whenever a file with few rows was running.
-          maxWorkers: 8,
+          // How many cutover runs go at once, and why these numbers: selftest/concurrency.ts. The
+          // global setup serves the machine-wide slots that bound them.
+          globalSetup: ['./selftest/global-setup.ts'],
+          maxConcurrency: TESTS_PER_FILE,
+          maxWorkers: FILES_AT_ONCE,
           sequence: { groupOrder: 1 },
           hookTimeout: 120_000,
         },

@@ -1,20 +1,20 @@
-// `pnpm selftest:matrix`: runs the fault matrix (two rows at a time) and prints it as a table,
-// each row with its faults, the checks it must turn red, and its result.
+// `pnpm selftest:matrix`: runs the fault matrix and prints it as a table, each row with its
+// faults, the checks it must turn red, and its result. Every row asks for a slot at once, in the
+// matrix selftest's order; the machine-wide slots (served here unless a selftest run already
+// serves them) bound the runs as in `pnpm test`.
+import { slotOrder } from './concurrency.ts';
 import { judgeRow, rowName, type RowVerdict } from './judge.ts';
-import { MATRIX } from './matrix.ts';
+import { MATRIX, type MatrixRow } from './matrix.ts';
 
-const CONCURRENCY = 2;
-const results: RowVerdict[] = new Array(MATRIX.length);
-let next = 0;
-async function worker(): Promise<void> {
-  while (next < MATRIX.length) {
-    const i = next++;
-    const row = MATRIX[i]!;
-    results[i] = await judgeRow(row);
-    process.stderr.write(`${results[i]!.problems.length ? 'FAIL' : 'ok  '} ${rowName(row)}\n`);
-  }
-}
-await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+const verdicts = new Map<MatrixRow, RowVerdict>();
+await Promise.all(
+  slotOrder(MATRIX).map(async (row) => {
+    const v = await judgeRow(row);
+    process.stderr.write(`${v.problems.length ? 'FAIL' : 'ok  '} ${rowName(row)}\n`);
+    verdicts.set(row, v);
+  }),
+);
+const results = MATRIX.map((row) => verdicts.get(row) as RowVerdict);
 
 const rows = results.map((v) => [v.name, v.row.faults.join(', ') || '-', v.row.fails.join(', ') || '(all green)', v.problems.length ? `FAIL: ${v.problems[0]}` : 'ok']);
 const head = ['row', 'faults', 'must turn red', 'result'];

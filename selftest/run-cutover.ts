@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import type { EvidenceBundle, CheckRecord } from '../src/evidence/model.ts';
+import { WORKERS_PER_RUN } from './concurrency.ts';
 import { withSlot } from './slots.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -50,10 +51,9 @@ export function cutoverCommand(phase: 'pre' | 'post' = 'pre'): { file: string; a
  * Runs `pnpm test:cutover` (or `pnpm test:post-cutover`) in a child process, as a user's CI does,
  * with a clean environment: no developer `.env`, no inherited target, evidence in a temp dir.
  * `env` adds variables (e.g. `SANDBOX_FAULTS`, `LANGFUSE_WAIT_MS`). Never throws on a non-zero
- * exit: judging the outcome is the selftest's job. Waits for a machine-wide slot first
- * (`SELFTEST_SLOTS`), so concurrent selftests cannot starve each other's timings, and runs
- * Vitest with one worker thread (`CUTOVER_MAX_WORKERS=1`): a second thread shortens a run but
- * costs CPU the other slots need (tried: the whole selftest took longer and flaked).
+ * exit: judging the outcome is the selftest's job. Waits for a selftest slot first and runs
+ * Vitest with `WORKERS_PER_RUN` worker threads, so concurrent selftests cannot starve each
+ * other's timings (`selftest/concurrency.ts`).
  */
 export async function runCutover(env: Record<string, string | undefined> = {}, o: { timeoutMs?: number; args?: string[]; phase?: 'pre' | 'post'; slot?: boolean } = {}): Promise<CutoverRun> {
   const evidenceDir = mkdtempSync(join(tmpdir(), 'cutover-evidence-'));
@@ -63,7 +63,7 @@ export async function runCutover(env: Record<string, string | undefined> = {}, o
   const start = o.slot === false ? <T>(fn: () => Promise<T>) => fn() : withSlot;
   const res = await start(() => execa(cmd.file, [...cmd.args, ...(o.args ?? [])], {
     cwd: ROOT,
-    env: { ...childEnv(evidenceDir), CUTOVER_MAX_WORKERS: '1', ...env },
+    env: { ...childEnv(evidenceDir), CUTOVER_MAX_WORKERS: String(WORKERS_PER_RUN), ...env },
     extendEnv: false,
     reject: false,
     timeout: o.timeoutMs ?? 300_000,

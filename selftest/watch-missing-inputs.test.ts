@@ -13,8 +13,13 @@ import { sharedSandbox } from './shared-sandbox.ts';
  * BASELINE_P95_MS is set.
  */
 
-/** A baseline that lets every rule but the one under test decide (the healthy sandbox's p95 is ~200–280 ms). */
-const BASELINE = { BASELINE_P95_MS: '275' };
+/**
+ * A baseline that lets every rule decide, with room for load. The shared stack's live traffic
+ * is generated in this test process, next to every other selftest, so its p95 follows the
+ * machine's load (one full `pnpm test` saw it at over twice the healthy p95): these tests are
+ * about a missing input, and a loaded machine must not read as a doubled latency.
+ */
+const BASELINE = { BASELINE_P95_MS: '2000' };
 
 /** The run ended as its verdict says, and with that verdict's exit code. */
 function endedWith(run: CutoverRun, verdict: string): void {
