@@ -1,4 +1,6 @@
-import { ConfigError, newRunId, parseConfig, readEnvironment } from './src/config/index.ts';
+import { newRunId, parseConfig, readEnvironment } from './src/config/index.ts';
+import { TARGET_PLACEHOLDERS } from './src/config/preflight.ts';
+import { refuseConfig } from './src/evidence/refusal.ts';
 import { secretStrengthProblems } from './src/config/secret-strength.ts';
 
 /**
@@ -16,10 +18,10 @@ export default function setup(): void {
     // A trailing /v1 is how agents write the base URL; the schema refuses it on GATEWAY_URL
     // (the suite appends /v1 itself), so the gate compares without it.
     GATEWAY_URL: gateway?.replace(/\/v1\/*$/i, '') ?? '',
-    GATEWAY_ADMIN_KEY: env.GATEWAY_ADMIN_KEY || 'offline-gate-unused',
-    LANGFUSE_URL: env.LANGFUSE_URL || 'http://offline.invalid',
-    LANGFUSE_PUBLIC_KEY: env.LANGFUSE_PUBLIC_KEY || 'offline-gate-unused',
-    LANGFUSE_SECRET_KEY: env.LANGFUSE_SECRET_KEY || 'offline-gate-unused',
+    GATEWAY_ADMIN_KEY: env.GATEWAY_ADMIN_KEY || TARGET_PLACEHOLDERS.GATEWAY_ADMIN_KEY,
+    LANGFUSE_URL: env.LANGFUSE_URL || TARGET_PLACEHOLDERS.LANGFUSE_URL,
+    LANGFUSE_PUBLIC_KEY: env.LANGFUSE_PUBLIC_KEY || TARGET_PLACEHOLDERS.LANGFUSE_PUBLIC_KEY,
+    LANGFUSE_SECRET_KEY: env.LANGFUSE_SECRET_KEY || TARGET_PLACEHOLDERS.LANGFUSE_SECRET_KEY,
   };
   // CUTOVER_RUN_KIND tells the evidence reporter this is the config gate: its verdict is
   // config-ok / config-failed, never a cutover go.
@@ -36,8 +38,10 @@ export default function setup(): void {
   // Weak secrets are judged on what the operator set, never on the placeholders above.
   const problems = [...parsed, ...secretStrengthProblems(env)];
   if (problems.length > 0) {
-    process.stderr.write(`\n${new ConfigError(problems).message}\n`);
-    process.exit(2);
+    // Recorded like any refused run, as the config gate's: CI keeps the bundle as its artifact.
+    process.env.CUTOVER_RUN_KIND = 'config-gate';
+    process.env.CUTOVER_RUN_ID = env.CUTOVER_RUN_ID;
+    refuseConfig(problems);
   }
   for (const [k, v] of Object.entries(merged)) if (v !== undefined) process.env[k] = v;
 }

@@ -1,8 +1,7 @@
 import type { TestProject } from 'vitest/node';
-import { parseFaults } from './sandbox/faults.ts';
-import { parseCacheType } from './sandbox/gateway/response-cache.ts';
-import { writeRefusal } from './src/evidence/refusal.ts';
-import { ConfigError, newRunId, parseConfig, preflight, readEnvironment, TARGET_VARIABLES, type ConfigProblem, type CutoverConfig } from './src/config/index.ts';
+import { sandboxSettingProblems } from './sandbox/settings.ts';
+import { refuseConfig } from './src/evidence/refusal.ts';
+import { newRunId, parseConfig, preflight, readEnvironment, TARGET_VARIABLES, type CutoverConfig } from './src/config/index.ts';
 
 /**
  * The composition root of a cutover run. It validates the configuration before anything is
@@ -14,8 +13,8 @@ import { ConfigError, newRunId, parseConfig, preflight, readEnvironment, TARGET_
 export default async function setup(_project: TestProject): Promise<() => Promise<void>> {
   const env = readEnvironment();
   env.CUTOVER_RUN_ID ||= newRunId();
-  const problems = [...preflight(env), ...sandboxProblems(env)];
-  if (problems.length > 0) fail(problems);
+  const problems = [...preflight(env), ...sandboxSettingProblems(env)];
+  if (problems.length > 0) refuseConfig(problems);
   const ignored = processOnlyWarning(env, process.env);
   if (ignored) process.stderr.write(`${ignored}\n`);
   let stop = async (): Promise<void> => undefined;
@@ -37,7 +36,7 @@ export default async function setup(_project: TestProject): Promise<() => Promis
   const result = parseConfig(env, env.CUTOVER_TARGET === 'sandbox' ? 'sandbox' : 'deployment');
   if (!result.ok) {
     await stop();
-    fail(result.problems);
+    refuseConfig(result.problems);
   }
   if (result.config.target === 'deployment') process.stdout.write(`${deploymentTarget(result.config)}\n`);
   for (const [k, v] of Object.entries(env)) if (v !== undefined) process.env[k] = v;
@@ -64,33 +63,3 @@ export function processOnlyWarning(env: Record<string, string | undefined>, proc
   return 'Warning: CUTOVER_MAX_WORKERS is set in .env, but vitest.config.ts reads it from the process environment only (before .env is loaded): this run uses the default. Set it on the command line instead, e.g. CUTOVER_MAX_WORKERS=4 pnpm test:cutover.';
 }
 
-/**
- * `SANDBOX_FAULTS` names a fault that does not exist, or `SANDBOX_CACHE_TYPE` a cache type the
- * sandbox gateway cannot run: a typo would silently rehearse the default stack.
- */
-export function sandboxProblems(env: Record<string, string | undefined>): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  const attempt = (variable: string, parse: () => unknown): void => {
-    try {
-      parse();
-    } catch (err) {
-      problems.push({ variable, problem: (err as Error).message });
-    }
-  };
-  attempt('SANDBOX_FAULTS', () => parseFaults(env.SANDBOX_FAULTS));
-  attempt('SANDBOX_CACHE_TYPE', () => parseCacheType(env.SANDBOX_CACHE_TYPE));
-  return problems;
-}
-
-/**
- * Ends the run on a configuration error with one readable message, the evidence of the refusal
- * (src/evidence/refusal.ts) and exit code 2; shared with the preflight of scripts/cutover.mjs. Exiting
- * here, rather than throwing, keeps Vitest from printing a stack trace under the message and
- * guarantees no test (and so no request) starts.
- */
-export function fail(problems: readonly ConfigProblem[], startedAt = new Date()): never {
-  process.stderr.write(`\n${new ConfigError(problems).message}\n`);
-  const dir = writeRefusal(problems, startedAt);
-  if (dir) process.stderr.write(`Evidence of the refusal: ${dir}/ (verdict INCOMPLETE)\n`);
-  process.exit(2);
-}

@@ -11,6 +11,7 @@ import { runOnPass } from '../src/evidence/on-pass.ts';
 import { verdictLine } from '../src/evidence/verdict-text.ts';
 import { signingKey } from '../src/evidence/signing-key.ts';
 import { writeBundle } from '../src/evidence/write.ts';
+import { errorMessage } from '../src/evidence/error-text.ts';
 
 /** The Vitest projects whose tests are runbook checks; unit and selftest runs write no evidence. */
 const RUNBOOK_PROJECTS = new Set(['cutover', 'post-cutover', 'config-gate']);
@@ -122,7 +123,7 @@ export default class EvidenceReporter implements Reporter {
       if (code !== ExitCode.OK) process.exitCode = code;
       return res;
     } catch (err) {
-      process.stderr.write(`\nEvidence NOT written: ${secrets.redact((err as Error).message)}\n`);
+      process.stderr.write(`\nEvidence NOT written: ${secrets.redact(errorMessage(err))}\n`);
       process.exitCode = ExitCode.NOT_PASSED;
       return undefined;
     } finally {
@@ -153,7 +154,7 @@ function removePartials(partials: string, secrets: ReturnType<typeof runSecrets>
   try {
     clearPartials(partials);
   } catch (err) {
-    process.stderr.write(`\nPartial check records NOT removed (delete ${partials}/ by hand): ${secrets.redact((err as Error).message)}\n`);
+    process.stderr.write(`\nPartial check records NOT removed (delete ${partials}/ by hand): ${secrets.redact(errorMessage(err))}\n`);
   }
 }
 

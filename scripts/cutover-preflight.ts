@@ -1,7 +1,10 @@
 import { join } from 'node:path';
 import { newRunId, preflight, readEnvironment } from '../src/config/index.ts';
 import { runIdProblem } from '../src/evidence/safe-path.ts';
-import { fail, sandboxProblems } from '../vitest.global-setup.ts';
+import { sandboxSettingProblems } from '../sandbox/settings.ts';
+import { ExitCode } from '../src/evidence/exit-codes.ts';
+import { refuseConfig } from '../src/evidence/refusal.ts';
+import { errorMessage } from '../src/evidence/error-text.ts';
 
 /** What `scripts/cutover.mjs` hands to Vitest once the configuration has passed preflight. */
 export interface CutoverPlan {
@@ -13,6 +16,8 @@ export interface CutoverPlan {
 }
 
 /** The evidence reporter: attached to every cutover run, whatever `--reporter` asks for. */
+export { ExitCode };
+
 export const EVIDENCE_REPORTER = './reporters/evidence-reporter.ts';
 
 /**
@@ -76,7 +81,7 @@ export function prepareCutover(argv: readonly string[]): CutoverPlan {
     const problem = runIdProblem(id);
     if (problem) {
       process.stderr.write(`test:cutover: --baseline needs a run id (the directory name under CUTOVER_EVIDENCE_DIR, 1-64 characters of A-Z a-z 0-9 . _ -); ${JSON.stringify(id.slice(0, 80))} ${problem}\n`);
-      process.exit(2);
+      process.exit(ExitCode.CONFIG_REFUSED);
     }
     process.env.BASELINE_EVIDENCE = join(readEnvironment().CUTOVER_EVIDENCE_DIR || 'evidence', id, 'evidence.json');
     args.splice(baselineAt, 2);
@@ -87,13 +92,13 @@ export function prepareCutover(argv: readonly string[]): CutoverPlan {
   try {
     vetted = vetArguments(args);
   } catch (err) {
-    process.stderr.write(`test:cutover: ${(err as Error).message}\n`);
-    process.exit(2);
+    process.stderr.write(`test:cutover: ${errorMessage(err)}\n`);
+    process.exit(ExitCode.CONFIG_REFUSED);
   }
   const env = readEnvironment();
   process.env.CUTOVER_RUN_ID = env.CUTOVER_RUN_ID || newRunId();
-  const problems = [...preflight({ ...env, CUTOVER_RUN_ID: process.env.CUTOVER_RUN_ID }), ...sandboxProblems(env)];
-  if (problems.length > 0) fail(problems, startedAt);
+  const problems = [...preflight({ ...env, CUTOVER_RUN_ID: process.env.CUTOVER_RUN_ID }), ...sandboxSettingProblems(env)];
+  if (problems.length > 0) refuseConfig(problems, startedAt);
   const project = (process.env.CUTOVER_PHASE ?? env.CUTOVER_PHASE) === 'post' ? 'post-cutover' : 'cutover';
   return { project, vitestArgs: vetted.vitestArgs, reporters: vetted.reporters };
 }

@@ -20,7 +20,7 @@ import { register } from 'tsx/cjs/api';
 
 const unregister = register();
 /** @type {typeof import('./cutover-preflight.ts')} */
-const { prepareCutover, EVIDENCE_REPORTER } = createRequire(import.meta.url)('./cutover-preflight.ts');
+const { prepareCutover, EVIDENCE_REPORTER, ExitCode } = createRequire(import.meta.url)('./cutover-preflight.ts');
 unregister();
 
 try {
@@ -34,8 +34,8 @@ try {
   const withReporters = reporters.length > 0 ? { reporters: [...reporters, EVIDENCE_REPORTER] } : {};
   const vitest = await startVitest('test', filter, { ...options, ...withReporters, project, watch: false, configLoader: 'runner' });
   await vitest.close();
-  process.exit(process.exitCode ?? 0);
+  process.exit(process.exitCode ?? ExitCode.OK);
 } catch (err) {
   process.stderr.write(`test:cutover: ${/** @type {Error} */ (err).message}\n`);
-  process.exit(1);
+  process.exit(ExitCode.NOT_PASSED);
 }

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
+import { ExitCode } from '../src/evidence/exit-codes.ts';
 
 // `pnpm evidence:keygen <private key file>`: a fresh Ed25519 key pair for signing evidence.
 // The private key (PKCS#8 PEM) goes to the file, created with mode 0600 and never overwritten;
@@ -8,11 +9,11 @@ import { existsSync, writeFileSync } from 'node:fs';
 const path = process.argv[2];
 if (!path || process.argv.length > 3) {
   process.stderr.write('usage: pnpm evidence:keygen <file to write the private key to>\n');
-  process.exit(2);
+  process.exit(ExitCode.CONFIG_REFUSED);
 }
 if (existsSync(path)) {
   process.stderr.write(`${path} already exists; not overwriting a key that may already sign evidence\n`);
-  process.exit(2);
+  process.exit(ExitCode.CONFIG_REFUSED);
 }
 const { privateKey, publicKey } = generateKeyPairSync('ed25519', {
   privateKeyEncoding: { type: 'pkcs8', format: 'pem' },

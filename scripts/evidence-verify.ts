@@ -4,6 +4,8 @@ import type { VerdictRule } from '../src/evidence/consistency.ts';
 import { verdictOf } from '../src/evidence/verdict.ts';
 import { publicKeyFrom, PublicKeyError, SIGNATURE_FILE } from '../src/evidence/signing.ts';
 import { verifyEvidence, type SignatureState } from '../src/evidence/verify.ts';
+import { errorMessage } from '../src/evidence/error-text.ts';
+import { ExitCode } from '../src/evidence/exit-codes.ts';
 
 // `pnpm evidence:verify <dir> [--public-key <file or PEM>]`: checks a bundle's schema, digest,
 // internal consistency (measurements, check statuses, verdict, views) and, with a public key,
@@ -22,8 +24,8 @@ let args: ReturnType<typeof parseOptions>;
 try {
   args = parseOptions();
 } catch (err) {
-  process.stderr.write(`${(err as Error).message}\n${USAGE}`);
-  process.exit(2);
+  process.stderr.write(`${errorMessage(err)}\n${USAGE}`);
+  process.exit(ExitCode.CONFIG_REFUSED);
 }
 // The verdict rule the writer applied (`buildBundle` calls the same `verdictOf`).
 const decide: VerdictRule = (b) => verdictOf(b.run, b.sections.flatMap((s) => s.checks), b.run.endReason, b.runErrors);
@@ -33,7 +35,7 @@ if (res.ok) {
   process.stdout.write(`OK: ${res.file} is intact (verdict ${res.bundle!.verdict}, ${res.bundle!.digest})\n${signatureLine}`);
 } else {
   process.stdout.write(`INVALID: ${res.file}\n${res.problems.map((p) => `  - ${p}`).join('\n')}\n${signatureLine}`);
-  process.exit(1);
+  process.exit(ExitCode.NOT_PASSED);
 }
 
 function parseOptions(): { target: string; publicKey?: KeyObject } {

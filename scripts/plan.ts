@@ -1,4 +1,5 @@
 import { ConfigError, newRunId, parseConfig, readEnvironment, type CutoverConfig } from '../src/config/index.ts';
+import { CATALOGUE } from '../src/evidence/catalogue.ts';
 import { planRun } from '../src/harness/plan.ts';
 
 // `pnpm test:cutover:plan`: the dry run. Prints what a pre-cutover run with the current
@@ -28,6 +29,11 @@ function main(): void {
   process.stdout.write(`${line(rows[0]!)}\n${rows[0]!.slice(0, 4).map((_, i) => '-'.repeat(widths[i]!)).join('  ')}\n`);
   for (const r of rows.slice(1, -1)) process.stdout.write(`${line(r)}\n`);
   process.stdout.write(`${line(rows.at(-1)!)}\n`);
+  // The registry says which checks spend; naming the rest shows the table left none out by mistake.
+  const unplanned = CATALOGUE.filter((c) => c.phase === 'pre' && !c.planned).map((c) => c.id);
+  const waived = config.waivers.map((w) => w.id);
+  process.stdout.write(`\nThe other pre-cutover checks send no model requests: ${unplanned.join(', ')}.\n`);
+  if (waived.length > 0) process.stdout.write(`Waived by CUTOVER_SKIP, so not planned: ${waived.join(', ')}.\n`);
 }
 
 try {

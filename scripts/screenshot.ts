@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { launchChromium, reportOf } from '../selftest/chromium.ts';
 import { runCutover } from '../selftest/run-cutover.ts';
+import { ExitCode } from '../src/evidence/exit-codes.ts';
 
 const { values } = parseArgs({ options: { out: { type: 'string', default: 'docs/report.png' }, width: { type: 'string', default: '1200' } } });
 const out = resolve(values.out);
@@ -22,7 +23,7 @@ process.stdout.write('Running the pre-cutover suite against the bundled sandboxâ
 const run = await runCutover({}, { timeoutMs: 600_000 });
 if (!run.bundle) {
   process.stderr.write(`The cutover run (exit ${run.exitCode}) wrote no evidence.json.\n${run.stderr.slice(-2000)}\n`);
-  process.exit(1);
+  process.exit(ExitCode.NOT_PASSED);
 }
 const report = reportOf(run);
 process.stdout.write(`Verdict ${run.bundle.verdict.toUpperCase()}; report ${report.path}${report.written ? '' : ' (rendered from evidence.json)'}\n`);

@@ -1,3 +1,4 @@
+import { causeText } from '../evidence/error-text.ts';
 import { runSecrets } from '../evidence/secrets.ts';
 
 /**
@@ -22,7 +23,7 @@ export class CutoverHttpError extends Error {
 export class EndpointUnreachableError extends CutoverHttpError {
   override readonly cause: unknown;
   constructor(method: string, url: string, cause: unknown) {
-    super(method, url, `unreachable (${describeCause(cause)})`);
+    super(method, url, `unreachable (${causeText(cause)})`);
     this.cause = cause;
   }
 }
@@ -70,11 +71,3 @@ export function excerptOf(body: string, max = 300): string {
   return `${flat.slice(0, cut)}…`;
 }
 
-function describeCause(cause: unknown): string {
-  if (cause && typeof cause === 'object') {
-    const c = cause as { code?: string; message?: string; cause?: unknown };
-    const inner = c.cause && typeof c.cause === 'object' ? (c.cause as { code?: string }).code : undefined;
-    return [c.code ?? inner, c.message].filter(Boolean).join(': ') || String(cause);
-  }
-  return String(cause);
-}

@@ -1,4 +1,5 @@
 import type { CachePing, GatewayAdmin } from './gateway-admin.ts';
+import { errorMessage } from '../evidence/error-text.ts';
 
 const ROUTE = '/cache/ping';
 
@@ -67,7 +68,7 @@ export async function readGatewayCache(admin: Pick<GatewayAdmin, 'cachePing'>): 
   try {
     return fromPing(await admin.cachePing());
   } catch (err) {
-    return { kind: 'unknown', type: null, reason: err instanceof Error ? err.message : String(err), route: ROUTE };
+    return { kind: 'unknown', type: null, reason: errorMessage(err), route: ROUTE };
   }
 }
 

@@ -3,6 +3,7 @@ import { FleetMetrics, type MachineSeries } from './fleet-metrics.ts';
 import { LangfuseTraffic } from './langfuse-traffic.ts';
 import { LangfuseTraceList } from './langfuse-traces.ts';
 import { bucketsOf, counterDelta, histogramQuantile, MetricsAuthError, MetricsUnavailableError, sumOf, type PromScrape } from './prometheus.ts';
+import { errorMessage } from '../evidence/error-text.ts';
 
 /** LiteLLM's Prometheus names (notes/litellm.md §5); counters carry the `_total` suffix. */
 export const METRICS = {
@@ -84,7 +85,6 @@ export interface TrafficSources {
   };
 }
 
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
  * Builds the watch's sampler from two sources: the gateway's Prometheus metrics, scraped machine
@@ -117,7 +117,7 @@ export function liveTrafficSampler(o: LiveTrafficOptions): { sample: (atMs: numb
       sample = await fleet.sample(atMs);
     } catch (err) {
       // Refused or missing metrics are a property of the deployment: stop asking, say why.
-      if (err instanceof MetricsAuthError || err instanceof MetricsUnavailableError) unusable = message(err);
+      if (err instanceof MetricsAuthError || err instanceof MetricsUnavailableError) unusable = errorMessage(err);
       throw err;
     }
     if (sample.unreliable) {
@@ -159,16 +159,16 @@ export function liveTrafficSampler(o: LiveTrafficOptions): { sample: (atMs: numb
     lfPolls += 1;
     if (m.status === 'rejected' && !unusable) {
       metricsFailed += 1;
-      lastMetricsError = message(m.reason);
+      lastMetricsError = errorMessage(m.reason);
     }
     if (fresh.status === 'rejected') {
       lfFailed += 1;
-      lastLangfuseError = message(fresh.reason);
+      lastLangfuseError = errorMessage(fresh.reason);
     }
     const metrics = m.status === 'fulfilled' ? m.value : null;
     const langfuse = fresh.status === 'fulfilled' ? lf.counts() : null;
     if (!metrics && !langfuse) {
-      const why = [unusable ? `metrics: ${unusable}` : m.status === 'rejected' ? `metrics: ${message(m.reason)}` : undefined, `Langfuse: ${lastLangfuseError ?? 'no answer'}`];
+      const why = [unusable ? `metrics: ${unusable}` : m.status === 'rejected' ? `metrics: ${errorMessage(m.reason)}` : undefined, `Langfuse: ${lastLangfuseError ?? 'no answer'}`];
       throw new Error(`neither traffic source answered (${why.filter(Boolean).join('; ')})`);
     }
     const source: TrafficSource = metrics ? 'metrics' : 'langfuse';

@@ -1,5 +1,6 @@
 import { CutoverHttpError, excerptOf, safeUrl, UnexpectedResponseError } from './errors.ts';
 import { send } from './http.ts';
+import { errorMessage } from '../evidence/error-text.ts';
 
 /** One sample line of the Prometheus text format: `name{labels} value`. */
 export interface PromSample {
@@ -186,7 +187,7 @@ export async function scrapeMetrics(gatewayUrl: string, o: { adminKey: string; t
   try {
     scrape = parsePrometheus(res.text);
   } catch (err) {
-    throw new UnexpectedResponseError('GET', url, res.status, `Prometheus text format (${(err as Error).message})`, res.text);
+    throw new UnexpectedResponseError('GET', url, res.status, `Prometheus text format (${errorMessage(err)})`, res.text);
   }
   const missing = missingFamilies(res.text, scrape);
   if (missing) throw new MetricsUnavailableError(url, missing);

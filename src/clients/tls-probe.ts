@@ -2,6 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { checkServerIdentity, connect, rootCertificates, type PeerCertificate } from 'node:tls';
+import { errorMessage } from '../evidence/error-text.ts';
 
 /**
  * What one TLS handshake with a public host showed. `verified` is true when the chain leads to
@@ -37,7 +38,7 @@ export async function trustedCas(caFile?: string): Promise<string[]> {
   try {
     return [...rootCertificates, await readFile(caFile, 'utf8')];
   } catch (err) {
-    throw new TlsProbeError(`TLS_CA_FILE ${caFile} cannot be read: ${(err as Error).message}`);
+    throw new TlsProbeError(`TLS_CA_FILE ${caFile} cannot be read: ${errorMessage(err)}`);
   }
 }
 
@@ -57,7 +58,7 @@ export async function probeTls(url: string, o: { ca: readonly string[]; timeoutM
   try {
     addresses = (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
   } catch (err) {
-    throw new TlsProbeError(`DNS does not resolve ${host}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new TlsProbeError(`DNS does not resolve ${host}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
   }
   if (addresses.length === 0) throw new TlsProbeError(`DNS returned no address for ${host}`);
   const failures: string[] = [];
@@ -65,7 +66,7 @@ export async function probeTls(url: string, o: { ca: readonly string[]; timeoutM
     try {
       return await handshake(host, port, address, addresses, o);
     } catch (err) {
-      failures.push(`${address}: ${(err as Error).message}`);
+      failures.push(`${address}: ${errorMessage(err)}`);
     }
   }
   throw new TlsProbeError(`no TLS handshake with ${host}:${port} (${failures.join('; ')})`);

@@ -1,27 +1,5 @@
 import type { ConfigProblem } from './schema.ts';
-import { VARIABLE_PATTERNS, VARIABLES } from './variables.ts';
-
-/** Names a user sets that are not configuration of a check: the `.env` to read, and the sandbox's faults and cache type. */
-const TOOL_VARIABLES: readonly string[] = ['CUTOVER_ENV_FILE', 'SANDBOX_FAULTS', 'SANDBOX_CACHE_TYPE'];
-
-/**
- * Names our own tooling sets for itself: the marks our global setups leave for the workers, the
- * conformance project's tools, and what `CUTOVER_ON_PASS` receives.
- */
-const INTERNAL_VARIABLES: readonly string[] = [
-  'CUTOVER_TARGET',
-  'CUTOVER_RUN_KIND',
-  'CUTOVER_PYTHON',
-  'CUTOVER_REDIS_SERVER',
-  'CUTOVER_LITELLM_VENV',
-  'CUTOVER_VERDICT',
-  'CUTOVER_EVIDENCE_PATH',
-  'CUTOVER_LANGFUSE_LINKS',
-  'CUTOVER_DEPLOY_HASHES',
-];
-
-/** Prefixes of families our tooling sets (the reference LiteLLM proxy's environment). */
-const TOOL_PREFIXES: readonly string[] = ['CUTOVER_REFERENCE_'];
+import { INTERNAL_PREFIXES, INTERNAL_VARIABLES, TOOL_VARIABLES, VARIABLE_PATTERNS, VARIABLES } from './variables.ts';
 
 /**
  * Prefixes nobody but this suite uses: an unknown name under one of them is a mistake even when
@@ -35,9 +13,14 @@ const OWN_PREFIXES: readonly string[] = ['GATEWAY_', 'CUTOVER_', 'MONITOR_', 'RO
 /** A name within this many edits (insert, delete, substitute, swap two neighbours) of a known one is taken for it. */
 const MAX_DISTANCE = 2;
 
-/** What a misspelling is compared with, and what the refusal lists. */
-const USER_NAMES: readonly string[] = [...VARIABLES.map((v) => v.name), ...TOOL_VARIABLES];
-const KNOWN = new Set<string>([...USER_NAMES, ...INTERNAL_VARIABLES]);
+/**
+ * What a misspelling is compared with, and what the refusal lists: the names a user sets. Our
+ * internal marks are known (never refused) but never suggested. Platform names (`USER`,
+ * `GITHUB_RUN_ID`) are left out: under no prefix of ours, they are never refused, and a
+ * lowercase `user` is not a misspelling of them.
+ */
+const USER_NAMES: readonly string[] = [...VARIABLES, ...TOOL_VARIABLES].map((v) => v.name);
+const KNOWN = new Set<string>([...USER_NAMES, ...INTERNAL_VARIABLES.map((v) => v.name)]);
 
 /**
  * Variables that look meant for this suite but are not read by it: a misspelling
@@ -59,7 +42,7 @@ export function misspeltVariables(env: Record<string, string | undefined>): Conf
 }
 
 function isKnown(name: string): boolean {
-  if (KNOWN.has(name) || TOOL_PREFIXES.some((p) => name.startsWith(p))) return true;
+  if (KNOWN.has(name) || INTERNAL_PREFIXES.some((p) => name.startsWith(p))) return true;
   return VARIABLE_PATTERNS.some((p) => name.startsWith(p.prefix) && p.member.test(name.slice(p.prefix.length)));
 }
 

@@ -1,9 +1,14 @@
 import { SIGNING_KEY_VARIABLE, signingKeyFrom } from '../evidence/signing.ts';
 import { parseConfig, sandboxConflicts, type ConfigProblem } from './schema.ts';
 import { secretStrengthProblems } from './secret-strength.ts';
+import { errorMessage } from '../evidence/error-text.ts';
 
-/** Stand-ins for the target variables the sandbox will supply, so the rest can be validated first. */
-const SANDBOX_PLACEHOLDERS = {
+/**
+ * Stand-ins for the target variables, so the rest of a configuration can be validated before
+ * the target is known (the sandbox supplies it later) or when nothing will be sent to it (the
+ * dry-run plan, the offline config gate). Inert: nothing listens on port 1.
+ */
+export const TARGET_PLACEHOLDERS = {
   GATEWAY_URL: 'http://127.0.0.1:1',
   GATEWAY_ADMIN_KEY: 'placeholder',
   LANGFUSE_URL: 'http://127.0.0.1:1',
@@ -25,7 +30,7 @@ export function preflight(env: Record<string, string | undefined>): ConfigProble
     const r = parseConfig(env, 'deployment');
     return [...(r.ok ? [] : r.problems), ...secrets];
   }
-  const r = parseConfig({ ...env, ...SANDBOX_PLACEHOLDERS }, 'sandbox');
+  const r = parseConfig({ ...env, ...TARGET_PLACEHOLDERS }, 'sandbox');
   return [...sandboxConflicts(env), ...(r.ok ? [] : r.problems), ...secrets];
 }
 
@@ -35,6 +40,6 @@ function signingKeyProblems(env: Record<string, string | undefined>): ConfigProb
     signingKeyFrom(env);
     return [];
   } catch (err) {
-    return [{ variable: SIGNING_KEY_VARIABLE, problem: (err as Error).message.replace(new RegExp(`^${SIGNING_KEY_VARIABLE}:?\\s*`), '') }];
+    return [{ variable: SIGNING_KEY_VARIABLE, problem: errorMessage(err).replace(new RegExp(`^${SIGNING_KEY_VARIABLE}:?\\s*`), '') }];
   }
 }

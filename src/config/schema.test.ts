@@ -1,5 +1,7 @@
-import { describe, expect, test } from 'vitest';
-import { formatProblems, parseConfig, sandboxConflicts } from './schema.ts';
+import { describe, expect, expectTypeOf, test } from 'vitest';
+import type { z } from 'zod';
+import { formatProblems, parseConfig, sandboxConflicts, VARIABLE_SCHEMAS } from './schema.ts';
+import { VARIABLES, type VariableName } from './variables.ts';
 
 const target = {
   GATEWAY_URL: 'https://gateway.example.com/',
@@ -120,3 +122,19 @@ describe('hostile input', () => {
   });
 });
 
+
+describe('the variable table and the schema', () => {
+  test('name the same variables', () => {
+    expectTypeOf<keyof typeof VARIABLE_SCHEMAS>().toEqualTypeOf<VariableName>();
+    expect(Object.keys(VARIABLE_SCHEMAS).sort()).toEqual(VARIABLES.map((v) => v.name).sort());
+  });
+
+  test('the compiler refuses a schema that loses a name or gains one (tsc checks these lines)', () => {
+    const { MODEL_DEFAULT: lostName, ...lost } = VARIABLE_SCHEMAS;
+    // @ts-expect-error MODEL_DEFAULT is in the table but no longer in the schema
+    const withoutOne = lost satisfies Record<VariableName, z.ZodType>;
+    // @ts-expect-error MODEL_FALLBACK is in the schema but not in the table
+    const withExtra = { ...VARIABLE_SCHEMAS, MODEL_FALLBACK: lostName } satisfies Record<VariableName, z.ZodType>;
+    expect(Object.keys(withExtra).length - Object.keys(withoutOne).length).toBe(2);
+  });
+});

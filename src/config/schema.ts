@@ -171,7 +171,14 @@ const secretsMap = z.string().transform((v, ctx) => {
   return out;
 });
 
-const envSchema = z.object({
+/**
+ * One zod schema per variable of the table. `satisfies Record<VariableName, …>` makes the
+ * compiler refuse a table entry without its schema and a schema without its table entry, so
+ * `.env.example`, the misspelt-name check and validation cannot drift apart. Only the cutover
+ * configuration is here: tool variables (`TOOL_VARIABLES`) are validated by the tool that reads
+ * them (`SANDBOX_FAULTS` by the sandbox's own parser, called from the global setup).
+ */
+export const VARIABLE_SCHEMAS = {
   GATEWAY_URL: baseUrl('GATEWAY_URL'),
   GATEWAY_ADMIN_KEY: str,
   LANGFUSE_URL: baseUrl('LANGFUSE_URL'),
@@ -193,6 +200,8 @@ const envSchema = z.object({
   // Validated here although only vitest.config.ts reads it (from the process environment).
   CUTOVER_MAX_WORKERS: count,
   CUTOVER_SKIP: waivers,
+  // Parsed as a key where it is used (src/evidence/signing.ts); preflight refuses a malformed one.
+  CUTOVER_SIGNING_KEY: optional,
   CUTOVER_ON_PASS: optional,
   FLY_API_URL: baseUrl('FLY_API_URL'),
   FLY_API_TOKEN: optional,
@@ -240,7 +249,9 @@ const envSchema = z.object({
   ROLLBACK_LATENCY_FLOOR_MS: z.coerce.number({ message: 'must be a number of milliseconds' }).min(0, 'must be at least 0'),
   BASELINE_P95_MS: positiveMs.optional(),
   BASELINE_EVIDENCE: optional,
-});
+} satisfies Record<VariableName, z.ZodType>;
+
+const envSchema = z.object(VARIABLE_SCHEMAS);
 
 /** One problem with one variable, as shown to the user. */
 export interface ConfigProblem {

@@ -1,8 +1,13 @@
 /**
- * Every environment variable the suite reads, with its runbook default and a one-line meaning.
- * This table is the single source for the zod schema's defaults, for `.env.example` and for the
- * README, so the three can never disagree. `secret: true` values are registered for redaction
- * and never appear in stdout, evidence or error messages.
+ * Every environment variable the project reads, in four groups: the cutover configuration
+ * (`VARIABLES`, validated by the zod schema in schema.ts, which the compiler keeps in step with
+ * this table), the tools' own knobs (`TOOL_VARIABLES`: sandbox, reference proxy, selftest), the
+ * marks our tooling leaves for itself (`INTERNAL_VARIABLES`) and what CI platforms set
+ * (`PLATFORM_VARIABLES`). The table is the single source for the schema's defaults, for
+ * `.env.example`, for the misspelt-name check and for the README, so they can never disagree;
+ * src/config/variables.test.ts fails when a `process.env` read anywhere in the project names a
+ * variable missing here. `secret: true` values are registered for redaction and never appear in
+ * stdout, evidence or error messages.
  */
 export interface VariableSpec {
   readonly name: string;
@@ -121,7 +126,82 @@ export const VARIABLE_PATTERNS: readonly VariablePattern[] = [
   },
 ];
 
+/** A name of the cutover configuration: exactly the keys of the schema in schema.ts. */
 export type VariableName = (typeof VARIABLES)[number]['name'];
+
+/**
+ * A variable that is not cutover configuration: read by a tool that starts or judges cutover
+ * runs. The cutover schema does not validate these; their reader does (`readBy`), and the
+ * sandbox, which must never import src/, keeps reading its own names (a unit test checks they
+ * are listed here).
+ */
+export interface ToolVariableSpec {
+  readonly name: string;
+  readonly section: string;
+  readonly meaning: string;
+  /** The value the reader uses when the variable is unset. */
+  readonly default?: string;
+  readonly example?: string;
+  /** The files that read it (and validate it, when they do), comma-separated; a unit test checks each does. */
+  readonly readBy: string;
+  /** Read from the process environment only, never from `.env`. */
+  readonly processOnly?: boolean;
+}
+
+export const TOOL_VARIABLES = [
+  { section: 'Tools: run', name: 'CUTOVER_ENV_FILE', meaning: 'the .env file to read instead of ./.env (/dev/null reads none)', example: '/etc/gateway-cutover/prod.env', readBy: 'src/config/load.ts', processOnly: true },
+  { section: 'Tools: sandbox', name: 'SANDBOX_FAULTS', meaning: 'comma list of sandbox faults to switch on for a rehearsal (pnpm sandbox --list-faults names them); refused when unknown', example: 'upstream-slow', readBy: 'sandbox/cli.ts, vitest.global-setup.ts' },
+  { section: 'Tools: sandbox', name: 'SANDBOX_CACHE_TYPE', meaning: 'the sandbox gateway\'s one response cache: redis, redis-semantic or qdrant-semantic', example: 'redis', readBy: 'sandbox/cli.ts, vitest.global-setup.ts' },
+  { section: 'Tools: reference proxy', name: 'CUTOVER_PYTHON', meaning: 'python3 that creates .venv-litellm/ for the real LiteLLM proxy (pnpm test:conformance, pnpm sandbox --gateway litellm)', default: 'python3', readBy: 'sandbox/reference/venv.ts', processOnly: true },
+  { section: 'Tools: reference proxy', name: 'CUTOVER_LITELLM_VENV', meaning: 'virtualenv of the real LiteLLM proxy', default: '.venv-litellm', readBy: 'sandbox/reference/venv.ts', processOnly: true },
+  { section: 'Tools: reference proxy', name: 'CUTOVER_REDIS_SERVER', meaning: 'redis-server binary behind the real proxy\'s redis cache', default: 'redis-server', readBy: 'sandbox/reference/redis.ts', processOnly: true },
+  { section: 'Tools: selftest', name: 'SELFTEST_SLOTS', meaning: 'how many cutover runs the selftests start at once on this machine', default: '4', readBy: 'selftest/concurrency.ts', processOnly: true },
+  { section: 'Tools: selftest', name: 'SELFTEST_SLOTS_SOCKET', meaning: 'abstract socket name of the machine-wide selftest slot semaphore; a private one keeps the slot tests apart', default: 'gateway-cutover-selftest-slots', readBy: 'selftest/slots.ts', processOnly: true },
+  { section: 'Tools: selftest', name: 'CHROMIUM_PATH', meaning: 'Chromium that checks report.html in the browser selftest and takes pnpm screenshot', default: '/usr/bin/chromium', readBy: 'selftest/chromium.ts', processOnly: true },
+] as const satisfies readonly ToolVariableSpec[];
+
+export type ToolVariableName = (typeof TOOL_VARIABLES)[number]['name'];
+
+/** A variable nobody sets by hand: what it carries and which of our files sets it (or which platform does). */
+export interface SetVariableSpec {
+  readonly name: string;
+  readonly meaning: string;
+  readonly setBy: string;
+}
+
+/**
+ * Marks our tooling sets for itself or hands to a child: never set by hand, known to the
+ * misspelt-name check so that a run's own environment is never refused.
+ */
+export const INTERNAL_VARIABLES = [
+  { name: 'CUTOVER_TARGET', meaning: 'sandbox or deployment: the target the global setup started', setBy: 'vitest.global-setup.ts' },
+  { name: 'CUTOVER_RUN_KIND', meaning: 'config-gate for the offline agent-config gate', setBy: 'vitest.config-gate-setup.ts' },
+  { name: 'CUTOVER_VERDICT', meaning: 'the verdict, for the CUTOVER_ON_PASS command', setBy: 'src/evidence/on-pass.ts' },
+  { name: 'CUTOVER_EVIDENCE_PATH', meaning: 'the evidence.json, for the CUTOVER_ON_PASS command', setBy: 'src/evidence/on-pass.ts' },
+  { name: 'CUTOVER_LANGFUSE_LINKS', meaning: 'Langfuse trace links, for the CUTOVER_ON_PASS command', setBy: 'src/evidence/on-pass.ts' },
+  { name: 'CUTOVER_DEPLOY_HASHES', meaning: 'Fly releases and image digests, for the CUTOVER_ON_PASS command', setBy: 'src/evidence/on-pass.ts' },
+] as const satisfies readonly SetVariableSpec[];
+
+/** Prefixes of families our tooling sets for a child (the reference LiteLLM proxy's `os.environ/` keys). */
+export const INTERNAL_PREFIXES: readonly string[] = ['CUTOVER_REFERENCE_'];
+
+/** What CI platforms, the operating system and Vitest set: read to describe the run in its evidence, or passed on. */
+export const PLATFORM_VARIABLES = [
+  { name: 'GITHUB_STEP_SUMMARY', meaning: 'file the verdict summary is appended to', setBy: 'GitHub Actions' },
+  { name: 'GITHUB_SERVER_URL', meaning: 'with GITHUB_REPOSITORY and GITHUB_RUN_ID, the CI run link in the evidence', setBy: 'GitHub Actions' },
+  { name: 'GITHUB_REPOSITORY', meaning: 'part of the CI run link', setBy: 'GitHub Actions' },
+  { name: 'GITHUB_RUN_ID', meaning: 'part of the CI run link', setBy: 'GitHub Actions' },
+  { name: 'CI_JOB_URL', meaning: 'the CI run link', setBy: 'GitLab CI' },
+  { name: 'BUILD_URL', meaning: 'the CI run link', setBy: 'Jenkins' },
+  { name: 'USER', meaning: 'the operator recorded in the evidence', setBy: 'the operating system' },
+  { name: 'USERNAME', meaning: 'the operator, where USER is unset', setBy: 'the operating system' },
+  { name: 'PATH', meaning: 'passed on to the real LiteLLM proxy the reference stack starts', setBy: 'the operating system' },
+  { name: 'HOME', meaning: 'passed on to the real LiteLLM proxy the reference stack starts', setBy: 'the operating system' },
+  { name: 'VITEST', meaning: 'set inside Vitest workers; the selftest slots release their locks differently there', setBy: 'Vitest' },
+] as const satisfies readonly SetVariableSpec[];
+
+/** Every name in the four groups: what the project reads, and what it sets for itself. */
+export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([...VARIABLES, ...TOOL_VARIABLES, ...INTERNAL_VARIABLES, ...PLATFORM_VARIABLES].map((v) => v.name));
 
 /** Names of the variables whose values are secrets. */
 export const SECRET_VARIABLES: readonly string[] = VARIABLES.filter((v) => 'secret' in v && v.secret).map((v) => v.name);

@@ -1,38 +1,36 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { CATALOGUE } from './catalogue.ts';
+import { CATALOGUE, catalogueEntry, expectedChecks, SECTION_TITLES } from './catalogue.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-
-/** Every check id declared in tests/, with its phase (tests/monitor is the post-cutover project). */
-function declaredChecks(): { id: string; phase: 'pre' | 'post' }[] {
-  const out: { id: string; phase: 'pre' | 'post' }[] = [];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, e.name);
-      if (e.isDirectory()) walk(path);
-      else if (e.name.endsWith('.test.ts')) {
-        const text = readFileSync(path, 'utf8');
-        const phase = relative(join(ROOT, 'tests'), path).startsWith('monitor') ? 'post' : 'pre';
-        // `check('id', …)` or `const ID = 'id'` … `check(ID, …)`.
-        for (const m of text.matchAll(/check\(\s*'([^']+)'/g)) out.push({ id: m[1]!, phase });
-        if (/check\(\s*ID\b/.test(text)) for (const m of text.matchAll(/const ID = '([^']+)'/g)) out.push({ id: m[1]!, phase });
-      }
+// That tests/ declares every entry is proven by running them: an entry no test declares is
+// `not run` in the verdict, so a healthy rehearsal cannot end go (selftest/plan-matches-run.test.ts
+// and every selftest's healthy run). Here: the registry's own consistency.
+describe('the check registry', () => {
+  test('names each check once, by an id whose prefix is a runbook section with a title', () => {
+    const ids = CATALOGUE.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const c of CATALOGUE) {
+      expect(c.id).toMatch(/^\d+(\.\d+)?\/[a-z][a-z0-9-]+$/);
+      expect(c.section).toBe(c.id.split('/')[0]);
+      expect(SECTION_TITLES[c.section], c.id).toBeTruthy();
+      expect(c.title.trim().length, c.id).toBeGreaterThan(10);
+      expect(c.title, c.id).not.toMatch(/\n/);
     }
-  };
-  walk(join(ROOT, 'tests'));
-  return out.sort((a, b) => a.id.localeCompare(b.id));
-}
+  });
 
-describe('the check catalogue', () => {
-  test('names exactly the checks tests/ declares, each in its phase', () => {
-    const catalogue = CATALOGUE.map((c) => ({ id: c.id, phase: c.phase })).sort((a, b) => a.id.localeCompare(b.id));
-    expect(catalogue).toEqual(declaredChecks());
+  test('holds the runbook\'s sixteen pre-cutover checks and two post-cutover ones; the config gate runs one', () => {
+    expect(expectedChecks('pre')).toHaveLength(16);
+    expect(expectedChecks('post')).toEqual(['6/live-traffic', '7/watch']);
+    expect(expectedChecks('pre', 'config-gate')).toEqual(['6/agent-config']);
+    for (const id of expectedChecks('pre', 'config-gate')) expect(catalogueEntry(id)?.phase).toBe('pre');
   });
 
   test('the checks the issue names can never be waived, and each such check says why', () => {
-    for (const id of ['3/smoke', '7/rollback-readiness', '7/watch']) expect(CATALOGUE.find((c) => c.id === id)?.waivable).toBe(false);
+    for (const id of ['3/smoke', '7/rollback-readiness', '7/watch']) expect(catalogueEntry(id)?.waivable).toBe(false);
     for (const c of CATALOGUE) expect(c.waivable || (c.why ?? '').length > 20).toBe(true);
+  });
+
+  test('knows only its own ids', () => {
+    expect(catalogueEntry('4.1/exact-cache')?.title).toMatch(/three times/);
+    expect(catalogueEntry('4.1/exact')).toBeUndefined();
   });
 });

@@ -78,9 +78,9 @@ describe('chartsFor', () => {
   test('the watch gets one line chart per metric, with its threshold and direction (hit rate: from 6/live-traffic)', () => {
     const charts = chartsFor(checkOf(postWatch, '7/watch'), [checkOf(postWatch, '6/live-traffic')]);
     expect(charts.map((c) => c.caption)).toEqual([
-      'Error rate over the watch (limit 2 %)',
+      'Error rate over the watch (limit 2.0 %)',
       'p95 latency over the watch (limit 1,640 ms)',
-      'Cache hit rate over the watch (minimum 30 %)',
+      'Cache hit rate over the watch (minimum 30.0 %)',
     ]);
   });
 
@@ -99,8 +99,8 @@ describe('chartsFor', () => {
 
   test('6/live-traffic: hit rates (overall and per agent) against 30 %; trace counts against a minimum of 1 get no chart', () => {
     const charts = chartsFor(checkOf(postWatch, '6/live-traffic'));
-    expect(charts.map((c) => c.caption)).toEqual(['6/live-traffic: cache_hit_rate, cache_hit_rate_support-bot, cache_hit_rate_order-tracker against 30 %']);
-    expect(charts[0]!.svg).toContain('>41 % ✓<');
+    expect(charts.map((c) => c.caption)).toEqual(['6/live-traffic: cache_hit_rate, cache_hit_rate_support-bot, cache_hit_rate_order-tracker against 30.0 %']);
+    expect(charts[0]!.svg).toContain('>41.0 % ✓<');
   });
 
   test('generic fallback skips bars too small to see against their line (waits against a 90 s deadline)', () => {

@@ -1,3 +1,5 @@
+import { num } from '../measure/format.ts';
+
 // Inline-SVG chart builders for the HTML evidence view. Pure string builders: no DOM, no
 // scripts, no external resources, so a report opened from a decision log years later still
 // renders exactly as it did, and a CSP of `default-src 'none'` costs nothing. Every string that
@@ -33,7 +35,7 @@ export function barChart(o: { title: string; unit: string; bars: readonly Bar[];
   const values = o.bars.map((b) => b.value).filter((v): v is number => v !== null && Number.isFinite(v));
   if (values.length === 0) return '';
   const lines = o.lines ?? [];
-  const f = o.format ?? fmt;
+  const f = o.format ?? num;
   const W = o.width ?? 450;
   const H = 220;
   const m = { top: 22, right: 118, bottom: 40, left: 56 };
@@ -137,7 +139,7 @@ export function lineChart(o: {
   const pts = o.points.filter((p) => Number.isFinite(p.x));
   const vals = pts.map((p) => p.y).filter((v): v is number => v !== null && Number.isFinite(v));
   if (vals.length === 0) return '';
-  const f = o.format ?? fmt;
+  const f = o.format ?? num;
   const W = o.width ?? 450;
   const H = 200;
   const m = { top: 18, right: 112, bottom: 34, left: 60 };
@@ -172,18 +174,6 @@ export function lineChart(o: {
   return svg(W, H, o.title, parts);
 }
 
-/** Formats a number for a label: integers as-is, otherwise at most 2 decimals (4 significant digits below 1). */
-export function fmt(v: number): string {
-  if (Number.isInteger(v)) return v.toLocaleString('en-US');
-  if (Math.abs(v) < 1) return String(Number(v.toPrecision(3)));
-  return v.toLocaleString('en-US', { maximumFractionDigits: 2 });
-}
-
-/** Formats a 0–1 ratio as a percentage. */
-export function pct(v: number): string {
-  return `${Number((v * 100).toPrecision(3))} %`;
-}
-
 function elapsed(seconds: number): string {
   const s = Math.round(seconds);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
@@ -197,7 +187,7 @@ function niceMax(v: number): number {
   return ([1, 2, 2.5, 5, 10].find((k) => k * p >= padded) ?? 10) * p;
 }
 
-function axisY(top: number, unit: string, y: (v: number) => number, x0: number, x1: number, f: (v: number) => string = fmt): string {
+function axisY(top: number, unit: string, y: (v: number) => number, x0: number, x1: number, f: (v: number) => string = num): string {
   const ticks = [0, top / 2, top];
   return [
     ...ticks.map((t) => `<line x1="${x0}" x2="${x1}" y1="${r(y(t))}" y2="${r(y(t))}" stroke="${COLOURS.grid}" stroke-width="1"/><text x="${x0 - 6}" y="${r(y(t) + 4)}" text-anchor="end" class="muted">${esc(f(t))}</text>`),

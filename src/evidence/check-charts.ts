@@ -1,8 +1,9 @@
 // Which chart a check gets. A chart is drawn only from data the check actually recorded,
 // matched by shape and name pattern rather than by exact key, so a renamed measurement loses
 // its chart (and keeps its table row) instead of producing a broken one.
-import { barChart, fmt, lineChart, pct, statusStrip, type Point } from './charts.ts';
+import { barChart, lineChart, statusStrip, type Point } from './charts.ts';
 import type { CheckRecord, Measurement } from './model.ts';
+import { num, pct } from '../measure/format.ts';
 
 /** A rendered chart: the SVG markup and the caption printed under it. */
 export interface Chart {
@@ -33,14 +34,14 @@ function cacheLatency(c: CheckRecord): Chart | undefined {
     .sort((a, b) => Number(a.n) - Number(b.n));
   if (reqs.length === 0) return undefined;
   const limit = reqs.map((x) => x.m.threshold).find((t) => t && (t.op === '<' || t.op === '<='));
-  const title = `Exact cache: latency of ${reqs.length} identical requests${limit ? ` against the ${fmt(limit.value)} ms hit limit` : ''}`;
+  const title = `Exact cache: latency of ${reqs.length} identical requests${limit ? ` against the ${num(limit.value)} ms hit limit` : ''}`;
   return {
     caption: title,
     svg: barChart({
       title,
       unit: 'ms',
       bars: reqs.map(({ m, n }) => ({ label: `request #${n}`, value: m.value, ok: m.pass })),
-      lines: limit ? [{ value: limit.value, label: `${fmt(limit.value)} ms hit limit` }] : [],
+      lines: limit ? [{ value: limit.value, label: `${num(limit.value)} ms hit limit` }] : [],
     }),
   };
 }
@@ -61,14 +62,14 @@ function failoverTokens(c: CheckRecord): Chart | undefined {
   const tokens = c.measurements.filter((m) => /^tokens?$/i.test(m.unit));
   if (tokens.length === 0) return undefined;
   const limits = [...new Set(tokens.flatMap((m) => (m.threshold && m.threshold.op !== '==' ? [m.threshold.value] : [])))];
-  const title = `Failover: prompt sizes${limits.length ? ` against the ${limits.map(fmt).join(' / ')}-token limit` : ''}`;
+  const title = `Failover: prompt sizes${limits.length ? ` against the ${limits.map(num).join(' / ')}-token limit` : ''}`;
   return {
     caption: title,
     svg: barChart({
       title,
       unit: 'tokens',
       bars: tokens.map((m) => ({ label: m.name.replace(/_(prompt_)?tokens$/, '').replace(/_/g, ' '), value: m.value, ok: m.pass })),
-      lines: limits.map((v) => ({ value: v, label: `limit ${fmt(v)}` })),
+      lines: limits.map((v) => ({ value: v, label: `limit ${num(v)}` })),
     }),
   };
 }
@@ -115,13 +116,13 @@ function timeSeries(c: CheckRecord, others: readonly CheckRecord[]): Chart[] {
       const limitKey = Object.keys(samples[0]!).find((k) => spec.measurement.test(k) && /limit|threshold/i.test(k));
       const limitValue = limitKey && typeof samples[0]![limitKey] === 'number' ? (samples[0]![limitKey] as number) : m?.threshold?.value;
       const direction = m?.threshold && (m.threshold.op === '>' || m.threshold.op === '>=') ? 'below' : 'above';
-      const show = (v: number): string => (spec.ratio ? pct(v) : `${fmt(v)} ${spec.unit}`);
+      const show = (v: number): string => (spec.ratio ? pct(v) : `${num(v)} ${spec.unit}`);
       const title = `${spec.title} over the watch${limitValue !== undefined ? ` (${direction === 'above' ? 'limit' : 'minimum'} ${show(limitValue)})` : ''}${obsKey === 'samples' || obsKey === 'series' ? '' : ` — ${obsKey}`}`;
       const svg = lineChart({
         title,
         unit: spec.unit,
         points,
-        format: spec.ratio ? pct : fmt,
+        format: spec.ratio ? pct : num,
         ...(limitValue !== undefined ? { threshold: { value: limitValue, label: `${direction === 'above' ? 'limit' : 'min'} ${show(limitValue)}`, direction } } : {}),
       });
       out.push({ caption: title, svg });
@@ -146,11 +147,11 @@ function genericBars(c: CheckRecord): Chart[] {
     // waits against a 90 s deadline (bars too small to see) show nothing.
     const top = Math.max(...ms.map((m) => m.value ?? 0));
     if (!(limit > 0) || top > limit * 10 || top < limit / 10) continue;
-    const show = unit === 'ratio' ? pct : (v: number): string => `${fmt(v)} ${unit}`;
+    const show = unit === 'ratio' ? pct : (v: number): string => `${num(v)} ${unit}`;
     const title = `${c.id}: ${ms.map((m) => m.name).join(', ')} against ${show(limit)}`;
     out.push({
       caption: title,
-      svg: barChart({ title, unit: unit === 'ratio' ? '%' : unit, format: unit === 'ratio' ? pct : fmt, bars: ms.map((m) => ({ label: m.name, value: m.value, ok: m.pass })), lines: [{ value: limit, label: show(limit) }] }),
+      svg: barChart({ title, unit: unit === 'ratio' ? '%' : unit, format: unit === 'ratio' ? pct : num, bars: ms.map((m) => ({ label: m.name, value: m.value, ok: m.pass })), lines: [{ value: limit, label: show(limit) }] }),
     });
   }
   return out;

@@ -56,7 +56,7 @@ describe('checkConsistency: measurements and check statuses', () => {
     ];
     for (const [threshold, value, pass] of cases) {
       const ok = withCheck(healthy, '3/smoke', (c) => {
-        c.measurements = [{ name: 'm', value, unit: 'u', threshold, pass }];
+        c.measurements = [{ name: 'm', value, unit: 'requests', threshold, pass }];
       });
       expect(checkConsistency(ok), `${value} ${threshold.op} ${threshold.value}`).toEqual(pass ? [] : ['3/smoke is passed, but its measurement m failed its threshold']);
       const flipped = withCheck(ok, '3/smoke', (c) => {

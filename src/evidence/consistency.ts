@@ -3,6 +3,7 @@ import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import type { CheckRecord, EvidenceBundle, Measurement } from './model.ts';
+import { errorMessage } from './error-text.ts';
 
 /**
  * The rule that decides a bundle's verdict from its checks, injected so that verification uses
@@ -85,7 +86,7 @@ function verdictProblems(bundle: EvidenceBundle, decide: VerdictRule): string[] 
   try {
     decided = decide(bundle);
   } catch (err) {
-    return [`the verdict rule failed on this bundle: ${(err as Error).message}`];
+    return [`the verdict rule failed on this bundle: ${errorMessage(err)}`];
   }
   const problems: string[] = [];
   if (decided.verdict !== bundle.verdict) problems.push(`verdict is ${bundle.verdict}, but its checks decide ${decided.verdict}`);
@@ -106,7 +107,7 @@ function viewProblems(bundle: EvidenceBundle, views: Readonly<Record<string, str
     try {
       expected = render(bundle);
     } catch (err) {
-      return [`${name} cannot be rendered from evidence.json to compare: ${(err as Error).message}`];
+      return [`${name} cannot be rendered from evidence.json to compare: ${errorMessage(err)}`];
     }
     if (found === expected) return [];
     const line = (firstDifference(found.split('\n'), expected.split('\n')) ?? 0) + 1;

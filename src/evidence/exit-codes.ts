@@ -7,8 +7,8 @@ import { decisionOf, type Verdict } from './model.ts';
  *   words), and every evidence file was written.
  * - `NOT_PASSED` (1): `no-go`, `rollback` or `incomplete`; also a refused evidence file or a
  *   failed `CUTOVER_ON_PASS` command, whatever the verdict.
- * - `CONFIG_REFUSED` (2): the configuration was refused before anything was sent
- *   (`vitest.global-setup.ts`, `scripts/cutover-preflight.ts`).
+ * - `CONFIG_REFUSED` (2): the configuration or the arguments were refused before anything was
+ *   sent or written (`refuseConfig` in `refusal.ts`; the usage errors of the scripts).
  * - `HOLD_WITH_FINDINGS` (3): the gateway holds (no runbook §7 trigger fired) but §6
  *   expectations are missed. Non-zero so CI notices; not 1, so nobody rolls back for it.
  * - `INTERRUPTED` (130): SIGINT/SIGTERM, after the bundle marked `incomplete` was written

@@ -2,6 +2,7 @@
 // needs, and one full of hostile server-provided strings. Built by hand (not recorded from a run)
 // so each test knows exactly what the page must show.
 import { decisionOf, SCHEMA_VERSION, verdictWord, type CheckRecord, type EvidenceBundle } from './model.ts';
+import type { Unit } from './units.ts';
 
 const check = (id: string, title: string, o: Partial<CheckRecord> = {}): CheckRecord => ({
   id,
@@ -85,7 +86,7 @@ const statuses = [...Array.from({ length: 100 }, () => 200), 429];
 const rpm = check('5.1/rpm-limit', '101 requests with a 100 rpm key: the 101st gets HTTP 429, throttle logged in Langfuse', {
   measurements: [
     { name: 'ok_before_limit', value: 100, unit: 'requests', threshold: { op: '==', value: 100 }, pass: true },
-    { name: 'first_429_at', value: 101, unit: 'request', threshold: { op: '==', value: 101 }, pass: true },
+    { name: 'first_429_at', value: 101, unit: 'requests', threshold: { op: '==', value: 101 }, pass: true },
   ],
   observations: { statusSequence: statuses, statusCounts: { '200': 100, '429': 1 }, rpmLimit: 100 },
 });
@@ -115,7 +116,7 @@ export const failedHostile: EvidenceBundle = bundle(
     check('5.1/rpm-limit', `rate limit ${HOSTILE}`, {
       status: 'failed',
       error: `POST https://gateway.hotrodan.com/v1/chat/completions answered HTTP 500: ${HOSTILE}\nsecond line`,
-      measurements: [{ name: `first_429_at${HOSTILE}`, value: null, unit: `u${HOSTILE}`, threshold: { op: '==', value: 101 }, pass: false }],
+      measurements: [{ name: `first_429_at${HOSTILE}`, value: null, unit: 'requests', threshold: { op: '==', value: 101 }, pass: false }],
       observations: { [`key${HOSTILE}`]: HOSTILE, body: { nested: HOSTILE, long: 'x'.repeat(500) }, statuses: [200, 200, 500, 429] },
       links: [
         { label: `trace ${HOSTILE}`, url: 'javascript:alert(1)' },
@@ -243,9 +244,9 @@ export const injected: EvidenceBundle = bundle(
       status: 'failed',
       error: `POST https://gateway.hotrodan.com/v1/chat/completions answered HTTP 500:\n${all}`,
       measurements: [
-        { name: `first_429_at ${I.row}`, value: null, unit: `u${I.html}`, threshold: { op: '==', value: 101 }, pass: false },
-        { name: `${I.table}`, value: 3, unit: `ms${I.control}`, threshold: { op: '<', value: 2 }, pass: false },
-        { name: I.long, value: 1, unit: I.image },
+        { name: `first_429_at ${I.row}`, value: null, unit: `u${I.html}` as Unit, threshold: { op: '==', value: 101 }, pass: false },
+        { name: `${I.table}`, value: 3, unit: `ms${I.control}` as Unit, threshold: { op: '<', value: 2 }, pass: false },
+        { name: I.long, value: 1, unit: I.image as Unit },
       ],
       observations: { [`key${I.heading}`]: I.link, body: I.long, control: I.control },
       links: [

@@ -1,9 +1,11 @@
+import { SECTION_TITLES } from './catalogue.ts';
 import { chartsFor } from './check-charts.ts';
-import { esc, fmt, pct } from './charts.ts';
+import { esc } from './charts.ts';
 import { decisionOf, type CheckRecord, type Decision, type EvidenceBundle, type Measurement } from './model.ts';
 import { bound, isWebUrl, LIMITS, stripControl } from './sanitize.ts';
 import { uncheckedParts } from './unchecked.ts';
 import { verdictMeaning } from './verdict-text.ts';
+import { duration, num, pct } from '../measure/format.ts';
 
 // The page fetches nothing: styles inline, charts inline SVG, no scripts. The CSP makes that a
 // property of the file rather than a promise of this code: a hostile string that slipped past
@@ -22,22 +24,6 @@ const VERDICT_TONE: Record<Decision, 'good' | 'bad' | 'open'> = {
 };
 
 const STATUS_LABEL: Record<CheckRecord['status'], string> = { passed: '✓ passed', failed: '✗ failed', skipped: '– skipped', inconclusive: '? inconclusive' };
-
-/** Runbook section titles, so a card reads "§4.1 Exact cache" rather than a bare number. */
-const SECTION_TITLES: Record<string, string> = {
-  '1': 'Prerequisites',
-  '2': 'Infrastructure health',
-  '3': 'Smoke tests',
-  '4': 'Cache verification',
-  '4.1': 'Exact cache',
-  '4.2': 'Semantic cache',
-  '5': 'Quota and failover',
-  '5.1': 'RPM enforcement',
-  '5.2': 'Failover',
-  '6': 'Production agents',
-  '7': 'Rollback plan and post-cutover watch',
-  '8': 'Evidence logging',
-};
 
 /** Longest observation value printed in full; longer ones are cut and say how long they were. */
 const MAX_OBSERVATION_CHARS = 200;
@@ -114,7 +100,7 @@ function runMeta(b: EvidenceBundle): string {
     ['Gateway', `${urlText(env.gateway.url)} · ${env.gateway.version ? `LiteLLM ${t(env.gateway.version)}` : '<span class="muted">version unknown</span>'}`],
     ['Langfuse', `${urlText(env.langfuse.url)} · ${env.langfuse.version ? `v${t(env.langfuse.version)}` : '<span class="muted">version unknown</span>'}`],
     ['Started', time(b.run.startedAt)],
-    ['Ended', `${time(b.run.endedAt)}${duration(b.run.startedAt, b.run.endedAt)} · ${t(b.run.endReason)}`],
+    ['Ended', `${time(b.run.endedAt)}${runSpan(b.run.startedAt, b.run.endedAt)} · ${t(b.run.endReason)}`],
     ['Git SHA', b.run.gitSha ? `<code>${t(b.run.gitSha)}</code>` : '<span class="muted">unknown (not a git checkout)</span>'],
     ['Digest', `<code>${t(b.digest)}</code>`],
   ];
@@ -146,7 +132,7 @@ ${s.checks.map((c) => checkBlock(c, all.filter((o) => o !== c))).join('\n')}
 
 function checkBlock(c: CheckRecord, others: readonly CheckRecord[]): string {
   const parts: string[] = [
-    `<div class="check-head"><span class="badge st-${c.status}">${STATUS_LABEL[c.status]}</span> <h3><code>${t(c.id)}</code> ${t(c.title, LIMITS.line)}</h3> <span class="muted dur">${esc(fmtMs(c.durationMs))}</span></div>`,
+    `<div class="check-head"><span class="badge st-${c.status}">${STATUS_LABEL[c.status]}</span> <h3><code>${t(c.id)}</code> ${t(c.title, LIMITS.line)}</h3> <span class="muted dur">${esc(duration(c.durationMs))}</span></div>`,
   ];
   if (c.skip) parts.push(`<p class="skip"><strong>${c.skip.explicit ? 'Waived (CUTOVER_SKIP)' : 'Skipped for lack of inputs'}:</strong> ${t(c.skip.reason, LIMITS.line)}</p>`);
   for (const u of uncheckedParts(c)) parts.push(`<p class="skip"><strong>Not checked: ${t(u.part)}</strong> ${t(u.why, LIMITS.line)}</p>`);
@@ -172,7 +158,7 @@ function measurementsTable(ms: readonly Measurement[]): string {
 
 /** A value with its unit; a `ratio` reads better as a percentage. */
 function measured(v: number, unit: string): string {
-  return unit === 'ratio' ? pct(v) : `${fmt(v)} ${unit}`;
+  return unit === 'ratio' ? pct(v) : `${num(v)} ${unit}`;
 }
 
 /** Observations are free-form: scalars print as-is, structures as short JSON, everything bounded. */
@@ -204,9 +190,6 @@ function anchor(kind: 'check' | 'section', id: string): string {
   return `${kind}-${String(id).slice(0, LIMITS.name).replace(/[^A-Za-z0-9_-]+/g, '-')}`;
 }
 
-function fmtMs(ms: number): string {
-  return ms >= 1000 ? `${fmt(Math.round(ms / 100) / 10)} s` : `${fmt(Math.round(ms))} ms`;
-}
 
 /** An ISO timestamp as `2026-11-27 07:07:37 UTC` (machine-readable in `datetime`); anything unparsable as-is. */
 function time(iso: string): string {
@@ -215,9 +198,9 @@ function time(iso: string): string {
   return `<time datetime="${esc(d.toISOString())}">${d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}</time>`;
 }
 
-function duration(from: string, to: string): string {
+function runSpan(from: string, to: string): string {
   const d = Date.parse(to) - Date.parse(from);
-  return Number.isFinite(d) && d >= 0 ? ` (${esc(fmtMs(d))})` : '';
+  return Number.isFinite(d) && d >= 0 ? ` (${esc(duration(d))})` : '';
 }
 
 const CSS = `

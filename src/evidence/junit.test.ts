@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { failedHostile, healthy, HOSTILE, incomplete, injected, INJECTIONS, postWatch } from './html-fixtures.ts';
 import { renderJunit } from './junit.ts';
 import { LIMITS } from './sanitize.ts';
+import type { Unit } from './units.ts';
 
 interface XmlElement {
   name: string;
@@ -145,7 +146,7 @@ describe('renderJunit', () => {
     const c = b.sections[0]!.checks[0]!;
     Object.assign(c, { status: 'failed', title: 'a\u0000\ud800\uffff', error: 'b\u0001\udc00\ufffe\nsecond line\u000b' });
     c.measurements[0]!.name = 'n\u0008\ud83d';
-    c.measurements[0]!.unit = 'u\u001f😀';
+    c.measurements[0]!.unit = 'u\u001f😀' as Unit;
     const xml = renderJunit(b);
     const root = parseXml(xml);
     expect(all(root, 'testcase')[0]!.attrs.name).toBe('3/smoke a\ufffd\ufffd');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UNITS, type Unit } from './units.ts';
 
 /** Bumped whenever a reader of evidence.json would need to change. */
 export const SCHEMA_VERSION = 3;
@@ -10,11 +11,11 @@ export const Threshold = z.object({
 });
 export type Threshold = z.infer<typeof Threshold>;
 
-/** One number a check measured, with the threshold applied to it (if any) and the outcome. */
+/** One number a check measured, in one of `UNITS` (src/evidence/units.ts), with the threshold applied to it (if any) and the outcome. */
 export const Measurement = z.object({
   name: z.string(),
   value: z.number().nullable(),
-  unit: z.string(),
+  unit: z.enum(UNITS),
   threshold: Threshold.optional(),
   pass: z.boolean().optional(),
 });
@@ -116,7 +117,7 @@ export const RollbackTrigger = z.object({
   rule: z.enum(['error-rate', 'latency']),
   value: z.number(),
   limit: z.number(),
-  unit: z.enum(['ratio', 'ms']),
+  unit: z.enum(['ratio', 'ms'] as const satisfies readonly Unit[]),
   samples: z.number(),
   minSamples: z.number(),
   windowMs: z.number(),

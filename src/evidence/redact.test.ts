@@ -152,6 +152,19 @@ describe('redactDeep and the schema', () => {
   });
 });
 
+describe('a cut-off prefix counts only past what everyone knows', () => {
+  const secrets = new SecretSet().add('LANGFUSE_DATABASE_URL', 'postgresql://lf:Zq81xYw2Kp7a@db.internal:5432/langfuse').add('GATEWAY_ADMIN_KEY', 'sk-proj-Zq81xYw2Kp7aLm9');
+  test('a scheme or a vendor prefix at the end of a text stays readable', () => {
+    expect(secrets.redact('the probe speaks postgresql')).toBe('the probe speaks postgresql');
+    expect(secrets.redact('run: postgresql://')).toBe('run: postgresql://');
+    expect(secrets.redact('keys start with sk-proj-')).toBe('keys start with sk-proj-');
+  });
+  test('a cut that reaches 8 characters past it is still redacted', () => {
+    expect(secrets.redact('dsn postgresql://lf:Zq81x')).toBe('dsn [REDACTED:LANGFUSE_DATABASE_URL]');
+    expect(secrets.redact('key sk-proj-Zq81xYw2')).toBe('key [REDACTED:GATEWAY_ADMIN_KEY]');
+  });
+});
+
 describe('credentials known by digest', () => {
   test('are found and redacted verbatim where their prefix starts, without the set ever holding the value', () => {
     const key = 'sk-minted-0000000000000000000042';

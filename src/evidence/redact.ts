@@ -45,9 +45,6 @@ const COMMON_WORDS = [
   '1234567890', 'letmein1', 'fly', 'flyctl', 'openai', 'master', 'token', 'apikey', 'root', 'user', 'test', 'testing',
 ];
 
-/** Measurement units the suite records (`Measurement.unit` is a free string in the schema). */
-const UNITS = ['ms', 's', '%', 'ratio', 'code', 'request', 'requests', 'tokens', 'traces', 'count', 'bytes', 'u'];
-
 /**
  * The evidence schema's own vocabulary, read from the zod model so it cannot drift: every
  * object key (`keys`) and, per key, the values of the enums stored under it (`enums`, e.g.
@@ -103,11 +100,9 @@ const SCHEMA = ((): { keys: Set<string>; enums: Map<string, Set<string>> } => {
         break;
     }
   };
+  // The measurement units come with the schema: `Measurement.unit` is the enum of src/evidence/units.ts.
   visit(EvidenceBundle, undefined);
   visit(RollbackTrigger, undefined);
-  const units = enums.get('unit') ?? new Set<string>();
-  for (const u of UNITS) units.add(u);
-  enums.set('unit', units);
   return { keys, enums };
 })();
 
@@ -379,7 +374,7 @@ interface Span {
 /** What to look for, per registered secret, compiled once. */
 interface Needles {
   /** Normalized plain forms (`plainStream`), and whether a cut-off prefix counts. */
-  readonly plain: { name: string; text: string; truncatable: boolean }[];
+  readonly plain: { name: string; text: string; truncatable: boolean; minCut: number }[];
   /** Base64 cores (`base64Cores`), searched in `base64Stream`. */
   readonly base64: { name: string; text: string }[];
   /** Weak secrets: verbatim, as a whole word only. */
@@ -502,7 +497,7 @@ export class SecretSet {
     if (n.plain.length > 0) {
       const p = plainStream(text);
       for (const needle of n.plain) {
-        const head = needle.truncatable ? needle.text.slice(0, MIN_SECRET_LENGTH) : needle.text;
+        const head = needle.truncatable ? needle.text.slice(0, needle.minCut) : needle.text;
         for (let at = p.s.indexOf(head); at >= 0; at = p.s.indexOf(head, at + 1)) {
           let len = head.length;
           while (len < needle.text.length && p.s[at + len] === needle.text[len]) len++;
@@ -545,13 +540,24 @@ export class SecretSet {
       // Read as text is read, and also with its own %, \ and & taken literally: a text that
       // percent-encodes those characters decodes back to them, not to what they would escape.
       const forms = new Set([plainStream(value).s, plainStream(value.replace(/[%\\&]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)).s]);
-      for (const text of forms) if (text.length >= MIN_SECRET_LENGTH) n.plain.push({ name, text, truncatable: true });
-      n.plain.push({ name, text: Buffer.from(value, 'utf8').toString('hex'), truncatable: false });
+      for (const text of forms) if (text.length >= MIN_SECRET_LENGTH) n.plain.push({ name, text, truncatable: true, minCut: Math.min(text.length, publicHead(text) + MIN_SECRET_LENGTH) });
+      const hex = Buffer.from(value, 'utf8').toString('hex');
+      n.plain.push({ name, text: hex, truncatable: false, minCut: hex.length });
       for (const text of base64Cores(value)) n.base64.push({ name, text });
     }
     this.needles = n;
     return n;
   }
+}
+
+/**
+ * How many leading characters of a normalized secret everyone knows: a URL's scheme
+ * (`postgresql://`), a key's vendor prefix (`sk-proj-`, `pk-lf-`, `FlyV1`). A cut-off prefix of
+ * the secret counts only when it reaches `MIN_SECRET_LENGTH` characters past these, or the word
+ * `postgresql` ending any text would be redacted once a database URL is configured.
+ */
+function publicHead(normalized: string): number {
+  return /^(?:[a-z][a-z0-9+.-]*:\/\/|sk-(?:proj-|lf-)?|pk-lf-|flyv1)/.exec(normalized)?.[0].length ?? 0;
 }
 
 /** `text` with each span (overlapping ones merged) replaced by a marker naming its secret. */

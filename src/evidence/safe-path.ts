@@ -1,5 +1,6 @@
 import { lstatSync, mkdirSync, readlinkSync, realpathSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { errorMessage } from './error-text.ts';
 
 /**
  * Refused to write, read or delete a path under the evidence root: a run id that would name a
@@ -51,7 +52,7 @@ export function evidenceRoot(root: string): string {
     mkdirSync(root, { recursive: true });
     return realpathSync(root);
   } catch (err) {
-    throw new EvidencePathError(`the evidence directory ${root} cannot be used: ${(err as Error).message}`);
+    throw new EvidencePathError(`the evidence directory ${root} cannot be used: ${errorMessage(err)}`);
   }
 }
 

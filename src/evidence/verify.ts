@@ -5,6 +5,7 @@ import { checkConsistency, VIEW_RENDERERS, type VerdictRule } from './consistenc
 import { digestOf } from './digest.ts';
 import { EvidenceBundle } from './model.ts';
 import { SIGNATURE_FILE, verifySignature } from './signing.ts';
+import { errorMessage } from './error-text.ts';
 
 /**
  * What is known of the bundle's signature (`evidence.json.sig`):
@@ -47,7 +48,7 @@ export function verifyEvidence(path: string, o: VerifyOptions = {}): VerifyResul
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    return { ok: false, file, problems: [`${file} is not valid JSON: ${(err as Error).message}`] };
+    return { ok: false, file, problems: [`${file} is not valid JSON: ${errorMessage(err)}`] };
   }
   const signature = signatureOf(json as Record<string, unknown>, dirname(file), o.publicKey);
   const parsed = EvidenceBundle.safeParse(json);

@@ -10,6 +10,7 @@ import type { SecretSet } from './redact.ts';
 import { assertRunId, ensureDir, evidenceRoot } from './safe-path.ts';
 import { evidenceJsonSchema } from './schema.ts';
 import { SIGNATURE_FILE, signBundle } from './signing.ts';
+import { errorMessage } from './error-text.ts';
 
 /** Refused to write an output because a configured secret survived redaction. The message names the secret, never its value. */
 export class SecretLeakError extends Error {
@@ -86,7 +87,7 @@ export function writeBundle(root: string, unsigned: UnsignedBundle, secrets: Sec
     try {
       text = render(bundle);
     } catch (err) {
-      refused.push(`${name} (renderer failed: ${secrets.redact((err as Error).message)})`);
+      refused.push(`${name} (renderer failed: ${secrets.redact(errorMessage(err))})`);
       continue;
     }
     const leaked = secrets.findIn(text);

@@ -1,5 +1,6 @@
 import { test } from 'vitest';
 import { runConfig, type CutoverConfig } from '../config/index.ts';
+import { catalogueEntry, type CheckId } from '../evidence/catalogue.ts';
 import type { CheckRecord } from '../evidence/model.ts';
 import { partialDir, savePartial } from '../evidence/partial.ts';
 import { runSecrets } from '../evidence/secrets.ts';
@@ -12,17 +13,22 @@ declare module 'vitest' {
   }
 }
 
-/** What a check body receives: the recorder and the validated run config. */
+/** What a check body receives: the recorder (its `id` is the check's) and the validated run config. */
 export type CheckBody = (c: CheckRecorder, config: CutoverConfig) => Promise<void>;
 
 /**
- * Declares one runbook check as a Vitest test. The body records into a `CheckRecorder`; the
- * wrapper turns the outcome into a `CheckRecord` on `task.meta`, then fails the test for
- * `failed` and `inconclusive` (neither may pass CI) and skips it for `skipped`. Every message
- * that leaves the check is redacted first: Vitest prints error messages to stdout, and a
- * server may have echoed a secret into one.
+ * Declares one runbook check as a Vitest test, named and titled by its registry entry
+ * (`evidence/catalogue.ts`); an id the registry does not know is refused when the file is
+ * collected. The body records into a `CheckRecorder`, whose `c.id` is the id to pass on (a
+ * request's `checkId`, a key alias) rather than restating it. The wrapper turns the outcome into
+ * a `CheckRecord` on `task.meta`, then fails the test for `failed` and `inconclusive` (neither may
+ * pass CI) and skips it for `skipped`. Every message that leaves the check is redacted first:
+ * Vitest prints error messages to stdout, and a server may have echoed a secret into one.
  */
-export function check(id: string, title: string, body: CheckBody): void {
+export function check(id: CheckId, body: CheckBody): void {
+  const entry = catalogueEntry(id);
+  if (!entry) throw new Error(`check('${id}'): no such check in the registry (src/evidence/catalogue.ts); add it there with its title, phase and section`);
+  const { title } = entry;
   test(`${id} ${title}`, async (ctx) => {
     const secrets = runSecrets();
     const config = runConfig();

@@ -3,6 +3,7 @@ import { GatewayAdminError, type GatewayAdmin, type GenerateKeyRequest, type Gen
 import type { CutoverConfig } from '../config/index.ts';
 import { registerRunSecret } from '../evidence/secrets.ts';
 import type { CheckRecorder } from './recorder.ts';
+import { errorMessage } from '../evidence/error-text.ts';
 
 /** The name a minted key is redacted under: `[REDACTED:EPHEMERAL_KEY]`. */
 export const EPHEMERAL_KEY_SECRET = 'EPHEMERAL_KEY';
@@ -63,7 +64,7 @@ export async function withEphemeralKey<T>(
       c.expect(read.gone, `the ephemeral key "${req.alias}" is still there after POST /key/delete (${read.how}); ${byHand}`);
     } catch (err) {
       c.observe('keyDeleted', false);
-      c.expect(false, `could not delete the ephemeral key "${req.alias}" (${messageOf(err)}); ${byHand}`);
+      c.expect(false, `could not delete the ephemeral key "${req.alias}" (${errorMessage(err)}); ${byHand}`);
     }
   }
 }
@@ -71,7 +72,7 @@ export async function withEphemeralKey<T>(
 async function deleteAndReadBack(c: CheckRecorder, admin: GatewayAdmin, key: string): Promise<{ gone: boolean; how: string }> {
   // The answer is not the proof: LiteLLM echoes what it was sent, and answers 404 "No keys
   // found" for a key that is already gone. Whatever it said, the read-back decides.
-  await admin.deleteKeys({ keys: [key] }).catch((err: unknown) => c.observe('keyDeleteAnswer', messageOf(err)));
+  await admin.deleteKeys({ keys: [key] }).catch((err: unknown) => c.observe('keyDeleteAnswer', errorMessage(err)));
   return admin.keyGone(key);
 }
 
@@ -86,7 +87,7 @@ async function deleteByAlias(c: CheckRecorder, admin: GatewayAdmin, alias: strin
     c.observe('keyDeletion', deleted.length === 0 ? 'POST /key/generate failed; no key has this alias (none was minted)' : 'POST /key/generate failed; POST /key/delete by alias was sent, in case the proxy minted the key');
   } catch (err) {
     c.observe('keyDeleted', false);
-    c.expect(false, `POST /key/generate failed, and the key it may have minted could not be deleted by alias "${alias}" (${messageOf(err)}); ${byHand}`);
+    c.expect(false, `POST /key/generate failed, and the key it may have minted could not be deleted by alias "${alias}" (${errorMessage(err)}); ${byHand}`);
   }
 }
 
@@ -111,8 +112,4 @@ async function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, type CutoverConfig } from '../config/index.ts';
+import { CATALOGUE } from '../evidence/catalogue.ts';
 import { countChatTokens, countTextTokens } from '../measure/tokens.ts';
 import { exactCachePrompt, loadParaphrases, runWords, uniqueControl } from './cache-probe.ts';
 import { exactCachePlan, planRun, rollbackPlan, rpmLimitPlan, SEMANTIC_CACHE, semanticCachePlan } from './plan.ts';
@@ -20,6 +21,12 @@ describe('planRun', () => {
     expect(by['5.2/failover']).toMatchObject({ requests: 2, inputTokens: 2400 + 1500 });
     expect(plan.totals.requests).toBe(plan.entries.reduce((n, e) => n + e.requests, 0));
     expect(plan.totals.inputTokens).toBe(plan.entries.reduce((n, e) => n + e.inputTokens, 0));
+  });
+
+  it('plans every check the registry marks planned, in runbook order, and no other', () => {
+    const planned = CATALOGUE.filter((c) => c.planned).map((c) => c.id);
+    expect(planned.length).toBeGreaterThan(5);
+    expect(planRun(config()).entries.map((e) => e.checkId)).toEqual(planned);
   });
 
   it('follows the config and leaves out waived checks', () => {

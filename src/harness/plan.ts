@@ -1,4 +1,5 @@
 import type { CutoverConfig } from '../config/index.ts';
+import { CATALOGUE, type CatalogueEntry, type PlannedCheckId } from '../evidence/catalogue.ts';
 import { countChatTokens } from '../measure/tokens.ts';
 import { exactCachePrompt, loadParaphrases } from './cache-probe.ts';
 import type { CheckRecorder } from './recorder.ts';
@@ -9,8 +10,8 @@ import type { CheckRecorder } from './recorder.ts';
  * (`max_tokens` × requests). Requests rejected by the gateway (a 429) are counted as sent
  * but cost nothing upstream.
  */
-export interface PlanEntry {
-  readonly checkId: string;
+export interface PlanEntry<Id extends PlannedCheckId = PlannedCheckId> {
+  readonly checkId: Id;
   readonly requests: number;
   readonly inputTokens: number;
   readonly maxOutputTokens: number;
@@ -64,26 +65,30 @@ export const ROLLBACK_BASELINE = {
 const userTokens = (content: string): number => countChatTokens([{ role: 'user', content }]);
 
 /**
- * One planner per check that sends model requests. Prompts are counted as sent (cache hits and
- * throttled requests included); the notes say which of them cost nothing upstream.
+ * One planner per check the registry marks `planned` (`evidence/catalogue.ts`), keyed by its id:
+ * the compiler refuses a missing planner, a planner for a check not marked, and a planner that
+ * answers for another check. Prompts are counted as sent (cache hits and throttled requests
+ * included); the notes say which of them cost nothing upstream.
  */
-const PLANNERS: readonly ((config: CutoverConfig) => PlanEntry)[] = [
-  (c) => ({
+const PLANNERS: { readonly [Id in PlannedCheckId]: (config: CutoverConfig) => PlanEntry<Id> } = {
+  '3/smoke': (c) => ({
     checkId: '3/smoke',
     requests: 1,
     inputTokens: userTokens(SMOKE.prompt(c.runId)),
     maxOutputTokens: SMOKE.maxTokens,
     note: 'one live request with the admin key',
   }),
-  (c) => exactCachePlan(c),
-  () => semanticCachePlan(),
-  (c) => rpmLimitPlan(c),
-  (c) => failoverPlan(c),
-  () => ({ checkId: '6/team-keys', requests: 0, inputTokens: 0, maxOutputTokens: 0, note: 'no model request: one GET /key/info per TEAM_KEY_* the agents config references, asked with that key' }),
-  (c) => rollbackPlan(c),
-];
+  '4.1/exact-cache': (c) => exactCachePlan(c),
+  '4.2/semantic-cache': () => semanticCachePlan(),
+  '5.1/rpm-limit': (c) => rpmLimitPlan(c),
+  '5.2/failover': (c) => failoverPlan(c),
+  '6/team-keys': () => ({ checkId: '6/team-keys', requests: 0, inputTokens: 0, maxOutputTokens: 0, note: 'no model request: one GET /key/info per TEAM_KEY_* the agents config references, asked with that key' }),
+  '7/rollback-readiness': (c) => rollbackPlan(c),
+};
 
-/** The cost plan of a whole pre-cutover run: one entry per check that sends model requests, and the totals. */
+const isPlanned = (e: CatalogueEntry): e is CatalogueEntry & { readonly id: PlannedCheckId } => e.planned;
+
+/** The cost plan of a whole pre-cutover run: one entry per planned check, in registry order, and the totals. */
 export interface RunPlan {
   readonly entries: readonly PlanEntry[];
   readonly totals: { readonly requests: number; readonly inputTokens: number; readonly maxOutputTokens: number };
@@ -95,7 +100,9 @@ export interface RunPlan {
  * (the prod_customer key's limit) are taken from the config and say so in their note.
  */
 export function planRun(config: CutoverConfig): RunPlan {
-  const entries = PLANNERS.map((p) => p(config)).filter((e) => !config.waivers.some((w) => w.id === e.checkId));
+  const entries = CATALOGUE.filter(isPlanned)
+    .filter((e) => e.phase === 'pre' && !config.waivers.some((w) => w.id === e.id))
+    .map((e) => PLANNERS[e.id](config));
   const sum = (f: (e: PlanEntry) => number): number => entries.reduce((n, e) => n + f(e), 0);
   return { entries, totals: { requests: sum((e) => e.requests), inputTokens: sum((e) => e.inputTokens), maxOutputTokens: sum((e) => e.maxOutputTokens) } };
 }
@@ -104,7 +111,7 @@ export function planRun(config: CutoverConfig): RunPlan {
  * §5.1: `limit + 1` tiny requests. `limit` defaults to `QUOTA_RPM_LIMIT`; the check passes the
  * limit it actually tests (the prod_customer key's, read with /key/info) before spending.
  */
-export function rpmLimitPlan(c: CutoverConfig, limit = c.quota.rpmLimit): PlanEntry {
+export function rpmLimitPlan(c: CutoverConfig, limit = c.quota.rpmLimit): PlanEntry<'5.1/rpm-limit'> {
   const requests = limit + 1;
   return {
     checkId: '5.1/rpm-limit',
@@ -116,7 +123,7 @@ export function rpmLimitPlan(c: CutoverConfig, limit = c.quota.rpmLimit): PlanEn
 }
 
 /** §5.2: one escalation prompt and one control prompt, each built to its exact token count. */
-export function failoverPlan(c: CutoverConfig): PlanEntry {
+export function failoverPlan(c: CutoverConfig): PlanEntry<'5.2/failover'> {
   return {
     checkId: '5.2/failover',
     requests: 2,
@@ -127,7 +134,7 @@ export function failoverPlan(c: CutoverConfig): PlanEntry {
 }
 
 /** §4.1: the run's cache-probe prompt three times; only the first (the miss) reaches the provider. */
-export function exactCachePlan(c: CutoverConfig): PlanEntry {
+export function exactCachePlan(c: CutoverConfig): PlanEntry<'4.1/exact-cache'> {
   const { requests, maxTokens } = EXACT_CACHE;
   return {
     checkId: '4.1/exact-cache',
@@ -143,7 +150,7 @@ export function exactCachePlan(c: CutoverConfig): PlanEntry {
  * more request per cached pair). The control's random words vary, so its tokens are the most
  * any control with any words can cost: the entry is a ceiling.
  */
-export function semanticCachePlan(): PlanEntry {
+export function semanticCachePlan(): PlanEntry<'4.2/semantic-cache'> {
   const { pairs, controls } = loadParaphrases(SEMANTIC_CACHE.fixture);
   const [prompt, paraphrase] = pairs[0]!;
   // cl100k splits `<control> Mention w1, w2, w3.` at every word and comma, so the parts add up.
@@ -162,7 +169,7 @@ export function semanticCachePlan(): PlanEntry {
  * §7: the baseline samples through the gateway, and as many direct to OpenAI when there is a
  * direct key: `OPENAI_DIRECT_KEY`, or the sandbox's own upstream key in a rehearsal.
  */
-export function rollbackPlan(c: CutoverConfig): PlanEntry {
+export function rollbackPlan(c: CutoverConfig): PlanEntry<'7/rollback-readiness'> {
   const n = c.rollback.baselineSamples;
   const direct = c.rollback.directKey || c.target === 'sandbox' ? n : 0;
   let inputTokens = 0;

@@ -1,4 +1,5 @@
 import type { CheckRecord, CheckStatus, Link, Measurement, Threshold } from '../evidence/model.ts';
+import { unitProblem, type Unit } from '../evidence/units.ts';
 
 /** Thrown to end a check as `inconclusive`: it ran but the data cannot decide (no samples, no clean miss). */
 export class Inconclusive extends Error {
@@ -61,9 +62,13 @@ export class CheckRecorder {
   /**
    * Records a number. With a threshold, a miss is a failure of the check (reported at the end
    * with the value and the threshold). `null` means "not measured" and fails any threshold:
-   * no data is never a pass.
+   * no data is never a pass. A name that does not carry its unit the way every name does
+   * (`unitProblem`: a duration ends in `_ms`, a ratio has `_rate`) throws a TypeError: the
+   * evidence would mislead whoever reads it, so the code is wrong, not the stack.
    */
-  measure(name: string, value: number | null, unit: string, threshold?: Threshold): boolean {
+  measure(name: string, value: number | null, unit: Unit, threshold?: Threshold): boolean {
+    const misnamed = unitProblem(name, unit);
+    if (misnamed) throw new TypeError(misnamed);
     // Judged on the value as stored, so that evidence:verify, recomputing it from the file,
     // always agrees (99.99996 stored as 100 against < 100 fails here too).
     const stored = value === null ? null : round(value);

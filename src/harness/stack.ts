@@ -3,7 +3,7 @@ import { GatewayAdmin } from '../clients/gateway-admin.ts';
 import { GatewayClient } from '../clients/gateway.ts';
 import { LangfuseReader } from '../clients/langfuse.ts';
 
-/** The clients a runbook test talks through, built from the config once per test file. */
+/** The clients a runbook check talks through, built from the config by each check (`stackFor`). */
 export interface Stack {
   readonly gateway: GatewayClient;
   /** The gateway's admin API, with the admin key: virtual keys, callbacks, cache and readiness. */

@@ -5,7 +5,10 @@ import { pollUntil } from '../measure/poll.ts';
 import { assertRunVisible, LangfuseSilent } from './langfuse-silence.ts';
 import type { CheckRecorder } from './recorder.ts';
 
-/** A trace that arrived, with the observation the predicate picked, or `undefined` after the deadline. */
+/**
+ * A trace that arrived, with the observation the predicate picked. There is no "not found"
+ * value: past the deadline `awaitTrace` fails the check instead of returning.
+ */
 export interface FoundTrace {
   trace: LangfuseTrace;
   observation: LangfuseObservation;

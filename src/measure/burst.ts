@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { Pool, type Dispatcher } from 'undici';
+import { causeText } from '../evidence/error-text.ts';
 
 /** One request of a burst: what `undici`'s `request()` needs, minus the origin. */
 export interface BurstRequest {
@@ -180,7 +181,7 @@ async function run(o: BurstOptions, dispatcher: Dispatcher, workers: number, sig
       });
     } catch (err) {
       const at = performance.now() - t0;
-      responses[i] = { index: i, status: 0, startMs, headersMs: at, endMs: at, headers: {}, error: `${where}: ${causeOf(err)}`, ...(signal.aborted ? { cut: 'in-flight' as const } : {}) };
+      responses[i] = { index: i, status: 0, startMs, headersMs: at, endMs: at, headers: {}, error: `${where}: ${causeText(err)}`, ...(signal.aborted ? { cut: 'in-flight' as const } : {}) };
       return;
     }
     const headersMs = performance.now() - t0;
@@ -192,7 +193,7 @@ async function run(o: BurstOptions, dispatcher: Dispatcher, workers: number, sig
       else await res.body.dump({ limit: DUMP_LIMIT, signal });
     } catch (err) {
       cut = signal.aborted;
-      error = `${where}: body cut short (${causeOf(err)})`;
+      error = `${where}: body cut short (${causeText(err)})`;
     }
     const kept = body !== undefined ? { body } : {};
     responses[i] = { index: i, status: res.statusCode, startMs, headersMs, endMs: performance.now() - t0, headers: res.headers, ...kept, ...(error ? { error } : {}), ...(cut ? { cut: 'in-flight' as const } : {}) };
@@ -272,7 +273,3 @@ async function readCapped(body: Dispatcher.ResponseData['body'], max: number): P
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function causeOf(err: unknown): string {
-  const e = err as { code?: string; message?: string; cause?: { code?: string } } | undefined;
-  return [e?.code ?? e?.cause?.code, e?.message].filter(Boolean).join(': ') || String(err);
-}

@@ -1,4 +1,6 @@
 import { quantile } from './stats.ts';
+import { errorMessage } from '../evidence/error-text.ts';
+import { duration, pct } from './format.ts';
 
 /** Per-agent counters, cumulative since the watch started. `traces` is `null` when Langfuse could not be read. */
 export interface AgentCounts {
@@ -112,7 +114,7 @@ export interface Breach {
   readonly line: string;
 }
 
-/** How the watch ended; `reason` is set when it could not keep watching (the data source failed). */
+/** How the watch ended; `aborted` is set when it could not keep watching (the data source failed). */
 export interface WatchResult {
   readonly startedAt: Date;
   readonly elapsedMs: number;
@@ -130,14 +132,6 @@ export interface WatchResult {
   readonly maxWindowP95Ms: number | null;
 }
 
-/** A ratio as the watch prints it: `0.031` → `3.1 %`. */
-export const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
-/** `5 min`, `10 s`: durations as the runbook writes them. */
-export function humanDuration(ms: number): string {
-  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
-  if (ms >= 1000) return `${Math.round(ms / 100) / 10} s`;
-  return `${ms} ms`;
-}
 const clock = (ms: number): string => {
   const s = Math.round(ms / 1000);
   return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
@@ -167,7 +161,7 @@ export function judgeWindow(w: ReturnType<typeof windowOf>, rules: WatchRules, a
   if (w.requests >= rules.minSamples) {
     const rate = w.errors / w.requests;
     if (rate > rules.errorRate) {
-      return { rule: 'error-rate', atMs, value: rate, limit: rules.errorRate, samples: w.requests, line: `ROLLBACK: error rate ${pct(rate)} > ${pct(rules.errorRate)} over ${w.requests} requests (window ${humanDuration(rules.errorWindowMs)})` };
+      return { rule: 'error-rate', atMs, value: rate, limit: rules.errorRate, samples: w.requests, line: `ROLLBACK: error rate ${pct(rate)} > ${pct(rules.errorRate)} over ${w.requests} requests (window ${duration(rules.errorWindowMs)})` };
     }
   }
   const latency = rules.latency;
@@ -178,7 +172,7 @@ export function judgeWindow(w: ReturnType<typeof windowOf>, rules: WatchRules, a
       value: w.p95Ms,
       limit: latency.limitMs,
       samples: w.latencySamples,
-      line: `ROLLBACK: p95 latency ${Math.round(w.p95Ms)} ms > limit ${Math.round(latency.limitMs)} ms (baseline p95 ${Math.round(latency.baselineP95Ms)} ms) over ${w.latencySamples} requests (window ${humanDuration(rules.errorWindowMs)})`,
+      line: `ROLLBACK: p95 latency ${Math.round(w.p95Ms)} ms > limit ${Math.round(latency.limitMs)} ms (baseline p95 ${Math.round(latency.baselineP95Ms)} ms) over ${w.latencySamples} requests (window ${duration(rules.errorWindowMs)})`,
     };
   }
   return undefined;
@@ -242,7 +236,7 @@ export async function runWatch(o: WatchOptions): Promise<WatchResult> {
     } catch (err) {
       failures += 1;
       if (failures >= (o.maxFailedPolls ?? 3)) {
-        aborted = `${failures} polls in a row failed; last: ${(err as Error).message}`;
+        aborted = `${failures} polls in a row failed; last: ${errorMessage(err)}`;
         break;
       }
       continue;

@@ -5,12 +5,13 @@
 // input (it comes from a pull request): only a regular file of at most 1 MiB is read, and no
 // failure message quotes its content, only paths, lines and kinds.
 import { describe } from 'vitest';
-import { AGENTS_CONFIG_MAX_BYTES, auditAgentsConfig, loadAgentsConfig, type AgentsConfigAudit } from '../../src/clients/agents-config.ts';
+import { AGENTS_CONFIG_MAX_BYTES, auditAgentsConfig, loadAgentsConfig, type AgentsConfigAudit } from '../../src/harness/agents-config.ts';
 import { readEnvironment, secretValues } from '../../src/config/index.ts';
 import { check } from '../../src/harness/check.ts';
+import { errorMessage } from '../../src/evidence/error-text.ts';
 
 describe('§6 Update production agents', () => {
-  check('6/agent-config', 'every agent uses the gateway base URL and a resolvable TEAM_KEY_* reference, no inline key anywhere in the file', async (c, config) => {
+  check('6/agent-config', async (c, config) => {
     const { configPath, gatewayUrl } = config.agents;
     c.observe('configPath', configPath);
     c.observe('gatewayUrl', gatewayUrl);
@@ -21,7 +22,7 @@ describe('§6 Update production agents', () => {
     try {
       audit = auditAgentsConfig(loadAgentsConfig(configPath), { gatewayUrl, env, secrets: secretValues(env) });
     } catch (err) {
-      return c.fail(`cannot read the agents config (AGENTS_CONFIG_PATH=${configPath}): ${(err as Error).message}`);
+      return c.fail(`cannot read the agents config (AGENTS_CONFIG_PATH=${configPath}): ${errorMessage(err)}`);
     }
     const { agents, problems, inlineKeys } = audit;
     c.observe('agents', agents.map((a) => a.name));

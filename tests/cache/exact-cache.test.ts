@@ -19,10 +19,8 @@ import { stackFor } from '../../src/harness/stack.ts';
 import { awaitTrace } from '../../src/harness/trace.ts';
 import { tallySpend, type SpendSample } from '../../src/measure/spend.ts';
 
-const ID = '4.1/exact-cache';
-
 describe('§4.1 Exact cache', () => {
-  check(ID, 'the same request three times: a miss, then two hits under the threshold, recorded in Langfuse at zero cost', async (c, config) => {
+  check('4.1/exact-cache', async (c, config) => {
     const { gateway, langfuse, admin } = stackFor(config);
     // The gateway has one response cache of one type; with no cache nothing can hit.
     const cache = await recordGatewayCache(c, admin, 'repeat');
@@ -37,7 +35,7 @@ describe('§4.1 Exact cache', () => {
     c.observe('cacheWriteSettleMs', config.cache.writeSettleMs);
     const sent: SpendSample[] = [];
     const send = async () => {
-      const res = await gateway.chat(request, { apiKey: config.gateway.adminKey, checkId: ID });
+      const res = await gateway.chat(request, { apiKey: config.gateway.adminKey, checkId: c.id });
       sent.push({ cached: cacheSignal(res).hit, usage: res.completion?.usage });
       c.observe('sent', { ...tallySpend(sent), maxTokens: request.max_tokens });
       return res;
@@ -85,7 +83,7 @@ describe('§4.1 Exact cache', () => {
       const f = facts[n - 1]!;
       c.expect(f.cacheHit === true, `Langfuse generation of request ${n} has metadata.cache_hit = ${String(f.cacheHit)}, expected true`);
       // In micro-dollars: a single small completion costs around 1e-5 USD.
-      c.measure(`request_${n}_langfuse_cost`, f.cost === null ? null : f.cost * 1e6, 'µUSD', { op: '==', value: 0 });
+      c.measure(`request_${n}_langfuse_cost_microusd`, f.cost === null ? null : f.cost * 1e6, 'µUSD', { op: '==', value: 0 });
     }
     c.observe('langfuseCostUsd', facts.reduce((sum, f) => sum + (f.cost ?? 0), 0));
   });

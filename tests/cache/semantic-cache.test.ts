@@ -29,10 +29,8 @@ import { stackFor } from '../../src/harness/stack.ts';
 import { awaitTrace } from '../../src/harness/trace.ts';
 import { tallySpend, type SpendSample } from '../../src/measure/spend.ts';
 
-const ID = '4.2/semantic-cache';
-
 describe('§4.2 Semantic cache', () => {
-  check(ID, 'a paraphrase is served from the semantic cache, an unrelated prompt is not', async (c, config) => {
+  check('4.2/semantic-cache', async (c, config) => {
     const { gateway, langfuse, admin } = stackFor(config);
     await recordGatewayCache(c, admin, 'paraphrase');
     const { pairs, controls } = loadParaphrases(SEMANTIC_CACHE.fixture);
@@ -41,7 +39,7 @@ describe('§4.2 Semantic cache', () => {
     const ask = async (content: string) => {
       const res = await gateway.chat(
         { model: config.models.default, messages: [{ role: 'user', content }], max_tokens: SEMANTIC_CACHE.maxTokens, cache: { namespace } },
-        { apiKey: config.gateway.adminKey, checkId: ID },
+        { apiKey: config.gateway.adminKey, checkId: c.id },
       );
       sent.push({ cached: cacheSignal(res).hit, usage: res.completion?.usage });
       c.observe('sent', { ...tallySpend(sent), maxTokens: SEMANTIC_CACHE.maxTokens, note: 'each semantic lookup also makes one embedding call, not in usage' });

@@ -5,7 +5,7 @@ import type { CutoverConfig } from '../../src/config/index.ts';
 import type { CheckRecorder } from '../../src/harness/recorder.ts';
 import { ClickHouseHttp, ClickHouseViaFly, type ClickHouse } from '../../src/clients/clickhouse.ts';
 import type { FlyClient, FlyMachine } from '../../src/clients/fly.ts';
-import { probeMachine } from '../../src/clients/fly-fleet.ts';
+import { probeMachine } from '../../src/harness/fly-fleet.ts';
 import { flyClient } from '../../src/clients/fly-transport.ts';
 import { MinioHttp, MinioViaFly, type MinioProbe } from '../../src/clients/minio.ts';
 
@@ -57,7 +57,3 @@ export async function minioFor(c: CheckRecorder, config: CutoverConfig): Promise
   return new MinioViaFly({ fly: r.fly, app, machineId: m.id, timeoutS: execTimeoutS(config) });
 }
 
-/** An error's message, for a failure line that names the part of the stack it came from. */
-export function reasonOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -5,11 +5,12 @@
 // migration banner is displayed."
 // The four checks are independent, so they run concurrently.
 import { describe } from 'vitest';
-import { assessFleet, type GroupDeploy } from '../../src/clients/fly-fleet.ts';
+import { assessFleet, type GroupDeploy } from '../../src/harness/fly-fleet.ts';
 import { classifyMigrations, LangfuseUi } from '../../src/clients/langfuse-ui.ts';
 import { check } from '../../src/harness/check.ts';
 import { stackFor } from '../../src/harness/stack.ts';
-import { clickhouseFor, flyFor, minioFor, reasonOf } from './access.ts';
+import { clickhouseFor, flyFor, minioFor } from './access.ts';
+import { errorMessage } from '../../src/evidence/error-text.ts';
 
 // Why a Langfuse v4 is a no-go, in the words the on-call engineer needs.
 const V4_EVENTS_ONLY =
@@ -17,7 +18,7 @@ const V4_EVENTS_ONLY =
   'event by event, and the v1 read API the trace checks use answers 404; every trace check downstream would be blind. Run Langfuse v3 (images langfuse/langfuse:3 and langfuse/langfuse-worker:3)';
 
 describe.concurrent('§2 Verify infrastructure health', () => {
-  check('2/fly-machines', 'every machine is started in FLY_REGION and passes its checks; gateway, ui and worker each run one release', async (c, config) => {
+  check('2/fly-machines', async (c, config) => {
     const fly = flyFor(c, config);
     const { apps, region, gatewayProcesses } = config.fly;
     const expectations = [
@@ -30,7 +31,7 @@ describe.concurrent('§2 Verify infrastructure health', () => {
     const machines: Record<string, number> = {};
     results.forEach((r, i) => {
       const app = expectations[i]!.app;
-      if (r.status === 'rejected') return void c.expect(false, `${app}: machines could not be listed: ${reasonOf(r.reason)}`);
+      if (r.status === 'rejected') return void c.expect(false, `${app}: machines could not be listed: ${errorMessage(r.reason)}`);
       deploys[app] = r.value.deploys;
       machines[app] = r.value.machines;
       for (const problem of r.value.problems) c.expect(false, `${app}: ${problem}`);
@@ -40,7 +41,7 @@ describe.concurrent('§2 Verify infrastructure health', () => {
     c.observe('deploys', deploys);
   });
 
-  check('2/clickhouse', 'an authenticated SELECT 1 returns 1', async (c, config) => {
+  check('2/clickhouse', async (c, config) => {
     const clickhouse = await clickhouseFor(c, config);
     c.observe('via', clickhouse.via);
     c.observe('where', clickhouse.where);
@@ -49,7 +50,7 @@ describe.concurrent('§2 Verify infrastructure health', () => {
     c.expect(rows[0]?.[0] === '1', `SELECT 1 returned ${JSON.stringify(rows).slice(0, 200)} instead of 1`);
   });
 
-  check('2/minio', 'the cluster health route answers 200 (write quorum available)', async (c, config) => {
+  check('2/minio', async (c, config) => {
     const minio = await minioFor(c, config);
     c.observe('via', minio.via);
     c.observe('where', minio.where);
@@ -60,7 +61,7 @@ describe.concurrent('§2 Verify infrastructure health', () => {
     c.expect(health.healthy, `MinIO cluster health is not OK: ${health.detail} (live/ready can be 200 while MinIO is offline; /minio/health/cluster is the readiness signal)`);
   });
 
-  check('2/langfuse-ui', 'log in with the vault credentials, dashboards load, Langfuse v3 with no pending migration', async (c, config) => {
+  check('2/langfuse-ui', async (c, config) => {
     const { langfuse } = stackFor(config);
     const health = await langfuse.health();
     c.observe('langfuseVersion', health.version);

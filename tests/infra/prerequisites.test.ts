@@ -5,16 +5,17 @@
 // created and migrations applied."
 // The four checks are independent, so they run concurrently.
 import { describe } from 'vitest';
-import { probeMachine } from '../../src/clients/fly-fleet.ts';
+import { probeMachine } from '../../src/harness/fly-fleet.ts';
 import { langfuseWorkerHealth } from '../../src/clients/langfuse-worker.ts';
 import { readGatewayCache } from '../../src/clients/gateway-cache.ts';
 import { probeTls, trustedCas } from '../../src/clients/tls-probe.ts';
 import { check } from '../../src/harness/check.ts';
 import { stackFor } from '../../src/harness/stack.ts';
-import { clickhouseFor, execTimeoutS, flyFor, flyOrReason, reasonOf } from './access.ts';
+import { clickhouseFor, execTimeoutS, flyFor, flyOrReason } from './access.ts';
+import { errorMessage } from '../../src/evidence/error-text.ts';
 
 describe.concurrent('§1 Prerequisites', () => {
-  check('1/tls', 'DNS resolves and the gateway and Langfuse certificates verify for their host, valid ≥ TLS_MIN_DAYS', async (c, config) => {
+  check('1/tls', async (c, config) => {
     const sites = [
       { site: 'gateway', url: config.tls.gatewayUrl, variable: 'TLS_GATEWAY_URL' },
       { site: 'langfuse', url: config.tls.langfuseUrl, variable: 'TLS_LANGFUSE_URL' },
@@ -27,7 +28,7 @@ describe.concurrent('§1 Prerequisites', () => {
       const { site } = set[i]!;
       if (r.status === 'rejected') {
         c.measure(`${site}_days_left`, null, 'days', { op: '>=', value: config.thresholds.tlsMinDays });
-        return void c.expect(false, `${site}: ${reasonOf(r.reason)}`);
+        return void c.expect(false, `${site}: ${errorMessage(r.reason)}`);
       }
       const t = r.value;
       c.observe(site, { host: t.host, addresses: t.addresses, issuer: t.issuer, validTo: t.validTo, san: t.san, fingerprint256: t.fingerprint256 });
@@ -40,7 +41,7 @@ describe.concurrent('§1 Prerequisites', () => {
     }
   });
 
-  check('1/redis', "the gateway's Redis cache backend is up", async (c, config) => {
+  check('1/redis', async (c, config) => {
     const { admin } = stackFor(config);
     // Half one: the gateway's /cache/ping names its cache type; for `redis` it also PINGs Redis
     // (and writes one test entry; it flushes nothing).
@@ -67,7 +68,7 @@ describe.concurrent('§1 Prerequisites', () => {
     c.expect(worker.healthy, `the Langfuse worker cannot reach Redis or Postgres: ${worker.detail}`);
   });
 
-  check('1/fly-secrets', 'the expected secret names exist on each Fly app (names only)', async (c, config) => {
+  check('1/fly-secrets', async (c, config) => {
     const fly = flyFor(c, config);
     const expected = Object.entries(config.fly.expectedSecrets);
     if (expected.length === 0) return c.skip('FLY_EXPECTED_SECRETS names no secrets to look for');
@@ -75,7 +76,7 @@ describe.concurrent('§1 Prerequisites', () => {
     const seen: Record<string, { expected: number; missing: string[] }> = {};
     results.forEach((r, i) => {
       const [app, names] = expected[i]!;
-      if (r.status === 'rejected') return void c.expect(false, `${app}: secrets could not be listed: ${reasonOf(r.reason)}`);
+      if (r.status === 'rejected') return void c.expect(false, `${app}: secrets could not be listed: ${errorMessage(r.reason)}`);
       const missing = names.filter((n) => !r.value.includes(n));
       seen[app] = { expected: names.length, missing };
       c.expect(missing.length === 0, `${app} lacks secret(s) ${missing.join(', ')} (FLY_EXPECTED_SECRETS); sync them from the vault with fly secrets set`);
@@ -83,7 +84,7 @@ describe.concurrent('§1 Prerequisites', () => {
     c.observe('secrets', seen);
   });
 
-  check('1/langfuse-schema', 'Langfuse migrations applied: ClickHouse schema_migrations not dirty', async (c, config) => {
+  check('1/langfuse-schema', async (c, config) => {
     // Postgres _prisma_migrations needs a Postgres client, and none is installed (no pg driver,
     // no wire-protocol client here): that half is recorded as not checked, with the reason.
     c.observe(

@@ -6,13 +6,15 @@
 // evidence names the variable and the key alias, never the key. It talks to the gateway, so it
 // lives outside tests/agents/: the offline gate (`pnpm test:cutover:config`) never runs it.
 import { describe } from 'vitest';
-import { findAgents, readAgentsConfig } from '../../src/clients/agents-config.ts';
-import { judgeTeamKey, readOwnKeyInfo, teamKeyUses } from '../../src/clients/team-keys.ts';
+import { findAgents, readAgentsConfig } from '../../src/harness/agents-config.ts';
+import { readOwnKeyInfo } from '../../src/clients/key-info.ts';
+import { judgeTeamKey, teamKeyUses } from '../../src/harness/team-keys.ts';
 import { readEnvironment } from '../../src/config/index.ts';
 import { check } from '../../src/harness/check.ts';
+import { errorMessage } from '../../src/evidence/error-text.ts';
 
 describe('§6 Update production agents: the rotated team keys', () => {
-  check('6/team-keys', 'every TEAM_KEY_* the agents use is a live gateway key, not expired or blocked, allowed their models; limits recorded', async (c, config) => {
+  check('6/team-keys', async (c, config) => {
     const { configPath } = config.agents;
     c.observe('configPath', configPath);
     c.observe('gatewayUrl', config.gateway.url);
@@ -27,7 +29,7 @@ describe('§6 Update production agents: the rotated team keys', () => {
         { model: config.models.escalation, source: 'MODEL_ESCALATION (the agent names no model)' },
       ]);
     } catch (err) {
-      return c.fail(`cannot read the agents config (AGENTS_CONFIG_PATH=${configPath}): ${(err as Error).message}`);
+      return c.fail(`cannot read the agents config (AGENTS_CONFIG_PATH=${configPath}): ${errorMessage(err)}`);
     }
     // Missing, inline and unset references are 6/agent-config's failures, with their JSON paths.
     c.observe('notChecked', found.unchecked);

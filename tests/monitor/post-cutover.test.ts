@@ -8,8 +8,10 @@ import type { CutoverConfig } from '../../src/config/index.ts';
 import { ROLLBACK_TRIGGER, type RollbackTrigger } from '../../src/evidence/model.ts';
 import { check } from '../../src/harness/check.ts';
 import { stackFor } from '../../src/harness/stack.ts';
-import { hitRate, humanDuration, pct, type Breach } from '../../src/measure/watch.ts';
+import { duration, pct } from '../../src/measure/format.ts';
+import { hitRate, type Breach } from '../../src/measure/watch.ts';
 import { sharedWatch, type SharedWatch } from './watch.ts';
+import { errorMessage } from '../../src/evidence/error-text.ts';
 
 /** The row of the runbook's rollback table that applies when live traffic breaks a §7 promise. */
 const ROLLBACK_ROW = 'Runbook §7, "LiteLLM unavailable": update agent configs to use the direct OpenAI key/endpoint (previous values stored in vault).';
@@ -39,14 +41,14 @@ function sourceSummary(w: SharedWatch): string {
 }
 
 describe('§6–7 Post-cutover monitoring', () => {
-  check('6/live-traffic', 'every agent has live traffic and the steady cache hit rate holds, overall and per agent', async (c, config) => {
+  check('6/live-traffic', async (c, config) => {
     // No smoke request runs after the switch, so the evidence's gateway version comes from the
     // readiness details (the public /health/readiness no longer carries it).
     const version = await stackFor(config)
       .admin.readiness()
       .then((r) => r.version)
       .catch((err: unknown) => {
-        c.observe('gatewayVersionError', err instanceof Error ? err.message : String(err));
+        c.observe('gatewayVersionError', errorMessage(err));
         return null;
       });
     c.observe('gatewayVersion', version);
@@ -79,14 +81,14 @@ describe('§6–7 Post-cutover monitoring', () => {
       // An agent without traffic is one finding, not two: its hit rate has nothing to be judged on.
       const silent = traces === 0;
       c.measure(`cache_hit_rate_${agent}`, now ? hitRate(before ?? { hits: 0, misses: 0 }, now) : null, 'ratio', silent ? undefined : { op: '>=', value: min });
-      if (silent) c.expect(false, `agent ${agent}: no trace tagged ${agentTag(agent)} in Langfuse over ${humanDuration(Math.round(r.elapsedMs))} of watching`);
+      if (silent) c.expect(false, `agent ${agent}: no trace tagged ${agentTag(agent)} in Langfuse over ${duration(Math.round(r.elapsedMs))} of watching`);
     }
     if (unread.length > 0) {
       c.inconclusive(`Langfuse did not answer the trace count (tag ${unread.map(agentTag).join(', ')}), so live traffic cannot be judged for ${unread.join(', ')}${c.failed.length > 0 ? `; measured meanwhile: ${c.failed.join('; ')}` : ''}`);
     }
   });
 
-  check('7/watch', 'error rate and p95 latency stay within the rollback thresholds for MONITOR_DURATION', async (c, config) => {
+  check('7/watch', async (c, config) => {
     const w = await sharedWatch(config);
     const m = config.monitor;
     const latency = w.rules.latency;
@@ -111,17 +113,17 @@ describe('§6–7 Post-cutover monitoring', () => {
     c.measure('baseline_p95_ms', latency?.baselineP95Ms ?? null, 'ms');
     if (latency) c.measure('latency_limit_ms', latency.limitMs, 'ms');
     c.measure('max_window_p95_ms', r.maxWindowP95Ms, 'ms', judged && latency ? { op: '<=', value: latency.limitMs } : undefined);
-    if (r.breach) c.fail(`${r.breach.line} at ${humanDuration(Math.round(r.breach.atMs))} of ${humanDuration(m.durationMs)}. ${ROLLBACK_ROW}`);
-    const watched = `${r.last.requests} requests in ${humanDuration(Math.round(r.elapsedMs))}`;
+    if (r.breach) c.fail(`${r.breach.line} at ${duration(Math.round(r.breach.atMs))} of ${duration(m.durationMs)}. ${ROLLBACK_ROW}`);
+    const watched = `${r.last.requests} requests in ${duration(Math.round(r.elapsedMs))}`;
     const lf = w.sources?.langfuse;
     const noLangfuse = lf !== undefined && lf.polls > 0 && lf.failedPolls === lf.polls;
     const undecided = [
       w.baseline.ok ? undefined : `the latency rule cannot decide: ${w.baseline.reason}`,
       noLangfuse && latency ? `the latency rule cannot decide: Langfuse, the source of per-request latencies, never answered (${lf.lastError ?? 'no answer'})` : undefined,
       w.sources?.crossCheck?.disagreement ? `${w.sources.crossCheck.disagreement}; one of them is wrong, so this watch cannot be trusted until it is found` : undefined,
-      r.aborted ? `the watch stopped after ${humanDuration(Math.round(r.elapsedMs))}: ${r.aborted}` : undefined,
-      r.decidedErrorWindows === 0 ? `too few samples: no ${humanDuration(m.errorWindowMs)} window held MONITOR_MIN_SAMPLES=${m.minSamples} requests (${watched})` : undefined,
-      latency && !noLangfuse && r.decidedLatencyWindows === 0 ? `too few samples: no ${humanDuration(m.errorWindowMs)} window held MONITOR_MIN_SAMPLES=${m.minSamples} latency samples from Langfuse (${watched})` : undefined,
+      r.aborted ? `the watch stopped after ${duration(Math.round(r.elapsedMs))}: ${r.aborted}` : undefined,
+      r.decidedErrorWindows === 0 ? `too few samples: no ${duration(m.errorWindowMs)} window held MONITOR_MIN_SAMPLES=${m.minSamples} requests (${watched})` : undefined,
+      latency && !noLangfuse && r.decidedLatencyWindows === 0 ? `too few samples: no ${duration(m.errorWindowMs)} window held MONITOR_MIN_SAMPLES=${m.minSamples} latency samples from Langfuse (${watched})` : undefined,
     ].filter((u) => u !== undefined);
     if (undecided.length > 0) {
       // Say what was still guarded: an on-call engineer must know the error-rate rule held.

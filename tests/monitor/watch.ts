@@ -1,11 +1,12 @@
 // The one post-cutover monitoring loop both §6 live traffic and §7 watch read. Started by the
 // first check that asks for it and shared by the rest, so a 30-minute watch runs once.
-import { findAgents, readAgentsConfig } from '../../src/clients/agents-config.ts';
+import { findAgents, readAgentsConfig } from '../../src/harness/agents-config.ts';
 import { flyClient } from '../../src/clients/fly-transport.ts';
 import { liveTrafficSampler, type TrafficSources } from '../../src/clients/live-traffic.ts';
 import type { CutoverConfig } from '../../src/config/index.ts';
 import { latencyLimit, resolveBaseline, type BaselineResult } from '../../src/measure/baseline.ts';
 import { runWatch, type WatchResult, type WatchRules } from '../../src/measure/watch.ts';
+import { errorMessage } from '../../src/evidence/error-text.ts';
 
 /**
  * What the shared watch produced: the run itself, or why it could not start. `agentsError`
@@ -43,7 +44,7 @@ async function gatewayMachines(config: CutoverConfig): Promise<{ ids: string[] |
     if (ids.length === 0) return { ids: null, note: `Fly lists no started machine in process group ${SERVING_GROUP} of ${config.fly.apps.gateway}` };
     return { ids };
   } catch (err) {
-    return { ids: null, note: `the gateway machines could not be listed: ${(err as Error).message}` };
+    return { ids: null, note: `the gateway machines could not be listed: ${errorMessage(err)}` };
   }
 }
 
@@ -60,7 +61,7 @@ function expectedAgents(config: CutoverConfig): { agents: string[]; source: stri
   try {
     return { agents: findAgents(readAgentsConfig(config.agents.configPath)).map((a) => a.name), source: config.agents.configPath };
   } catch (err) {
-    return { agents: [], source: config.agents.configPath, error: `cannot list the expected agents: set AGENTS_EXPECTED, or fix AGENTS_CONFIG_PATH (${(err as Error).message})` };
+    return { agents: [], source: config.agents.configPath, error: `cannot list the expected agents: set AGENTS_EXPECTED, or fix AGENTS_CONFIG_PATH (${errorMessage(err)})` };
   }
 }
 
@@ -105,6 +106,6 @@ async function start(config: CutoverConfig): Promise<SharedWatch> {
     if (sources.crossCheck?.disagreement) process.stdout.write(`watch: ${sources.crossCheck.disagreement}\n`);
     return { ...known, ...extra, result, sources };
   } catch (err) {
-    return { ...known, ...extra, sources: sampler.sources(), error: `the watch could not start: ${(err as Error).message}` };
+    return { ...known, ...extra, sources: sampler.sources(), error: `the watch could not start: ${errorMessage(err)}` };
   }
 }

@@ -15,19 +15,20 @@ import { observePlan, observeUsage, RPM_BURST, rpmLimitPlan } from '../../src/ha
 import { stackFor } from '../../src/harness/stack.ts';
 import { awaitTrace } from '../../src/harness/trace.ts';
 import { burst, burstBudgetMs, type BurstResult } from '../../src/measure/burst.ts';
+import { errorMessage } from '../../src/evidence/error-text.ts';
 
 /** LiteLLM's `LITELLM_RATE_LIMIT_WINDOW_SIZE` default: the whole burst must arrive inside it. */
 const WINDOW_MS = 60_000;
 
 describe('§5 Quota: RPM enforcement', () => {
-  check('5.1/rpm-limit', 'limit+1 requests in one window: exactly rpm_limit answered, the rest 429, the throttle logged in Langfuse', async (c, config) => {
+  check('5.1/rpm-limit', async (c, config) => {
     const literal = config.quota.useCustomerKey;
     if (literal && config.phase === 'post') c.fail('QUOTA_USE_CUSTOMER_KEY=true is refused while CUTOVER_PHASE=post: bursting the prod_customer key after the switch would throttle real customers');
     const { langfuse, admin } = stackFor(config);
 
     // Read before spending: if 429s cannot reach Langfuse, the last step cannot pass.
     const callbacks = await admin.activeCallbacks().catch((err: unknown) => {
-      c.observe('activeCallbacksError', err instanceof Error ? err.message : String(err));
+      c.observe('activeCallbacksError', errorMessage(err));
       return undefined;
     });
     if (callbacks) c.observe('activeCallbacks', { callbacks: callbacks.callbacks, failure_callback: callbacks.failureCallback });
@@ -37,7 +38,7 @@ describe('§5 Quota: RPM enforcement', () => {
     // x-ratelimit-api_key-limit-requests header must confirm that limit below.
     const customer = config.quota.customerKey
       ? await admin.keyInfo(config.quota.customerKey).catch((err: unknown) => {
-          c.observe('keyInfoError', err instanceof Error ? err.message : String(err));
+          c.observe('keyInfoError', errorMessage(err));
           return null;
         })
       : undefined;
@@ -57,7 +58,7 @@ describe('§5 Quota: RPM enforcement', () => {
         gatewayUrl: config.gateway.url,
         runId: config.runId,
         apiKey,
-        checkId: '5.1/rpm-limit',
+        checkId: c.id,
         count: plan.requests,
         request: {
           model: config.models.default,
@@ -79,7 +80,7 @@ describe('§5 Quota: RPM enforcement', () => {
           c,
           admin,
           {
-            alias: ephemeralKeyAlias(config, '5.1/rpm-limit'),
+            alias: ephemeralKeyAlias(config, c.id),
             // Long enough for the burst; the key is deleted right after it anyway.
             duration: '5m',
             rpmLimit: limit,

@@ -19,7 +19,7 @@ const CACHE_SWITCH_WARNING =
   'POST /cache/settings; per key metadata.cache; per request cache: {"no-cache": true, "no-store": true}.';
 
 describe('§7 Rollback plan', () => {
-  check('7/rollback-readiness', 'direct OpenAI answers (the rollback target), the gateway serves with the cache bypassed, latency baseline recorded', async (c, config) => {
+  check('7/rollback-readiness', async (c, config) => {
     const { gateway } = stackFor(config);
     const n = config.rollback.baselineSamples;
 
@@ -39,7 +39,7 @@ describe('§7 Rollback plan', () => {
         for (let i = 0; i < n; i++) {
           const res = await gateway.chat(
             { model: config.models.default, messages: [{ role: 'user', content: ROLLBACK_BASELINE.gatewayPrompt(config.runId, i) }], max_tokens: ROLLBACK_BASELINE.maxTokens, cache: { 'no-cache': true, 'no-store': true } },
-            { apiKey: config.gateway.adminKey, checkId: '7/rollback-readiness' },
+            { apiKey: config.gateway.adminKey, checkId: c.id },
           );
           gatewayStatuses.push(res.status);
           if (res.status === 200) viaGateway.push(res.timing.totalMs);

@@ -1,5 +1,5 @@
-import { excerptOf } from './errors.ts';
-import type { FlyMachine } from './fly.ts';
+import { excerptOf } from '../clients/errors.ts';
+import type { FlyMachine } from '../clients/fly.ts';
 
 /** What one app's machines must look like (runbook §1–2: started, in the region, healthy, one release per group). */
 export interface FleetExpectation {

@@ -1,7 +1,8 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
-import { excerptOf } from './errors.ts';
+import { excerptOf } from '../clients/errors.ts';
+import { errorMessage } from '../evidence/error-text.ts';
 
 /** A field found in the config: its value and the JSON path that locates it (`$.agents[0].baseUrl`). */
 export interface Located<T> {
@@ -269,7 +270,7 @@ function locateJsonError(t: string): { at: number; kind: string } {
     return { at: 0, kind: 'not valid JSON' };
   } catch (err) {
     const at = (err as { at?: number }).at;
-    return at === undefined ? { at: 0, kind: 'not valid JSON' } : { at, kind: (err as Error).message };
+    return at === undefined ? { at: 0, kind: 'not valid JSON' } : { at, kind: errorMessage(err) };
   }
 }
 

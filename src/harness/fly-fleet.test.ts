@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FlyMachine } from './fly.ts';
+import type { FlyMachine } from '../clients/fly.ts';
 import { assessFleet, probeMachine } from './fly-fleet.ts';
 
 const passing = [{ name: 'servicecheck-00-http-4000', status: 'passing' }];

@@ -1,0 +1,14 @@
+import { describe, expect, test } from 'vitest';
+import { duration, num, pct } from './format.ts';
+
+describe('format', () => {
+  test('pct: one decimal always, so a ratio reads the same in every view', () => {
+    expect([0.031, 0.3, 0.41, 1, 0].map(pct)).toEqual(['3.1 %', '30.0 %', '41.0 %', '100.0 %', '0.0 %']);
+  });
+  test('num: integers grouped, fractions bounded', () => {
+    expect([12345, 2.345678, 0.0123456, -3].map(num)).toEqual(['12,345', '2.35', '0.0123', '-3']);
+  });
+  test('duration: minutes when whole, else seconds to a tenth, else milliseconds', () => {
+    expect([300_000, 90_000, 1_234, 85.4, 10_000].map(duration)).toEqual(['5 min', '90 s', '1.2 s', '85 ms', '10 s']);
+  });
+});
