@@ -60,3 +60,35 @@ export const rows: readonly MatrixRow[] = [
   // §1 Redis, the worker half: the Langfuse worker's health fails its Redis PING.
   { faults: ['worker-redis-down'], fails: ['1/redis'], because: /the Langfuse worker cannot reach Redis or Postgres: .*exited 22/ },
 ];
+
+/**
+ * §1 Langfuse schema against a real PostgreSQL (selftest/real-postgres.ts; run by
+ * selftest/real-postgres.test.ts, which starts the server): `url(database)` points
+ * LANGFUSE_DATABASE_URL at one of its seeded databases. The sandbox has no Postgres, so the
+ * healthy rows above record the Postgres half as not checked.
+ */
+export function realPostgresRows(url: (database: string) => string): readonly MatrixRow[] {
+  return [
+    {
+      name: 'real PostgreSQL: _prisma_migrations all applied (1/langfuse-schema)',
+      faults: [],
+      env: { LANGFUSE_DATABASE_URL: url('langfuse') },
+      fails: [],
+      observes: [{ check: '1/langfuse-schema', key: 'postgresMigrations', matches: /"applied":3,"latest":"20250301000000_add_prompt_labels","pending":\[\]/ }],
+    },
+    {
+      name: 'real PostgreSQL: failed, unfinished and rolled-back migrations (1/langfuse-schema)',
+      faults: [],
+      env: { LANGFUSE_DATABASE_URL: url('lf_pending') },
+      fails: ['1/langfuse-schema'],
+      because: /has migration\(s\) not applied: 20250401000000_add_scores_index \(failed: ERROR: relation "scores" does not exist\), 20250402000000_add_events \(unfinished\), 20250315000000_drop_old_sessions \(rolled-back\); prisma migrate deploy refuses to run \(P3009\)/,
+    },
+    {
+      name: 'real PostgreSQL: no _prisma_migrations table (1/langfuse-schema)',
+      faults: [],
+      env: { LANGFUSE_DATABASE_URL: url('lf_empty') },
+      fails: ['1/langfuse-schema'],
+      because: /Langfuse Postgres has no public\._prisma_migrations table: Prisma has never migrated this database .*relation "public\._prisma_migrations" does not exist \(SQLSTATE 42P01\)/,
+    },
+  ];
+}

@@ -58,7 +58,7 @@ describe('postgres probe', () => {
 
     test('reports the server error with host, port and database, never the password', async () => {
       const res = await probePostgres(`postgresql://probe:hunter2-secret@127.0.0.1:${port}/langfuse`, { timeoutMs: 2000 });
-      expect(res).toEqual({ ok: false, error: `postgres 127.0.0.1:${port}/langfuse: password authentication failed for user "probe" (SQLSTATE 28P01)` });
+      expect(res).toEqual({ ok: false, sqlstate: '28P01', error: `postgres 127.0.0.1:${port}/langfuse: password authentication failed for user "probe" (SQLSTATE 28P01)` });
     });
 
     test('sslmode=require refuses a server without TLS', async () => {
@@ -237,6 +237,28 @@ describe('TLS to a database that is not loopback', () => {
       expect(await probe(injected)).toEqual({ ok: false, error: expect.stringMatching(/sent more than its one-byte answer to the TLS request/) });
     } finally {
       for (const server of all) server.close();
+    }
+  });
+
+  test('a query answered with more rows than a summary holds is refused at the cap', async () => {
+    // Trust login, then 1001 one-column rows for any query.
+    const rows = Buffer.concat(Array.from({ length: 1001 }, () => message('D', Buffer.concat([Buffer.from([0, 1]), int32(1), Buffer.from('x')]))));
+    const server = createServer((s) => {
+      s.on('error', () => undefined);
+      s.once('data', () => {
+        s.write('N');
+        s.once('data', () => {
+          s.write(Buffer.concat([message('R', int32(0)), message('Z', Buffer.from('I'))]));
+          s.once('data', () => s.write(Buffer.concat([rows, message('Z', Buffer.from('I'))])));
+        });
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const res = await probePostgres(`postgresql://u:pw-long-secret@127.0.0.1:${(server.address() as AddressInfo).port}/db`, { timeoutMs: 2000, query: 'SELECT x FROM t' });
+      expect(res).toEqual({ ok: false, error: expect.stringMatching(/: the query returned over 1000 rows; the probe reads summaries only$/) });
+    } finally {
+      server.close();
     }
   });
 

@@ -2,14 +2,19 @@ import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 
+/** One result row of the probe's query: each column as the server's text, `null` for SQL NULL. */
+export type PostgresRow = readonly (string | null)[];
+
 /**
- * Result of a probe: `SELECT 1` answered, with how long the whole exchange took, or the reason
- * it did not. `tls` says whether the exchange was encrypted and `tlsPolicy` why (for the
- * evidence): `sslmode=disable` set explicitly shows as TLS off by request.
+ * Result of a probe: the query answered, with its rows and how long the whole exchange took,
+ * or the reason it did not. `tls` says whether the exchange was encrypted and `tlsPolicy` why
+ * (for the evidence): `sslmode=disable` set explicitly shows as TLS off by request. `sqlstate`
+ * is set when the server itself refused (login or query) with an ErrorResponse, so a caller can
+ * tell "no such table" (42P01) from an unreachable server without parsing the message.
  */
 export type PostgresProbe =
-  | { readonly ok: true; readonly ms: number; readonly auth: 'trust' | 'cleartext' | 'md5' | 'scram-sha-256'; readonly serverVersion?: string; readonly tls: boolean; readonly tlsPolicy: string }
-  | { readonly ok: false; readonly error: string };
+  | { readonly ok: true; readonly ms: number; readonly rows: readonly PostgresRow[]; readonly auth: 'trust' | 'cleartext' | 'md5' | 'scram-sha-256'; readonly serverVersion?: string; readonly tls: boolean; readonly tlsPolicy: string }
+  | { readonly ok: false; readonly error: string; readonly sqlstate?: string };
 
 const SSLMODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 type SslMode = (typeof SSLMODES)[number];
@@ -83,10 +88,23 @@ const cstr = (s: string): Buffer => Buffer.from(`${s}\0`, 'utf8');
 
 /**
  * The largest backend message, and the most unread bytes, the probe accepts: what it reads
- * (authentication, parameter status, one row of `SELECT 1`) is a few hundred bytes, and a
- * server claiming more is refused before it can fill the memory.
+ * (authentication, parameter status, a few short rows) is a few kilobytes, and a server
+ * claiming more is refused before it can fill the memory.
  */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/** The most rows the probe keeps: its queries are summaries, and a server sending more is refused. */
+const MAX_ROWS = 1000;
+
+/** An ErrorResponse from the server, carrying its SQLSTATE for the result. */
+class ServerError extends Error {
+  constructor(
+    message: string,
+    readonly sqlstate: string | undefined,
+  ) {
+    super(message);
+  }
+}
 
 /** Reads whole backend messages from a socket, one at a time, none over `MAX_MESSAGE_BYTES`. */
 class MessageReader {
@@ -135,8 +153,8 @@ class MessageReader {
   }
 }
 
-/** The `M`essage (and SQLSTATE `C`ode) of an ErrorResponse. */
-function errorText(body: Buffer): string {
+/** An ErrorResponse as an error: its `M`essage and SQLSTATE `C`ode, after `prefix`. */
+function serverError(body: Buffer, prefix = ''): ServerError {
   const fields = new Map<string, string>();
   let i = 0;
   while (i < body.length && body[i] !== 0) {
@@ -144,19 +162,48 @@ function errorText(body: Buffer): string {
     fields.set(String.fromCharCode(body[i]!), body.subarray(i + 1, end).toString('utf8'));
     i = end + 1;
   }
-  return `${fields.get('M') ?? 'error'}${fields.get('C') ? ` (SQLSTATE ${fields.get('C')})` : ''}`;
+  const code = fields.get('C');
+  return new ServerError(`${prefix}${fields.get('M') ?? 'error'}${code ? ` (SQLSTATE ${code})` : ''}`, code);
+}
+
+/**
+ * PgBouncer answers its clients itself (login from its auth file) and takes a server connection
+ * only when one is needed: with the database down, the client waits until `query_wait_timeout`
+ * or is told `server_login_retry`, under SQLSTATE 08P01, which reads like a protocol error.
+ */
+const POOLER_NO_SERVER = /query_wait_timeout|server_login_retry|cannot connect to server/;
+const POOLER_DOWN = 'the pooler answered, but has no connection to the database behind it (is the database down?)';
+const POOLER_WAITING = 'a pooler whose database is down keeps its clients waiting like this';
+
+/** The columns of a DataRow, as text (the simple-query protocol sends every value as text). */
+function dataRow(body: Buffer): PostgresRow {
+  const out: (string | null)[] = [];
+  let at = 2;
+  for (let k = body.readInt16BE(0); k > 0; k--) {
+    const len = body.readInt32BE(at);
+    at += 4;
+    out.push(len < 0 ? null : body.subarray(at, at + len).toString('utf8'));
+    if (len > 0) at += len;
+  }
+  return out;
 }
 
 /**
  * Opens a connection to the Postgres URL, authenticates (trust, cleartext, md5 or
- * SCRAM-SHA-256, the methods Postgres, PgBouncer and Supavisor offer), runs `SELECT 1` with the
- * simple-query protocol and closes. TLS follows `tlsPolicyFor`: to a host that is not loopback
- * it is required unless the URL sets `sslmode=disable` explicitly (the result then says TLS was
- * off); `require` and an upgraded `prefer`/`allow` do not verify the certificate, as libpq
- * does, and `verify-ca`/`verify-full` verify it. The whole exchange is bounded by `timeoutMs`.
- * Errors name host:port and database, never the password.
+ * SCRAM-SHA-256, the methods Postgres, PgBouncer and Supavisor offer), runs one query with the
+ * simple-query protocol (no prepared statements, so it works through a transaction pooler) and
+ * closes. Without `query` it runs `SELECT 1` and fails unless that answers 1; with `query` it
+ * returns the rows of the last result set (at most 1000) as text, and a query the server
+ * refuses is a failure carrying its SQLSTATE. TLS follows `tlsPolicyFor`: to a host that is not
+ * loopback it is required unless the URL sets `sslmode=disable` explicitly (the result then
+ * says TLS was off); `require` and an upgraded `prefer`/`allow` do not verify the certificate,
+ * as libpq does, and `verify-ca`/`verify-full` verify it. The whole exchange is bounded by
+ * `timeoutMs`, and a timeout says which step got no answer. Errors name host:port and
+ * database, never the password.
  */
-export async function probePostgres(url: string, o: { timeoutMs: number }): Promise<PostgresProbe> {
+export async function probePostgres(url: string, o: { timeoutMs: number; query?: string }): Promise<PostgresProbe> {
+  const sql = o.query ?? 'SELECT 1';
+  const what = o.query === undefined ? 'SELECT 1' : 'the query';
   let u: URL;
   try {
     u = new URL(url);
@@ -175,7 +222,8 @@ export async function probePostgres(url: string, o: { timeoutMs: number }): Prom
   const { mode: sslmode, policy } = tlsPolicy;
   const started = performance.now();
   let socket: Socket | undefined;
-  const timer = setTimeout(() => socket?.destroy(new Error(`no answer within ${o.timeoutMs} ms`)), o.timeoutMs);
+  let step = `to the login (${POOLER_WAITING})`;
+  const timer = setTimeout(() => socket?.destroy(new Error(`no answer ${step} within ${o.timeoutMs} ms`)), o.timeoutMs);
   try {
     socket = await open(host, port, o.timeoutMs);
     let tls = false;
@@ -206,7 +254,7 @@ export async function probePostgres(url: string, o: { timeoutMs: number }): Prom
     let serverVersion: string | undefined;
     for (;;) {
       const m = await reader.next();
-      if (m.type === 'E') throw new Error(errorText(m.body));
+      if (m.type === 'E') throw serverError(m.body);
       if (m.type === 'S') {
         const [k, v] = m.body.toString('utf8').split('\0');
         if (k === 'server_version') serverVersion = v;
@@ -239,22 +287,27 @@ export async function probePostgres(url: string, o: { timeoutMs: number }): Prom
       } else throw new Error(`unsupported authentication request ${code}`);
     }
 
-    socket.write(message('Q', cstr('SELECT 1')));
-    let value: string | undefined;
+    step = `to ${what} (${POOLER_WAITING})`;
+    socket.write(message('Q', cstr(sql)));
+    let rows: PostgresRow[] = [];
     for (;;) {
       const m = await reader.next();
-      if (m.type === 'E') throw new Error(`SELECT 1 failed: ${errorText(m.body)}`);
-      if (m.type === 'D' && m.body.readInt16BE(0) >= 1) {
-        const len = m.body.readInt32BE(2);
-        value = len >= 0 ? m.body.subarray(6, 6 + len).toString('utf8') : undefined;
+      if (m.type === 'E') throw serverError(m.body, `${what} failed: `);
+      if (m.type === 'T') rows = [];
+      if (m.type === 'D') {
+        if (rows.length >= MAX_ROWS) throw new Error(`${what} returned over ${MAX_ROWS} rows; the probe reads summaries only`);
+        rows.push(dataRow(m.body));
       }
       if (m.type === 'Z') break;
     }
-    if (value !== '1') throw new Error(`SELECT 1 returned ${value === undefined ? 'no row' : JSON.stringify(value)}`);
+    const value = rows[0]?.[0];
+    if (o.query === undefined && value !== '1') throw new Error(`SELECT 1 returned ${value == null ? 'no row' : JSON.stringify(value)}`);
     socket.write(message('X', Buffer.alloc(0)));
-    return { ok: true, ms: performance.now() - started, auth, serverVersion, tls, tlsPolicy: policy };
+    return { ok: true, ms: performance.now() - started, rows, auth, serverVersion, tls, tlsPolicy: policy };
   } catch (err) {
-    return { ok: false, error: `${where}: ${(err as Error).message.split(password || '\0').join('[REDACTED]')}` };
+    const hint = err instanceof ServerError && POOLER_NO_SERVER.test(err.message) ? `; ${POOLER_DOWN}` : '';
+    const error = `${where}: ${(err as Error).message.split(password || '\0').join('[REDACTED]')}${hint}`;
+    return err instanceof ServerError && err.sqlstate ? { ok: false, error, sqlstate: err.sqlstate } : { ok: false, error };
   } finally {
     clearTimeout(timer);
     socket?.destroy();

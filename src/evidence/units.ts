@@ -4,13 +4,13 @@
  * [0, 1] (0.3 is 30 %), `code` an HTTP status, `cosine` a cosine similarity, `µUSD` millionths
  * of a dollar (a small completion costs ~10 µUSD); the rest count what they name.
  */
-export const UNITS = ['ms', 'ratio', 'code', 'requests', 'tokens', 'traces', 'agents', 'keys', 'days', 'cosine', 'µUSD'] as const;
+export const UNITS = ['ms', 'ratio', 'code', 'requests', 'tokens', 'traces', 'agents', 'keys', 'migrations', 'days', 'cosine', 'µUSD'] as const;
 export type Unit = (typeof UNITS)[number];
 
 /**
  * The one word a measurement name uses for its unit, as a `_`-separated part of the name
  * (`total_ms`, `cache_hit_rate`, `http_status`). Units that count what they name (`requests`,
- * `traces`, `agents`, `keys`) have none: `http_200_count` and `agents_found` say what
+ * `traces`, `agents`, `keys`, `migrations`) have none: `http_200_count` and `agents_found` say what
  * was counted.
  */
 export const UNIT_WORDS: Readonly<Partial<Record<Unit, string>>> = {

@@ -8,6 +8,7 @@ import { describe } from 'vitest';
 import { probeMachine } from '../../src/harness/fly-fleet.ts';
 import { langfuseWorkerHealth } from '../../src/clients/langfuse-worker.ts';
 import { readGatewayCache } from '../../src/clients/gateway-cache.ts';
+import { readPrismaMigrations } from '../../src/clients/prisma-migrations.ts';
 import { probeTls, trustedCas } from '../../src/clients/tls-probe.ts';
 import { check } from '../../src/harness/check.ts';
 import { stackFor } from '../../src/harness/stack.ts';
@@ -85,14 +86,21 @@ describe.concurrent('§1 Prerequisites', () => {
   });
 
   check('1/langfuse-schema', async (c, config) => {
-    // Postgres _prisma_migrations needs a Postgres client, and none is installed (no pg driver,
-    // no wire-protocol client here): that half is recorded as not checked, with the reason.
-    c.observe(
-      'postgres',
-      config.langfuse.databaseUrl
-        ? 'not checked: LANGFUSE_DATABASE_URL is set, but this suite has no Postgres client; check _prisma_migrations for rows with finished_at IS NULL AND rolled_back_at IS NULL by hand'
-        : 'not checked: LANGFUSE_DATABASE_URL is not set',
-    );
+    // Postgres: Prisma's own record, _prisma_migrations. Without a URL that half is recorded as
+    // not checked (the evidence lists it as an unchecked part), never as a pass.
+    const url = config.langfuse.databaseUrl;
+    if (!url) c.observe('postgresMigrations', 'not checked: LANGFUSE_DATABASE_URL is not set');
+    else {
+      const prisma = await readPrismaMigrations(url, { timeoutMs: config.httpTimeoutMs });
+      if (prisma.kind === 'unreachable') c.expect(false, `Langfuse Postgres (LANGFUSE_DATABASE_URL) could not be read: ${prisma.error}`);
+      else if (prisma.kind === 'missing') c.expect(false, `Langfuse Postgres has no ${prisma.table} table: Prisma has never migrated this database (wrong database, or a missing ?schema= in LANGFUSE_DATABASE_URL): ${prisma.error}`);
+      else {
+        c.observe('postgresMigrations', { table: prisma.table, applied: prisma.applied, latest: prisma.latest, pending: prisma.pending });
+        c.measure('postgres_migrations_applied', prisma.applied, 'migrations', { op: '>', value: 0 });
+        const named = prisma.pending.map((m) => `${m.name} (${m.state}${m.logs ? `: ${m.logs.split('\n')[0]}` : ''})`);
+        c.expect(prisma.pending.length === 0, `Langfuse Postgres ${prisma.table} has migration(s) not applied: ${named.join(', ')}; prisma migrate deploy refuses to run (P3009) until each is resolved (prisma migrate resolve)`);
+      }
+    }
     const clickhouse = await clickhouseFor(c, config);
     c.observe('via', clickhouse.via);
     // golang-migrate reads its state the same way: the row with the highest sequence is the last step.
