@@ -32,7 +32,11 @@ export default function setup(): void {
     ? []
     : result.problems.map((p) => {
         if (p.variable !== 'GATEWAY_URL') return p;
-        if (!gateway) return { variable: 'AGENTS_GATEWAY_URL', problem: 'is required by the agent-config gate (or GATEWAY_URL): the base URL every agent must use' };
+        if (!gateway)
+          return {
+            variable: 'AGENTS_GATEWAY_URL',
+            problem: 'is required by the agent-config gate (or GATEWAY_URL): the base URL every agent must use',
+          };
         return { ...p, variable: named };
       });
   // Weak secrets are judged on what the operator set, never on the placeholders above.

@@ -1,7 +1,14 @@
 import type { TestProject } from 'vitest/node';
 import { sandboxSettingProblems } from './sandbox/settings.ts';
 import { refuseConfig } from './src/evidence/refusal.ts';
-import { newRunId, parseConfig, preflight, readEnvironment, TARGET_VARIABLES, type CutoverConfig } from './src/config/index.ts';
+import {
+  newRunId,
+  parseConfig,
+  preflight,
+  readEnvironment,
+  TARGET_VARIABLES,
+  type CutoverConfig,
+} from './src/config/index.ts';
 
 /**
  * The composition root of a cutover run. It validates the configuration before anything is
@@ -21,14 +28,21 @@ export default async function setup(_project: TestProject): Promise<() => Promis
 
   if (!env.GATEWAY_URL?.trim()) {
     const { startSandbox } = await import('./sandbox/index.ts');
-    const sandbox = await startSandbox({ faults: env.SANDBOX_FAULTS ?? '', cacheType: env.SANDBOX_CACHE_TYPE, liveTraffic: env.CUTOVER_PHASE === 'post' });
+    const sandbox = await startSandbox({
+      faults: env.SANDBOX_FAULTS ?? '',
+      cacheType: env.SANDBOX_CACHE_TYPE,
+      liveTraffic: env.CUTOVER_PHASE === 'post',
+    });
     // The sandbox's target variables always apply (conflicts were refused above). Its other
     // values (Fly token, monitor duration …) are defaults: a variable the user set, even to the
     // empty string, wins, so a rehearsal can drop one input (OPENAI_DIRECT_KEY=) on purpose.
-    for (const [k, v] of Object.entries(sandbox.env)) if (k === 'GATEWAY_URL' || TARGET_VARIABLES.includes(k as never) || !(k in env)) env[k] = v;
+    for (const [k, v] of Object.entries(sandbox.env))
+      if (k === 'GATEWAY_URL' || TARGET_VARIABLES.includes(k as never) || !(k in env)) env[k] = v;
     env.CUTOVER_TARGET = 'sandbox';
     stop = () => sandbox.stop();
-    process.stdout.write(`Target: bundled sandbox (no GATEWAY_URL configured)${sandbox.faults.length ? `, faults: ${sandbox.faults.join(', ')}` : ''}\n`);
+    process.stdout.write(
+      `Target: bundled sandbox (no GATEWAY_URL configured)${sandbox.faults.length ? `, faults: ${sandbox.faults.join(', ')}` : ''}\n`,
+    );
   } else {
     env.CUTOVER_TARGET = 'deployment';
   }
@@ -58,8 +72,10 @@ export function deploymentTarget(config: CutoverConfig): string {
  * before `.env` was loaded, so the run uses the default. A warning, not a refusal: the run is
  * as valid, only slower or faster than asked.
  */
-export function processOnlyWarning(env: Record<string, string | undefined>, processEnv: Record<string, string | undefined>): string | undefined {
+export function processOnlyWarning(
+  env: Record<string, string | undefined>,
+  processEnv: Record<string, string | undefined>,
+): string | undefined {
   if (!env.CUTOVER_MAX_WORKERS?.trim() || processEnv.CUTOVER_MAX_WORKERS !== undefined) return undefined;
   return 'Warning: CUTOVER_MAX_WORKERS is set in .env, but vitest.config.ts reads it from the process environment only (before .env is loaded): this run uses the default. Set it on the command line instead, e.g. CUTOVER_MAX_WORKERS=4 pnpm test:cutover.';
 }
-

@@ -27,12 +27,25 @@ const TIMEOUT_MS = 30_000;
 const { env, stop } = await startSandboxProcess();
 const gatewayUrl = env.GATEWAY_URL!;
 const admin = new GatewayAdmin({ url: gatewayUrl, adminKey: env.GATEWAY_ADMIN_KEY!, timeoutMs: TIMEOUT_MS });
-const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'Reply with one word. Burst benchmark.' }], max_tokens: 1, cache: { 'no-cache': true, 'no-store': true } };
+const chat = {
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user' as const, content: 'Reply with one word. Burst benchmark.' }],
+  max_tokens: 1,
+  cache: { 'no-cache': true, 'no-store': true },
+};
 let keys = 0;
-const freshKey = async (rpmLimit: number): Promise<string> => (await admin.generateKey({ alias: `bench-burst-${process.pid}-${keys++}`, duration: '10m', rpmLimit })).key;
+const freshKey = async (rpmLimit: number): Promise<string> =>
+  (await admin.generateKey({ alias: `bench-burst-${process.pid}-${keys++}`, duration: '10m', rpmLimit })).key;
 
 async function runBurst(apiKey: string, count: number, concurrency: number): Promise<BurstResult> {
-  const prepared = prepareChatBurst({ gatewayUrl, runId: 'bench', apiKey, checkId: 'bench/burst', count, request: chat });
+  const prepared = prepareChatBurst({
+    gatewayUrl,
+    runId: 'bench',
+    apiKey,
+    checkId: 'bench/burst',
+    count,
+    request: chat,
+  });
   return burst({ ...prepared, concurrency, timeoutMs: TIMEOUT_MS, warmPath: '/health/liveliness' });
 }
 
@@ -56,7 +69,14 @@ const figure = (values: number[]) => {
   return { median: s.p50, min: s.min, max: s.max, runs: values };
 };
 
-const verify: { successes: number; throttled: number; other: number; arrivalSpanMs: number; totalMs: number; rps: number }[] = [];
+const verify: {
+  successes: number;
+  throttled: number;
+  other: number;
+  arrivalSpanMs: number;
+  totalMs: number;
+  rps: number;
+}[] = [];
 const burstRps: number[] = [];
 const cannonRps: number[] = [];
 const span101: number[] = [];
@@ -66,8 +86,17 @@ try {
   for (let run = 1; run <= RUNS; run++) {
     const big = await runBurst(await freshKey(BIG.limit), BIG.limit + 1, BIG.connections);
     const c = big.statusCounts;
-    verify.push({ successes: c[200] ?? 0, throttled: c[429] ?? 0, other: BIG.limit + 1 - (c[200] ?? 0) - (c[429] ?? 0), arrivalSpanMs: big.arrivalSpanMs, totalMs: big.totalMs, rps: big.throughputRps });
-    log(`run ${run}: 10,001 → ${c[200] ?? 0} × 200, ${c[429] ?? 0} × 429 in ${Math.round(big.arrivalSpanMs)} ms (${Math.round(big.throughputRps)} req/s)`);
+    verify.push({
+      successes: c[200] ?? 0,
+      throttled: c[429] ?? 0,
+      other: BIG.limit + 1 - (c[200] ?? 0) - (c[429] ?? 0),
+      arrivalSpanMs: big.arrivalSpanMs,
+      totalMs: big.totalMs,
+      rps: big.throughputRps,
+    });
+    log(
+      `run ${run}: 10,001 → ${c[200] ?? 0} × 200, ${c[429] ?? 0} × 429 in ${Math.round(big.arrivalSpanMs)} ms (${Math.round(big.throughputRps)} req/s)`,
+    );
 
     // Same endpoint, same key type, same connections; alternate which tool goes first.
     const key = await freshKey(1_000_000_000);
@@ -80,7 +109,9 @@ try {
 
     const small = await runBurst(await freshKey(SMALL.limit), SMALL.limit + 1, SMALL.concurrency);
     span101.push(small.sendSpanMs);
-    log(`run ${run}: 101 requests at concurrency ${SMALL.concurrency}: send span ${Math.round(small.sendSpanMs)} ms, ${JSON.stringify(small.statusCounts)}`);
+    log(
+      `run ${run}: 101 requests at concurrency ${SMALL.concurrency}: send span ${Math.round(small.sendSpanMs)} ms, ${JSON.stringify(small.statusCounts)}`,
+    );
   }
 } finally {
   await closePools();
@@ -95,7 +126,9 @@ const results = {
   runs: RUNS,
   verify10001: {
     target: `exactly ${BIG.limit} × 200 and 1 × 429 out of ${BIG.limit + 1}, arrival span < ${WINDOW_MS} ms`,
-    pass: verify.every((v) => v.successes === BIG.limit && v.throttled === 1 && v.other === 0 && v.arrivalSpanMs < WINDOW_MS),
+    pass: verify.every(
+      (v) => v.successes === BIG.limit && v.throttled === 1 && v.other === 0 && v.arrivalSpanMs < WINDOW_MS,
+    ),
     connections: BIG.connections,
     successes: verify.map((v) => v.successes),
     arrivalSpanMs: figure(verify.map((v) => v.arrivalSpanMs)),
@@ -110,9 +143,16 @@ const results = {
     ratio: figure(ratios),
     pass: (summarize(ratios).p50 ?? 0) >= 0.8,
   },
-  span101: { target: '≤ 1000 ms', concurrency: SMALL.concurrency, sendSpanMs: figure(span101), pass: (summarize(span101).p50 ?? Infinity) <= 1000 },
+  span101: {
+    target: '≤ 1000 ms',
+    concurrency: SMALL.concurrency,
+    sendSpanMs: figure(span101),
+    pass: (summarize(span101).p50 ?? Infinity) <= 1000,
+  },
 };
-log(`ratio burst/autocannon: median ${results.throughputVsAutocannon.ratio.median?.toFixed(2)} (min ${results.throughputVsAutocannon.ratio.min?.toFixed(2)}, max ${results.throughputVsAutocannon.ratio.max?.toFixed(2)})`);
+log(
+  `ratio burst/autocannon: median ${results.throughputVsAutocannon.ratio.median?.toFixed(2)} (min ${results.throughputVsAutocannon.ratio.min?.toFixed(2)}, max ${results.throughputVsAutocannon.ratio.max?.toFixed(2)})`,
+);
 // One line: `pnpm bench` (bench/index.ts) reads the last line of stdout.
 const json = `${JSON.stringify(results)}\n`;
 if (OUT) writeFileSync(OUT, json);

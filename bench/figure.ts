@@ -15,7 +15,12 @@ export interface Figure {
 }
 
 /** Summarises repeated measurements as a figure; `meets` decides the target on the median. */
-export function figure(name: string, unit: string, values: readonly number[], target?: { text: string; meets: (median: number) => boolean }): Figure {
+export function figure(
+  name: string,
+  unit: string,
+  values: readonly number[],
+  target?: { text: string; meets: (median: number) => boolean },
+): Figure {
   if (values.length === 0) throw new Error(`${name}: no measurements`);
   const median = quantile(values, 0.5)!;
   const round = (n: number): number => Math.round(n * 1000) / 1000;

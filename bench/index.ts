@@ -21,16 +21,48 @@ interface BurstSummary {
 /** The burst benchmark reports its own richer shape; this lifts its headline numbers into figures. */
 function burstFigures(r: Record<string, any>): Figure[] {
   const f = (name: string, unit: string, s: BurstSummary, target?: string, pass?: boolean): Figure => ({
-    name, unit, median: s.median ?? NaN, min: s.min ?? NaN, max: s.max ?? NaN, runs: s.runs.length, ...(target ? { target, pass } : {}),
+    name,
+    unit,
+    median: s.median ?? NaN,
+    min: s.min ?? NaN,
+    max: s.max ?? NaN,
+    runs: s.runs.length,
+    ...(target ? { target, pass } : {}),
   });
   const out: Figure[] = [];
-  if (r.verify10001) out.push(f('10,001 requests at 10,000 rpm: arrival span', 'ms', r.verify10001.arrivalSpanMs, r.verify10001.target, r.verify10001.pass));
+  if (r.verify10001)
+    out.push(
+      f(
+        '10,001 requests at 10,000 rpm: arrival span',
+        'ms',
+        r.verify10001.arrivalSpanMs,
+        r.verify10001.target,
+        r.verify10001.pass,
+      ),
+    );
   if (r.throughputVsAutocannon) {
     out.push(f('burst engine throughput', 'req/s', r.throughputVsAutocannon.burstRps));
     out.push(f('autocannon throughput (same endpoint)', 'req/s', r.throughputVsAutocannon.autocannonRps));
-    out.push(f('burst / autocannon', '×', r.throughputVsAutocannon.ratio, r.throughputVsAutocannon.target, r.throughputVsAutocannon.pass));
+    out.push(
+      f(
+        'burst / autocannon',
+        '×',
+        r.throughputVsAutocannon.ratio,
+        r.throughputVsAutocannon.target,
+        r.throughputVsAutocannon.pass,
+      ),
+    );
   }
-  if (r.span101) out.push(f('§5.1 burst: send span of 101 requests', 'ms', r.span101.sendSpanMs ?? r.span101, r.span101.target, r.span101.pass));
+  if (r.span101)
+    out.push(
+      f(
+        '§5.1 burst: send span of 101 requests',
+        'ms',
+        r.span101.sendSpanMs ?? r.span101,
+        r.span101.target,
+        r.span101.pass,
+      ),
+    );
   return out;
 }
 
@@ -48,9 +80,11 @@ let failed = false;
 for (const b of BENCHES) {
   log(`\n=== ${b.name} (${b.file}) ===`);
   // A benchmark that misses its target exits non-zero but still prints its figures: keep them.
-  const out = await run(resolve(ROOT, 'node_modules/.bin/tsx'), [b.file, '--runs', RUNS], { cwd: ROOT, maxBuffer: 64 << 20, timeout: 30 * 60_000 }).catch(
-    (err: { stdout?: string; message: string }) => ({ stdout: err.stdout ?? '', error: err.message }),
-  );
+  const out = await run(resolve(ROOT, 'node_modules/.bin/tsx'), [b.file, '--runs', RUNS], {
+    cwd: ROOT,
+    maxBuffer: 64 << 20,
+    timeout: 30 * 60_000,
+  }).catch((err: { stdout?: string; message: string }) => ({ stdout: err.stdout ?? '', error: err.message }));
   try {
     const parsed = JSON.parse(out.stdout.trim().split('\n').at(-1)!) as Record<string, any>;
     results[b.name] = parsed;
@@ -65,11 +99,20 @@ for (const b of BENCHES) {
 writeFileSync(resolve(ROOT, 'bench/results.json'), `${JSON.stringify({ ...results, table }, null, 2)}\n`);
 
 const fmt = (n: number): string => (Number.isFinite(n) ? (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2)) : '-');
-const rows = table.map((f) => [f.name, `${fmt(f.median)} ${f.unit}`, `${fmt(f.min)} … ${fmt(f.max)}`, String(f.runs), f.target ?? '', f.pass === undefined ? '' : f.pass ? 'ok' : 'MISSED']);
+const rows = table.map((f) => [
+  f.name,
+  `${fmt(f.median)} ${f.unit}`,
+  `${fmt(f.min)} … ${fmt(f.max)}`,
+  String(f.runs),
+  f.target ?? '',
+  f.pass === undefined ? '' : f.pass ? 'ok' : 'MISSED',
+]);
 const head = ['figure', 'median', 'min … max', 'runs', 'target', ''];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-process.stdout.write(`\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}\n\nwritten: bench/results.json\n`);
+process.stdout.write(
+  `\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}\n\nwritten: bench/results.json\n`,
+);
 const flakes = (results.rehearsal as { flakes?: { runs: number; notGo: number } } | undefined)?.flakes;
 if (flakes) process.stdout.write(`healthy rehearsals not ending go (flakes): ${flakes.notGo}/${flakes.runs}\n`);
 if (failed || table.some((f) => f.pass === false)) process.exitCode = 1;

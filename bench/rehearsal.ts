@@ -42,7 +42,8 @@ function treeRss(pid: number): number {
 async function once(): Promise<{ ms: number; peakMb: number; verdict: string }> {
   const evidenceDir = mkdtempSync(join(tmpdir(), 'bench-rehearsal-'));
   const env = { ...process.env, CUTOVER_ENV_FILE: '/dev/null', CUTOVER_EVIDENCE_DIR: evidenceDir, NO_COLOR: '1' };
-  for (const k of Object.keys(env)) if (/^(GATEWAY_|LANGFUSE_|SANDBOX_|CUTOVER_RUN)/.test(k)) delete env[k as keyof typeof env];
+  for (const k of Object.keys(env))
+    if (/^(GATEWAY_|LANGFUSE_|SANDBOX_|CUTOVER_RUN)/.test(k)) delete env[k as keyof typeof env];
   const started = performance.now();
   const cmd = cutoverCommand();
   const child = spawn(cmd.file, cmd.args, { cwd: ROOT, env, stdio: 'ignore' });
@@ -59,14 +60,26 @@ async function once(): Promise<{ ms: number; peakMb: number; verdict: string }> 
 const results = [];
 for (let i = 0; i < RUNS; i++) {
   const r = await once();
-  log(`rehearsal ${i + 1}/${RUNS}: ${(r.ms / 1000).toFixed(2)} s, peak ${r.peakMb.toFixed(0)} MB, verdict ${r.verdict}`);
+  log(
+    `rehearsal ${i + 1}/${RUNS}: ${(r.ms / 1000).toFixed(2)} s, peak ${r.peakMb.toFixed(0)} MB, verdict ${r.verdict}`,
+  );
   results.push(r);
 }
 process.stdout.write(
   `${JSON.stringify({
     figures: [
-      figure('rehearsal wall time', 's', results.map((r) => r.ms / 1000), { text: '<= 10 s', meets: (m) => m <= 10 }),
-      figure('rehearsal peak RSS (process tree)', 'MB', results.map((r) => r.peakMb), { text: '<= 300 MB', meets: (m) => m <= 300 }),
+      figure(
+        'rehearsal wall time',
+        's',
+        results.map((r) => r.ms / 1000),
+        { text: '<= 10 s', meets: (m) => m <= 10 },
+      ),
+      figure(
+        'rehearsal peak RSS (process tree)',
+        'MB',
+        results.map((r) => r.peakMb),
+        { text: '<= 300 MB', meets: (m) => m <= 300 },
+      ),
     ],
     flakes: { runs: RUNS, notGo: results.filter((r) => r.verdict !== 'rehearsal-go').length },
   })}\n`,

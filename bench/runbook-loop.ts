@@ -18,28 +18,46 @@ const run = promisify(execFile);
 const sb = await startSandboxProcess();
 const gatewayUrl = sb.env.GATEWAY_URL!;
 const admin = new GatewayAdmin({ url: gatewayUrl, adminKey: sb.env.GATEWAY_ADMIN_KEY!, timeoutMs: 30_000 });
-const request = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'Cutover smoke test' }], max_tokens: 1, cache: { 'no-cache': true, 'no-store': true } };
+const request = {
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user' as const, content: 'Cutover smoke test' }],
+  max_tokens: 1,
+  cache: { 'no-cache': true, 'no-store': true },
+};
 const loops: number[] = [];
 const ours: number[] = [];
 const ratios: number[] = [];
 const saw429 = { loop: 0, ours: 0 };
 try {
   for (let r = 1; r <= RUNS; r++) {
-    const loopKey = (await admin.generateKey({ alias: `bench-loop-${process.pid}-${r}`, duration: '10m', rpmLimit: 100 })).key;
+    const loopKey = (
+      await admin.generateKey({ alias: `bench-loop-${process.pid}-${r}`, duration: '10m', rpmLimit: 100 })
+    ).key;
     const script = `for i in $(seq 1 101); do curl -s -o /dev/null -w '%{http_code}\\n' "$URL/v1/chat/completions" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d "$BODY"; done`;
     const t0 = performance.now();
-    const { stdout } = await run('bash', ['-c', script], { env: { ...process.env, URL: gatewayUrl, KEY: loopKey, BODY: JSON.stringify(request) }, maxBuffer: 1 << 20 });
+    const { stdout } = await run('bash', ['-c', script], {
+      env: { ...process.env, URL: gatewayUrl, KEY: loopKey, BODY: JSON.stringify(request) },
+      maxBuffer: 1 << 20,
+    });
     const loopMs = performance.now() - t0;
     const codes = stdout.trim().split('\n');
     if (codes[100] === '429' && codes.slice(0, 100).every((c) => c === '200')) saw429.loop += 1;
 
-    const key = (await admin.generateKey({ alias: `bench-ours-${process.pid}-${r}`, duration: '10m', rpmLimit: 100 })).key;
-    const res = await burst({ ...prepareChatBurst({ gatewayUrl, runId: 'bench', apiKey: key, checkId: 'bench/loop', request, count: 101 }), concurrency: 32, timeoutMs: 30_000, warmPath: '/health/liveliness' });
+    const key = (await admin.generateKey({ alias: `bench-ours-${process.pid}-${r}`, duration: '10m', rpmLimit: 100 }))
+      .key;
+    const res = await burst({
+      ...prepareChatBurst({ gatewayUrl, runId: 'bench', apiKey: key, checkId: 'bench/loop', request, count: 101 }),
+      concurrency: 32,
+      timeoutMs: 30_000,
+      warmPath: '/health/liveliness',
+    });
     if (res.statusCounts[200] === 100 && res.statusCounts[429] === 1) saw429.ours += 1;
     loops.push(loopMs);
     ours.push(res.totalMs);
     ratios.push(loopMs / res.totalMs);
-    log(`loop run ${r}/${RUNS}: serial curl loop ${Math.round(loopMs)} ms, burst ${Math.round(res.totalMs)} ms (×${(loopMs / res.totalMs).toFixed(1)})`);
+    log(
+      `loop run ${r}/${RUNS}: serial curl loop ${Math.round(loopMs)} ms, burst ${Math.round(res.totalMs)} ms (×${(loopMs / res.totalMs).toFixed(1)})`,
+    );
   }
 } finally {
   await closePools();

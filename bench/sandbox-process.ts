@@ -20,7 +20,11 @@ export interface SandboxProcess {
  */
 export async function startSandboxProcess(faults = '', cacheType = ''): Promise<SandboxProcess> {
   const t0 = performance.now();
-  const child = spawn(resolve(ROOT, 'node_modules/.bin/tsx'), ['sandbox/cli.ts'], { cwd: ROOT, env: { ...process.env, SANDBOX_FAULTS: faults, SANDBOX_CACHE_TYPE: cacheType }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(resolve(ROOT, 'node_modules/.bin/tsx'), ['sandbox/cli.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, SANDBOX_FAULTS: faults, SANDBOX_CACHE_TYPE: cacheType },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const env: Record<string, string> = {};
   let startedInMs = Number.NaN;
   await new Promise<void>((ok, fail) => {

@@ -19,7 +19,12 @@ async function hitsPerSecond(cacheType: keyof typeof hitRps, run: number): Promi
   try {
     if (cacheType === 'redis') starts.push(sb.startedInMs);
     const url = `${sb.env.GATEWAY_URL}/v1/chat/completions`;
-    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'cache-hit benchmark' }], max_tokens: 4, cache: { namespace: `bench-${run}` } });
+    const body = JSON.stringify({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'cache-hit benchmark' }],
+      max_tokens: 4,
+      cache: { namespace: `bench-${run}` },
+    });
     const headers = { authorization: `Bearer ${sb.env.GATEWAY_ADMIN_KEY}`, 'content-type': 'application/json' };
     // Fill the cache, let the asynchronous write land, then measure hits only.
     await fetch(url, { method: 'POST', headers, body }).then((r) => r.text());
@@ -27,7 +32,9 @@ async function hitsPerSecond(cacheType: keyof typeof hitRps, run: number): Promi
     const result = await autocannon({ url, method: 'POST', headers, body, connections: 32, duration: 3 });
     const hits = result.statusCodeStats?.['200']?.count ?? 0;
     hitRps[cacheType].push(hits / result.duration);
-    log(`sandbox run ${run}/${RUNS} (${cacheType}): started in ${sb.startedInMs} ms, ${Math.round(hits / result.duration)} cache hits/s (non-2xx ${result.non2xx})`);
+    log(
+      `sandbox run ${run}/${RUNS} (${cacheType}): started in ${sb.startedInMs} ms, ${Math.round(hits / result.duration)} cache hits/s (non-2xx ${result.non2xx})`,
+    );
   } finally {
     sb.stop();
   }
@@ -41,7 +48,10 @@ process.stdout.write(
   `${JSON.stringify({
     figures: [
       figure('sandbox start (all stand-ins)', 'ms', starts, { text: '< 1000 ms', meets: (m) => m < 1000 }),
-      figure('sandbox exact-cache (redis) hits on loopback', 'req/s', hitRps.redis, { text: '>= 2000 req/s', meets: (m) => m >= 2000 }),
+      figure('sandbox exact-cache (redis) hits on loopback', 'req/s', hitRps.redis, {
+        text: '>= 2000 req/s',
+        meets: (m) => m >= 2000,
+      }),
       figure('sandbox semantic-cache (redis-semantic, default) hits on loopback', 'req/s', hitRps['redis-semantic']),
     ],
   })}

@@ -18,7 +18,10 @@ const run = promisify(execFile);
 
 const server = createServer((req, res) => {
   req.resume();
-  setTimeout(() => res.writeHead(200, { 'content-type': 'application/json', 'content-length': 11 }).end('{"ok":true}'), 50);
+  setTimeout(
+    () => res.writeHead(200, { 'content-type': 'application/json', 'content-length': 11 }).end('{"ok":true}'),
+    50,
+  );
 });
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/delay`;
@@ -49,7 +52,10 @@ process.stdout.write(
     figures: [
       figure('fixed 50 ms endpoint, our measurement', 'ms', ours),
       figure('fixed 50 ms endpoint, curl time_total', 'ms', curls),
-      figure('timing difference |ours - curl| (median per run)', 'ms', diffs, { text: '<= 1 ms', meets: (m) => m <= 1 }),
+      figure('timing difference |ours - curl| (median per run)', 'ms', diffs, {
+        text: '<= 1 ms',
+        meets: (m) => m <= 1,
+      }),
     ],
   })}\n`,
 );

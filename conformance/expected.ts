@@ -18,18 +18,36 @@ const ALL_PASS: Record<string, Expectation> = {
   '2/clickhouse': { status: 'passed', why: 'the sandbox ClickHouse; independent of the gateway' },
   '2/minio': { status: 'passed', why: 'the sandbox MinIO; independent of the gateway' },
   '2/langfuse-ui': { status: 'passed', why: 'the sandbox Langfuse; independent of the gateway' },
-  '3/smoke': { status: 'passed', why: 'a real completion through the proxy, its trace posted by LiteLLM\'s own langfuse callback (SDK v2)' },
-  '4.1/exact-cache': { status: 'passed', why: 'the repeat is a cache hit with x-litellm-cache-key, logged with cache_hit true and cost 0' },
-  '4.2/semantic-cache': { status: 'passed', why: 'LiteLLM\'s own qdrant-semantic logic over sandbox embeddings matches the paraphrase, not the control' },
-  '5.1/rpm-limit': { status: 'passed', why: 'LiteLLM\'s v3 limiter enforces the custom_auth key\'s rpm_limit 100; the 429 reaches the langfuse failure callback' },
-  '5.2/failover': { status: 'passed', why: 'pre-call checks drop gpt-4o-mini (max_input_tokens 2000) and context_window_fallbacks serve gpt-4o, with its cost in Langfuse' },
+  '3/smoke': {
+    status: 'passed',
+    why: "a real completion through the proxy, its trace posted by LiteLLM's own langfuse callback (SDK v2)",
+  },
+  '4.1/exact-cache': {
+    status: 'passed',
+    why: 'the repeat is a cache hit with x-litellm-cache-key, logged with cache_hit true and cost 0',
+  },
+  '4.2/semantic-cache': {
+    status: 'passed',
+    why: "LiteLLM's own qdrant-semantic logic over sandbox embeddings matches the paraphrase, not the control",
+  },
+  '5.1/rpm-limit': {
+    status: 'passed',
+    why: "LiteLLM's v3 limiter enforces the custom_auth key's rpm_limit 100; the 429 reaches the langfuse failure callback",
+  },
+  '5.2/failover': {
+    status: 'passed',
+    why: 'pre-call checks drop gpt-4o-mini (max_input_tokens 2000) and context_window_fallbacks serve gpt-4o, with its cost in Langfuse',
+  },
   '6/agent-config': { status: 'passed', why: 'offline; independent of the gateway' },
   '6/team-keys': {
     status: 'failed',
     because: /No connected db/,
     why: 'no database: LiteLLM authenticates a virtual key against its key table and answers 400 no_db_connection, so no team key can be proven live here (proven against the sandbox only)',
   },
-  '7/rollback-readiness': { status: 'passed', why: 'the sandbox upstream as direct OpenAI, and the proxy with the cache bypassed' },
+  '7/rollback-readiness': {
+    status: 'passed',
+    why: 'the sandbox upstream as direct OpenAI, and the proxy with the cache bypassed',
+  },
 };
 
 /**
@@ -54,8 +72,11 @@ export const EXPECTED: Record<ReferenceCacheType, Record<string, Expectation>> =
     '1/redis': {
       status: 'failed',
       because: /qdrant-semantic, not Redis/,
-      why: 'the gateway\'s cache backend is Qdrant; the runbook\'s stack keeps its cache in Redis',
+      why: "the gateway's cache backend is Qdrant; the runbook's stack keeps its cache in Redis",
     },
-    '4.1/exact-cache': { status: 'passed', why: 'an identical repeat is a semantic hit (similarity ~1) after an embedding round trip, still under 100 ms with local embeddings' },
+    '4.1/exact-cache': {
+      status: 'passed',
+      why: 'an identical repeat is a semantic hit (similarity ~1) after an embedding round trip, still under 100 ms with local embeddings',
+    },
   },
 };

@@ -16,8 +16,18 @@ function tables(rows: readonly ProbeRow[], why: (r: ProbeRow) => string): string
   const out: string[] = [];
   for (const config of [...new Set(rows.map((r) => r.config))]) {
     const mine = rows.filter((r) => r.config === config);
-    out.push(`### Cache \`${config}\``, '', `${mine.filter((r) => r.real === r.sandbox).length} of ${mine.length} behaviours match.`, '', `| behaviour | real LiteLLM ${mine[0]?.litellm ?? ''} | sandbox | match |`, '|---|---|---|---|');
-    for (const r of mine) out.push(`| ${cell(r.behaviour)} | \`${cell(r.real)}\` | \`${cell(r.sandbox)}\` | ${cell(r.real === r.sandbox ? 'yes' : `no: ${why(r)}`)} |`);
+    out.push(
+      `### Cache \`${config}\``,
+      '',
+      `${mine.filter((r) => r.real === r.sandbox).length} of ${mine.length} behaviours match.`,
+      '',
+      `| behaviour | real LiteLLM ${mine[0]?.litellm ?? ''} | sandbox | match |`,
+      '|---|---|---|---|',
+    );
+    for (const r of mine)
+      out.push(
+        `| ${cell(r.behaviour)} | \`${cell(r.real)}\` | \`${cell(r.sandbox)}\` | ${cell(r.real === r.sandbox ? 'yes' : `no: ${why(r)}`)} |`,
+      );
     out.push('');
   }
   return out;

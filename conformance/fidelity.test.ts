@@ -16,16 +16,25 @@ describe('sandbox gateway vs real LiteLLM: the differential probe', () => {
 
   it('observes every behaviour on both gateways', () => {
     expect(rows.length).toBeGreaterThan(50);
-    expect(rows.filter((r) => r.real === '(not observed)' && !knownDifference(r)).map((r) => `${r.config} · ${r.behaviour}`)).toEqual([]);
+    expect(
+      rows.filter((r) => r.real === '(not observed)' && !knownDifference(r)).map((r) => `${r.config} · ${r.behaviour}`),
+    ).toEqual([]);
   });
 
   it('differs only where docs say why', () => {
-    const unexplained = rows.filter((r) => r.real !== r.sandbox && !knownDifference(r)).map((r) => `${r.config} · ${r.behaviour}\n  real:    ${r.real}\n  sandbox: ${r.sandbox}`);
-    expect(unexplained, 'fix the sandbox, or list the difference with its reason in conformance/known-differences.ts').toEqual([]);
+    const unexplained = rows
+      .filter((r) => r.real !== r.sandbox && !knownDifference(r))
+      .map((r) => `${r.config} · ${r.behaviour}\n  real:    ${r.real}\n  sandbox: ${r.sandbox}`);
+    expect(
+      unexplained,
+      'fix the sandbox, or list the difference with its reason in conformance/known-differences.ts',
+    ).toEqual([]);
   });
 
   it('lists no difference that is gone', () => {
-    const differing = new Set(rows.filter((r) => r.real !== r.sandbox).flatMap((r) => [`${r.config} · ${r.behaviour}`, `* · ${r.behaviour}`]));
+    const differing = new Set(
+      rows.filter((r) => r.real !== r.sandbox).flatMap((r) => [`${r.config} · ${r.behaviour}`, `* · ${r.behaviour}`]),
+    );
     expect(Object.keys(KNOWN_DIFFERENCES).filter((k) => !differing.has(k))).toEqual([]);
   });
 

@@ -3,7 +3,12 @@
 // for the reason it gives: this is how we know the suite reads LiteLLM as LiteLLM behaves, not
 // only as our sandbox does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pinnedLitellmVersion, type ReferenceCacheType, type ReferenceStack, startReferenceStack } from '../sandbox/reference/index.ts';
+import {
+  pinnedLitellmVersion,
+  type ReferenceCacheType,
+  type ReferenceStack,
+  startReferenceStack,
+} from '../sandbox/reference/index.ts';
 import { evidenceFiles, runCutover, type CutoverRun } from '../selftest/run-cutover.ts';
 import { EXPECTED } from './expected.ts';
 
@@ -46,7 +51,11 @@ for (const cacheType of Object.keys(EXPECTED) as ReferenceCacheType[]) {
         .filter(([k, v]) => SECRET_VARIABLE.test(k) && v.length >= 12)
         .map(([, v]) => v);
       expect(secrets.length).toBeGreaterThan(5);
-      const outputs: [string, string][] = [['stdout', ran().stdout], ['stderr', ran().stderr], ...evidenceFiles(ran().evidenceDir)];
+      const outputs: [string, string][] = [
+        ['stdout', ran().stdout],
+        ['stderr', ran().stderr],
+        ...evidenceFiles(ran().evidenceDir),
+      ];
       const leaks = outputs.filter(([, text]) => secrets.some((s) => text.includes(s))).map(([name]) => name);
       expect(leaks).toEqual([]);
     });

@@ -9,10 +9,21 @@ import { verifyEvidence } from '../src/evidence/verify.ts';
 import EvidenceReporter from './evidence-reporter.ts';
 
 /** The reporter's final write, reached without a Vitest run (it is what onTestRunEnd and the signal handler call). */
-type Writer = { write(runErrors: string[], reason: 'passed' | 'failed' | 'interrupted', extra: string[]): { dir: string } | undefined };
+type Writer = {
+  write(runErrors: string[], reason: 'passed' | 'failed' | 'interrupted', extra: string[]): { dir: string } | undefined;
+};
 const writeOf = (r: EvidenceReporter): Writer['write'] => (r as unknown as Writer).write.bind(r);
 
-const record: CheckRecord = { id: '5.1/rpm-limit', section: '5.1', title: 'rpm limit', status: 'inconclusive', durationMs: 5, links: [], observations: { sent: 12 }, measurements: [] };
+const record: CheckRecord = {
+  id: '5.1/rpm-limit',
+  section: '5.1',
+  title: 'rpm limit',
+  status: 'inconclusive',
+  durationMs: 5,
+  links: [],
+  observations: { sent: 12 },
+  measurements: [],
+};
 
 const saved = { ...process.env };
 const savedExitCode = process.exitCode;
@@ -22,7 +33,8 @@ beforeEach(() => {
   parent = mkdtempSync(join(tmpdir(), 'reporter-'));
   root = join(parent, 'evidence');
   mkdirSync(root);
-  for (const k of Object.keys(process.env)) if (/^(GATEWAY_|LANGFUSE_|CUTOVER_|SANDBOX_)/.test(k)) delete process.env[k];
+  for (const k of Object.keys(process.env))
+    if (/^(GATEWAY_|LANGFUSE_|CUTOVER_|SANDBOX_)/.test(k)) delete process.env[k];
   Object.assign(process.env, { CUTOVER_ENV_FILE: '/dev/null', CUTOVER_EVIDENCE_DIR: root, CUTOVER_RUN_ID: 'run-r1' });
   // The reporter prints where the evidence went and the verdict; kept out of the test log.
   vi.spyOn(process.stdout, 'write').mockReturnValue(true);
@@ -53,21 +65,26 @@ test('the partial records are removed even when the final write is refused', () 
   expect(readFileSync(join(root, 'latest'), 'utf8')).toBe('a file where latest/ should be\n');
 });
 
-test.each(['..', '.', '.hidden', 'a/b', '/etc'])('run id %j: evidence under a fresh id inside the root, never go, nothing deleted', (id) => {
-  process.env.CUTOVER_RUN_ID = id;
-  writeFileSync(join(root, 'earlier.txt'), 'an earlier bundle\n');
-  // The checks saved under the raw id (partialDir keeps it inside .partial); the reporter bundles and removes it.
-  savePartial(partialDir(root, id), record, new SecretSet());
-  const res = writeOf(new EvidenceReporter())([], 'interrupted', []);
-  expect(res).toBeDefined();
-  expect(readdirSync(parent)).toEqual(['evidence']);
-  expect(readdirSync(join(root, '.partial'))).toEqual([]);
-  expect(readFileSync(join(root, 'earlier.txt'), 'utf8')).toBe('an earlier bundle\n');
-  const v = verifyEvidence(join(root, 'latest'));
-  expect(v.problems).toEqual([]);
-  expect(res!.dir).toBe(join(root, v.bundle!.run.id));
-  expect(v.bundle!.verdict).not.toMatch(/^go/);
-  expect(v.bundle!.sections.flatMap((s) => s.checks).map((c) => c.id)).toEqual(['5.1/rpm-limit']);
-  expect(v.bundle!.runErrors.join('\n')).toContain(`CUTOVER_RUN_ID ${JSON.stringify(id)} cannot name the evidence directory`);
-  expect(existsSync(join(root, 'latest-pre'))).toBe(false);
-});
+test.each(['..', '.', '.hidden', 'a/b', '/etc'])(
+  'run id %j: evidence under a fresh id inside the root, never go, nothing deleted',
+  (id) => {
+    process.env.CUTOVER_RUN_ID = id;
+    writeFileSync(join(root, 'earlier.txt'), 'an earlier bundle\n');
+    // The checks saved under the raw id (partialDir keeps it inside .partial); the reporter bundles and removes it.
+    savePartial(partialDir(root, id), record, new SecretSet());
+    const res = writeOf(new EvidenceReporter())([], 'interrupted', []);
+    expect(res).toBeDefined();
+    expect(readdirSync(parent)).toEqual(['evidence']);
+    expect(readdirSync(join(root, '.partial'))).toEqual([]);
+    expect(readFileSync(join(root, 'earlier.txt'), 'utf8')).toBe('an earlier bundle\n');
+    const v = verifyEvidence(join(root, 'latest'));
+    expect(v.problems).toEqual([]);
+    expect(res!.dir).toBe(join(root, v.bundle!.run.id));
+    expect(v.bundle!.verdict).not.toMatch(/^go/);
+    expect(v.bundle!.sections.flatMap((s) => s.checks).map((c) => c.id)).toEqual(['5.1/rpm-limit']);
+    expect(v.bundle!.runErrors.join('\n')).toContain(
+      `CUTOVER_RUN_ID ${JSON.stringify(id)} cannot name the evidence directory`,
+    );
+    expect(existsSync(join(root, 'latest-pre'))).toBe(false);
+  },
+);

@@ -60,7 +60,11 @@ export default class EvidenceReporter implements Reporter {
     this.finished.set(r.id, r);
   }
 
-  async onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<SerializedError>, reason: TestRunEndReason): Promise<void> {
+  async onTestRunEnd(
+    modules: ReadonlyArray<TestModule>,
+    unhandled: ReadonlyArray<SerializedError>,
+    reason: TestRunEndReason,
+  ): Promise<void> {
     const runbook = modules.filter((m) => RUNBOOK_PROJECTS.has(m.project.name));
     if (runbook.length === 0 || this.written) return;
     for (const t of runbook.flatMap((m) => [...m.children.allTests()])) {
@@ -80,7 +84,9 @@ export default class EvidenceReporter implements Reporter {
       const r = await runOnPass(written.bundle, written.dir, command);
       if (!r.ran) process.stdout.write(`CUTOVER_ON_PASS not run: ${r.reason}\n`);
       else {
-        process.stdout.write(`CUTOVER_ON_PASS ${r.ok ? 'succeeded' : `FAILED (exit ${r.exitCode}${r.timedOut ? ', timed out' : ''})`} in ${Math.round(r.durationMs)} ms${r.stdout ? `\n${r.stdout}` : ''}${r.stderr ? `\n${r.stderr}` : ''}\n`);
+        process.stdout.write(
+          `CUTOVER_ON_PASS ${r.ok ? 'succeeded' : `FAILED (exit ${r.exitCode}${r.timedOut ? ', timed out' : ''})`} in ${Math.round(r.durationMs)} ms${r.stdout ? `\n${r.stdout}` : ''}${r.stderr ? `\n${r.stderr}` : ''}\n`,
+        );
         if (!r.ok) process.exitCode = ExitCode.NOT_PASSED;
       }
     }
@@ -91,7 +97,11 @@ export default class EvidenceReporter implements Reporter {
    * clean write, a refused view, evidence.json refused for a secret, any other failure): they
    * are raw check records, and whatever they held is either in the bundle now or refused.
    */
-  private write(runErrors: string[], reason: TestRunEndReason, extraReasons: string[]): ReturnType<typeof writeBundle> | undefined {
+  private write(
+    runErrors: string[],
+    reason: TestRunEndReason,
+    extraReasons: string[],
+  ): ReturnType<typeof writeBundle> | undefined {
     this.written = true;
     const secrets = runSecrets();
     let partials: string | undefined;
@@ -103,16 +113,35 @@ export default class EvidenceReporter implements Reporter {
       // Partial records are redacted and scanned again by writeBundle, with the rest of the bundle.
       const checks = [...this.finished.values()];
       for (const p of loadPartials(partials)) if (!this.finished.has(p.id)) checks.push(p);
-      if (this.leaked.size > 0) runErrors.push(`a configured secret (${[...this.leaked].join(', ')}) was about to be printed and was redacted; the suite must never print secrets`);
+      if (this.leaked.size > 0)
+        runErrors.push(
+          `a configured secret (${[...this.leaked].join(', ')}) was about to be printed and was redacted; the suite must never print secrets`,
+        );
       if (info.runIdRefused) runErrors.push(info.runIdRefused.error);
-      const unsigned = buildBundle(info, checks, { startedAt: this.startedAt, endedAt: new Date(), endReason: reason, runErrors: [...extraReasons, ...runErrors] });
+      const unsigned = buildBundle(info, checks, {
+        startedAt: this.startedAt,
+        endedAt: new Date(),
+        endReason: reason,
+        runErrors: [...extraReasons, ...runErrors],
+      });
       // Only a cutover gate's go may become the watch's baseline (latest-pre): never a rehearsal,
       // the config gate, a filtered or failed run.
-      const baseline = unsigned.run.phase === 'post' || (unsigned.run.kind === 'cutover' && (unsigned.verdict === 'go' || unsigned.verdict === 'go-with-waivers'));
-      const res = writeBundle(info.evidenceDir, unsigned, secrets, { 'report.html': renderHtml }, { phaseLatest: baseline, signingKey: signingKey() });
+      const baseline =
+        unsigned.run.phase === 'post' ||
+        (unsigned.run.kind === 'cutover' && (unsigned.verdict === 'go' || unsigned.verdict === 'go-with-waivers'));
+      const res = writeBundle(
+        info.evidenceDir,
+        unsigned,
+        secrets,
+        { 'report.html': renderHtml },
+        { phaseLatest: baseline, signingKey: signingKey() },
+      );
       const b = res.bundle;
       for (const r of res.refused) process.stderr.write(`\nEvidence file NOT written: ${r}\n`);
-      for (const r of res.replaced) process.stderr.write(`\nEvidence: ${r} was a symbolic link; the link was removed (its target is untouched) and a directory written in its place\n`);
+      for (const r of res.replaced)
+        process.stderr.write(
+          `\nEvidence: ${r} was a symbolic link; the link was removed (its target is untouched) and a directory written in its place\n`,
+        );
       // The digest is printed too: the CI log is then a record of the bundle kept apart from it.
       process.stdout.write(
         `\nEvidence: ${res.dir}/ (evidence.json, summary.md, report.html, junit.xml; latest copy in ${info.evidenceDir}/latest/${baseline && b.run.phase === 'pre' ? `, baseline for the watch in ${info.evidenceDir}/latest-pre/` : ''})\nEvidence digest: ${b.digest}\n${verdictLine(b)}\n`,
@@ -154,7 +183,9 @@ function removePartials(partials: string, secrets: ReturnType<typeof runSecrets>
   try {
     clearPartials(partials);
   } catch (err) {
-    process.stderr.write(`\nPartial check records NOT removed (delete ${partials}/ by hand): ${secrets.redact(errorMessage(err))}\n`);
+    process.stderr.write(
+      `\nPartial check records NOT removed (delete ${partials}/ by hand): ${secrets.redact(errorMessage(err))}\n`,
+    );
   }
 }
 
@@ -164,8 +195,26 @@ function recordOf(t: TestCase): CheckRecord {
   if (recorded) return recorded;
   const r = t.result();
   const [id = t.name, ...rest] = t.name.split(' ');
-  const base = { id, section: id.split('/')[0] ?? id, title: rest.join(' '), measurements: [], observations: {}, links: [], durationMs: t.diagnostic()?.duration ?? 0 };
-  if (r.state === 'failed') return { ...base, status: 'failed', error: runSecrets().redact(r.errors.map((e) => e.message).join('\n')) };
-  if (r.state === 'passed') return { ...base, status: 'failed', error: 'the test passed without recording evidence (a check must use check())' };
-  return { ...base, status: 'skipped', skip: { reason: r.state === 'skipped' && r.note ? r.note : 'not run', explicit: false } };
+  const base = {
+    id,
+    section: id.split('/')[0] ?? id,
+    title: rest.join(' '),
+    measurements: [],
+    observations: {},
+    links: [],
+    durationMs: t.diagnostic()?.duration ?? 0,
+  };
+  if (r.state === 'failed')
+    return { ...base, status: 'failed', error: runSecrets().redact(r.errors.map((e) => e.message).join('\n')) };
+  if (r.state === 'passed')
+    return {
+      ...base,
+      status: 'failed',
+      error: 'the test passed without recording evidence (a check must use check())',
+    };
+  return {
+    ...base,
+    status: 'skipped',
+    skip: { reason: r.state === 'skipped' && r.note ? r.note : 'not run', explicit: false },
+  };
 }

@@ -12,17 +12,25 @@ SANDBOX_FAULTS=a,b picks faults; SANDBOX_CACHE_TYPE=redis|redis-semantic|qdrant-
 // gateway is the real LiteLLM proxy, in front of the same sandbox upstream and Langfuse.
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { 'list-faults': { type: 'boolean' }, gateway: { type: 'string', default: 'sandbox' }, cache: { type: 'string', default: 'qdrant-semantic' }, help: { type: 'boolean' } },
+    options: {
+      'list-faults': { type: 'boolean' },
+      gateway: { type: 'string', default: 'sandbox' },
+      cache: { type: 'string', default: 'qdrant-semantic' },
+      help: { type: 'boolean' },
+    },
     strict: true,
   });
   if (values.help) return void process.stdout.write(`${USAGE}\n`);
   if (values['list-faults']) {
     const width = Math.max(...Object.keys(FAULTS).map((k) => k.length));
-    for (const [name, description] of Object.entries(FAULTS)) process.stdout.write(`${name.padEnd(width)}  ${description}\n`);
+    for (const [name, description] of Object.entries(FAULTS))
+      process.stdout.write(`${name.padEnd(width)}  ${description}\n`);
     return;
   }
-  if (values.gateway !== 'sandbox' && values.gateway !== 'litellm') throw new Error(`--gateway must be sandbox or litellm, not ${values.gateway}\n${USAGE}`);
-  if (values.cache !== 'redis' && values.cache !== 'qdrant-semantic') throw new Error(`--cache must be redis or qdrant-semantic, not ${values.cache}\n${USAGE}`);
+  if (values.gateway !== 'sandbox' && values.gateway !== 'litellm')
+    throw new Error(`--gateway must be sandbox or litellm, not ${values.gateway}\n${USAGE}`);
+  if (values.cache !== 'redis' && values.cache !== 'qdrant-semantic')
+    throw new Error(`--cache must be redis or qdrant-semantic, not ${values.cache}\n${USAGE}`);
   const started = performance.now();
   const faults = process.env.SANDBOX_FAULTS ?? '';
   let env: Record<string, string>;
@@ -39,7 +47,9 @@ async function main(): Promise<void> {
     ({ env, stop } = sandbox);
     what = `gateway: sandbox, cache ${sandbox.cacheType ?? 'none'}`;
   }
-  process.stdout.write(`# gateway-cutover sandbox, started in ${Math.round(performance.now() - started)} ms; ${what}${faults ? `; faults: ${faults}` : ''}\n`);
+  process.stdout.write(
+    `# gateway-cutover sandbox, started in ${Math.round(performance.now() - started)} ms; ${what}${faults ? `; faults: ${faults}` : ''}\n`,
+  );
   process.stdout.write('# Paste into .env (or export) to point the suite at this sandbox. Ctrl+C stops it.\n');
   for (const [k, v] of Object.entries(env)) process.stdout.write(`${k}=${v}\n`);
   const onSignal = (): void => {

@@ -10,7 +10,11 @@ export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => v
  * `component`. `close()` also destroys idle keep-alive sockets, because the suite's undici
  * pools keep connections open and `server.close()` alone would wait for them forever.
  */
-export async function listen(component: string, counter: RequestCounter, handler: Handler): Promise<Listening & { server: Server }> {
+export async function listen(
+  component: string,
+  counter: RequestCounter,
+  handler: Handler,
+): Promise<Listening & { server: Server }> {
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     countRequest(counter, component);
@@ -64,7 +68,12 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 /** Sends a JSON response with an explicit content-length (so clients can time the full body). */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json',

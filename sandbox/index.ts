@@ -47,7 +47,12 @@ export interface Sandbox {
   /** Requests received by every component; bad-config selftests prove it stays 0. */
   readonly counter: RequestCounter;
   /** Direct URLs of the infra stand-ins, for selftests of the non-default transports. */
-  readonly urls: { readonly clickhouse: string; readonly minio: string; readonly fly: string; readonly upstream: string };
+  readonly urls: {
+    readonly clickhouse: string;
+    readonly minio: string;
+    readonly fly: string;
+    readonly upstream: string;
+  };
   stop(): Promise<void>;
 }
 
@@ -80,11 +85,20 @@ async function importTeamKeys(gatewayUrl: string, masterKey: string, faults: Fau
       const r = await fetch(`${gatewayUrl}/key/generate`, {
         method: 'POST',
         headers: { authorization: `Bearer ${masterKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ key, key_alias: `team:${agent}`, team_id: `team-${agent}`, models, rpm_limit: 600, tpm_limit: 200_000, metadata: { agent } }),
+        body: JSON.stringify({
+          key,
+          key_alias: `team:${agent}`,
+          team_id: `team-${agent}`,
+          models,
+          rpm_limit: 600,
+          tpm_limit: 200_000,
+          metadata: { agent },
+        }),
         signal: AbortSignal.timeout(5_000),
       });
       await r.arrayBuffer();
-      if (!r.ok) throw new Error(`sandbox: importing the team key of ${agent} (POST /key/generate) answered ${r.status}`);
+      if (!r.ok)
+        throw new Error(`sandbox: importing the team key of ${agent} (POST /key/generate) answered ${r.status}`);
       return [variable, key] as const;
     }),
   );
@@ -118,12 +132,23 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
   try {
     const [upstream, langfuse, clickhouse, minio, ca] = await Promise.all([
       startUpstream({ ...ctx, apiKey: s.upstreamKey, latencyMs: o.upstreamLatencyMs }),
-      startLangfuse({ ...ctx, publicKey: s.publicKey, secretKey: s.secretKey, ingestDelayMs: o.ingestDelayMs, ui: { email: 'cutover@sandbox.test', password: s.uiPassword } }),
+      startLangfuse({
+        ...ctx,
+        publicKey: s.publicKey,
+        secretKey: s.secretKey,
+        ingestDelayMs: o.ingestDelayMs,
+        ui: { email: 'cutover@sandbox.test', password: s.uiPassword },
+      }),
       startClickHouse({ ...ctx, user: 'langfuse', password: s.clickhousePassword }),
       startMinio(ctx),
       createSandboxCa(),
     ]);
-    closers.push(() => upstream.close(), () => langfuse.close(), () => clickhouse.close(), () => minio.close());
+    closers.push(
+      () => upstream.close(),
+      () => langfuse.close(),
+      () => clickhouse.close(),
+      () => minio.close(),
+    );
     const gateway = await startGateway({
       ...ctx,
       masterKey: s.masterKey,
@@ -140,7 +165,10 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
       startTlsProxy({ ...ctx, target: gateway.url, hostName: 'localhost', ca, site: 'gateway' }),
       startTlsProxy({ ...ctx, target: langfuse.url, hostName: 'localhost', ca, site: 'langfuse' }),
     ]);
-    closers.push(() => gatewayTls.close(), () => langfuseTls.close());
+    closers.push(
+      () => gatewayTls.close(),
+      () => langfuseTls.close(),
+    );
     const fly = await startFly({
       ...ctx,
       apps: DEFAULT_APPS,
@@ -159,7 +187,12 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
     if (o.liveTraffic) {
       // Loaded only for the post-cutover phase: the pre-cutover rehearsal needs no traffic.
       const { startTraffic } = await import('./traffic/index.ts');
-      const traffic = await startTraffic({ faults, gatewayUrl: gateway.url, masterKey: s.masterKey, agents: [...SANDBOX_AGENTS] });
+      const traffic = await startTraffic({
+        faults,
+        gatewayUrl: gateway.url,
+        masterKey: s.masterKey,
+        agents: [...SANDBOX_AGENTS],
+      });
       closers.push(() => traffic.stop());
     }
     const env: Record<string, string> = {

@@ -8,7 +8,9 @@ import { parseCacheType } from './gateway/response-cache.ts';
  * the suite's configuration problems have, so the entry points can refuse both in one message
  * (the sandbox imports nothing of the suite's, so the shape is restated, not imported).
  */
-export function sandboxSettingProblems(env: Readonly<Record<string, string | undefined>>): { variable: string; problem: string }[] {
+export function sandboxSettingProblems(
+  env: Readonly<Record<string, string | undefined>>,
+): { variable: string; problem: string }[] {
   const problems: { variable: string; problem: string }[] = [];
   const attempt = (variable: string, parse: () => unknown): void => {
     try {

@@ -3,8 +3,14 @@ import { vetArguments } from './cutover-preflight.ts';
 
 describe('pnpm test:cutover arguments', () => {
   test('-t and output options pass; --reporter adds to the evidence reporter', () => {
-    expect(vetArguments(['-t', '3/smoke', '--no-color', '--reporter=dot', '--reporter', 'junit'])).toEqual({ vitestArgs: ['-t', '3/smoke', '--no-color'], reporters: ['dot', 'junit'] });
-    expect(vetArguments(['--testNamePattern=4\\.1'])).toEqual({ vitestArgs: ['--testNamePattern=4\\.1'], reporters: [] });
+    expect(vetArguments(['-t', '3/smoke', '--no-color', '--reporter=dot', '--reporter', 'junit'])).toEqual({
+      vitestArgs: ['-t', '3/smoke', '--no-color'],
+      reporters: ['dot', 'junit'],
+    });
+    expect(vetArguments(['--testNamePattern=4\\.1'])).toEqual({
+      vitestArgs: ['--testNamePattern=4\\.1'],
+      reporters: [],
+    });
   });
 
   test.each([

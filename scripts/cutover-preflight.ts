@@ -36,7 +36,10 @@ export function vetArguments(args: readonly string[]): { vitestArgs: string[]; r
   const reporters: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [name, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     if (name === '--reporter') {
       const value = inline ?? args[++i];
       if (!value) throw new Error('--reporter needs a value');
@@ -80,7 +83,9 @@ export function prepareCutover(argv: readonly string[]): CutoverPlan {
     const id = args[baselineAt + 1] ?? '';
     const problem = runIdProblem(id);
     if (problem) {
-      process.stderr.write(`test:cutover: --baseline needs a run id (the directory name under CUTOVER_EVIDENCE_DIR, 1-64 characters of A-Z a-z 0-9 . _ -); ${JSON.stringify(id.slice(0, 80))} ${problem}\n`);
+      process.stderr.write(
+        `test:cutover: --baseline needs a run id (the directory name under CUTOVER_EVIDENCE_DIR, 1-64 characters of A-Z a-z 0-9 . _ -); ${JSON.stringify(id.slice(0, 80))} ${problem}\n`,
+      );
       process.exit(ExitCode.CONFIG_REFUSED);
     }
     process.env.BASELINE_EVIDENCE = join(readEnvironment().CUTOVER_EVIDENCE_DIR || 'evidence', id, 'evidence.json');
@@ -97,7 +102,10 @@ export function prepareCutover(argv: readonly string[]): CutoverPlan {
   }
   const env = readEnvironment();
   process.env.CUTOVER_RUN_ID = env.CUTOVER_RUN_ID || newRunId();
-  const problems = [...preflight({ ...env, CUTOVER_RUN_ID: process.env.CUTOVER_RUN_ID }), ...sandboxSettingProblems(env)];
+  const problems = [
+    ...preflight({ ...env, CUTOVER_RUN_ID: process.env.CUTOVER_RUN_ID }),
+    ...sandboxSettingProblems(env),
+  ];
   if (problems.length > 0) refuseConfig(problems, startedAt);
   const project = (process.env.CUTOVER_PHASE ?? env.CUTOVER_PHASE) === 'post' ? 'post-cutover' : 'cutover';
   return { project, vitestArgs: vetted.vitestArgs, reporters: vetted.reporters };

@@ -32,7 +32,13 @@ try {
   // `--reporter` adds to the output; it never replaces the evidence reporter, which writes the
   // bundle, sets the verdict's exit code and guards stdout against secrets.
   const withReporters = reporters.length > 0 ? { reporters: [...reporters, EVIDENCE_REPORTER] } : {};
-  const vitest = await startVitest('test', filter, { ...options, ...withReporters, project, watch: false, configLoader: 'runner' });
+  const vitest = await startVitest('test', filter, {
+    ...options,
+    ...withReporters,
+    project,
+    watch: false,
+    configLoader: 'runner',
+  });
   await vitest.close();
   process.exit(process.exitCode ?? ExitCode.OK);
 } catch (err) {

@@ -57,4 +57,5 @@ function patternLines(p: VariablePattern): string[] {
   return [`# ${p.name}: ${p.meaning}${p.secret ? ' (secret)' : ''}`, `# ${p.example}=`];
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) writeFileSync(new URL('../.env.example', import.meta.url), renderEnvExample());
+if (import.meta.url === `file://${process.argv[1]}`)
+  writeFileSync(new URL('../.env.example', import.meta.url), renderEnvExample());

@@ -10,7 +10,8 @@ import { ExitCode } from '../src/evidence/exit-codes.ts';
 // `pnpm evidence:verify <dir> [--public-key <file or PEM>]`: checks a bundle's schema, digest,
 // internal consistency (measurements, check statuses, verdict, views) and, with a public key,
 // its Ed25519 signature. Exit 0 when intact, 1 when not, 2 for a usage error.
-const USAGE = 'usage: pnpm evidence:verify <evidence dir or evidence.json> [--public-key <public key PEM file, or the PEM itself>]\n';
+const USAGE =
+  'usage: pnpm evidence:verify <evidence dir or evidence.json> [--public-key <public key PEM file, or the PEM itself>]\n';
 
 const SIGNATURE_TEXT: Record<SignatureState, string> = {
   verified: `${SIGNATURE_FILE} verified with the given public key`,
@@ -28,11 +29,19 @@ try {
   process.exit(ExitCode.CONFIG_REFUSED);
 }
 // The verdict rule the writer applied (`buildBundle` calls the same `verdictOf`).
-const decide: VerdictRule = (b) => verdictOf(b.run, b.sections.flatMap((s) => s.checks), b.run.endReason, b.runErrors);
+const decide: VerdictRule = (b) =>
+  verdictOf(
+    b.run,
+    b.sections.flatMap((s) => s.checks),
+    b.run.endReason,
+    b.runErrors,
+  );
 const res = verifyEvidence(args.target, { publicKey: args.publicKey, decide });
 const signatureLine = res.signature ? `signature: ${SIGNATURE_TEXT[res.signature]}\n` : '';
 if (res.ok) {
-  process.stdout.write(`OK: ${res.file} is intact (verdict ${res.bundle!.verdict}, ${res.bundle!.digest})\n${signatureLine}`);
+  process.stdout.write(
+    `OK: ${res.file} is intact (verdict ${res.bundle!.verdict}, ${res.bundle!.digest})\n${signatureLine}`,
+  );
 } else {
   process.stdout.write(`INVALID: ${res.file}\n${res.problems.map((p) => `  - ${p}`).join('\n')}\n${signatureLine}`);
   process.exit(ExitCode.NOT_PASSED);
@@ -53,7 +62,8 @@ function parseOptions(): { target: string; publicKey?: KeyObject } {
     else positionals.push(arg);
   }
   const [target, ...extra] = positionals;
-  if (!target || extra.length > 0) throw new Error(target ? `unexpected arguments: ${extra.join(' ')}` : 'no bundle given');
+  if (!target || extra.length > 0)
+    throw new Error(target ? `unexpected arguments: ${extra.join(' ')}` : 'no bundle given');
   if (key === undefined) return { target };
   // Inline PEM is recognised by its armour; anything else names a file.
   const pem = key.trimStart().startsWith('-----BEGIN ') ? key : readKeyFile(key);

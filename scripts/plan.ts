@@ -8,8 +8,19 @@ import { planRun } from '../src/harness/plan.ts';
 // variables are placeholders here, since the plan does not depend on them.
 function configOf(env: Record<string, string | undefined>): CutoverConfig {
   const sandbox = !env.GATEWAY_URL?.trim();
-  const placeholders = sandbox ? { GATEWAY_URL: 'http://127.0.0.1:1', GATEWAY_ADMIN_KEY: 'placeholder', LANGFUSE_URL: 'http://127.0.0.1:1', LANGFUSE_PUBLIC_KEY: 'placeholder', LANGFUSE_SECRET_KEY: 'placeholder' } : {};
-  const result = parseConfig({ CUTOVER_RUN_ID: newRunId(), ...env, ...placeholders }, sandbox ? 'sandbox' : 'deployment');
+  const placeholders = sandbox
+    ? {
+        GATEWAY_URL: 'http://127.0.0.1:1',
+        GATEWAY_ADMIN_KEY: 'placeholder',
+        LANGFUSE_URL: 'http://127.0.0.1:1',
+        LANGFUSE_PUBLIC_KEY: 'placeholder',
+        LANGFUSE_SECRET_KEY: 'placeholder',
+      }
+    : {};
+  const result = parseConfig(
+    { CUTOVER_RUN_ID: newRunId(), ...env, ...placeholders },
+    sandbox ? 'sandbox' : 'deployment',
+  );
   if (!result.ok) throw new ConfigError(result.problems);
   return result.config;
 }
@@ -24,9 +35,20 @@ function main(): void {
     ['total', n(plan.totals.requests), n(plan.totals.inputTokens), n(plan.totals.maxOutputTokens), ''],
   ];
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]): string => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[0]!) : i < 4 ? cell.padStart(widths[i]!) : cell)).join('  ').trimEnd();
-  process.stdout.write(`Cost plan of a pre-cutover run against ${config.target === 'sandbox' ? 'the bundled sandbox' : config.gateway.url} (nothing was sent):\n\n`);
-  process.stdout.write(`${line(rows[0]!)}\n${rows[0]!.slice(0, 4).map((_, i) => '-'.repeat(widths[i]!)).join('  ')}\n`);
+  const line = (r: string[]): string =>
+    r
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[0]!) : i < 4 ? cell.padStart(widths[i]!) : cell))
+      .join('  ')
+      .trimEnd();
+  process.stdout.write(
+    `Cost plan of a pre-cutover run against ${config.target === 'sandbox' ? 'the bundled sandbox' : config.gateway.url} (nothing was sent):\n\n`,
+  );
+  process.stdout.write(
+    `${line(rows[0]!)}\n${rows[0]!
+      .slice(0, 4)
+      .map((_, i) => '-'.repeat(widths[i]!))
+      .join('  ')}\n`,
+  );
   for (const r of rows.slice(1, -1)) process.stdout.write(`${line(r)}\n`);
   process.stdout.write(`${line(rows.at(-1)!)}\n`);
   // The registry says which checks spend; naming the rest shows the table left none out by mistake.

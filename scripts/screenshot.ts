@@ -15,7 +15,9 @@ import { launchChromium, reportOf } from '../selftest/chromium.ts';
 import { runCutover } from '../selftest/run-cutover.ts';
 import { ExitCode } from '../src/evidence/exit-codes.ts';
 
-const { values } = parseArgs({ options: { out: { type: 'string', default: 'docs/report.png' }, width: { type: 'string', default: '1200' } } });
+const { values } = parseArgs({
+  options: { out: { type: 'string', default: 'docs/report.png' }, width: { type: 'string', default: '1200' } },
+});
 const out = resolve(values.out);
 const width = Number(values.width);
 
@@ -26,7 +28,9 @@ if (!run.bundle) {
   process.exit(ExitCode.NOT_PASSED);
 }
 const report = reportOf(run);
-process.stdout.write(`Verdict ${run.bundle.verdict.toUpperCase()}; report ${report.path}${report.written ? '' : ' (rendered from evidence.json)'}\n`);
+process.stdout.write(
+  `Verdict ${run.bundle.verdict.toUpperCase()}; report ${report.path}${report.written ? '' : ' (rendered from evidence.json)'}\n`,
+);
 
 const browser = await launchChromium();
 try {

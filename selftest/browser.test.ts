@@ -64,7 +64,8 @@ async function expectLaidOut({ page }: Opened, b: EvidenceBundle): Promise<void>
     const card = page.locator(`section[data-section="${s.section}"]`);
     expect(await card.isVisible(), `section §${s.section} visible`).toBe(true);
     expect((await card.boundingBox())!.y).toBeGreaterThan(verdictBox.y + verdictBox.height);
-    for (const c of s.checks) expect(await card.locator(`article[data-check="${c.id}"]`).isVisible(), `${c.id} visible`).toBe(true);
+    for (const c of s.checks)
+      expect(await card.locator(`article[data-check="${c.id}"]`).isVisible(), `${c.id} visible`).toBe(true);
   }
 }
 
@@ -74,7 +75,11 @@ async function chartSizes(page: Page): Promise<{ label: string | null; width: nu
   const out = [];
   for (let i = 0; i < (await charts.count()); i++) {
     const box = await charts.nth(i).boundingBox();
-    out.push({ label: await charts.nth(i).getAttribute('aria-label'), width: box?.width ?? 0, height: box?.height ?? 0 });
+    out.push({
+      label: await charts.nth(i).getAttribute('aria-label'),
+      width: box?.width ?? 0,
+      height: box?.height ?? 0,
+    });
   }
   return out;
 }
@@ -102,7 +107,10 @@ describe('report.html in Chromium', () => {
   });
 
   test('every kind of chart renders with a real size (fixture bundles: 4.1, 5.1, 5.2, watch series)', async () => {
-    for (const [b, expected] of [[healthy, 3], [postWatch, 4]] as const) {
+    for (const [b, expected] of [
+      [healthy, 3],
+      [postWatch, 4],
+    ] as const) {
       const opened = await open(fixtureFile(b.run.phase, b));
       try {
         await expectLaidOut(opened, b);
@@ -124,7 +132,9 @@ describe('report.html in Chromium', () => {
     try {
       await expectLaidOut(opened, failedHostile);
       expect(await opened.page.locator('script, img, iframe, object, embed').count()).toBe(0);
-      expect(await opened.page.locator('article[data-check="5.1/rpm-limit"] pre.error').innerText()).toContain('<script>alert("pwned")</script>');
+      expect(await opened.page.locator('article[data-check="5.1/rpm-limit"] pre.error').innerText()).toContain(
+        '<script>alert("pwned")</script>',
+      );
       expect(await opened.page.locator('a[href^="javascript:"]').count()).toBe(0);
       expectOffline(opened);
     } finally {
@@ -136,11 +146,20 @@ describe('report.html in Chromium', () => {
     const opened = await open(fixtureFile('print', healthy));
     try {
       await opened.page.emulateMedia({ media: 'print' });
-      const style = await opened.page.locator('.card').first().evaluate((el) => getComputedStyle(el).boxShadow);
+      const style = await opened.page
+        .locator('.card')
+        .first()
+        .evaluate((el) => getComputedStyle(el).boxShadow);
       expect(style).toBe('none');
-      const breakInside = await opened.page.locator('article.check').first().evaluate((el) => getComputedStyle(el).breakInside);
+      const breakInside = await opened.page
+        .locator('article.check')
+        .first()
+        .evaluate((el) => getComputedStyle(el).breakInside);
       expect(breakInside).toBe('avoid');
-      const after = await opened.page.locator('article a[href^="http"]').first().evaluate((el) => getComputedStyle(el, '::after').content);
+      const after = await opened.page
+        .locator('article a[href^="http"]')
+        .first()
+        .evaluate((el) => getComputedStyle(el, '::after').content);
       expect(after).toContain('https://langfuse.hotrodan.com/');
     } finally {
       await opened.page.close();

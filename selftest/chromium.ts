@@ -15,12 +15,21 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it (apt-get install chromium) or set CHROMIUM_PATH. The HTML report is checked in a real browser; this check does not skip.`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}: install it (apt-get install chromium) or set CHROMIUM_PATH. The HTML report is checked in a real browser; this check does not skip.`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     timeout: 60_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -33,7 +42,10 @@ export async function launchChromium(): Promise<Browser> {
 export function reportOf(run: CutoverRun): { path: string; written: boolean } {
   const path = join(run.evidenceDir, 'latest', 'report.html');
   if (existsSync(path)) return { path, written: true };
-  if (!run.bundle) throw new Error(`the cutover run (exit ${run.exitCode}) wrote no evidence.json; stderr: ${run.stderr.slice(0, 800)}`);
+  if (!run.bundle)
+    throw new Error(
+      `the cutover run (exit ${run.exitCode}) wrote no evidence.json; stderr: ${run.stderr.slice(0, 800)}`,
+    );
   writeFileSync(path, renderHtml(run.bundle));
   return { path, written: false };
 }

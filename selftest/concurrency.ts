@@ -29,7 +29,8 @@ export function slotCount(): number {
   const raw = process.env.SELFTEST_SLOTS?.trim();
   if (!raw) return 4;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`SELFTEST_SLOTS must be a whole number of at least 1, found: ${raw}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`SELFTEST_SLOTS must be a whole number of at least 1, found: ${raw}`);
   return n;
 }
 

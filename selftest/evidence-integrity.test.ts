@@ -10,7 +10,6 @@ import { childEnv, cutoverCommand, evidenceFiles, runCutover } from './run-cutov
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-
 describe('evidence integrity', () => {
   test('a bundle edited after writing fails pnpm evidence:verify, naming the digest', async () => {
     const run = await runCutover({ CUTOVER_SKIP: '' });
@@ -30,13 +29,21 @@ describe('evidence integrity', () => {
     // with distinctive wrong keys so that the echo happens.
     const sandbox = await startSandbox({ faults: ['echo-secret'] });
     try {
-      const planted = { GATEWAY_ADMIN_KEY: 'sk-planted-gateway-7f3a9c2e1d', LANGFUSE_SECRET_KEY: 'sk-lf-planted-5b8d0e4f2a' };
+      const planted = {
+        GATEWAY_ADMIN_KEY: 'sk-planted-gateway-7f3a9c2e1d',
+        LANGFUSE_SECRET_KEY: 'sk-lf-planted-5b8d0e4f2a',
+      };
       const run = await runCutover({ ...sandbox.env, ...planted, LANGFUSE_WAIT_MS: '2000' });
       expect(run.bundle, run.stderr).toBeDefined();
       expect(run.check('3/smoke').status).toBe('failed');
       expect(run.check('3/smoke').error).toMatch(/401/);
-      const texts: [string, string][] = [['stdout', run.stdout], ['stderr', run.stderr], ...evidenceFiles(run.evidenceDir)];
-      for (const value of Object.values(planted)) for (const [name, text] of texts) expect(text.includes(value), `${name} contains a planted secret`).toBe(false);
+      const texts: [string, string][] = [
+        ['stdout', run.stdout],
+        ['stderr', run.stderr],
+        ...evidenceFiles(run.evidenceDir),
+      ];
+      for (const value of Object.values(planted))
+        for (const [name, text] of texts) expect(text.includes(value), `${name} contains a planted secret`).toBe(false);
     } finally {
       await sandbox.stop();
     }
@@ -48,10 +55,18 @@ describe('evidence integrity', () => {
     // No forced SIGKILL after 5 s (execa's default): on a loaded machine writing the bundle may
     // take longer, and a SIGKILL would test the kill, not the interruption.
     const cmd = cutoverCommand();
-    const child = execa(cmd.file, cmd.args, { cwd: ROOT, env, extendEnv: false, reject: false, forceKillAfterDelay: false, timeout: 180_000 });
+    const child = execa(cmd.file, cmd.args, {
+      cwd: ROOT,
+      env,
+      extendEnv: false,
+      reject: false,
+      forceKillAfterDelay: false,
+      timeout: 180_000,
+    });
     // Wait until the quota check has recorded something (its partial file exists), then interrupt.
     const partial = join(evidenceDir, '.partial');
-    const quotaStarted = (): boolean => existsSync(partial) && readdirSync(partial).some((r) => existsSync(join(partial, r, '5.1_rpm-limit.json')));
+    const quotaStarted = (): boolean =>
+      existsSync(partial) && readdirSync(partial).some((r) => existsSync(join(partial, r, '5.1_rpm-limit.json')));
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline && !quotaStarted()) await new Promise((r) => setTimeout(r, 10));
     expect(quotaStarted(), 'the quota check never started').toBe(true);

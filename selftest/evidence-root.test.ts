@@ -1,4 +1,15 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -29,8 +40,24 @@ function snapshot(dir: string): Map<string, string> {
 function rootWithEarlierRun(): { parent: string; root: string } {
   const parent = mkdtempSync(join(tmpdir(), 'evidence-root-'));
   const root = join(parent, 'evidence');
-  const info: RunInfo = { runId: 'earlier-run', phase: 'pre', target: 'deployment', kind: 'cutover', ranBy: { user: 'u', host: 'h', ci: null }, evidenceDir: root, gatewayUrl: 'https://gw', langfuseUrl: 'https://lf', tool: { name: 't', version: '0' }, gitSha: null };
-  const unsigned = buildBundle(info, [], { startedAt: new Date(0), endedAt: new Date(1000), endReason: 'passed', runErrors: [] });
+  const info: RunInfo = {
+    runId: 'earlier-run',
+    phase: 'pre',
+    target: 'deployment',
+    kind: 'cutover',
+    ranBy: { user: 'u', host: 'h', ci: null },
+    evidenceDir: root,
+    gatewayUrl: 'https://gw',
+    langfuseUrl: 'https://lf',
+    tool: { name: 't', version: '0' },
+    gitSha: null,
+  };
+  const unsigned = buildBundle(info, [], {
+    startedAt: new Date(0),
+    endedAt: new Date(1000),
+    endReason: 'passed',
+    runErrors: [],
+  });
   writeBundle(root, unsigned, new SecretSet(), { 'report.html': renderHtml });
   writeFileSync(join(parent, 'neighbour.txt'), 'not evidence\n');
   return { parent, root };
@@ -46,7 +73,11 @@ describe('the evidence root is a wall', () => {
   test.concurrent.each([
     { name: 'CUTOVER_RUN_ID=.. alone', env: { CUTOVER_RUN_ID: '..' }, names: ['CUTOVER_RUN_ID'] },
     // Several problems at once: the refusal writer still never turns the run id into a path.
-    { name: 'CUTOVER_RUN_ID=.. with another problem', env: { CUTOVER_RUN_ID: '..', THRESHOLD_SMOKE_MS: '0' }, names: ['THRESHOLD_SMOKE_MS'] },
+    {
+      name: 'CUTOVER_RUN_ID=.. with another problem',
+      env: { CUTOVER_RUN_ID: '..', THRESHOLD_SMOKE_MS: '0' },
+      names: ['THRESHOLD_SMOKE_MS'],
+    },
     { name: 'CUTOVER_RUN_ID=.', env: { CUTOVER_RUN_ID: '.' }, names: ['CUTOVER_RUN_ID'] },
   ])('$name: refused, nothing outside or earlier deleted, nothing written outside the root', async (c) => {
     const { parent, root } = rootWithEarlierRun();
@@ -60,7 +91,9 @@ describe('the evidence root is a wall', () => {
       expect(after.get(path), `${path} after the run`).toBe(text);
     }
     // Nothing new outside the root, neither next to it nor in the project directory.
-    for (const path of after.keys()) if (!before.has(path)) expect(path.startsWith(root + sep), `${path} was written outside the evidence root`).toBe(true);
+    for (const path of after.keys())
+      if (!before.has(path))
+        expect(path.startsWith(root + sep), `${path} was written outside the evidence root`).toBe(true);
     expect(BUNDLE_FILES.filter((f) => existsSync(join(ROOT, f)))).toEqual(atProjectRoot);
     expect(run.exitCode, run.stdout + run.stderr).toBe(2);
     for (const name of c.names) expect(run.stderr).toContain(`  - ${name}: `);
@@ -82,12 +115,17 @@ describe('the evidence root is a wall', () => {
     // Swap latest/ for a link: a run that followed it would write its bundle into outside/.
     rmSync(join(root, 'latest'), { recursive: true });
     symlinkSync(outside, join(root, 'latest'));
-    const run = await runCutover({ THRESHOLD_SMOKE_MS: '0', CUTOVER_EVIDENCE_DIR: root }, { timeoutMs: 60_000, slot: false });
+    const run = await runCutover(
+      { THRESHOLD_SMOKE_MS: '0', CUTOVER_EVIDENCE_DIR: root },
+      { timeoutMs: 60_000, slot: false },
+    );
     expect(run.exitCode, run.stdout + run.stderr).toBe(2);
     expect(readdirSync(outside)).toEqual(['evidence.json']);
     expect(readFileSync(join(outside, 'evidence.json'), 'utf8')).toBe('not evidence\n');
     expect(lstatSync(join(root, 'latest')).isDirectory()).toBe(true);
     expect(verifyEvidence(join(root, 'latest')).problems).toEqual([]);
-    expect(run.stderr).toContain(`${join(realpathSync(root), 'latest')} -> ${outside} was a symbolic link; the link was removed (its target is untouched)`);
+    expect(run.stderr).toContain(
+      `${join(realpathSync(root), 'latest')} -> ${outside} was a symbolic link; the link was removed (its target is untouched)`,
+    );
   });
 });

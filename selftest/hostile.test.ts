@@ -27,10 +27,25 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'a gateway that accepts and never answers', role: 'gateway', behaviour: 'never-answers', says: /unreachable|timeout|Timeout/i },
+  {
+    name: 'a gateway that accepts and never answers',
+    role: 'gateway',
+    behaviour: 'never-answers',
+    says: /unreachable|timeout|Timeout/i,
+  },
   { name: 'a Langfuse that answers 500 forever', role: 'langfuse', behaviour: 'error-500', says: /500/ },
-  { name: 'HTML where JSON was expected', role: 'gateway', behaviour: 'html', says: /expected a chat completion as JSON; body starts: ".*502 Bad Gateway/ },
-  { name: 'a 10 MB body', role: 'gateway', behaviour: 'huge-body', says: /expected a body under \d+ bytes \(the 4 MiB cap of this read/ },
+  {
+    name: 'HTML where JSON was expected',
+    role: 'gateway',
+    behaviour: 'html',
+    says: /expected a chat completion as JSON; body starts: ".*502 Bad Gateway/,
+  },
+  {
+    name: 'a 10 MB body',
+    role: 'gateway',
+    behaviour: 'huge-body',
+    says: /expected a body under \d+ bytes \(the 4 MiB cap of this read/,
+  },
   { name: 'a truncated chunked response', role: 'gateway', behaviour: 'truncated-chunked', says: /cut short/ },
   {
     name: 'a gateway trickling one byte every 400 ms',
@@ -44,7 +59,9 @@ const CASES: Case[] = [
       const rpm = run.check('5.1/rpm-limit');
       expect(rpm.status).toBe('failed');
       // 6 requests in one round, plus the warm-up: 2 × 2 × HTTP_TIMEOUT_MS.
-      expect(rpm.error).toMatch(/the burst did not finish within its deadline of 8000 ms .*: \d+ request\(s\) were aborted in flight and \d+ never sent \(POST http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions: body cut short \(BURST_DEADLINE: aborted at the burst deadline \(8000 ms\)\)\)/);
+      expect(rpm.error).toMatch(
+        /the burst did not finish within its deadline of 8000 ms .*: \d+ request\(s\) were aborted in flight and \d+ never sent \(POST http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions: body cut short \(BURST_DEADLINE: aborted at the burst deadline \(8000 ms\)\)\)/,
+      );
       expect(rpm.observations.burstDeadline).toMatchObject({ ms: 8000, hit: true });
       // /active/callbacks and /key/info (each cut at 2 × HTTP_TIMEOUT_MS), then the burst's deadline.
       expect(rpm.durationMs).toBeLessThan(2 * 4000 + 8000 + 5_000);
@@ -76,7 +93,10 @@ describe('hostile servers: bounded, named, never go', () => {
     const rss = c.maxRssBytes ? watchPeakRss(marker) : undefined;
     try {
       const target = c.role === 'gateway' ? { GATEWAY_URL: hostile.url } : { LANGFUSE_URL: hostile.url };
-      const run = await runCutover({ ...sandboxOf().env, ...BUDGET, ...target, ...c.env, [marker]: '1' }, { timeoutMs: 240_000 });
+      const run = await runCutover(
+        { ...sandboxOf().env, ...BUDGET, ...target, ...c.env, [marker]: '1' },
+        { timeoutMs: 240_000 },
+      );
       const peak = rss?.stop();
       expect(run.bundle, run.stderr.slice(0, 800)).toBeDefined();
       expect(decisionOf(run.bundle!.verdict)).not.toMatch(/^go/);
@@ -87,12 +107,15 @@ describe('hostile servers: bounded, named, never go', () => {
       // The check's own budget: two bounded HTTP exchanges (warm-up, request) plus the Langfuse
       // wait, with slack for a loaded machine. Wall time is not asserted: Vitest's start-up on a
       // busy 2-core box is not the suite's budget.
-      expect(smoke.durationMs).toBeLessThan(3 * Number(BUDGET.HTTP_TIMEOUT_MS) * 2 + Number(BUDGET.LANGFUSE_WAIT_MS) + 5_000);
+      expect(smoke.durationMs).toBeLessThan(
+        3 * Number(BUDGET.HTTP_TIMEOUT_MS) * 2 + Number(BUDGET.LANGFUSE_WAIT_MS) + 5_000,
+      );
       expect(run.exitCode).not.toBe(0);
       c.also?.(run, hostile.streamedBytes());
       // Where /proc exists the run's peak memory is held to the bound; elsewhere the bytes the
       // server got out (above) are the proof that no read took the whole body.
-      if (c.maxRssBytes && peak !== undefined) expect(peak, `peak RSS of the cutover run: ${Math.round(peak / MiB)} MiB`).toBeLessThan(c.maxRssBytes);
+      if (c.maxRssBytes && peak !== undefined)
+        expect(peak, `peak RSS of the cutover run: ${Math.round(peak / MiB)} MiB`).toBeLessThan(c.maxRssBytes);
     } finally {
       rss?.stop();
       await hostile.close();

@@ -16,14 +16,22 @@ export interface Hostile {
  * `huge-trace` is a healthy Langfuse health route whose trace and observation reads stream a
  * JSON body of `HUGE_TRACE_BYTES`, as fast as the client takes it.
  */
-export type Behaviour = 'never-answers' | 'error-500' | 'html' | 'huge-body' | 'truncated-chunked' | 'trickle' | 'huge-trace';
+export type Behaviour =
+  | 'never-answers'
+  | 'error-500'
+  | 'html'
+  | 'huge-body'
+  | 'truncated-chunked'
+  | 'trickle'
+  | 'huge-trace';
 
 /** The size of a `huge-trace` body: a production trace with a large input, as seen on the real stack. */
 export const HUGE_TRACE_BYTES = 300 * 1024 * 1024;
 /** The pause between two bytes of a `trickle` body. */
 export const TRICKLE_INTERVAL_MS = 400;
 
-const HTML = '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>';
+const HTML =
+  '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>';
 
 /** Streams `prefix`, then `total` bytes of `a`, then `suffix`, as fast as the client reads; records what left when the connection closes. */
 function stream(res: ServerResponse, o: { prefix: string; total: number; suffix: string }, sent: number[]): void {
@@ -64,7 +72,8 @@ function answer(behaviour: Behaviour, path: string, res: ServerResponse, sent: n
       return;
     case 'trickle': {
       res.writeHead(200, { 'content-type': 'application/json' });
-      const body = '{"id":"chatcmpl-trickle","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"';
+      const body =
+        '{"id":"chatcmpl-trickle","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"';
       let i = 0;
       const t = setInterval(() => res.write(body[i++ % body.length]!), TRICKLE_INTERVAL_MS);
       res.once('close', () => clearInterval(t));
@@ -76,7 +85,15 @@ function answer(behaviour: Behaviour, path: string, res: ServerResponse, sent: n
         return;
       }
       if (path.startsWith('/api/public/traces') || path.startsWith('/api/public/observations')) {
-        return stream(res, { prefix: '{"id":"huge","htmlPath":"/project/p/traces/huge","observations":[],"input":"', total: HUGE_TRACE_BYTES, suffix: '"}' }, sent);
+        return stream(
+          res,
+          {
+            prefix: '{"id":"huge","htmlPath":"/project/p/traces/huge","observations":[],"input":"',
+            total: HUGE_TRACE_BYTES,
+            suffix: '"}',
+          },
+          sent,
+        );
       }
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not found"}');
       return;

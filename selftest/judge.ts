@@ -18,11 +18,16 @@ export interface RowVerdict {
  * hex digits; the Fly token in base64url). The values are random per run and unknown to the
  * selftest, so every output is searched for the shapes: any match is a leaked secret.
  */
-const SANDBOX_SECRET_SHAPES = /\b(?:sk-sandbox-(?:master|upstream)-|sk-lf-sandbox-|pk-lf-sandbox-|sk-team-|pw-|ch-)[0-9a-f]{24}\b|FlyV1 fm2_[A-Za-z0-9_-]{32}/;
+const SANDBOX_SECRET_SHAPES =
+  /\b(?:sk-sandbox-(?:master|upstream)-|sk-lf-sandbox-|pk-lf-sandbox-|sk-team-|pw-|ch-)[0-9a-f]{24}\b|FlyV1 fm2_[A-Za-z0-9_-]{32}/;
 
 /** Outputs of a run (stdout, stderr, every evidence file) that contain a sandbox secret. */
 export function leakedSecrets(run: CutoverRun): string[] {
-  const outputs: [string, string][] = [['stdout', run.stdout], ['stderr', run.stderr], ...evidenceFiles(run.evidenceDir)];
+  const outputs: [string, string][] = [
+    ['stdout', run.stdout],
+    ['stderr', run.stderr],
+    ...evidenceFiles(run.evidenceDir),
+  ];
   return outputs.filter(([, text]) => SANDBOX_SECRET_SHAPES.test(text)).map(([name]) => name);
 }
 
@@ -41,30 +46,47 @@ export async function judgeRow(row: MatrixRow): Promise<RowVerdict> {
   const run = await runCutover({ SANDBOX_FAULTS: row.faults.join(','), ...row.env }, { phase: row.phase });
   const name = rowName(row);
   const problems: string[] = leakedSecrets(run).map((where) => `a sandbox secret appears in ${where}`);
-  if (!run.bundle) return { row, name, run, problems: [...problems, `no evidence written (exit ${run.exitCode}); stderr: ${run.stderr.slice(0, 400)}`] };
+  if (!run.bundle)
+    return {
+      row,
+      name,
+      run,
+      problems: [...problems, `no evidence written (exit ${run.exitCode}); stderr: ${run.stderr.slice(0, 400)}`],
+    };
   const status = row.status ?? 'failed';
   // The record must say which stack it rehearsed: a broken sandbox must not read like a healthy one.
   const recorded = (run.bundle.run.sandboxFaults ?? []).join(',');
-  if (recorded !== row.faults.join(',')) problems.push(`the evidence records sandbox faults [${recorded}], the run had [${row.faults.join(',')}]`);
+  if (recorded !== row.faults.join(','))
+    problems.push(`the evidence records sandbox faults [${recorded}], the run had [${row.faults.join(',')}]`);
   const checks = run.bundle.sections.flatMap((s) => s.checks);
   if (checks.length === 0) problems.push('the run recorded no checks');
   const notGreen = checks.filter((c) => c.status !== 'passed' && !(c.status === 'skipped' && c.skip?.explicit));
-  for (const c of notGreen) if (!row.fails.includes(c.id)) problems.push(`${c.id} should pass but is ${c.status}: ${(c.error ?? c.skip?.reason ?? '').split('\n')[0]}`);
+  for (const c of notGreen)
+    if (!row.fails.includes(c.id))
+      problems.push(`${c.id} should pass but is ${c.status}: ${(c.error ?? c.skip?.reason ?? '').split('\n')[0]}`);
   for (const id of row.fails) {
     const c = checks.find((x) => x.id === id);
     if (!c) problems.push(`${id} is not in the evidence`);
     else if (c.status !== status) problems.push(`${id} should be ${status} but is ${c.status}`);
-    else if (row.because && !row.because.test(c.error ?? c.skip?.reason ?? '')) problems.push(`${id} fails for another reason than ${row.because}: ${(c.error ?? '').slice(0, 300)}`);
+    else if (row.because && !row.because.test(c.error ?? c.skip?.reason ?? ''))
+      problems.push(`${id} fails for another reason than ${row.because}: ${(c.error ?? '').slice(0, 300)}`);
   }
   for (const o of row.observes ?? []) {
     const value = checks.find((x) => x.id === o.check)?.observations[o.key];
     const text = value === undefined ? undefined : JSON.stringify(value);
-    if (text === undefined || !o.matches.test(text)) problems.push(`${o.check} should observe ${o.key} matching ${o.matches}, it has ${text?.slice(0, 300) ?? 'none'}`);
+    if (text === undefined || !o.matches.test(text))
+      problems.push(
+        `${o.check} should observe ${o.key} matching ${o.matches}, it has ${text?.slice(0, 300) ?? 'none'}`,
+      );
   }
   // Every selftest run is a sandbox rehearsal: its verdict word says so (rehearsal-go, never go).
   const waived = (row.env?.CUTOVER_SKIP ?? '').trim() !== '';
-  const [good, bad] = row.phase === 'post' ? (['hold', 'rollback'] as const) : ([waived ? 'go-with-waivers' : 'go', 'no-go'] as const);
-  const verdict = verdictWord(row.verdict ?? (row.fails.length === 0 ? good : status === 'failed' ? bad : 'incomplete'), 'rehearsal');
+  const [good, bad] =
+    row.phase === 'post' ? (['hold', 'rollback'] as const) : ([waived ? 'go-with-waivers' : 'go', 'no-go'] as const);
+  const verdict = verdictWord(
+    row.verdict ?? (row.fails.length === 0 ? good : status === 'failed' ? bad : 'incomplete'),
+    'rehearsal',
+  );
   if (run.bundle.verdict !== verdict) problems.push(`verdict ${run.bundle.verdict}, expected ${verdict}`);
   const exit = exitCodeFor(verdict);
   if (run.exitCode !== exit) problems.push(`exit code ${run.exitCode}, expected ${exit}`);

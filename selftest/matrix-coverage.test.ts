@@ -18,6 +18,7 @@ test('every sandbox fault is used by a row, and every row names only real faults
   expect(Object.keys(FAULTS).filter((f) => !used.has(f) && f !== 'echo-secret')).toEqual([]);
   for (const r of MATRIX) {
     for (const f of r.faults) expect(Object.keys(FAULTS)).toContain(f);
-    for (const id of r.fails) expect(catalogueEntry(id)?.phase, `${r.name ?? r.faults.join('+')}: ${id}`).toBe(r.phase ?? 'pre');
+    for (const id of r.fails)
+      expect(catalogueEntry(id)?.phase, `${r.name ?? r.faults.join('+')}: ${id}`).toBe(r.phase ?? 'pre');
   }
 });

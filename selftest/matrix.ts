@@ -17,6 +17,19 @@ export type { MatrixRow } from './rows/row.ts';
 
 /** The healthy sandbox, run several times: a suite that flakes on a healthy stack cannot be trusted to fail on a broken one. */
 const HEALTHY_REPEATS = 5;
-const healthy: MatrixRow[] = Array.from({ length: HEALTHY_REPEATS }, (_, i) => ({ name: `healthy sandbox (pre) #${i + 1}`, faults: [], fails: [] }));
+const healthy: MatrixRow[] = Array.from({ length: HEALTHY_REPEATS }, (_, i) => ({
+  name: `healthy sandbox (pre) #${i + 1}`,
+  faults: [],
+  fails: [],
+}));
 
-export const MATRIX: readonly MatrixRow[] = [...healthy, ...smoke, ...infra, ...cache, ...quota, ...agents, ...rollback, ...monitor];
+export const MATRIX: readonly MatrixRow[] = [
+  ...healthy,
+  ...smoke,
+  ...infra,
+  ...cache,
+  ...quota,
+  ...agents,
+  ...rollback,
+  ...monitor,
+];

@@ -14,9 +14,13 @@ const cases = [
   { name: 'passing run', faults: [], status: 'passed' },
   { name: 'counts wrong', faults: ['rpm-off'], status: 'failed' },
   { name: 'failure callback missing', faults: ['throttle-not-logged'], status: 'failed' },
-  { name: 'throttle trace never ingested', faults: ['trace-dropped'], status: 'failed', env: { LANGFUSE_WAIT_MS: '2000' } },
+  {
+    name: 'throttle trace never ingested',
+    faults: ['trace-dropped'],
+    status: 'failed',
+    env: { LANGFUSE_WAIT_MS: '2000' },
+  },
 ] as const;
-
 
 // One case at a time: each runs a sandbox and a whole Vitest child, and the burst times out on a starved CPU.
 describe('5.1/rpm-limit leaves no ephemeral key behind', () => {
@@ -25,7 +29,10 @@ describe('5.1/rpm-limit leaves no ephemeral key behind', () => {
       const sb = await startSandbox({ faults: [...c.faults] });
       try {
         const runId = `nokey-${randomBytes(4).toString('hex')}`;
-        const run = await runCutover({ ...sb.env, ...('env' in c ? c.env : {}), CUTOVER_RUN_ID: runId }, { args: ['-t', '5\\.1/rpm-limit'] });
+        const run = await runCutover(
+          { ...sb.env, ...('env' in c ? c.env : {}), CUTOVER_RUN_ID: runId },
+          { args: ['-t', '5\\.1/rpm-limit'] },
+        );
         const rec = run.check('5.1/rpm-limit');
         expect(rec.status, rec.error).toBe(c.status);
         const alias = rec.observations.keyAlias;
@@ -44,7 +51,10 @@ describe('5.1/rpm-limit leaves no ephemeral key behind', () => {
           });
         const probe = await admin('/key/generate', { key_alias: alias, duration: '1m' });
         const minted = await probe.body.text();
-        expect(probe.statusCode, `a key with alias ${String(alias)} was still there: ${minted.replace(/sk-[A-Za-z0-9_-]+/g, 'sk-…')}`).toBe(200);
+        expect(
+          probe.statusCode,
+          `a key with alias ${String(alias)} was still there: ${minted.replace(/sk-[A-Za-z0-9_-]+/g, 'sk-…')}`,
+        ).toBe(200);
         await (await admin('/key/delete', { keys: [(JSON.parse(minted) as { key: string }).key] })).body.dump();
       } finally {
         await sb.stop();

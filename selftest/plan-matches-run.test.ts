@@ -18,11 +18,18 @@ describe('the cost plan matches what a rehearsal records', () => {
     return found;
   };
   const observed = (c: CheckRecord, name: string): unknown => c.observations[name];
-  const measured = (c: CheckRecord, name: string): number | null | undefined => c.measurements.find((m) => m.name === name)?.value;
+  const measured = (c: CheckRecord, name: string): number | null | undefined =>
+    c.measurements.find((m) => m.name === name)?.value;
 
   beforeAll(async () => {
     // What scripts/plan.ts does without GATEWAY_URL: the sandbox's target values do not change the plan.
-    const placeholders = { GATEWAY_URL: 'http://127.0.0.1:1', GATEWAY_ADMIN_KEY: 'placeholder', LANGFUSE_URL: 'http://127.0.0.1:1', LANGFUSE_PUBLIC_KEY: 'placeholder', LANGFUSE_SECRET_KEY: 'placeholder' };
+    const placeholders = {
+      GATEWAY_URL: 'http://127.0.0.1:1',
+      GATEWAY_ADMIN_KEY: 'placeholder',
+      LANGFUSE_URL: 'http://127.0.0.1:1',
+      LANGFUSE_PUBLIC_KEY: 'placeholder',
+      LANGFUSE_SECRET_KEY: 'placeholder',
+    };
     const config = parseConfig({ CUTOVER_RUN_ID: runId, ...placeholders }, 'sandbox');
     if (!config.ok) throw new Error(JSON.stringify(config.problems));
     plan = planRun(config.config);
@@ -38,7 +45,10 @@ describe('the cost plan matches what a rehearsal records', () => {
     for (const id of ['5.1/rpm-limit', '5.2/failover']) {
       const c = run.check(id);
       const e = entry(id);
-      expect({ requests: observed(c, 'plannedRequests'), inputTokens: observed(c, 'plannedInputTokens') }, id).toEqual({ requests: e.requests, inputTokens: e.inputTokens });
+      expect({ requests: observed(c, 'plannedRequests'), inputTokens: observed(c, 'plannedInputTokens') }, id).toEqual({
+        requests: e.requests,
+        inputTokens: e.inputTokens,
+      });
       expect(observed(c, 'actualRequests'), id).toBe(e.requests);
       // usage.total_tokens of the answered requests: their prompts plus at most max_tokens each.
       expect(observed(c, 'actualTokens') as number, id).toBeLessThanOrEqual(e.inputTokens + e.maxOutputTokens);
@@ -46,7 +56,12 @@ describe('the cost plan matches what a rehearsal records', () => {
   });
 
   test('§4.1 sends three requests of the planned size', () => {
-    const sent = observed(run.check('4.1/exact-cache'), 'sent') as { requests: number; providerCalls: number; promptTokens: number; maxTokens: number };
+    const sent = observed(run.check('4.1/exact-cache'), 'sent') as {
+      requests: number;
+      providerCalls: number;
+      promptTokens: number;
+      maxTokens: number;
+    };
     const e = entry('4.1/exact-cache');
     expect(sent.requests).toBe(e.requests);
     expect(sent.requests * sent.maxTokens).toBe(e.maxOutputTokens);
@@ -55,7 +70,12 @@ describe('the cost plan matches what a rehearsal records', () => {
   });
 
   test('§4.2 stays within its ceiling', () => {
-    const sent = observed(run.check('4.2/semantic-cache'), 'sent') as { requests: number; promptTokens: number; cachedTokens: number; maxTokens: number };
+    const sent = observed(run.check('4.2/semantic-cache'), 'sent') as {
+      requests: number;
+      promptTokens: number;
+      cachedTokens: number;
+      maxTokens: number;
+    };
     const e = entry('4.2/semantic-cache');
     expect(sent.requests).toBe(e.requests);
     expect(sent.requests * sent.maxTokens).toBe(e.maxOutputTokens);

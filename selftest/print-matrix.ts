@@ -16,11 +16,18 @@ await Promise.all(
 );
 const results = MATRIX.map((row) => verdicts.get(row) as RowVerdict);
 
-const rows = results.map((v) => [v.name, v.row.faults.join(', ') || '-', v.row.fails.join(', ') || '(all green)', v.problems.length ? `FAIL: ${v.problems[0]}` : 'ok']);
+const rows = results.map((v) => [
+  v.name,
+  v.row.faults.join(', ') || '-',
+  v.row.fails.join(', ') || '(all green)',
+  v.problems.length ? `FAIL: ${v.problems[0]}` : 'ok',
+]);
 const head = ['row', 'faults', 'must turn red', 'result'];
 const widths = head.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
 const cell = (s: string, w: number): string => (s.length > w ? `${s.slice(0, w - 1)}…` : s.padEnd(w));
-process.stdout.write(`${head.map((h, i) => cell(h, widths[i]!)).join(' | ')}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n`);
+process.stdout.write(
+  `${head.map((h, i) => cell(h, widths[i]!)).join(' | ')}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n`,
+);
 for (const r of rows) process.stdout.write(`${r.map((c, i) => (i === 3 ? c : cell(c, widths[i]!))).join(' | ')}\n`);
 const failed = results.filter((v) => v.problems.length > 0);
 process.stdout.write(`\n${results.length - failed.length} rows ok, ${failed.length} failed\n`);

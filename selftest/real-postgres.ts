@@ -47,14 +47,17 @@ export interface RealPostgres {
 export function postgresBinDir(): string | undefined {
   const base = '/usr/lib/postgresql';
   if (!existsSync(base)) return undefined;
-  const majors = readdirSync(base).filter((d) => /^\d+$/.test(d) && existsSync(join(base, d, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  const majors = readdirSync(base)
+    .filter((d) => /^\d+$/.test(d) && existsSync(join(base, d, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
   return majors[0] ? join(base, majors[0], 'bin') : undefined;
 }
 
 /** Why the real servers cannot run here (for `test.skipIf` reasons and CI warnings), or undefined when they can. */
 export function realPostgresMissing(): string | undefined {
   if (!postgresBinDir()) return 'PostgreSQL is not installed (apt-get install postgresql)';
-  if (!['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].some(existsSync)) return 'PgBouncer is not installed (apt-get install pgbouncer)';
+  if (!['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].some(existsSync))
+    return 'PgBouncer is not installed (apt-get install pgbouncer)';
   return undefined;
 }
 
@@ -80,9 +83,17 @@ export async function startRealPostgres(): Promise<RealPostgres> {
   if (missing) throw new Error(missing);
   const bin = postgresBinDir()!;
   const root = process.getuid?.() === 0;
-  const as = (file: string, args: string[]) => (root ? run('runuser', ['-u', 'postgres', '--', file, ...args], { timeout: 60_000 }) : run(file, args, { timeout: 60_000 }));
+  const as = (file: string, args: string[]) =>
+    root
+      ? run('runuser', ['-u', 'postgres', '--', file, ...args], { timeout: 60_000 })
+      : run(file, args, { timeout: 60_000 });
   const dir = mkdtempSync(join(tmpdir(), 'real-postgres-'));
-  const owner = root ? [Number((await run('id', ['-u', 'postgres'])).stdout), Number((await run('id', ['-g', 'postgres'])).stdout)] as const : undefined;
+  const owner = root
+    ? ([
+        Number((await run('id', ['-u', 'postgres'])).stdout),
+        Number((await run('id', ['-g', 'postgres'])).stdout),
+      ] as const)
+    : undefined;
   const own = (path: string) => owner && chownSync(path, owner[0], owner[1]);
   own(dir);
   const data = join(dir, 'data');
@@ -95,18 +106,54 @@ export async function startRealPostgres(): Promise<RealPostgres> {
     });
 
   let t = performance.now();
-  await withLog('initdb', pgLog, as(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync', '-E', 'UTF8', '--locale=C']));
+  await withLog(
+    'initdb',
+    pgLog,
+    as(join(bin, 'initdb'), [
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+      '--no-sync',
+      '-E',
+      'UTF8',
+      '--locale=C',
+    ]),
+  );
   const initdbMs = performance.now() - t;
   // fsync off and a small footprint: the data is thrown away, and CI has 2 cores.
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=16MB -c max_connections=20`;
-  const pgCtl = (args: string[]) => withLog(`pg_ctl ${args[0]}`, pgLog, as(join(bin, 'pg_ctl'), [...args, '-D', data, '-l', pgLog, '-o', options, '-w', '-t', '30']));
+  const pgCtl = (args: string[]) =>
+    withLog(
+      `pg_ctl ${args[0]}`,
+      pgLog,
+      as(join(bin, 'pg_ctl'), [...args, '-D', data, '-l', pgLog, '-o', options, '-w', '-t', '30']),
+    );
   t = performance.now();
   await pgCtl(['start']);
   const postgresStartMs = performance.now() - t;
   let postgresUp = true;
 
   const sql = async (text: string, database = 'postgres'): Promise<string> =>
-    (await as(join(bin, 'psql'), ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', database, '-v', 'ON_ERROR_STOP=1', '-qAtX', '-c', text])).stdout;
+    (
+      await as(join(bin, 'psql'), [
+        '-h',
+        dir,
+        '-p',
+        String(port),
+        '-U',
+        'postgres',
+        '-d',
+        database,
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-qAtX',
+        '-c',
+        text,
+      ])
+    ).stdout;
 
   await sql(`CREATE ROLE ${FIXTURE.user} LOGIN PASSWORD '${FIXTURE.password}'`);
   await sql(`CREATE DATABASE ${FIXTURE.database} OWNER ${FIXTURE.user}`);
@@ -141,7 +188,8 @@ export async function startRealPostgres(): Promise<RealPostgres> {
   await withLog('pgbouncer', bouncerLog, as('pgbouncer', ['-d', ini]));
   const pgbouncerStartMs = performance.now() - t;
 
-  const url = (p: number, database: string, query = '') => `postgresql://${FIXTURE.user}:${encodeURIComponent(FIXTURE.password)}@127.0.0.1:${p}/${database}${query}`;
+  const url = (p: number, database: string, query = '') =>
+    `postgresql://${FIXTURE.user}:${encodeURIComponent(FIXTURE.password)}@127.0.0.1:${p}/${database}${query}`;
   let stopped = false;
   return {
     port,

@@ -55,20 +55,25 @@ export function cutoverCommand(phase: 'pre' | 'post' = 'pre'): { file: string; a
  * Vitest with `WORKERS_PER_RUN` worker threads, so concurrent selftests cannot starve each
  * other's timings (`selftest/concurrency.ts`).
  */
-export async function runCutover(env: Record<string, string | undefined> = {}, o: { timeoutMs?: number; args?: string[]; phase?: 'pre' | 'post'; slot?: boolean } = {}): Promise<CutoverRun> {
+export async function runCutover(
+  env: Record<string, string | undefined> = {},
+  o: { timeoutMs?: number; args?: string[]; phase?: 'pre' | 'post'; slot?: boolean } = {},
+): Promise<CutoverRun> {
   const evidenceDir = mkdtempSync(join(tmpdir(), 'cutover-evidence-'));
   const cmd = cutoverCommand(o.phase);
   // A run expected to be refused at preflight (`slot: false`) costs a fraction of a second and
   // measures nothing, so it does not queue behind whole runs for a slot.
   const start = o.slot === false ? <T>(fn: () => Promise<T>) => fn() : withSlot;
-  const res = await start(() => execa(cmd.file, [...cmd.args, ...(o.args ?? [])], {
-    cwd: ROOT,
-    env: { ...childEnv(evidenceDir), CUTOVER_MAX_WORKERS: String(WORKERS_PER_RUN), ...env },
-    extendEnv: false,
-    reject: false,
-    timeout: o.timeoutMs ?? 300_000,
-    all: false,
-  }));
+  const res = await start(() =>
+    execa(cmd.file, [...cmd.args, ...(o.args ?? [])], {
+      cwd: ROOT,
+      env: { ...childEnv(evidenceDir), CUTOVER_MAX_WORKERS: String(WORKERS_PER_RUN), ...env },
+      extendEnv: false,
+      reject: false,
+      timeout: o.timeoutMs ?? 300_000,
+      all: false,
+    }),
+  );
   const file = join(evidenceDir, 'latest', 'evidence.json');
   const bundle = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as EvidenceBundle) : undefined;
   return {
@@ -79,7 +84,10 @@ export async function runCutover(env: Record<string, string | undefined> = {}, o
     bundle,
     check(id) {
       const found = bundle?.sections.flatMap((s) => s.checks).find((c) => c.id === id);
-      if (!found) throw new Error(`check ${id} is not in the evidence (exit ${res.exitCode}); stderr: ${String(res.stderr).slice(0, 800)} stdout tail: ${String(res.stdout).slice(-800)}`);
+      if (!found)
+        throw new Error(
+          `check ${id} is not in the evidence (exit ${res.exitCode}); stderr: ${String(res.stderr).slice(0, 800)} stdout tail: ${String(res.stdout).slice(-800)}`,
+        );
       return found;
     },
   };

@@ -45,17 +45,21 @@ describe('secrets in any shape', () => {
     ['a status word', 'passed'],
     ['the service name', 'clickhouse'],
     ['a 4-character password', '7Hq2'],
-  ])('CLICKHOUSE_PASSWORD set to %s is refused at preflight, never echoed, and the refusal evidence keeps its statuses', async (_, value) => {
-    const run = await runCutover({ CLICKHOUSE_PASSWORD: value }, { timeoutMs: 60_000, slot: false });
-    expect(run.exitCode, run.stdout + run.stderr).toBe(2);
-    const line = run.stderr.split('\n').find((l) => l.startsWith('  - CLICKHOUSE_PASSWORD: '));
-    expect(line, run.stderr).toBeDefined();
-    expect(line!.slice('  - CLICKHOUSE_PASSWORD: '.length)).not.toContain(value);
-    expect(run.stdout).not.toContain('Target: bundled sandbox');
-    const v = verifyEvidence(join(run.evidenceDir, 'latest'));
-    expect(v.problems).toEqual([]);
-    expect(v.bundle!.verdict).toBe('incomplete');
-    expect(['passed', 'failed', 'interrupted']).toContain(v.bundle!.run.endReason);
-    for (const c of v.bundle!.sections.flatMap((s) => s.checks)) expect(['passed', 'failed', 'skipped', 'inconclusive']).toContain(c.status);
-  });
+  ])(
+    'CLICKHOUSE_PASSWORD set to %s is refused at preflight, never echoed, and the refusal evidence keeps its statuses',
+    async (_, value) => {
+      const run = await runCutover({ CLICKHOUSE_PASSWORD: value }, { timeoutMs: 60_000, slot: false });
+      expect(run.exitCode, run.stdout + run.stderr).toBe(2);
+      const line = run.stderr.split('\n').find((l) => l.startsWith('  - CLICKHOUSE_PASSWORD: '));
+      expect(line, run.stderr).toBeDefined();
+      expect(line!.slice('  - CLICKHOUSE_PASSWORD: '.length)).not.toContain(value);
+      expect(run.stdout).not.toContain('Target: bundled sandbox');
+      const v = verifyEvidence(join(run.evidenceDir, 'latest'));
+      expect(v.problems).toEqual([]);
+      expect(v.bundle!.verdict).toBe('incomplete');
+      expect(['passed', 'failed', 'interrupted']).toContain(v.bundle!.run.endReason);
+      for (const c of v.bundle!.sections.flatMap((s) => s.checks))
+        expect(['passed', 'failed', 'skipped', 'inconclusive']).toContain(c.status);
+    },
+  );
 });

@@ -24,7 +24,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.close();
-  for (const [key, value] of [['SELFTEST_SLOTS_SOCKET', saved.socket], ['SELFTEST_SLOTS', saved.n]] as const) {
+  for (const [key, value] of [
+    ['SELFTEST_SLOTS_SOCKET', saved.socket],
+    ['SELFTEST_SLOTS', saved.n],
+  ] as const) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
@@ -53,13 +56,25 @@ test('a run that throws frees its slot and the error reaches the caller', async 
   // Both slots are free again: two runs start at once.
   let running = 0;
   let most = 0;
-  await Promise.all([0, 1].map(() => withSlot(async () => { most = Math.max(most, ++running); await sleep(50); running--; })));
+  await Promise.all(
+    [0, 1].map(() =>
+      withSlot(async () => {
+        most = Math.max(most, ++running);
+        await sleep(50);
+        running--;
+      }),
+    ),
+  );
   expect(most).toBe(2);
 });
 
 test('slots are shared with other processes, and a holder killed mid-run gives its slot back', async () => {
   // Another process takes both slots, as two cutover runs of another selftest worker would.
-  const holder = spawn(process.execPath, ['-e', `
+  const holder = spawn(
+    process.execPath,
+    [
+      '-e',
+      `
     const net = require('node:net');
     let held = 0;
     for (let i = 0; i < 2; i++) {
@@ -67,17 +82,28 @@ test('slots are shared with other processes, and a holder killed mid-run gives i
       s.write('W');
       s.once('data', () => { if (++held === 2) console.log('held'); });
     }
-  `, name], { stdio: ['ignore', 'pipe', 'inherit'] });
+  `,
+      name,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   try {
     const [line] = (await once(holder.stdout, 'data')) as [Buffer];
     expect(line.toString().trim()).toBe('held');
     let ran = false;
-    const waiting = withSlot(async () => { ran = true; });
+    const waiting = withSlot(async () => {
+      ran = true;
+    });
     await sleep(300);
     expect(ran, 'a run started while another process held every slot').toBe(false);
     // SIGKILL: the holder runs no cleanup, as when a worker crashes; its connections close anyway.
     holder.kill('SIGKILL');
-    await Promise.race([waiting, sleep(5_000).then(() => { throw new Error('the killed holder kept its slot for 5 s'); })]);
+    await Promise.race([
+      waiting,
+      sleep(5_000).then(() => {
+        throw new Error('the killed holder kept its slot for 5 s');
+      }),
+    ]);
     expect(ran).toBe(true);
   } finally {
     holder.kill('SIGKILL');
@@ -93,9 +119,16 @@ test('when the serving process goes away, a holder keeps its slot with the next 
   try {
     let release!: () => void;
     let holderRan = false;
-    const holding = withSlot(() => { holderRan = true; return new Promise<void>((r) => { release = r; }); });
+    const holding = withSlot(() => {
+      holderRan = true;
+      return new Promise<void>((r) => {
+        release = r;
+      });
+    });
     let waiterRan = false;
-    const waiting = withSlot(async () => { waiterRan = true; });
+    const waiting = withSlot(async () => {
+      waiterRan = true;
+    });
     await sleep(100);
     expect(holderRan).toBe(true);
     await first?.close();
@@ -103,7 +136,12 @@ test('when the serving process goes away, a holder keeps its slot with the next 
     expect(waiterRan, 'the next server granted a slot its holder still held').toBe(false);
     release();
     await holding;
-    await Promise.race([waiting, sleep(5_000).then(() => { throw new Error('the waiter never got the released slot'); })]);
+    await Promise.race([
+      waiting,
+      sleep(5_000).then(() => {
+        throw new Error('the waiter never got the released slot');
+      }),
+    ]);
     expect(waiterRan).toBe(true);
   } finally {
     process.env.SELFTEST_SLOTS_SOCKET = name;

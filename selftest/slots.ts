@@ -151,7 +151,10 @@ async function reach(hello: string): Promise<Socket> {
       return socket;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ECONNREFUSED' && code !== 'ENOENT') throw new Error(`cannot reach the selftest slots (${JSON.stringify(name)}): ${(err as Error).message}`, { cause: err });
+      if (code !== 'ECONNREFUSED' && code !== 'ENOENT')
+        throw new Error(`cannot reach the selftest slots (${JSON.stringify(name)}): ${(err as Error).message}`, {
+          cause: err,
+        });
       // Nobody serves: serve here. Another process may win the race to bind; then connect to it.
       await serveSlots(slotCount());
     }

@@ -22,9 +22,15 @@ describe.concurrent('verdict integrity', () => {
   });
 
   test.each([
-    ['2/fly-machine,1/tsl', /CUTOVER_SKIP.*"2\/fly-machine,1\/tsl" is not a check id \(waivers are separated by ";", each "<id>: <reason>"\)/],
+    [
+      '2/fly-machine,1/tsl',
+      /CUTOVER_SKIP.*"2\/fly-machine,1\/tsl" is not a check id \(waivers are separated by ";", each "<id>: <reason>"\)/,
+    ],
     ['2/fly-machines', /CUTOVER_SKIP.*2\/fly-machines needs a reason/],
-    ['3/smoke: flaky today', /CUTOVER_SKIP.*3\/smoke cannot be waived: it is the proof that the gateway answers at all/],
+    [
+      '3/smoke: flaky today',
+      /CUTOVER_SKIP.*3\/smoke cannot be waived: it is the proof that the gateway answers at all/,
+    ],
     ['7/rollback-readiness: later', /CUTOVER_SKIP.*7\/rollback-readiness cannot be waived/],
   ])('CUTOVER_SKIP=%j is refused at preflight, named', async (skip, why) => {
     const run = await runCutover({ CUTOVER_SKIP: skip }, { slot: false });
@@ -36,7 +42,10 @@ describe.concurrent('verdict integrity', () => {
 
   test('a waiver with a reason: go-with-waivers, each waiver listed, never "every check passed"; a rehearsal runs no hook and sets no baseline', async () => {
     const marker = join(process.env.TMPDIR ?? '/tmp', `on-pass-${process.pid}-${Date.now()}`);
-    const run = await runCutover({ CUTOVER_SKIP: '2/minio: checked in the MinIO console, TICKET-7', CUTOVER_ON_PASS: `touch ${marker}` });
+    const run = await runCutover({
+      CUTOVER_SKIP: '2/minio: checked in the MinIO console, TICKET-7',
+      CUTOVER_ON_PASS: `touch ${marker}`,
+    });
     expect(run.bundle?.verdict, run.stdout.slice(-600)).toBe('rehearsal-go-with-waivers');
     expect(run.exitCode).toBe(0);
     expect(run.bundle!.verdictReasons).toEqual(['2/minio waived: checked in the MinIO console, TICKET-7']);
@@ -48,7 +57,11 @@ describe.concurrent('verdict integrity', () => {
     expect(existsSync(marker)).toBe(false);
     expect(existsSync(join(run.evidenceDir, 'latest-pre'))).toBe(false);
     expect(run.stdout).toMatch(/^Evidence digest: sha256:[0-9a-f]{64}$/m);
-    expect(run.bundle!.run).toMatchObject({ kind: 'rehearsal', notRun: [], ranBy: { user: expect.any(String), host: expect.any(String) } });
+    expect(run.bundle!.run).toMatchObject({
+      kind: 'rehearsal',
+      notRun: [],
+      ranBy: { user: expect.any(String), host: expect.any(String) },
+    });
   });
 
   test('-t runs one check: the verdict is incomplete and names what did not run', async () => {

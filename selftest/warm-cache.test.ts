@@ -30,7 +30,10 @@ describe.sequential('cache warmed before the run', () => {
   // LiteLLM 1.103 scopes semantic entries by namespace as well (the scope key carries it), so
   // a new run id misses the warm run's pair too.
   test('a new run id is isolated: both checks pass from a clean miss', async () => {
-    const run = await runCutover({ ...sandbox.env, CUTOVER_RUN_ID: `other-${randomBytes(4).toString('hex')}` }, { args: CACHE_TESTS });
+    const run = await runCutover(
+      { ...sandbox.env, CUTOVER_RUN_ID: `other-${randomBytes(4).toString('hex')}` },
+      { args: CACHE_TESTS },
+    );
     expect(run.check('4.1/exact-cache').status, run.check('4.1/exact-cache').error).toBe('passed');
     const semantic = run.check('4.2/semantic-cache');
     expect(semantic.status, semantic.error).toBe('passed');
@@ -46,7 +49,9 @@ describe.sequential('cache warmed before the run', () => {
     // The same namespace: 4.2 skips the pair the warm run cached and passes with the next one.
     const semantic = run.check('4.2/semantic-cache');
     expect(semantic.status, semantic.error).toBe('passed');
-    expect(semantic.observations.alreadyCachedPrompts).toEqual([expect.objectContaining({ prompt: 'What is the return policy?' })]);
+    expect(semantic.observations.alreadyCachedPrompts).toEqual([
+      expect.objectContaining({ prompt: 'What is the return policy?' }),
+    ]);
     expect(run.bundle!.verdict).toBe('no-go');
     expect(run.exitCode).toBe(1);
   });

@@ -36,7 +36,10 @@ function endedWith(run: CutoverRun, verdict: string): void {
 function neverRollsBack(run: CutoverRun, names: RegExp): void {
   expect(run.bundle, run.stderr.slice(0, 800)).toBeDefined();
   const b = run.bundle!;
-  expect(['incomplete', 'hold', 'hold-with-findings', 'rehearsal-hold', 'rehearsal-hold-with-findings'], b.verdictReasons.join('\n')).toContain(b.verdict);
+  expect(
+    ['incomplete', 'hold', 'hold-with-findings', 'rehearsal-hold', 'rehearsal-hold-with-findings'],
+    b.verdictReasons.join('\n'),
+  ).toContain(b.verdict);
   expect(run.exitCode).toBe(exitCodeFor(b.verdict));
   const watch = run.check('7/watch');
   expect(watch.status).not.toBe('failed');
@@ -58,7 +61,9 @@ describe.concurrent('the watch with an input missing ends incomplete or decides 
     endedWith(run, 'incomplete');
     const watch = run.check('7/watch');
     expect(watch.status).toBe('inconclusive');
-    expect(watch.error).toMatch(/^inconclusive: the latency rule cannot decide: no latency baseline: .*BASELINE_P95_MS is not set.*\. The error-rate rule did decide: at most 0\.0 % <= 2\.0 % over \d+ windows$/);
+    expect(watch.error).toMatch(
+      /^inconclusive: the latency rule cannot decide: no latency baseline: .*BASELINE_P95_MS is not set.*\. The error-rate rule did decide: at most 0\.0 % <= 2\.0 % over \d+ windows$/,
+    );
     // The slow p95 is still on record, against no threshold, and the baseline reads "not measured".
     expect(watch.measurements.find((m) => m.name === 'max_window_p95_ms')).toMatchObject({ value: expect.any(Number) });
     expect(watch.measurements.find((m) => m.name === 'max_window_p95_ms')?.threshold).toBeUndefined();
@@ -85,10 +90,15 @@ describe.concurrent('the watch with an input missing ends incomplete or decides 
     const sandboxOf = sharedSandbox({ liveTraffic: true });
 
     test('no metrics: /metrics/ answers 401 to the key the suite holds; the watch decides from Langfuse', async () => {
-      const run = await runCutover({ ...sandboxOf().env, ...BASELINE, GATEWAY_ADMIN_KEY: 'sk-not-the-master-key-0123456789' }, { phase: 'post' });
+      const run = await runCutover(
+        { ...sandboxOf().env, ...BASELINE, GATEWAY_ADMIN_KEY: 'sk-not-the-master-key-0123456789' },
+        { phase: 'post' },
+      );
       neverRollsBack(run, /\/metrics\/.*HTTP 401/);
       endedWith(run, 'hold');
-      expect(run.check('7/watch').observations.trafficSource).toMatch(/^gateway metrics not used: GET .*\/metrics\/: HTTP 401: the gateway refused the admin key .*; Langfuse decided \d+ polls/);
+      expect(run.check('7/watch').observations.trafficSource).toMatch(
+        /^gateway metrics not used: GET .*\/metrics\/: HTTP 401: the gateway refused the admin key .*; Langfuse decided \d+ polls/,
+      );
       const progress = run.stdout.split('\n').filter((l) => l.startsWith('watch 00:'));
       expect(progress.length).toBeGreaterThan(3);
       for (const line of progress) expect(line).toMatch(/ · counted from Langfuse$/);
@@ -98,7 +108,9 @@ describe.concurrent('the watch with an input missing ends incomplete or decides 
       const gateway = await closedPortUrl();
       const run = await runCutover({ ...sandboxOf().env, ...BASELINE, GATEWAY_URL: gateway }, { phase: 'post' });
       neverRollsBack(run, /./);
-      expect(run.check('7/watch').observations.trafficSource).toMatch(/^GATEWAY NOT OBSERVED: every scrape of its metrics failed \(\d+ polls; last: .*\); an unreachable gateway from here is not evidence that it is down/);
+      expect(run.check('7/watch').observations.trafficSource).toMatch(
+        /^GATEWAY NOT OBSERVED: every scrape of its metrics failed \(\d+ polls; last: .*\); an unreachable gateway from here is not evidence that it is down/,
+      );
       expect(run.stdout).toMatch(/watch: GATEWAY NOT OBSERVED/);
     });
 
@@ -109,8 +121,12 @@ describe.concurrent('the watch with an input missing ends incomplete or decides 
       endedWith(run, 'incomplete');
       const watch = run.check('7/watch');
       expect(watch.status).toBe('inconclusive');
-      expect(watch.error).toMatch(/the latency rule cannot decide: Langfuse, the source of per-request latencies, never answered .*The error-rate rule did decide: at most 0\.0 % <= 2\.0 % over \d+ windows$/);
-      expect(watch.observations.trafficSource).toMatch(/^metrics from \d+ gateway machines?.* decided \d+ polls; Langfuse decided 0 polls/);
+      expect(watch.error).toMatch(
+        /the latency rule cannot decide: Langfuse, the source of per-request latencies, never answered .*The error-rate rule did decide: at most 0\.0 % <= 2\.0 % over \d+ windows$/,
+      );
+      expect(watch.observations.trafficSource).toMatch(
+        /^metrics from \d+ gateway machines?.* decided \d+ polls; Langfuse decided 0 polls/,
+      );
     });
   });
 });

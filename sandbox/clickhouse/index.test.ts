@@ -69,7 +69,10 @@ describe('startClickHouse', () => {
     expect(json).toMatchObject({ meta: [{ name: '1', type: 'UInt8' }], data: [{ '1': 1 }], rows: 1 });
     expect(json['statistics']).toMatchObject({ rows_read: 1 });
 
-    const viaParam = await fetch(`${ch.url}/?query=${encodeURIComponent('SELECT count() AS n FROM system.one')}&default_format=JSON`, { headers: auth });
+    const viaParam = await fetch(
+      `${ch.url}/?query=${encodeURIComponent('SELECT count() AS n FROM system.one')}&default_format=JSON`,
+      { headers: auth },
+    );
     expect(((await viaParam.json()) as { data: unknown[] }).data).toEqual([{ n: '1' }]);
 
     const viaHeader = await fetch(`${ch.url}/?query=${encodeURIComponent("SELECT 'ok' AS status, version() AS v")}`, {
@@ -82,11 +85,19 @@ describe('startClickHouse', () => {
     const { ch } = await start();
     const latest = await q(ch, 'SELECT version, dirty FROM schema_migrations ORDER BY sequence DESC LIMIT 1');
     expect(await latest.text()).toBe(`${LANGFUSE_CLICKHOUSE_MIGRATION}\t0\n`);
-    const json = await q(ch, 'SELECT version, dirty FROM default.schema_migrations ORDER BY sequence DESC LIMIT 1 FORMAT JSON;');
-    expect(((await json.json()) as { data: unknown[] }).data).toEqual([{ version: String(LANGFUSE_CLICKHOUSE_MIGRATION), dirty: 0 }]);
+    const json = await q(
+      ch,
+      'SELECT version, dirty FROM default.schema_migrations ORDER BY sequence DESC LIMIT 1 FORMAT JSON;',
+    );
+    expect(((await json.json()) as { data: unknown[] }).data).toEqual([
+      { version: String(LANGFUSE_CLICKHOUSE_MIGRATION), dirty: 0 },
+    ]);
     const dirty = await q(ch, 'SELECT count() FROM schema_migrations WHERE dirty = 1');
     expect(await dirty.text()).toBe('0\n');
-    const exists = await q(ch, "SELECT name, engine FROM system.tables WHERE database = 'default' AND name = 'schema_migrations'");
+    const exists = await q(
+      ch,
+      "SELECT name, engine FROM system.tables WHERE database = 'default' AND name = 'schema_migrations'",
+    );
     expect(await exists.text()).toBe('schema_migrations\tTinyLog\n');
     const named = await q(ch, 'SELECT currentUser() AS u FORMAT TSVWithNames');
     expect(await named.text()).toBe(`u\n${USER}\n`);
@@ -105,7 +116,9 @@ describe('startClickHouse', () => {
       const res = await q(ch, sql);
       expect(res.status, sql).toBe(status);
       expect(res.headers.get('x-clickhouse-exception-code'), sql).toBe(String(code));
-      expect(await res.text(), sql).toMatch(new RegExp(`^Code: ${code}\\. DB::Exception: .*\\(${name}\\) \\(version ${CLICKHOUSE_VERSION}`));
+      expect(await res.text(), sql).toMatch(
+        new RegExp(`^Code: ${code}\\. DB::Exception: .*\\(${name}\\) \\(version ${CLICKHOUSE_VERSION}`),
+      );
     }
     const syntax = await fetch(`${ch.url}/`, { method: 'POST', headers: auth, body: 'SELECT 1 FROM' });
     expect(syntax.status).toBe(400);
@@ -117,11 +130,15 @@ describe('startClickHouse', () => {
 
   it('refuses a wrong password with 403 / 516 and missing credentials with 401 / 194', async () => {
     const { ch } = await start();
-    const wrong = await fetch(`${ch.url}/?query=SELECT%201`, { headers: { 'X-ClickHouse-User': USER, 'X-ClickHouse-Key': 'nope' } });
+    const wrong = await fetch(`${ch.url}/?query=SELECT%201`, {
+      headers: { 'X-ClickHouse-User': USER, 'X-ClickHouse-Key': 'nope' },
+    });
     expect(wrong.status).toBe(403);
     expect(wrong.headers.get('x-clickhouse-exception-code')).toBe('516');
     const text = await wrong.text();
-    expect(text).toMatch(/^Code: 516\. DB::Exception: langfuse: Authentication failed: password is incorrect, or there is no user with such name\. \(AUTHENTICATION_FAILED\)/);
+    expect(text).toMatch(
+      /^Code: 516\. DB::Exception: langfuse: Authentication failed: password is incorrect, or there is no user with such name\. \(AUTHENTICATION_FAILED\)/,
+    );
     expect(text).not.toContain('nope');
 
     const none = await fetch(`${ch.url}/?query=SELECT%201`);

@@ -140,7 +140,11 @@ interface Result {
  * statement is accepted, as over the real HTTP interface (multi-statements are a client feature).
  */
 function splitFormat(sql: string): { sql: string; format?: string } {
-  let s = sql.replace(/--[^\n]*/g, ' ').trim().replace(/;\s*$/, '').trim();
+  let s = sql
+    .replace(/--[^\n]*/g, ' ')
+    .trim()
+    .replace(/;\s*$/, '')
+    .trim();
   if (s.includes(';')) throw new ClickHouseError('SYNTAX_ERROR', 'Syntax error (Multi-statements are not allowed)');
   const m = /\s+FORMAT\s+(\w+)\s*$/i.exec(s);
   if (!m) return { sql: s };
@@ -192,7 +196,10 @@ function runSelect(sql: string, user: string, data: Map<string, Table>): Result 
   const m = SELECT_RE.exec(sql);
   const g = m?.groups;
   if (!g?.['cols']) {
-    throw new ClickHouseError('SYNTAX_ERROR', `Syntax error: failed at position 1 ('${sql.slice(0, 20)}'): ${sql}. Expected SELECT`);
+    throw new ClickHouseError(
+      'SYNTAX_ERROR',
+      `Syntax error: failed at position 1 ('${sql.slice(0, 20)}'): ${sql}. Expected SELECT`,
+    );
   }
   const tableName = g['table'];
   let table: Table = { columns: [{ name: 'dummy', type: 'UInt8' }], rows: [{ dummy: 0 }] };
@@ -217,7 +224,11 @@ function runSelect(sql: string, user: string, data: Map<string, Table>): Result 
     const conditions = g['where'].split(/\s+AND\s+/i).map((cond) => {
       const eq = /^(\w+)\s*=\s*(.+)$/.exec(cond.trim());
       const lit = eq?.[2] ? literal(eq[2].trim()) : undefined;
-      if (!eq?.[1] || !lit) throw new ClickHouseError('SYNTAX_ERROR', `Syntax error: the sandbox supports only col = literal in WHERE: ${cond}`);
+      if (!eq?.[1] || !lit)
+        throw new ClickHouseError(
+          'SYNTAX_ERROR',
+          `Syntax error: the sandbox supports only col = literal in WHERE: ${cond}`,
+        );
       return { column: columnOf(eq[1]).name, value: lit.value };
     });
     rows = rows.filter((r) => conditions.every((c) => String(r[c.column]) === String(c.value)));
@@ -226,7 +237,8 @@ function runSelect(sql: string, user: string, data: Map<string, Table>): Result 
     const col = columnOf(g['order']).name;
     const sign = g['dir']?.toUpperCase() === 'DESC' ? -1 : 1;
     // UInt64 values are kept as decimal strings, so compare as BigInt where both sides are integers.
-    const num = (v: Value | undefined): bigint | undefined => (v !== undefined && /^-?\d+$/.test(String(v)) ? BigInt(v) : undefined);
+    const num = (v: Value | undefined): bigint | undefined =>
+      v !== undefined && /^-?\d+$/.test(String(v)) ? BigInt(v) : undefined;
     rows = [...rows].sort((a, b) => {
       const x = num(a[col]);
       const y = num(b[col]);
@@ -249,8 +261,10 @@ function runSelect(sql: string, user: string, data: Map<string, Table>): Result 
     if (expr === '*') return table.columns.map((c) => ({ column: c, value: (r) => r[c.name] ?? '' }));
     const lit = literal(expr);
     if (lit) return [{ column: { name: alias ?? expr, type: lit.type }, value: () => lit.value }];
-    if (/^version\(\)$/i.test(expr)) return [{ column: { name: alias ?? 'version()', type: 'String' }, value: () => CLICKHOUSE_VERSION }];
-    if (/^currentUser\(\)$/i.test(expr)) return [{ column: { name: alias ?? 'currentUser()', type: 'String' }, value: () => user }];
+    if (/^version\(\)$/i.test(expr))
+      return [{ column: { name: alias ?? 'version()', type: 'String' }, value: () => CLICKHOUSE_VERSION }];
+    if (/^currentUser\(\)$/i.test(expr))
+      return [{ column: { name: alias ?? 'currentUser()', type: 'String' }, value: () => user }];
     if (/^\w+$/.test(expr)) {
       const c = columnOf(expr);
       return [{ column: { name: alias ?? c.name, type: c.type }, value: (r) => r[c.name] ?? '' }];
@@ -295,12 +309,17 @@ function render(result: Result, format: string, elapsed: number): string {
       return `${result.columns.map((c) => tsvEscape(c.name)).join('\t')}\n${tsvRows}`;
     case 'JSONEachRow':
       return result.rows
-        .map((r) => `${JSON.stringify(Object.fromEntries(result.columns.map((c, i) => [c.name, jsonValue(r[i] ?? '', c.type)])))}\n`)
+        .map(
+          (r) =>
+            `${JSON.stringify(Object.fromEntries(result.columns.map((c, i) => [c.name, jsonValue(r[i] ?? '', c.type)])))}\n`,
+        )
         .join('');
     default: {
       const body = {
         meta: result.columns,
-        data: result.rows.map((r) => Object.fromEntries(result.columns.map((c, i) => [c.name, jsonValue(r[i] ?? '', c.type)]))),
+        data: result.rows.map((r) =>
+          Object.fromEntries(result.columns.map((c, i) => [c.name, jsonValue(r[i] ?? '', c.type)])),
+        ),
         rows: result.rows.length,
         statistics: { elapsed, rows_read: result.rows.length, bytes_read: result.rows.length },
       };
@@ -403,13 +422,19 @@ export async function startClickHouse(o: ClickHouseOptions): Promise<Listening> 
       if (!/^SELECT\b/i.test(split.sql)) {
         // ClickHouse parses before it checks permissions: only a well-formed write is READONLY.
         if (!WRITE_RE.test(split.sql)) {
-          throw new ClickHouseError('SYNTAX_ERROR', `Syntax error: failed at position 1 ('${split.sql.split(/\s/)[0] ?? ''}')`);
+          throw new ClickHouseError(
+            'SYNTAX_ERROR',
+            `Syntax error: failed at position 1 ('${split.sql.split(/\s/)[0] ?? ''}')`,
+          );
         }
         if (req.method !== 'POST') throw new ClickHouseError('READONLY', 'Cannot execute query in readonly mode');
         throw new ClickHouseError('NOT_IMPLEMENTED', 'The sandbox ClickHouse answers SELECT queries only');
       }
       const headerFormat = req.headers['x-clickhouse-format'];
-      const requested = split.format ?? url.searchParams.get('default_format') ?? (typeof headerFormat === 'string' ? headerFormat : 'TabSeparated');
+      const requested =
+        split.format ??
+        url.searchParams.get('default_format') ??
+        (typeof headerFormat === 'string' ? headerFormat : 'TabSeparated');
       const format = FORMAT_ALIASES[requested.toLowerCase()];
       if (!format) throw new ClickHouseError('UNKNOWN_FORMAT', `Unknown format ${requested}`);
       const result = runSelect(split.sql, cred.user, data);

@@ -7,7 +7,10 @@ import { loadOpenApiContract, toJsonSchema } from './openapi.ts';
 describe('toJsonSchema', () => {
   it('turns nullable types and enums into null-admitting JSON Schema', () => {
     expect(toJsonSchema({ type: 'string', nullable: true })).toEqual({ type: ['string', 'null'] });
-    expect(toJsonSchema({ type: 'string', enum: ['a'], nullable: true })).toEqual({ type: ['string', 'null'], enum: ['a', null] });
+    expect(toJsonSchema({ type: 'string', enum: ['a'], nullable: true })).toEqual({
+      type: ['string', 'null'],
+      enum: ['a', null],
+    });
   });
 
   it('wraps a nullable $ref, since OpenAPI 3.0 ignores $ref siblings', () => {
@@ -17,8 +20,14 @@ describe('toJsonSchema', () => {
   });
 
   it('converts boolean exclusive bounds and drops OpenAPI annotations', () => {
-    expect(toJsonSchema({ type: 'number', minimum: 0, exclusiveMinimum: true, example: 1, 'x-foo': 1 })).toEqual({ type: 'number', exclusiveMinimum: 0 });
-    expect(toJsonSchema({ type: 'number', maximum: 5, exclusiveMaximum: false })).toEqual({ type: 'number', maximum: 5 });
+    expect(toJsonSchema({ type: 'number', minimum: 0, exclusiveMinimum: true, example: 1, 'x-foo': 1 })).toEqual({
+      type: 'number',
+      exclusiveMinimum: 0,
+    });
+    expect(toJsonSchema({ type: 'number', maximum: 5, exclusiveMaximum: false })).toEqual({
+      type: 'number',
+      maximum: 5,
+    });
   });
 
   it('keeps a property literally named "nullable"', () => {

@@ -11,7 +11,8 @@ import { parse } from 'yaml';
 
 // ajv-formats is CommonJS with a default export; under NodeNext ESM it arrives wrapped.
 const addFormats: FormatsPlugin =
-  (addFormatsModule as unknown as { default?: FormatsPlugin }).default ?? (addFormatsModule as unknown as FormatsPlugin);
+  (addFormatsModule as unknown as { default?: FormatsPlugin }).default ??
+  (addFormatsModule as unknown as FormatsPlugin);
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };
@@ -29,9 +30,10 @@ export function toJsonSchema(node: Json): Json {
     if (key === 'nullable' || key === 'discriminator' || key === 'example' || key.startsWith('x-')) continue;
     // Maps keyed by names (a property called `nullable`, a schema called `example`) hold
     // schemas as values; their keys are not keywords.
-    out[key] = NAME_MAPS.has(key) && isObject(value)
-      ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJsonSchema(v)]))
-      : toJsonSchema(value);
+    out[key] =
+      NAME_MAPS.has(key) && isObject(value)
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJsonSchema(v)]))
+        : toJsonSchema(value);
   }
   for (const bound of ['Minimum', 'Maximum'] as const) {
     const flag = out[`exclusive${bound}`];
@@ -114,7 +116,10 @@ export async function loadOpenApiContract(file: string): Promise<OpenApiContract
   };
   const run = (fn: ValidateFunction, value: unknown): ValidationResult => {
     const valid = fn(value) as boolean;
-    return { valid, errors: (fn.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`) };
+    return {
+      valid,
+      errors: (fn.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`),
+    };
   };
   return {
     validateSchema: (name, value) => run(validatorAt(`/components/schemas/${pointerEscape(name)}`), value),

@@ -22,7 +22,8 @@ export interface ExecAnswer {
  */
 export async function execRequest(body: unknown, vm: Vm): Promise<ExecAnswer> {
   const b = (body ?? {}) as { command?: unknown; cmd?: unknown; timeout?: unknown };
-  const argv = Array.isArray(b.command) && b.command.every((c) => typeof c === 'string') ? (b.command as string[]) : undefined;
+  const argv =
+    Array.isArray(b.command) && b.command.every((c) => typeof c === 'string') ? (b.command as string[]) : undefined;
   if (!argv?.length && typeof b.cmd !== 'string') {
     return { status: 400, body: { error: 'invalid_argument: command must be a non-empty array of strings' } };
   }
@@ -61,7 +62,10 @@ async function timeoutCommand(args: string[], vm: Vm, signal: AbortSignal): Prom
   while (args[0]?.startsWith('-')) args = args.slice(args[0] === '-s' || args[0] === '-k' ? 2 : 1);
   const ms = durationMs(args[0] ?? '');
   if (ms === undefined || args.length < 2) {
-    return failed(125, `timeout: invalid time interval '${args[0] ?? ''}'\nTry 'timeout --help' for more information.\n`);
+    return failed(
+      125,
+      `timeout: invalid time interval '${args[0] ?? ''}'\nTry 'timeout --help' for more information.\n`,
+    );
   }
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), ms);
@@ -106,7 +110,8 @@ export async function runArgv(argv: string[], vm: Vm, signal: AbortSignal): Prom
       break;
     case 'clickhouse-client':
     case 'clickhouse':
-      if (vm.tools.has('clickhouse-client')) return clickhouseClient(name === 'clickhouse' && args[0] === 'client' ? args.slice(1) : args, vm, signal);
+      if (vm.tools.has('clickhouse-client'))
+        return clickhouseClient(name === 'clickhouse' && args[0] === 'client' ? args.slice(1) : args, vm, signal);
       break;
     case 'mc':
       if (vm.tools.has('mc')) return mc(args, vm, signal);

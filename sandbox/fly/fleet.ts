@@ -174,7 +174,14 @@ function machine(m: MachineInput): FlyMachine {
         : `Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`,
     updated_at: iso(m.checkStatus === 'passing' ? started - 30_000 : 240_000),
   };
-  const httpCheck = { type: 'http', interval: '15s', timeout: '10s', grace_period: '30s', method: 'GET', path: spec.path };
+  const httpCheck = {
+    type: 'http',
+    interval: '15s',
+    timeout: '10s',
+    grace_period: '30s',
+    method: 'GET',
+    path: spec.path,
+  };
   const config: FlyMachine['config'] = {
     init: spec.cmd ? { cmd: spec.cmd } : {},
     env: { FLY_PROCESS_GROUP: spec.group, PRIMARY_REGION: 'ord' },
@@ -204,7 +211,13 @@ function machine(m: MachineInput): FlyMachine {
           ],
         }
       : { checks: { [spec.check.name]: { ...httpCheck, port: spec.port } } }),
-    ...(spec.mount ? { mounts: [{ volume: `vol_${base32(`${seed}/vol`, 16).toLowerCase()}`, path: spec.mount.path, name: spec.mount.name }] } : {}),
+    ...(spec.mount
+      ? {
+          mounts: [
+            { volume: `vol_${base32(`${seed}/vol`, 16).toLowerCase()}`, path: spec.mount.path, name: spec.mount.name },
+          ],
+        }
+      : {}),
   };
   return {
     id,
@@ -246,7 +259,12 @@ function machine(m: MachineInput): FlyMachine {
 export function buildFleet(names: FlyAppNames, faults: Faults, region: string, now = Date.now()): FlyApp[] {
   const gatewayRelease = flyRelease(names.gateway, 12);
   const staleRelease = flyRelease(names.gateway, 11);
-  const roles: MachineRole[] = ['gateway', 'gateway', 'ui', ...(faults.has('process-missing') ? [] : ['worker' as const])];
+  const roles: MachineRole[] = [
+    'gateway',
+    'gateway',
+    'ui',
+    ...(faults.has('process-missing') ? [] : ['worker' as const]),
+  ];
   const gatewayMachines = roles.map((role, i) => {
     const bent = role === 'gateway' && i === 1;
     return {

@@ -40,7 +40,10 @@ async function stack(faults: FaultName[] = [], token = TOKEN): Promise<Stack> {
     langfuseWorkerUrl: workerServer.url,
     gatewayUrl: gateway.url,
     certificates: {
-      'gateway.hotrodan.com': { notAfter: NOT_AFTER, issuer: 'CN=gateway-cutover sandbox CA, O=gateway-cutover sandbox' },
+      'gateway.hotrodan.com': {
+        notAfter: NOT_AFTER,
+        issuer: 'CN=gateway-cutover sandbox CA, O=gateway-cutover sandbox',
+      },
       'langfuse.hotrodan.com': { notAfter: NOT_AFTER, notBefore: '2025-01-01T00:00:00.000Z', issuer: 'CN=x' },
     },
   });
@@ -48,7 +51,12 @@ async function stack(faults: FaultName[] = [], token = TOKEN): Promise<Stack> {
   return { fly, counter, worker };
 }
 
-async function api(fly: FlySandbox, path: string, init: RequestInit = {}, auth: string | null = TOKEN): Promise<{ status: number; body: unknown }> {
+async function api(
+  fly: FlySandbox,
+  path: string,
+  init: RequestInit = {},
+  auth: string | null = TOKEN,
+): Promise<{ status: number; body: unknown }> {
   const headers = new Headers(init.headers);
   if (auth !== null) headers.set('authorization', auth);
   const res = await fetch(`${fly.url}${path}`, { ...init, headers });
@@ -63,7 +71,13 @@ async function machines(fly: FlySandbox, app: string, query = ''): Promise<FlyMa
 
 const group = (m: FlyMachine): string | undefined => m.config.metadata['fly_process_group'];
 
-async function exec(fly: FlySandbox, app: string, m: FlyMachine, command: string[], timeout?: number): Promise<{ status: number; body: Record<string, unknown> }> {
+async function exec(
+  fly: FlySandbox,
+  app: string,
+  m: FlyMachine,
+  command: string[],
+  timeout?: number,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const r = await api(fly, `/v1/apps/${app}/machines/${m.id}/exec`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -96,7 +110,10 @@ describe('flyAuthorized', () => {
 describe('startFly', () => {
   it('answers 401 with fly error JSON for a missing or wrong token, and counts the requests', async () => {
     const { fly, counter } = await stack();
-    expect(await api(fly, `/v1/apps/${DEFAULT_APPS.gateway}`, {}, null)).toEqual({ status: 401, body: { error: 'unauthorized' } });
+    expect(await api(fly, `/v1/apps/${DEFAULT_APPS.gateway}`, {}, null)).toEqual({
+      status: 401,
+      body: { error: 'unauthorized' },
+    });
     expect((await api(fly, `/v1/apps/${DEFAULT_APPS.gateway}`, {}, 'Bearer nope')).status).toBe(401);
     expect((await api(fly, `/v1/apps/${DEFAULT_APPS.gateway}`, {}, `Bearer Bearer ${TOKEN}`)).status).toBe(401);
     expect(counter.byComponent['fly']).toBe(3);
@@ -111,7 +128,12 @@ describe('startFly', () => {
     const { fly } = await stack();
     const { status, body } = await api(fly, `/v1/apps/${DEFAULT_APPS.gateway}`);
     expect(status).toBe(200);
-    expect(body).toMatchObject({ name: DEFAULT_APPS.gateway, status: 'deployed', organization: { slug: 'hotrodan' }, machine_count: 4 });
+    expect(body).toMatchObject({
+      name: DEFAULT_APPS.gateway,
+      status: 'deployed',
+      organization: { slug: 'hotrodan' },
+      machine_count: 4,
+    });
     expect(await api(fly, '/v1/apps/someone-else')).toEqual({ status: 404, body: { error: 'app not found' } });
     expect((await api(fly, `/v1/apps/${DEFAULT_APPS.gateway}/volumes`)).status).toBe(404);
     expect((await api(fly, '/v2/whatever')).status).toBe(404);
@@ -146,7 +168,11 @@ describe('startFly', () => {
       expect(typeof m.events[0]?.timestamp).toBe('number');
     }
     const checkNames = Object.fromEntries(list.map((m) => [group(m), m.checks[0]?.name]));
-    expect(checkNames).toEqual({ gateway: 'servicecheck-00-http-4000', ui: 'servicecheck-00-http-3000', worker: 'worker-health' });
+    expect(checkNames).toEqual({
+      gateway: 'servicecheck-00-http-4000',
+      ui: 'servicecheck-00-http-3000',
+      worker: 'worker-health',
+    });
     expect(fly.releases.gateway.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
@@ -158,7 +184,10 @@ describe('startFly', () => {
     expect(await machines(fly, DEFAULT_APPS.gateway, '?region=iad')).toHaveLength(0);
     const [w] = workers;
     expect((await api(fly, `/v1/apps/${DEFAULT_APPS.gateway}/machines/${w?.id}`)).body).toEqual(w);
-    expect(await api(fly, `/v1/apps/${DEFAULT_APPS.gateway}/machines/0000000000000`)).toEqual({ status: 404, body: { error: 'machine not found' } });
+    expect(await api(fly, `/v1/apps/${DEFAULT_APPS.gateway}/machines/0000000000000`)).toEqual({
+      status: 404,
+      body: { error: 'machine not found' },
+    });
   });
 
   it('runs one machine each for ClickHouse and MinIO', async () => {
@@ -167,7 +196,10 @@ describe('startFly', () => {
     const [minio] = await machines(fly, DEFAULT_APPS.minio);
     expect(await machines(fly, DEFAULT_APPS.clickhouse)).toHaveLength(1);
     expect(await machines(fly, DEFAULT_APPS.minio)).toHaveLength(1);
-    expect(ch?.image_ref).toMatchObject({ repository: 'clickhouse/clickhouse-server', digest: fly.releases.clickhouse.digest });
+    expect(ch?.image_ref).toMatchObject({
+      repository: 'clickhouse/clickhouse-server',
+      digest: fly.releases.clickhouse.digest,
+    });
     expect(minio?.image_ref).toMatchObject({ repository: 'minio/minio', digest: fly.releases.minio.digest });
     expect(ch?.checks[0]).toMatchObject({ name: 'clickhouse-ping', status: 'passing' });
   });
@@ -178,9 +210,20 @@ describe('startFly', () => {
       const m = await only(fly, DEFAULT_APPS.clickhouse);
       const direct = await exec(fly, DEFAULT_APPS.clickhouse, m, ['clickhouse-client', '--query', 'SELECT 1']);
       expect(direct).toEqual({ status: 200, body: { stdout: '1\n' } });
-      const viaShell = await exec(fly, DEFAULT_APPS.clickhouse, m, ['sh', '-c', "clickhouse-client --query 'SELECT 1'"]);
+      const viaShell = await exec(fly, DEFAULT_APPS.clickhouse, m, [
+        'sh',
+        '-c',
+        "clickhouse-client --query 'SELECT 1'",
+      ]);
       expect(viaShell.body).toEqual({ stdout: '1\n' });
-      const json = await exec(fly, DEFAULT_APPS.clickhouse, m, ['clickhouse', 'client', '-q', 'SELECT version, dirty FROM schema_migrations ORDER BY sequence DESC LIMIT 1', '--format', 'JSONEachRow']);
+      const json = await exec(fly, DEFAULT_APPS.clickhouse, m, [
+        'clickhouse',
+        'client',
+        '-q',
+        'SELECT version, dirty FROM schema_migrations ORDER BY sequence DESC LIMIT 1',
+        '--format',
+        'JSONEachRow',
+      ]);
       expect(json.body).toEqual({ stdout: '{"version":"46","dirty":0}\n' });
       expect(counter.byComponent['clickhouse']).toBe(3);
     });
@@ -188,16 +231,28 @@ describe('startFly', () => {
     it('clickhouse-client with a wrong password exits 516 mod 256 = 4', async () => {
       const { fly } = await stack();
       const m = await only(fly, DEFAULT_APPS.clickhouse);
-      const { body } = await exec(fly, DEFAULT_APPS.clickhouse, m, ['clickhouse-client', '--password', 'wrong', '--query', 'SELECT 1']);
+      const { body } = await exec(fly, DEFAULT_APPS.clickhouse, m, [
+        'clickhouse-client',
+        '--password',
+        'wrong',
+        '--query',
+        'SELECT 1',
+      ]);
       expect(body['exit_code']).toBe(4);
-      expect(body['stderr']).toMatch(/^Received exception from server \(version [\d.]+\):\nCode: 516\. DB::Exception: Received from localhost:9000\. DB::Exception: langfuse: Authentication failed/);
+      expect(body['stderr']).toMatch(
+        /^Received exception from server \(version [\d.]+\):\nCode: 516\. DB::Exception: Received from localhost:9000\. DB::Exception: langfuse: Authentication failed/,
+      );
       expect(body['stdout']).toBeUndefined();
     });
 
     it('clickhouse-down: clickhouse-client fails with NETWORK_ERROR (210)', async () => {
       const { fly } = await stack(['clickhouse-down']);
       const m = await only(fly, DEFAULT_APPS.clickhouse);
-      const { status, body } = await exec(fly, DEFAULT_APPS.clickhouse, m, ['sh', '-c', "clickhouse-client --query 'SELECT 1'"]);
+      const { status, body } = await exec(fly, DEFAULT_APPS.clickhouse, m, [
+        'sh',
+        '-c',
+        "clickhouse-client --query 'SELECT 1'",
+      ]);
       expect(status).toBe(200);
       expect(body['exit_code']).toBe(210);
       expect(body['stderr']).toMatch(/^Code: 210\. DB::NetException: .*\(NETWORK_ERROR\)/);
@@ -216,21 +271,39 @@ describe('startFly', () => {
     it('curl -sf and mc ready local probe MinIO cluster health', async () => {
       const { fly } = await stack();
       const m = await only(fly, DEFAULT_APPS.minio);
-      expect((await exec(fly, DEFAULT_APPS.minio, m, ['curl', '-sf', 'http://localhost:9000/minio/health/cluster'])).body).toEqual({});
-      const code = await exec(fly, DEFAULT_APPS.minio, m, ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', 'http://localhost:9000/minio/health/cluster']);
+      expect(
+        (await exec(fly, DEFAULT_APPS.minio, m, ['curl', '-sf', 'http://localhost:9000/minio/health/cluster'])).body,
+      ).toEqual({});
+      const code = await exec(fly, DEFAULT_APPS.minio, m, [
+        'curl',
+        '-s',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        'http://localhost:9000/minio/health/cluster',
+      ]);
       expect(code.body).toEqual({ stdout: '200' });
-      expect((await exec(fly, DEFAULT_APPS.minio, m, ['mc', 'ready', 'local'])).body).toEqual({ stdout: "The cluster 'local' is ready\n" });
+      expect((await exec(fly, DEFAULT_APPS.minio, m, ['mc', 'ready', 'local'])).body).toEqual({
+        stdout: "The cluster 'local' is ready\n",
+      });
     });
 
     it('minio-not-ready: curl -f exits 22, mc ready blocks until timeout (124) or the exec deadline (408)', async () => {
       const { fly } = await stack(['minio-not-ready']);
       const m = await only(fly, DEFAULT_APPS.minio);
-      expect((await exec(fly, DEFAULT_APPS.minio, m, ['curl', '-sf', 'http://localhost:9000/minio/health/cluster'])).body).toEqual({ exit_code: 22 });
-      expect((await exec(fly, DEFAULT_APPS.minio, m, ['curl', '-sSf', 'http://localhost:9000/minio/health/cluster'])).body).toEqual({
+      expect(
+        (await exec(fly, DEFAULT_APPS.minio, m, ['curl', '-sf', 'http://localhost:9000/minio/health/cluster'])).body,
+      ).toEqual({ exit_code: 22 });
+      expect(
+        (await exec(fly, DEFAULT_APPS.minio, m, ['curl', '-sSf', 'http://localhost:9000/minio/health/cluster'])).body,
+      ).toEqual({
         exit_code: 22,
         stderr: 'curl: (22) The requested URL returned error: 503\n',
       });
-      expect((await exec(fly, DEFAULT_APPS.minio, m, ['curl', '-sf', 'http://localhost:9000/minio/health/live'])).body).toEqual({});
+      expect(
+        (await exec(fly, DEFAULT_APPS.minio, m, ['curl', '-sf', 'http://localhost:9000/minio/health/live'])).body,
+      ).toEqual({});
       const bounded = await exec(fly, DEFAULT_APPS.minio, m, ['timeout', '0.3', 'mc', 'ready', 'local']);
       expect(bounded.body).toEqual({ exit_code: 124, stdout: "The cluster 'local' is not ready\n" });
       const unbounded = await exec(fly, DEFAULT_APPS.minio, m, ['mc', 'ready', 'local'], 1);
@@ -256,10 +329,17 @@ describe('startFly', () => {
       const { fly } = await stack();
       const gw = await only(fly, DEFAULT_APPS.gateway, 'gateway');
       const refused = await exec(fly, DEFAULT_APPS.gateway, gw, ['curl', '-sS', 'http://localhost:3030/api/health']);
-      expect(refused.body).toEqual({ exit_code: 7, stderr: "curl: (7) Failed to connect to localhost port 3030 after 0 ms: Couldn't connect to server\n" });
+      expect(refused.body).toEqual({
+        exit_code: 7,
+        stderr: "curl: (7) Failed to connect to localhost port 3030 after 0 ms: Couldn't connect to server\n",
+      });
       const own = await exec(fly, DEFAULT_APPS.gateway, gw, ['curl', '-s', 'http://127.0.0.1:4000/health/liveliness']);
       expect(own.body).toEqual({ stdout: `"I'm alive!"` });
-      const internal = await exec(fly, DEFAULT_APPS.gateway, gw, ['curl', '-s', `http://${DEFAULT_APPS.clickhouse}.internal:8123/ping`]);
+      const internal = await exec(fly, DEFAULT_APPS.gateway, gw, [
+        'curl',
+        '-s',
+        `http://${DEFAULT_APPS.clickhouse}.internal:8123/ping`,
+      ]);
       expect(internal.body).toEqual({ stdout: 'Ok.\n' });
       const unknown = await exec(fly, DEFAULT_APPS.gateway, gw, ['curl', '-sS', 'http://elsewhere.example/']);
       expect(unknown.body).toEqual({ exit_code: 6, stderr: 'curl: (6) Could not resolve host: elsewhere.example\n' });
@@ -270,40 +350,63 @@ describe('startFly', () => {
     it('has a small shell: $?, &&, ||, redirections, exit; unknown commands exit 127', async () => {
       const { fly } = await stack();
       const m = await only(fly, DEFAULT_APPS.clickhouse);
-      const run = async (script: string): Promise<Record<string, unknown>> => (await exec(fly, DEFAULT_APPS.clickhouse, m, ['sh', '-c', script])).body;
+      const run = async (script: string): Promise<Record<string, unknown>> =>
+        (await exec(fly, DEFAULT_APPS.clickhouse, m, ['sh', '-c', script])).body;
       expect(await run('false; echo "__RC=$?"')).toEqual({ stdout: '__RC=1\n' });
       expect(await run('true && echo yes || echo no')).toEqual({ stdout: 'yes\n' });
       expect(await run('false && echo yes || echo no')).toEqual({ stdout: 'no\n' });
-      expect(await run('curl -sS http://localhost:1/ 2>&1')).toEqual({ exit_code: 7, stdout: "curl: (7) Failed to connect to localhost port 1 after 0 ms: Couldn't connect to server\n" });
+      expect(await run('curl -sS http://localhost:1/ 2>&1')).toEqual({
+        exit_code: 7,
+        stdout: "curl: (7) Failed to connect to localhost port 1 after 0 ms: Couldn't connect to server\n",
+      });
       expect(await run('curl -sS http://localhost:1/ 2>/dev/null; exit 3')).toEqual({ exit_code: 3 });
       expect(await run('echo "$CLICKHOUSE_USER on ${FLY_REGION}"')).toEqual({ stdout: 'langfuse on ord\n' });
       expect(await run('psql -c "select 1"')).toEqual({ exit_code: 127, stderr: 'sh: 1: psql: not found\n' });
       expect(await run('echo a | cat')).toMatchObject({ exit_code: 2 });
-      expect((await exec(fly, DEFAULT_APPS.clickhouse, m, ['nosuchtool'])).body).toEqual({ exit_code: 127, stderr: 'sh: 1: nosuchtool: not found\n' });
+      expect((await exec(fly, DEFAULT_APPS.clickhouse, m, ['nosuchtool'])).body).toEqual({
+        exit_code: 127,
+        stderr: 'sh: 1: nosuchtool: not found\n',
+      });
       const minio = await only(fly, DEFAULT_APPS.minio);
-      expect((await exec(fly, DEFAULT_APPS.minio, minio, ['clickhouse-client', '--query', 'SELECT 1'])).body).toMatchObject({ exit_code: 127 });
+      expect(
+        (await exec(fly, DEFAULT_APPS.minio, minio, ['clickhouse-client', '--query', 'SELECT 1'])).body,
+      ).toMatchObject({ exit_code: 127 });
     });
 
     it('runs the single-string cmd form through the shell', async () => {
       const { fly } = await stack();
       const m = await only(fly, DEFAULT_APPS.clickhouse);
-      const r = await api(fly, `/v1/apps/${DEFAULT_APPS.clickhouse}/machines/${m.id}/exec`, { method: 'POST', body: JSON.stringify({ cmd: "clickhouse-client --query 'SELECT 1' && echo done" }) });
+      const r = await api(fly, `/v1/apps/${DEFAULT_APPS.clickhouse}/machines/${m.id}/exec`, {
+        method: 'POST',
+        body: JSON.stringify({ cmd: "clickhouse-client --query 'SELECT 1' && echo done" }),
+      });
       expect(r).toEqual({ status: 200, body: { stdout: '1\ndone\n' } });
     });
 
     it('refuses curl and mc flags it does not model instead of ignoring them', async () => {
       const { fly } = await stack();
       const m = await only(fly, DEFAULT_APPS.minio);
-      const post = await exec(fly, DEFAULT_APPS.minio, m, ['curl', '-X', 'POST', 'http://localhost:9000/minio/health/cluster']);
+      const post = await exec(fly, DEFAULT_APPS.minio, m, [
+        'curl',
+        '-X',
+        'POST',
+        'http://localhost:9000/minio/health/cluster',
+      ]);
       expect(post.body).toMatchObject({ exit_code: 2, stderr: expect.stringMatching(/^curl: option -X: is unknown/) });
       const json = await exec(fly, DEFAULT_APPS.minio, m, ['mc', 'ready', 'local', '--json']);
-      expect(json.body).toMatchObject({ exit_code: 1, stderr: expect.stringMatching(/flag provided but not defined: --json/) });
+      expect(json.body).toMatchObject({
+        exit_code: 1,
+        stderr: expect.stringMatching(/flag provided but not defined: --json/),
+      });
     });
 
     it('rejects a body without a command', async () => {
       const { fly } = await stack();
       const m = await only(fly, DEFAULT_APPS.minio);
-      const r = await api(fly, `/v1/apps/${DEFAULT_APPS.minio}/machines/${m.id}/exec`, { method: 'POST', body: '{"timeout":5}' });
+      const r = await api(fly, `/v1/apps/${DEFAULT_APPS.minio}/machines/${m.id}/exec`, {
+        method: 'POST',
+        body: '{"timeout":5}',
+      });
       expect(r.status).toBe(400);
       expect(r.body).toMatchObject({ error: expect.stringMatching(/command/) });
     });
@@ -318,15 +421,35 @@ describe('startFly', () => {
       hostname: 'gateway.hotrodan.com',
       configured: true,
       status: 'active',
-      certificates: [{ source: 'fly', status: 'active', expires_at: NOT_AFTER, issuer: 'CN=gateway-cutover sandbox CA, O=gateway-cutover sandbox', issued: [{ type: 'ecdsa', expires_at: NOT_AFTER }] }],
+      certificates: [
+        {
+          source: 'fly',
+          status: 'active',
+          expires_at: NOT_AFTER,
+          issuer: 'CN=gateway-cutover sandbox CA, O=gateway-cutover sandbox',
+          issued: [{ type: 'ecdsa', expires_at: NOT_AFTER }],
+        },
+      ],
       validation: { dns_configured: true },
       dns_requirements: { cname: `${DEFAULT_APPS.gateway}.fly.dev` },
       validation_errors: [],
     });
-    expect((await api(fly, `${base}/langfuse.hotrodan.com/check`, { method: 'POST' })).body).toMatchObject({ hostname: 'langfuse.hotrodan.com', status: 'active' });
+    expect((await api(fly, `${base}/langfuse.hotrodan.com/check`, { method: 'POST' })).body).toMatchObject({
+      hostname: 'langfuse.hotrodan.com',
+      status: 'active',
+    });
     const list = await api(fly, base);
-    expect(list.body).toMatchObject({ total_count: 2, certificates: [{ hostname: 'gateway.hotrodan.com', status: 'active' }, { hostname: 'langfuse.hotrodan.com', created_at: '2025-01-01T00:00:00.000Z' }] });
-    expect(await api(fly, `${base}/other.hotrodan.com`)).toEqual({ status: 404, body: { error: 'certificate not found' } });
+    expect(list.body).toMatchObject({
+      total_count: 2,
+      certificates: [
+        { hostname: 'gateway.hotrodan.com', status: 'active' },
+        { hostname: 'langfuse.hotrodan.com', created_at: '2025-01-01T00:00:00.000Z' },
+      ],
+    });
+    expect(await api(fly, `${base}/other.hotrodan.com`)).toEqual({
+      status: 404,
+      body: { error: 'certificate not found' },
+    });
     expect((await api(fly, `/v1/apps/${DEFAULT_APPS.clickhouse}/certificates/gateway.hotrodan.com`)).status).toBe(404);
   });
 

@@ -123,7 +123,8 @@ export async function startFly(o: FlyOptions): Promise<FlySandbox> {
         return {};
     }
   };
-  const appPorts = (app: FlyApp): Record<number, string> => Object.assign({}, ...app.machines.map((m) => localPorts(m.role)));
+  const appPorts = (app: FlyApp): Record<number, string> =>
+    Object.assign({}, ...app.machines.map((m) => localPorts(m.role)));
 
   const vmFor = (app: FlyApp, entry: FlyApp['machines'][number]): Vm => {
     const own = localPorts(entry.role);
@@ -141,7 +142,13 @@ export async function startFly(o: FlyOptions): Promise<FlySandbox> {
     };
     const m = entry.machine;
     return {
-      tools: new Set(entry.role === 'clickhouse' ? ['curl', 'clickhouse-client'] : entry.role === 'minio' ? ['curl', 'mc'] : ['curl']),
+      tools: new Set(
+        entry.role === 'clickhouse'
+          ? ['curl', 'clickhouse-client']
+          : entry.role === 'minio'
+            ? ['curl', 'mc']
+            : ['curl'],
+      ),
       env: {
         FLY_APP_NAME: app.name,
         FLY_MACHINE_ID: m.id,
@@ -150,17 +157,22 @@ export async function startFly(o: FlyOptions): Promise<FlySandbox> {
         FLY_IMAGE_REF: `${m.image_ref.registry}/${m.image_ref.repository}:${m.image_ref.tag}`,
         FLY_MACHINE_VERSION: m.instance_id,
         PRIMARY_REGION: region,
-        ...(entry.role === 'clickhouse' ? { CLICKHOUSE_USER: o.clickhouse.user, CLICKHOUSE_PASSWORD: o.clickhouse.password } : {}),
+        ...(entry.role === 'clickhouse'
+          ? { CLICKHOUSE_USER: o.clickhouse.user, CLICKHOUSE_PASSWORD: o.clickhouse.password }
+          : {}),
       },
       resolve,
     };
   };
 
   const reply = (res: ServerResponse, status: number, body: unknown): void =>
-    sendJson(res, status, body, { 'fly-request-id': `01J${randomBytes(12).toString('hex').toUpperCase().slice(0, 23)}-${region}` });
+    sendJson(res, status, body, {
+      'fly-request-id': `01J${randomBytes(12).toString('hex').toUpperCase().slice(0, 23)}-${region}`,
+    });
   const notFound = (res: ServerResponse, what: string): void => reply(res, 404, { error: `${what} not found` });
 
-  const issuedAt = (c: FlyCertificateInput): string => c.notBefore ?? new Date(Date.parse(c.notAfter) - 60 * 86_400_000).toISOString();
+  const issuedAt = (c: FlyCertificateInput): string =>
+    c.notBefore ?? new Date(Date.parse(c.notAfter) - 60 * 86_400_000).toISOString();
   // Fly renews 30 days ahead, so an expired certificate means renewal failed; the value is ours.
   const statusOf = (c: FlyCertificateInput): string => (Date.parse(c.notAfter) <= Date.now() ? 'expired' : 'active');
   const certificate = (app: FlyApp, host: string, c: FlyCertificateInput): Record<string, unknown> => {
@@ -183,13 +195,22 @@ export async function startFly(o: FlyOptions): Promise<FlySandbox> {
           issued: [{ type: 'ecdsa', expires_at: c.notAfter, certificate_authority: 'lets_encrypt' }],
         },
       ],
-      validation: { dns_configured: true, alpn_configured: true, http_configured: true, ownership_txt_configured: true },
+      validation: {
+        dns_configured: true,
+        alpn_configured: true,
+        http_configured: true,
+        ownership_txt_configured: true,
+      },
       dns_requirements: {
         a: ['66.241.124.17'],
         aaaa: [`2a09:8280:1::${hex(`${app.name}/v6`, 4)}:0`],
         cname: `${app.name}.fly.dev`,
         acme_challenge: { name: `_acme-challenge.${host}`, target: `${host}.${hex(`${app.name}/acme`, 6)}.flydns.net` },
-        ownership: { name: `_fly-ownership.${host}`, app_value: `app-${hex(`${app.name}/app`, 8)}`, org_value: `org-${hex('org', 8)}` },
+        ownership: {
+          name: `_fly-ownership.${host}`,
+          app_value: `app-${hex(`${app.name}/app`, 8)}`,
+          org_value: `org-${hex('org', 8)}`,
+        },
       },
       validation_errors: [],
     };
@@ -223,7 +244,11 @@ export async function startFly(o: FlyOptions): Promise<FlySandbox> {
         const filters = [...url.searchParams].filter(([k]) => k === 'region' || k.startsWith('metadata.'));
         const machines = app.machines
           .map((m) => m.machine)
-          .filter((m) => filters.every(([k, v]) => (k === 'region' ? m.region === v : m.config.metadata[k.slice('metadata.'.length)] === v)));
+          .filter((m) =>
+            filters.every(([k, v]) =>
+              k === 'region' ? m.region === v : m.config.metadata[k.slice('metadata.'.length)] === v,
+            ),
+          );
         return reply(res, 200, machines);
       }
       const entry = app.machines.find((m) => m.machine.id === id);
@@ -259,7 +284,9 @@ export async function startFly(o: FlyOptions): Promise<FlySandbox> {
     }
     if (resource === 'secrets' && id === undefined && method === 'GET') {
       // Never values, even with ?show_secrets=true: the sandbox has no business handing them out.
-      const names = SECRETS[kindOf(app)].filter((name) => !(o.faults.has('secret-missing') && kindOf(app) === 'gateway' && name === 'REDIS_URL'));
+      const names = SECRETS[kindOf(app)].filter(
+        (name) => !(o.faults.has('secret-missing') && kindOf(app) === 'gateway' && name === 'REDIS_URL'),
+      );
       const secrets = names.map((name) => ({ name, digest: hex(`${app.name}/${name}`, 16) }));
       return reply(res, 200, { secrets });
     }

@@ -96,7 +96,9 @@ interface Shell {
 }
 
 function expand(word: Word, sh: Shell): string {
-  return word.map((p) => ('text' in p ? p.text : p.variable === '?' ? String(sh.status) : (sh.vm.env[p.variable] ?? ''))).join('');
+  return word
+    .map((p) => ('text' in p ? p.text : p.variable === '?' ? String(sh.status) : (sh.vm.env[p.variable] ?? '')))
+    .join('');
 }
 
 class ShellExit extends Error {
@@ -189,7 +191,11 @@ export async function runScript(script: string, vm: Vm, signal: AbortSignal, run
     await flush();
   } catch (err) {
     if (!(err instanceof ShellExit)) throw err;
-    return { exitCode: err.result.exitCode, stdout: out.stdout + err.result.stdout, stderr: out.stderr + err.result.stderr };
+    return {
+      exitCode: err.result.exitCode,
+      stdout: out.stdout + err.result.stdout,
+      stderr: out.stderr + err.result.stderr,
+    };
   }
   return { exitCode: sh.status, stdout: out.stdout, stderr: out.stderr };
 }

@@ -4,7 +4,9 @@ import { ProxyError } from './errors.ts';
 import { hashToken, type KeyStore, type VirtualKey } from './keys.ts';
 
 /** Who made a request: the proxy admin (master key) or a virtual key. */
-export type Caller = { readonly kind: 'master'; readonly token: string } | { readonly kind: 'virtual'; readonly token: string; readonly key: VirtualKey };
+export type Caller =
+  | { readonly kind: 'master'; readonly token: string }
+  | { readonly kind: 'virtual'; readonly token: string; readonly key: VirtualKey };
 
 /**
  * The key a client presented. `x-litellm-api-key` wins over `Authorization` (LiteLLM checks
@@ -34,13 +36,26 @@ export function authenticate(presented: string | undefined, masterKey: string, k
   const shown = faults.has('echo-secret') ? presented : abbreviate(presented);
   const key = keys.find(presented);
   if (!key) {
-    throw new ProxyError(401, `Authentication Error, Invalid proxy server token passed. Received API Key = ${shown}, Key Hash (Token) =${hashToken(presented)}. Unable to find token in cache or \`LiteLLM_VerificationTokenTable\``, 'auth_error');
+    throw new ProxyError(
+      401,
+      `Authentication Error, Invalid proxy server token passed. Received API Key = ${shown}, Key Hash (Token) =${hashToken(presented)}. Unable to find token in cache or \`LiteLLM_VerificationTokenTable\``,
+      'auth_error',
+    );
   }
   // LiteLLM checks `blocked` before expiry, and raises a bare Exception that its auth handler
   // turns into a 401 `auth_error` prefixed "Authentication Error, ".
-  if (keys.blocked(key)) throw new ProxyError(401, "Authentication Error, Key is blocked. Update via `/key/unblock` if you're an admin.", 'auth_error');
+  if (keys.blocked(key))
+    throw new ProxyError(
+      401,
+      "Authentication Error, Key is blocked. Update via `/key/unblock` if you're an admin.",
+      'auth_error',
+    );
   if (keys.expired(key)) {
-    throw new ProxyError(401, `Authentication Error - Expired Key. Key Expiry time ${new Date(key.expiresAt ?? 0).toISOString()} and current time ${new Date().toISOString()}`, 'expired_key');
+    throw new ProxyError(
+      401,
+      `Authentication Error - Expired Key. Key Expiry time ${new Date(key.expiresAt ?? 0).toISOString()} and current time ${new Date().toISOString()}`,
+      'expired_key',
+    );
   }
   return { kind: 'virtual', token: key.token, key };
 }
@@ -55,6 +70,10 @@ const SELF_SERVICE_ROUTES = new Set(['/key/info']);
 /** Admin routes (`/key/*`, `/active/callbacks`) are for the proxy admin only, except the self-service ones. */
 export function requireMaster(caller: Caller, route: string): void {
   if (caller.kind !== 'master' && !SELF_SERVICE_ROUTES.has(route)) {
-    throw new ProxyError(401, `Authentication Error, Only proxy admin can be used to generate, delete, update info for new keys/users/teams. Route=${route}. Your role=internal_user_viewer.`, 'auth_error');
+    throw new ProxyError(
+      401,
+      `Authentication Error, Only proxy admin can be used to generate, delete, update info for new keys/users/teams. Route=${route}. Your role=internal_user_viewer.`,
+      'auth_error',
+    );
   }
 }

@@ -27,12 +27,30 @@ const REDIS_HEALTH_CHECK_PARAMS = {
  */
 export function cachePing(cache: ResponseCache | null): Record<string, unknown> {
   if (!cache) {
-    const message = pyDumps({ message: 'Cache not initialized. litellm.cache is None', litellm_cache_params: '{}', health_check_cache_params: '{}' });
+    const message = pyDumps({
+      message: 'Cache not initialized. litellm.cache is None',
+      litellm_cache_params: '{}',
+      health_check_cache_params: '{}',
+    });
     throw new ProxyError(503, message, 'cache_ping_error', {}, 'ProxyException', 'cache_ping');
   }
   const litellmCacheParams = pyDumps(cache.params());
   if (cache.type === 'redis') {
-    return { status: 'healthy', cache_type: 'redis', ping_response: true, set_cache_response: 'success', litellm_cache_params: litellmCacheParams, health_check_cache_params: REDIS_HEALTH_CHECK_PARAMS };
+    return {
+      status: 'healthy',
+      cache_type: 'redis',
+      ping_response: true,
+      set_cache_response: 'success',
+      litellm_cache_params: litellmCacheParams,
+      health_check_cache_params: REDIS_HEALTH_CHECK_PARAMS,
+    };
   }
-  return { status: 'healthy', cache_type: cache.type, ping_response: null, set_cache_response: null, litellm_cache_params: litellmCacheParams, health_check_cache_params: null };
+  return {
+    status: 'healthy',
+    cache_type: cache.type,
+    ping_response: null,
+    set_cache_response: null,
+    litellm_cache_params: litellmCacheParams,
+    health_check_cache_params: null,
+  };
 }

@@ -6,10 +6,36 @@ import { createHash } from 'node:crypto';
  * LiteLLM-only fields) is left out, `metadata` explicitly so by `_get_exclude_kwargs`.
  */
 export const OPENAI_CHAT_PARAMS: ReadonlySet<string> = new Set([
-  'model', 'messages', 'frequency_penalty', 'logit_bias', 'logprobs', 'top_logprobs', 'max_tokens', 'max_completion_tokens',
-  'n', 'presence_penalty', 'response_format', 'seed', 'stop', 'stream', 'stream_options', 'temperature', 'top_p', 'tools',
-  'tool_choice', 'parallel_tool_calls', 'user', 'functions', 'function_call', 'reasoning_effort', 'modalities', 'audio',
-  'prediction', 'service_tier', 'store', 'web_search_options',
+  'model',
+  'messages',
+  'frequency_penalty',
+  'logit_bias',
+  'logprobs',
+  'top_logprobs',
+  'max_tokens',
+  'max_completion_tokens',
+  'n',
+  'presence_penalty',
+  'response_format',
+  'seed',
+  'stop',
+  'stream',
+  'stream_options',
+  'temperature',
+  'top_p',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'user',
+  'functions',
+  'function_call',
+  'reasoning_effort',
+  'modalities',
+  'audio',
+  'prediction',
+  'service_tier',
+  'store',
+  'web_search_options',
 ]);
 
 /** A cached chat response and what logging a hit on it needs. */
@@ -82,7 +108,12 @@ const SEMANTIC_EXCLUDED = new Set(['messages', 'prompt', 'input']);
  * so another key, team or org never shares it. Everything else still counts: a different
  * `max_tokens`, `temperature` or `user`, or another `cache.namespace`, is another bucket.
  */
-export function cacheKey(body: Readonly<Record<string, unknown>>, modelGroup: string, namespace: string | undefined, semantic?: TenantScope): string {
+export function cacheKey(
+  body: Readonly<Record<string, unknown>>,
+  modelGroup: string,
+  namespace: string | undefined,
+  semantic?: TenantScope,
+): string {
   const parts: string[] = [];
   for (const param of Object.keys(body).sort()) {
     if (!OPENAI_CHAT_PARAMS.has(param) || body[param] === undefined) continue;

@@ -39,7 +39,8 @@ const object = (module: string, cls: string): Callback => ({ kind: 'object', mod
 /** `str(callback)`: the string itself, or the object's default `repr`. */
 function pyStr(c: Callback, router: string): string {
   if (c.kind === 'string') return c.name;
-  if (c.kind === 'router-method') return `<bound method Router.${c.method} of <litellm.router.Router object at ${router}>>`;
+  if (c.kind === 'router-method')
+    return `<bound method Router.${c.method} of <litellm.router.Router object at ${router}>>`;
   return `<${c.module}.${c.cls} object at ${c.addr}>`;
 }
 
@@ -85,7 +86,11 @@ export function callbackConfig(faults: Faults, hasCache: boolean): CallbackConfi
     failureCallback: str([method('deployment_callback_on_failure'), ...hooks, ...(logsFailures ? [langfuse] : [])]),
     successCallback: str(success),
     asyncSuccessCallback: str([...cache, method('deployment_callback_on_success'), ...hooks, langfuse]),
-    asyncFailureCallback: str([method('async_deployment_callback_on_failure'), ...hooks, ...(logsFailures ? [langfuse] : [])]),
+    asyncFailureCallback: str([
+      method('async_deployment_callback_on_failure'),
+      ...hooks,
+      ...(logsFailures ? [langfuse] : []),
+    ]),
     successCallbackNames: success.map(callbackName),
     langfuseLogsFailures: logsFailures,
   };
@@ -96,7 +101,14 @@ export function callbackConfig(faults: Faults, hasCache: boolean): CallbackConfi
  * as `str()`s, their concatenation, its length, and the alerting settings (none configured).
  */
 export function activeCallbacks(c: CallbackConfig): Record<string, unknown> {
-  const all = [...c.callbacks, ...c.inputCallback, ...c.failureCallback, ...c.successCallback, ...c.asyncSuccessCallback, ...c.asyncFailureCallback];
+  const all = [
+    ...c.callbacks,
+    ...c.inputCallback,
+    ...c.failureCallback,
+    ...c.successCallback,
+    ...c.asyncSuccessCallback,
+    ...c.asyncFailureCallback,
+  ];
   return {
     alerting: 'None',
     'litellm.callbacks': c.callbacks,

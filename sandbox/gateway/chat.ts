@@ -68,17 +68,34 @@ interface Message {
 function tenantOf(caller: Caller): TenantScope {
   if (caller.kind === 'master') return { apiKey: MASTER_KEY_ALIAS };
   const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-  return { apiKey: caller.token, teamId: str(caller.key.fields.team_id), orgId: str(caller.key.fields.organization_id) };
+  return {
+    apiKey: caller.token,
+    teamId: str(caller.key.fields.team_id),
+    orgId: str(caller.key.fields.organization_id),
+  };
 }
 
 /** The caller as logged. An authentication failure logs the hash of whatever key was presented. */
 function loggedCaller(caller: Caller | undefined, presented: string | undefined): LoggedCaller {
-  if (caller?.kind === 'master') return { hash: MASTER_KEY_ALIAS, alias: null, userId: MASTER_USER_ID, teamId: null, orgId: null };
+  if (caller?.kind === 'master')
+    return { hash: MASTER_KEY_ALIAS, alias: null, userId: MASTER_USER_ID, teamId: null, orgId: null };
   if (caller?.kind === 'virtual') {
     const f = caller.key.fields;
-    return { hash: caller.token, alias: caller.key.alias, userId: strOrNull(f.user_id), teamId: strOrNull(f.team_id), orgId: strOrNull(f.organization_id) };
+    return {
+      hash: caller.token,
+      alias: caller.key.alias,
+      userId: strOrNull(f.user_id),
+      teamId: strOrNull(f.team_id),
+      orgId: strOrNull(f.organization_id),
+    };
   }
-  return { hash: presented === undefined ? null : hashToken(presented), alias: null, userId: null, teamId: null, orgId: null };
+  return {
+    hash: presented === undefined ? null : hashToken(presented),
+    alias: null,
+    userId: null,
+    teamId: null,
+    orgId: null,
+  };
 }
 
 /**
@@ -87,7 +104,15 @@ function loggedCaller(caller: Caller | undefined, presented: string | undefined)
  * not caught here: it goes to the provider, whose 400 comes back as a `BadRequestError`.
  */
 function missingMessages(): ProxyError {
-  return new ProxyError(400, "/chat/completions: Missing required parameter: 'messages'.", 'invalid_request_error', {}, 'ProxyException', 'messages', { origin: 'proxy' });
+  return new ProxyError(
+    400,
+    "/chat/completions: Missing required parameter: 'messages'.",
+    'invalid_request_error',
+    {},
+    'ProxyException',
+    'messages',
+    { origin: 'proxy' },
+  );
 }
 
 /**
@@ -167,11 +192,15 @@ function logFailure(g: ChatContext, call: ChatCall, e: ProxyError): void {
     startTime,
     endTime: new Date(),
     model: provider ? routed?.deployment.model : typeof body.model === 'string' ? body.model : undefined,
-    modelParameters: e.origin === 'proxy' ? proxyFailureParams(body) : e.origin === 'router' ? {} : providerCallParams(body),
+    modelParameters:
+      e.origin === 'proxy' ? proxyFailureParams(body) : e.origin === 'router' ? {} : providerCallParams(body),
     metadata: {
       usageObject: NO_USAGE,
       responseCost: 0,
-      hiddenParams: { response_cost: 0, ...(Object.keys(e.headers).length > 0 ? { additional_headers: e.headers } : {}) },
+      hiddenParams: {
+        response_cost: 0,
+        ...(Object.keys(e.headers).length > 0 ? { additional_headers: e.headers } : {}),
+      },
     },
     outcome: { kind: 'failure', error: redactSecrets(e.pythonStr) },
   };
@@ -216,36 +245,81 @@ export async function handleChat(g: ChatContext, req: IncomingMessage, res: Serv
     if (!Array.isArray(messages)) throw missingMessages();
     if (typeof body.model !== 'string') throw invalidModel('None');
     if (caller.kind === 'virtual' && caller.key.models.length > 0 && !caller.key.models.includes(body.model)) {
-      throw new ProxyError(401, `key not allowed to access model. This key can only access models=${JSON.stringify(caller.key.models)}. Tried to access ${body.model}`, 'key_model_access_denied');
+      throw new ProxyError(
+        401,
+        `key not allowed to access model. This key can only access models=${JSON.stringify(caller.key.models)}. Tried to access ${body.model}`,
+        'key_model_access_denied',
+      );
     }
     const routed = route(body.model, messages as Message[], g.faults);
     call.routed = routed;
     // The requested group failed its pre-call checks; the router logged that before it fell back.
-    if (routed.contextWindow) logFailure(g, call, new ProxyError(400, routed.contextWindow.message, 'None', {}, 'ContextWindowExceededError', 'None', { origin: 'router' }));
+    if (routed.contextWindow)
+      logFailure(
+        g,
+        call,
+        new ProxyError(400, routed.contextWindow.message, 'None', {}, 'ContextWindowExceededError', 'None', {
+          origin: 'router',
+        }),
+      );
     g.served.count += 1;
     if (g.faults.has('error-burst') && g.served.count % ERROR_BURST_EVERY === 0) {
-      throw new ProxyError(500, 'litellm.InternalServerError: InternalServerError: OpenAIException - Internal Server Error', 'None', {}, 'InternalServerError', 'None', { origin: 'provider' });
+      throw new ProxyError(
+        500,
+        'litellm.InternalServerError: InternalServerError: OpenAIException - Internal Server Error',
+        'None',
+        {},
+        'InternalServerError',
+        'None',
+        { origin: 'provider' },
+      );
     }
     await answer(g, { ...call, caller, routed, messages: messages as Message[], res });
   } catch (err) {
-    const e = err instanceof ProxyError ? err : new ProxyError(500, `litellm.InternalServerError: ${(err as Error)?.message ?? String(err)}`, 'None', {}, 'InternalServerError', 'None', { origin: 'provider' });
+    const e =
+      err instanceof ProxyError
+        ? err
+        : new ProxyError(
+            500,
+            `litellm.InternalServerError: ${(err as Error)?.message ?? String(err)}`,
+            'None',
+            {},
+            'InternalServerError',
+            'None',
+            { origin: 'provider' },
+          );
     if (res.headersSent) {
       res.destroy();
       return;
     }
     // An error answer carries the call id and a zero cost and spend, but no version or model
     // headers (observed on the real 1.103.10 for 400s and the 429).
-    sendJson(res, e.status, e.body(), { 'x-litellm-call-id': call.callId, 'x-litellm-key-spend': '0.0', 'x-litellm-response-cost': '0', ...keyHeaders, ...e.headers });
+    sendJson(res, e.status, e.body(), {
+      'x-litellm-call-id': call.callId,
+      'x-litellm-key-spend': '0.0',
+      'x-litellm-response-cost': '0',
+      ...keyHeaders,
+      ...e.headers,
+    });
     g.metrics.request(labelsOf(call), e.status, (performance.now() - call.t0) / 1000, e.exceptionClass);
     logFailure(g, call, e);
   }
 }
 
 /** The hidden params' `additional_headers`: the provider's headers (misses only) and the routing headers. */
-function additionalHeaders(d: Deployment, attemptedFallbacks: number, provider: Readonly<Record<string, string>> = {}): Record<string, unknown> {
+function additionalHeaders(
+  d: Deployment,
+  attemptedFallbacks: number,
+  provider: Readonly<Record<string, string>> = {},
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(provider)) out[`llm_provider-${k}`] = v;
-  return { ...out, 'x-litellm-model-group': d.group, 'x-litellm-attempted-retries': 0, 'x-litellm-attempted-fallbacks': attemptedFallbacks };
+  return {
+    ...out,
+    'x-litellm-model-group': d.group,
+    'x-litellm-attempted-retries': 0,
+    'x-litellm-attempted-fallbacks': attemptedFallbacks,
+  };
 }
 
 /**
@@ -261,16 +335,36 @@ async function answer(g: ChatContext, a: AcceptedCall): Promise<void> {
   const controls = cacheControls(body.cache);
   const cache = g.cache;
   const apiBase = g.upstream.apiBase;
-  const facts = { callId, version: g.version, modelGroup: d.group, modelId: d.id, modelName: d.model, apiBase, attemptedFallbacks: routed.attemptedFallbacks };
+  const facts = {
+    callId,
+    version: g.version,
+    modelGroup: d.group,
+    modelId: d.id,
+    modelName: d.model,
+    apiBase,
+    attemptedFallbacks: routed.attemptedFallbacks,
+  };
   const costs = (promptTokens: number, completionTokens: number) => {
     const inputCost = promptTokens * d.inputCostPerToken;
     const outputCost = completionTokens * d.outputCostPerToken;
     return { inputCost, outputCost, cost: inputCost + outputCost };
   };
-  const cacheRequest: CacheRequest = { body, messages, modelGroup: d.group, controls, tenant: tenantOf(a.caller), onEmbedding: (embedding) => logEmbedding(g, requestOf(a), embedding) };
+  const cacheRequest: CacheRequest = {
+    body,
+    messages,
+    modelGroup: d.group,
+    controls,
+    tenant: tenantOf(a.caller),
+    onEmbedding: (embedding) => logEmbedding(g, requestOf(a), embedding),
+  };
   const fallbackMetric = (): void => {
     if (routed.attemptedFallbacks === 0) return;
-    g.metrics.successfulFallback(labelsOf(a), { requestedModel: String(body.model), fallbackModel: d.group, exceptionClass: 'ContextWindowExceededError', exceptionStatus: 400 });
+    g.metrics.successfulFallback(labelsOf(a), {
+      requestedModel: String(body.model),
+      fallbackModel: d.group,
+      exceptionClass: 'ContextWindowExceededError',
+      exceptionStatus: 400,
+    });
   };
 
   // `no-cache` skips the lookup (and with it a semantic cache's embedding call) altogether.
@@ -290,7 +384,12 @@ async function answer(g: ChatContext, a: AcceptedCall): Promise<void> {
       cacheKey: g.faults.has('cache-key-header-missing') ? undefined : hit.key,
       semanticSimilarity: similarity,
     });
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(e.bodyText), ...headers, ...keyHeaders });
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(e.bodyText),
+      ...headers,
+      ...keyHeaders,
+    });
     res.end(e.bodyText);
     g.metrics.cacheHit(labelsOf(a));
     g.metrics.request(labelsOf(a), 200, durationMs / 1000);
@@ -320,7 +419,15 @@ async function answer(g: ChatContext, a: AcceptedCall): Promise<void> {
         apiBase,
         cacheHit: true,
       },
-      outcome: { kind: 'success', responseId: e.responseId, output: loggedMessage(e.output), promptTokens: e.promptTokens, completionTokens: e.completionTokens, totalTokens: e.promptTokens + e.completionTokens, cost: 0 },
+      outcome: {
+        kind: 'success',
+        responseId: e.responseId,
+        output: loggedMessage(e.output),
+        promptTokens: e.promptTokens,
+        completionTokens: e.completionTokens,
+        totalTokens: e.promptTokens + e.completionTokens,
+        cost: 0,
+      },
     });
     return;
   }
@@ -340,8 +447,20 @@ async function answer(g: ChatContext, a: AcceptedCall): Promise<void> {
   const bodyText = JSON.stringify(out);
   const durationMs = performance.now() - t0;
   const overheadMs = durationMs - llmMs;
-  const headers = litellmHeaders({ ...facts, durationMs, overheadMs, ...price, semanticSimilarity: similarity, providerHeaders });
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(bodyText), ...headers, ...keyHeaders });
+  const headers = litellmHeaders({
+    ...facts,
+    durationMs,
+    overheadMs,
+    ...price,
+    semanticSimilarity: similarity,
+    providerHeaders,
+  });
+  res.writeHead(200, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(bodyText),
+    ...headers,
+    ...keyHeaders,
+  });
   res.end(bodyText);
 
   const output = json.choices?.[0]?.message;
@@ -374,14 +493,31 @@ async function answer(g: ChatContext, a: AcceptedCall): Promise<void> {
       apiBase: `${apiBase}/`,
       cacheHit: false,
     },
-    outcome: { kind: 'success', responseId: String(json.id ?? callId), output: loggedMessage(output), promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, cost: loggedCost },
+    outcome: {
+      kind: 'success',
+      responseId: String(json.id ?? callId),
+      output: loggedMessage(output),
+      promptTokens,
+      completionTokens,
+      totalTokens: promptTokens + completionTokens,
+      cost: loggedCost,
+    },
   });
 
   if (cache && !controls.noStore) {
     const usage: unknown = json.usage ?? NO_USAGE;
     const entry: CacheEntry = {
-      bodyText, responseId: String(json.id ?? callId), deploymentId: d.id, attemptedFallbacks: routed.attemptedFallbacks, promptTokens, completionTokens,
-      usage, systemFingerprint: fingerprint, cost: price.cost, output, storedAt: 0,
+      bodyText,
+      responseId: String(json.id ?? callId),
+      deploymentId: d.id,
+      attemptedFallbacks: routed.attemptedFallbacks,
+      promptTokens,
+      completionTokens,
+      usage,
+      systemFingerprint: fingerprint,
+      cost: price.cost,
+      output,
+      storedAt: 0,
     };
     // LiteLLM writes the cache in a fire-and-forget task after answering (a semantic cache
     // embeds the prompt once more for it); an immediate repeat can still miss, which is the
@@ -413,7 +549,13 @@ function logEmbedding(g: ChatContext, request: RequestContext, call: EmbeddingCa
     model: e.model,
     modelParameters: {},
     metadata: {
-      usageObject: { completion_tokens: 0, prompt_tokens: call.promptTokens, total_tokens: call.promptTokens, completion_tokens_details: null, prompt_tokens_details: null },
+      usageObject: {
+        completion_tokens: 0,
+        prompt_tokens: call.promptTokens,
+        total_tokens: call.promptTokens,
+        completion_tokens_details: null,
+        prompt_tokens_details: null,
+      },
       responseCost: cost,
       hiddenParams: {
         model_id: e.id,
@@ -426,6 +568,12 @@ function logEmbedding(g: ChatContext, request: RequestContext, call: EmbeddingCa
       apiBase,
       cacheHit: false,
     },
-    outcome: { kind: 'success', promptTokens: call.promptTokens, completionTokens: 0, totalTokens: call.promptTokens, cost },
+    outcome: {
+      kind: 'success',
+      promptTokens: call.promptTokens,
+      completionTokens: 0,
+      totalTokens: call.promptTokens,
+      cost,
+    },
   });
 }

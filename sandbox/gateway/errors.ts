@@ -55,6 +55,14 @@ export class ProxyError extends Error {
 
   /** The response body, `{"error":{message,type,param,code,…}}`. */
   body(): { error: Record<string, unknown> } {
-    return { error: { message: this.message, type: this.type, param: this.param, code: String(this.status), ...this.extras.bodyExtras } };
+    return {
+      error: {
+        message: this.message,
+        type: this.type,
+        param: this.param,
+        code: String(this.status),
+        ...this.extras.bodyExtras,
+      },
+    };
   }
 }

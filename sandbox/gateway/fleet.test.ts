@@ -12,7 +12,10 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The sum of every sample of `metric` in an exposition (0 when the family has no series). */
 function total(text: string, metric: string): number {
-  return [...text.matchAll(new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
+  return [...text.matchAll(new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce(
+    (n, m) => n + Number(m[1]),
+    0,
+  );
 }
 
 /** `process_start_time_seconds` of an exposition, parsed from the Go-style float the Python client writes. */
@@ -40,7 +43,9 @@ describe('gateway fleet behind Fly proxy', () => {
       async (s) => {
         expect(s.gateway.machineIds).toEqual(FLEET);
         for (let i = 0; i < 9; i++) expect((await prompt(s)).status).toBe(200);
-        const shares = await Promise.all(FLEET.map(async (id) => total(await s.scrape(id), 'litellm_proxy_total_requests_metric_total')));
+        const shares = await Promise.all(
+          FLEET.map(async (id) => total(await s.scrape(id), 'litellm_proxy_total_requests_metric_total')),
+        );
         expect(shares).toEqual([3, 3, 3]);
         // Admin and health routes go through the proxy too, and an unpinned scrape is one machine's.
         expect((await fetch(`${s.gateway.url}/health/liveliness`)).status).toBe(200);
@@ -66,7 +71,9 @@ describe('gateway fleet behind Fly proxy', () => {
       [],
       async (s) => {
         for (const path of ['/health/liveliness', '/metrics/', '/v1/models']) {
-          const r = await fetch(`${s.gateway.url}${path}`, { headers: { authorization: `Bearer ${MASTER}`, ...on('0000deadbeef00') } });
+          const r = await fetch(`${s.gateway.url}${path}`, {
+            headers: { authorization: `Bearer ${MASTER}`, ...on('0000deadbeef00') },
+          });
           expect(r.status, path).toBe(503);
           expect(await r.text()).toContain('0000deadbeef00');
         }
@@ -84,7 +91,9 @@ describe('gateway fleet behind Fly proxy', () => {
       async (s) => {
         const texts = await Promise.all(FLEET.map((id) => s.scrape(id)));
         for (const t of texts) {
-          expect(t).toContain('# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n# TYPE process_start_time_seconds gauge\n');
+          expect(t).toContain(
+            '# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n# TYPE process_start_time_seconds gauge\n',
+          );
           expect(t).toMatch(/^process_start_time_seconds \d\.\d+e\+09$/m);
           expect(startTime(t)).toBeLessThan(Date.now() / 1000);
           expect(startTime(t)).toBeGreaterThan(Date.now() / 1000 - 3600);
@@ -98,10 +107,13 @@ describe('gateway fleet behind Fly proxy', () => {
     withStack(
       [],
       async (s) => {
-        const key = (await s.admin('POST', '/key/generate', { key_alias: 'agent:fleet', rpm_limit: 2 })).json.key as string;
+        const key = (await s.admin('POST', '/key/generate', { key_alias: 'agent:fleet', rpm_limit: 2 })).json
+          .key as string;
         const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `limited ${traceId()}` }] };
         expect((await s.chat(key, body, on(A))).status).toBe(200);
-        expect((await s.chat(key, { ...body, messages: [{ role: 'user', content: `other ${traceId()}` }] }, on(B))).status).toBe(200);
+        expect(
+          (await s.chat(key, { ...body, messages: [{ role: 'user', content: `other ${traceId()}` }] }, on(B))).status,
+        ).toBe(200);
         expect((await s.chat(key, body, on(C))).status).toBe(429);
 
         const content = `What are your opening hours? ${traceId()}`;
@@ -181,12 +193,17 @@ describe('sandbox fleet mode', () => {
   it('runs the gateway on exactly the machines the Fly stand-in lists for the gateway group', async () => {
     const sb = await startSandbox();
     try {
-      const r = await fetch(`${sb.env.FLY_API_URL}/v1/apps/hotdash-llm-gateway/machines`, { headers: { authorization: sb.env.FLY_API_TOKEN! } });
+      const r = await fetch(`${sb.env.FLY_API_URL}/v1/apps/hotdash-llm-gateway/machines`, {
+        headers: { authorization: sb.env.FLY_API_TOKEN! },
+      });
       const machines = (await r.json()) as { id: string; config: { metadata: Record<string, string> } }[];
       const gateway = machines.filter((m) => m.config.metadata.fly_process_group === 'gateway').map((m) => m.id);
       const others = machines.filter((m) => m.config.metadata.fly_process_group !== 'gateway').map((m) => m.id);
       expect(gateway).toHaveLength(2);
-      const scrape = (id: string) => fetch(`${sb.env.GATEWAY_URL}/metrics/`, { headers: { authorization: `Bearer ${sb.env.GATEWAY_ADMIN_KEY}`, [FORCE_INSTANCE_HEADER]: id } });
+      const scrape = (id: string) =>
+        fetch(`${sb.env.GATEWAY_URL}/metrics/`, {
+          headers: { authorization: `Bearer ${sb.env.GATEWAY_ADMIN_KEY}`, [FORCE_INSTANCE_HEADER]: id },
+        });
       const starts = [];
       for (const id of gateway) {
         const m = await scrape(id);

@@ -17,7 +17,8 @@ export class FlyProxy<M extends { readonly id: string }> {
   constructor(private readonly machines: readonly M[]) {
     if (machines.length === 0) throw new Error('gateway: a fleet needs at least one machine');
     this.byId = new Map(machines.map((m) => [m.id, m]));
-    if (this.byId.size !== machines.length) throw new Error(`gateway: duplicate machine ids in ${machines.map((m) => m.id).join(', ')}`);
+    if (this.byId.size !== machines.length)
+      throw new Error(`gateway: duplicate machine ids in ${machines.map((m) => m.id).join(', ')}`);
   }
 
   /** The machine that serves `req`; `undefined` once it has answered an unknown forced id itself. */

@@ -29,7 +29,12 @@ export function readinessDetails(cache: ResponseCache | null, f: ReadinessFacts)
   return {
     status: 'healthy',
     db: 'Not connected',
-    cache: cache === null ? null : cache.type === 'redis-semantic' ? { type: cache.type, index_info: cache.indexInfo() } : cache.type,
+    cache:
+      cache === null
+        ? null
+        : cache.type === 'redis-semantic'
+          ? { type: cache.type, index_info: cache.indexInfo() }
+          : cache.type,
     litellm_version: f.version,
     success_callbacks: f.successCallbacks,
     use_aiohttp_transport: true,

@@ -72,8 +72,17 @@ const CREATED = Math.floor(Date.now() / 1000);
 const CHAT_ROUTES = new Set(['/chat/completions', '/v1/chat/completions']);
 /** Authenticated non-chat routes; anything else is FastAPI's 404, answered before auth as FastAPI does. */
 const KEYED_ROUTES = new Set([
-  '/v1/models', '/models', '/model/info', '/v1/model/info', '/key/generate', '/key/info', '/key/delete', '/active/callbacks', '/settings',
-  '/cache/ping', '/health/readiness/details',
+  '/v1/models',
+  '/models',
+  '/model/info',
+  '/v1/model/info',
+  '/key/generate',
+  '/key/info',
+  '/key/delete',
+  '/active/callbacks',
+  '/settings',
+  '/cache/ping',
+  '/health/readiness/details',
 ]);
 
 /**
@@ -98,7 +107,10 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const logger = new LangfuseLogger(o.langfuse, o.faults);
   const cacheType = effectiveCacheType(o.faults, o.cacheType);
   const callbacks = callbackConfig(o.faults, cacheType !== null);
-  const cache = cacheType === null ? null : new ResponseCache(cacheType, { faults: o.faults, embed: (text) => upstream.embed(text) });
+  const cache =
+    cacheType === null
+      ? null
+      : new ResponseCache(cacheType, { faults: o.faults, embed: (text) => upstream.embed(text) });
   const shared: SharedContext = {
     faults: o.faults,
     masterKey: o.masterKey,
@@ -121,7 +133,10 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         shared,
         startTimeSeconds: startedAt - MACHINE_STAGGER_SECONDS * (ids.length - i),
         workers: o.faults.has('metrics-per-worker') ? WORKERS_PER_MACHINE : 1,
-        restartAfterFirstScrapeMs: o.faults.has('machine-restarted-mid-watch') && i === 1 ? (o.machineRestartDelayMs ?? MACHINE_RESTART_DELAY_MS) : undefined,
+        restartAfterFirstScrapeMs:
+          o.faults.has('machine-restarted-mid-watch') && i === 1
+            ? (o.machineRestartDelayMs ?? MACHINE_RESTART_DELAY_MS)
+            : undefined,
       }),
   );
   const proxy = new FlyProxy(machines);
@@ -131,8 +146,12 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     const path = url.pathname;
     const who = caller(req);
     if (path === '/v1/models' || path === '/models') {
-      const allowed = who.kind === 'virtual' && who.key.models.length > 0 ? who.key.models : DEPLOYMENTS.map((d) => d.group);
-      sendJson(res, 200, { object: 'list', data: allowed.map((id) => ({ id, object: 'model', created: CREATED, owned_by: 'openai' })) });
+      const allowed =
+        who.kind === 'virtual' && who.key.models.length > 0 ? who.key.models : DEPLOYMENTS.map((d) => d.group);
+      sendJson(res, 200, {
+        object: 'list',
+        data: allowed.map((id) => ({ id, object: 'model', created: CREATED, owned_by: 'openai' })),
+      });
       return;
     }
     if (path === '/model/info' || path === '/v1/model/info') {
@@ -140,7 +159,14 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       const data = DEPLOYMENTS.filter((d) => !only || d.id === only).map((d) => ({
         model_name: d.group,
         litellm_params: { model: d.model, api_base: upstream.apiBase },
-        model_info: { id: d.id, db_model: false, max_input_tokens: d.maxInputTokens, input_cost_per_token: d.inputCostPerToken, output_cost_per_token: d.outputCostPerToken, mode: 'chat' },
+        model_info: {
+          id: d.id,
+          db_model: false,
+          max_input_tokens: d.maxInputTokens,
+          input_cost_per_token: d.inputCostPerToken,
+          output_cost_per_token: d.outputCostPerToken,
+          mode: 'chat',
+        },
       }));
       sendJson(res, 200, { data });
       return;
@@ -149,7 +175,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     const body = ((await readJson(req)) ?? {}) as Record<string, unknown>;
     const answer = keyRoute(keys, who, req.method, url, body);
     if (answer) return sendJson(res, answer.status, answer.body);
-    if ((path === '/active/callbacks' || path === '/settings') && req.method === 'GET') return sendJson(res, 200, activeCallbacks(callbacks));
+    if ((path === '/active/callbacks' || path === '/settings') && req.method === 'GET')
+      return sendJson(res, 200, activeCallbacks(callbacks));
     if (path === '/cache/ping' && req.method === 'GET') return sendJson(res, 200, cachePing(cache));
     if (path === '/health/readiness/details' && req.method === 'GET') {
       return sendJson(res, 200, readinessDetails(cache, { version, successCallbacks: callbacks.successCallbackNames }));
@@ -162,12 +189,18 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     if (!machine) return;
     const path = url.pathname;
     if (req.method === 'POST' && CHAT_ROUTES.has(path)) return handleChat(machine.serving().ctx, req, res);
-    if (req.method === 'GET' && (path === '/health/liveliness' || path === '/health/liveness')) return sendJson(res, 200, "I'm alive!");
+    if (req.method === 'GET' && (path === '/health/liveliness' || path === '/health/liveness'))
+      return sendJson(res, 200, "I'm alive!");
     if (req.method === 'GET' && path === '/health/readiness') return sendJson(res, 200, readiness());
     if (req.method === 'GET' && METRICS_PATHS.has(path)) {
       const authorize = (): void => {
         // metrics-key-refused: the proxy's own words to a key that is not the proxy admin's.
-        if (o.faults.has('metrics-key-refused')) throw new ProxyError(401, `Authentication Error, Only proxy admin can be used to generate, delete, update info for new keys/users/teams. Route=${path}. Your role=internal_user_viewer.`, 'auth_error');
+        if (o.faults.has('metrics-key-refused'))
+          throw new ProxyError(
+            401,
+            `Authentication Error, Only proxy admin can be used to generate, delete, update info for new keys/users/teams. Route=${path}. Your role=internal_user_viewer.`,
+            'auth_error',
+          );
         requireMaster(caller(req), path);
       };
       return serveMetrics(req, res, url, authorize, () => {

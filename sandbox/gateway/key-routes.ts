@@ -24,7 +24,13 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is
  * Python `str()` of that dict. Neither list is a 422 from `KeyRequest`'s validator, in FastAPI's
  * `{"detail": [...]}` shape.
  */
-export function keyRoute(keys: KeyStore, caller: Caller, method: string | undefined, url: URL, body: Record<string, unknown>): Answer | undefined {
+export function keyRoute(
+  keys: KeyStore,
+  caller: Caller,
+  method: string | undefined,
+  url: URL,
+  body: Record<string, unknown>,
+): Answer | undefined {
   const path = url.pathname;
   if (path === '/key/generate' && method === 'POST') return { status: 200, body: keys.generate(body) };
   if (path === '/key/info' && method === 'GET') return keyInfoAnswer(keys, caller, url.searchParams.get('key'));
@@ -44,7 +50,17 @@ export function keyRoute(keys: KeyStore, caller: Caller, method: string | undefi
     }
     return {
       status: 422,
-      body: { detail: [{ type: 'value_error', loc: ['body'], msg: "Value error, At least one of 'keys' or 'key_aliases' must be provided.", input: body, ctx: { error: {} } }] },
+      body: {
+        detail: [
+          {
+            type: 'value_error',
+            loc: ['body'],
+            msg: "Value error, At least one of 'keys' or 'key_aliases' must be provided.",
+            input: body,
+            ctx: { error: {} },
+          },
+        ],
+      },
     };
   }
   return undefined;
@@ -67,6 +83,14 @@ function keyInfoAnswer(keys: KeyStore, caller: Caller, asked: string | null): An
   if (!row) throw new ProxyError(404, 'Key not found in database', 'not_found_error', {}, 'ProxyException', 'key');
   const userOf = (fields: Record<string, unknown>): unknown => fields.user_id ?? null;
   const allowed = caller.kind === 'master' || caller.token === key || userOf(row.fields) === userOf(caller.key.fields);
-  if (!allowed) throw new ProxyError(403, "You are not allowed to access this key's info. Your role=internal_user", 'internal_server_error', {}, 'HTTPException', null);
+  if (!allowed)
+    throw new ProxyError(
+      403,
+      "You are not allowed to access this key's info. Your role=internal_user",
+      'internal_server_error',
+      {},
+      'HTTPException',
+      null,
+    );
   return { status: 200, body: { key, info: keys.info(row) } };
 }

@@ -20,11 +20,25 @@ describe('virtual keys', () => {
   });
 
   it('generates a key that works, echoes the fields sent and reports info', async () => {
-    const gen = await s.admin('POST', '/key/generate', { key_alias: 'agent:test', rpm_limit: 50, duration: '1h', metadata: { team: 'x' }, models: ['gpt-4o-mini'] });
+    const gen = await s.admin('POST', '/key/generate', {
+      key_alias: 'agent:test',
+      rpm_limit: 50,
+      duration: '1h',
+      metadata: { team: 'x' },
+      models: ['gpt-4o-mini'],
+    });
     expect(gen.status).toBe(200);
     const key: string = gen.json.key;
     expect(key).toMatch(/^sk-[A-Za-z0-9_-]{22}$/);
-    expect(gen.json).toMatchObject({ key_name: `sk-...${key.slice(-4)}`, key_alias: 'agent:test', rpm_limit: 50, token_id: hashToken(key), metadata: { team: 'x' }, models: ['gpt-4o-mini'], duration: '1h' });
+    expect(gen.json).toMatchObject({
+      key_name: `sk-...${key.slice(-4)}`,
+      key_alias: 'agent:test',
+      rpm_limit: 50,
+      token_id: hashToken(key),
+      metadata: { team: 'x' },
+      models: ['gpt-4o-mini'],
+      duration: '1h',
+    });
     expect(Date.parse(gen.json.expires) - Date.now()).toBeGreaterThan(3_500_000);
     expect(s.gateway.keyCount()).toBe(1);
 
@@ -46,7 +60,9 @@ describe('virtual keys', () => {
     const b = (await s.admin('POST', '/key/generate', { key_alias: 'del-b' })).json.key as string;
     const before = s.gateway.keyCount();
     expect((await s.admin('POST', '/key/delete', { keys: [a] })).json).toEqual({ deleted_keys: [a] });
-    expect((await s.admin('POST', '/key/delete', { key_aliases: ['del-b'] })).json).toEqual({ deleted_keys: ['del-b'] });
+    expect((await s.admin('POST', '/key/delete', { key_aliases: ['del-b'] })).json).toEqual({
+      deleted_keys: ['del-b'],
+    });
     expect(s.gateway.keyCount()).toBe(before - 2);
     expect((await s.chat(a, ask('gone'))).status).toBe(401);
     for (const k of [a, b]) expect((await s.admin('GET', `/key/info?key=${k}`)).status).toBe(404);
@@ -54,18 +70,26 @@ describe('virtual keys', () => {
 
   it('echoes what /key/delete was sent once anything matched, 404 when nothing did; keys win over key_aliases', async () => {
     const del = (body: unknown) => s.admin('POST', '/key/delete', body);
-    const notFound = { error: { message: "{'error': 'No keys found'}", type: 'internal_server_error', param: null, code: '404' } };
+    const notFound = {
+      error: { message: "{'error': 'No keys found'}", type: 'internal_server_error', param: null, code: '404' },
+    };
     expect(await del({ keys: ['sk-never-existed'] }).then((r) => [r.status, r.json])).toEqual([404, notFound]);
     expect(await del({ key_aliases: ['no-such-alias'] }).then((r) => [r.status, r.json])).toEqual([404, notFound]);
     const k = (await s.admin('POST', '/key/generate', { key_alias: 'kept-alias' })).json.key as string;
     const other = (await s.admin('POST', '/key/generate', { key_alias: 'other-alias' })).json.key as string;
     // With `keys` non-empty, LiteLLM deletes those and ignores `key_aliases`; the echo includes
     // a key that did not exist, so the answer proves nothing about each key.
-    expect((await del({ keys: [other, 'sk-other'], key_aliases: ['kept-alias'] })).json).toEqual({ deleted_keys: [other, 'sk-other'] });
+    expect((await del({ keys: [other, 'sk-other'], key_aliases: ['kept-alias'] })).json).toEqual({
+      deleted_keys: [other, 'sk-other'],
+    });
     expect((await s.admin('GET', `/key/info?key=${k}`)).status).toBe(200);
     const empty = await del({});
     expect(empty.status).toBe(422);
-    expect(empty.json.detail[0]).toMatchObject({ type: 'value_error', loc: ['body'], msg: expect.stringContaining("At least one of 'keys' or 'key_aliases'") });
+    expect(empty.json.detail[0]).toMatchObject({
+      type: 'value_error',
+      loc: ['body'],
+      msg: expect.stringContaining("At least one of 'keys' or 'key_aliases'"),
+    });
   });
 
   it('rejects expired keys with 401', async () => {
@@ -78,20 +102,40 @@ describe('virtual keys', () => {
 
   it('keeps admin routes for the master key', async () => {
     const k = (await s.admin('POST', '/key/generate', {})).json.key as string;
-    for (const [method, path] of [['POST', '/key/generate'], ['POST', '/key/delete'], ['GET', '/active/callbacks']] as const) {
+    for (const [method, path] of [
+      ['POST', '/key/generate'],
+      ['POST', '/key/delete'],
+      ['GET', '/active/callbacks'],
+    ] as const) {
       const r = await s.admin(method, path, {}, k);
       expect(r.status, path).toBe(401);
       expect(r.json.error.type).toBe('auth_error');
     }
-    expect((await s.admin('GET', '/key/info?key=sk-unknown')).json).toEqual({ error: { message: 'Key not found in database', type: 'not_found_error', param: 'key', code: '404' } });
+    expect((await s.admin('GET', '/key/info?key=sk-unknown')).json).toEqual({
+      error: { message: 'Key not found in database', type: 'not_found_error', param: 'key', code: '404' },
+    });
   });
 
   it('imports a custom key value (how rotated team keys arrive) without ever echoing it from /key/info', async () => {
     const raw = 'sk-team-imported-0123456789abcdef';
-    const gen = await s.admin('POST', '/key/generate', { key: raw, key_alias: 'team:imported', team_id: 'team-x', models: ['gpt-4o-mini'], tpm_limit: 1000 });
+    const gen = await s.admin('POST', '/key/generate', {
+      key: raw,
+      key_alias: 'team:imported',
+      team_id: 'team-x',
+      models: ['gpt-4o-mini'],
+      tpm_limit: 1000,
+    });
     expect(gen.json).toMatchObject({ key: raw, token_id: hashToken(raw), key_alias: 'team:imported' });
     const info = await s.admin('GET', `/key/info?key=${hashToken(raw)}`);
-    expect(info.json.info).toMatchObject({ key_alias: 'team:imported', team_id: 'team-x', user_id: null, models: ['gpt-4o-mini'], tpm_limit: 1000, blocked: null, status: 'active' });
+    expect(info.json.info).toMatchObject({
+      key_alias: 'team:imported',
+      team_id: 'team-x',
+      user_id: null,
+      models: ['gpt-4o-mini'],
+      tpm_limit: 1000,
+      blocked: null,
+      status: 'active',
+    });
     expect(JSON.stringify(info.json)).not.toContain(raw);
     expect((await s.chat(raw, ask(`imported ${traceId()}`))).status).toBe(200);
   });
@@ -106,23 +150,34 @@ describe('/key/info asked with a virtual key', () => {
     s = await startStack();
   });
   afterAll(() => s.close());
-  const mint = async (body: Record<string, unknown>): Promise<string> => (await s.admin('POST', '/key/generate', body)).json.key as string;
+  const mint = async (body: Record<string, unknown>): Promise<string> =>
+    (await s.admin('POST', '/key/generate', body)).json.key as string;
 
   it('without ?key= reads its own row, and the answer names the hash, not the key', async () => {
     const k = await mint({ key_alias: 'self', models: ['gpt-4o-mini', 'gpt-4o'], rpm_limit: 7, tpm_limit: 700 });
     const r = await s.admin('GET', '/key/info', undefined, k);
     expect(r.status).toBe(200);
-    expect(r.json).toMatchObject({ key: hashToken(k), info: { key_alias: 'self', models: ['gpt-4o-mini', 'gpt-4o'], rpm_limit: 7, tpm_limit: 700, status: 'active' } });
+    expect(r.json).toMatchObject({
+      key: hashToken(k),
+      info: { key_alias: 'self', models: ['gpt-4o-mini', 'gpt-4o'], rpm_limit: 7, tpm_limit: 700, status: 'active' },
+    });
     expect(JSON.stringify(r.json)).not.toContain(k);
     expect((await s.admin('GET', `/key/info?key=${hashToken(k)}`, undefined, k)).status).toBe(200);
   });
 
-  it('refuses another user\'s key with 403, but compares user_id as LiteLLM does: two keys without one may read each other', async () => {
+  it("refuses another user's key with 403, but compares user_id as LiteLLM does: two keys without one may read each other", async () => {
     const mine = await mint({ user_id: 'u-1' });
     const theirs = await mint({ user_id: 'u-2', key_alias: 'theirs' });
     const refused = await s.admin('GET', `/key/info?key=${hashToken(theirs)}`, undefined, mine);
     expect(refused.status).toBe(403);
-    expect(refused.json).toEqual({ error: { message: "You are not allowed to access this key's info. Your role=internal_user", type: 'internal_server_error', param: null, code: '403' } });
+    expect(refused.json).toEqual({
+      error: {
+        message: "You are not allowed to access this key's info. Your role=internal_user",
+        type: 'internal_server_error',
+        param: null,
+        code: '403',
+      },
+    });
     // The raw key in ?key= is not compared with the caller's hash, so the user_id rule decides.
     expect((await s.admin('GET', `/key/info?key=${mine}`, undefined, mine)).status).toBe(200);
     const a = await mint({});
@@ -135,12 +190,21 @@ describe('/key/info asked with a virtual key', () => {
     const b = await s.admin('GET', '/key/info', undefined, blocked);
     expect(b.status).toBe(401);
     expect(b.json.error).toMatchObject({ type: 'auth_error', message: expect.stringContaining('Key is blocked') });
-    expect((await s.admin('GET', `/key/info?key=${hashToken(blocked)}`)).json.info).toMatchObject({ blocked: true, status: 'revoked' });
+    expect((await s.admin('GET', `/key/info?key=${hashToken(blocked)}`)).json.info).toMatchObject({
+      blocked: true,
+      status: 'revoked',
+    });
     const expiring = await mint({ duration: '1s' });
     await new Promise((r) => setTimeout(r, 1100));
-    expect((await s.admin('GET', '/key/info', undefined, expiring)).json.error).toMatchObject({ type: 'expired_key', code: '401' });
+    expect((await s.admin('GET', '/key/info', undefined, expiring)).json.error).toMatchObject({
+      type: 'expired_key',
+      code: '401',
+    });
     expect((await s.admin('GET', `/key/info?key=${hashToken(expiring)}`)).json.info.status).toBe('expired');
-    expect((await s.admin('GET', '/key/info', undefined, 'sk-never-issued-0000')).json.error).toMatchObject({ type: 'auth_error', code: '401' });
+    expect((await s.admin('GET', '/key/info', undefined, 'sk-never-issued-0000')).json.error).toMatchObject({
+      type: 'auth_error',
+      code: '401',
+    });
   });
 });
 

@@ -23,12 +23,20 @@ export function hashToken(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, mo: 2_592_000_000 };
+const UNIT_MS: Record<string, number> = {
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+  mo: 2_592_000_000,
+};
 
 /** LiteLLM's `duration_in_seconds` formats: `30s`, `5m`, `1h`, `1d`, `1w`, `1mo`. */
 export function parseDuration(duration: string): number {
   const m = /^(\d+)(s|m|h|d|w|mo)$/.exec(duration.trim());
-  if (!m) throw new ProxyError(400, `Unsupported duration unit: ${duration}. Use s, m, h, d, w or mo.`, 'bad_request_error');
+  if (!m)
+    throw new ProxyError(400, `Unsupported duration unit: ${duration}. Use s, m, h, d, w or mo.`, 'bad_request_error');
   return Number(m[1]) * (UNIT_MS[m[2] ?? 's'] ?? 1000);
 }
 
@@ -48,13 +56,20 @@ export class KeyStore {
 
   /** `/key/generate`: mints `sk-` + 22 url-safe characters (LiteLLM's `token_urlsafe(16)`). */
   generate(req: Record<string, unknown>): Record<string, unknown> {
-    const key = typeof req.key === 'string' && req.key.startsWith('sk-') ? req.key : `sk-${randomBytes(16).toString('base64url')}`;
+    const key =
+      typeof req.key === 'string' && req.key.startsWith('sk-')
+        ? req.key
+        : `sk-${randomBytes(16).toString('base64url')}`;
     const token = hashToken(key);
     const duration = typeof req.duration === 'string' ? req.duration : null;
     const expiresAt = duration ? this.now() + parseDuration(duration) : null;
     const alias = typeof req.key_alias === 'string' ? req.key_alias : null;
     if (alias && [...this.byToken.values()].some((k) => k.alias === alias)) {
-      throw new ProxyError(400, `Unique key aliases across all keys are required, got duplicate alias: ${alias}`, 'bad_request_error');
+      throw new ProxyError(
+        400,
+        `Unique key aliases across all keys are required, got duplicate alias: ${alias}`,
+        'bad_request_error',
+      );
     }
     const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
     // A custom `key` (LiteLLM's GenerateKeyRequest.key, how rotated keys are imported) is stored

@@ -63,7 +63,8 @@ function loggingId(start: Date, responseId: string): string {
  */
 function requestTags(r: CallRecord): string[] {
   const md = r.request.requesterMetadata;
-  const tags = r.request.authenticated && Array.isArray(md.tags) ? md.tags.filter((t): t is string => typeof t === 'string') : [];
+  const tags =
+    r.request.authenticated && Array.isArray(md.tags) ? md.tags.filter((t): t is string => typeof t === 'string') : [];
   const ua = r.request.userAgent;
   if (r.callType === 'acompletion' && ua) {
     if (ua.includes('/')) tags.push(`User-Agent: ${ua.split('/')[0]}`);
@@ -93,10 +94,15 @@ function requestTags(r: CallRecord): string[] {
 export function langfuseEvents(r: CallRecord, faults: Faults): IngestionEvent[] {
   const now = new Date().toISOString();
   const clean: Record<string, unknown> = {};
-  if (r.request.authenticated) for (const [k, v] of Object.entries(r.request.requesterMetadata)) if (!DENIED_STEERING_KEYS.has(k)) clean[k] = v;
+  if (r.request.authenticated)
+    for (const [k, v] of Object.entries(r.request.requesterMetadata)) if (!DENIED_STEERING_KEYS.has(k)) clean[k] = v;
   const success = r.outcome.kind === 'success' ? r.outcome : undefined;
   const failure = r.outcome.kind === 'failure' ? r.outcome : undefined;
-  const input = { messages: r.request.body.messages ?? null, ...(r.request.body.functions !== undefined ? { functions: r.request.body.functions } : {}), ...(r.request.body.tools !== undefined ? { tools: r.request.body.tools } : {}) };
+  const input = {
+    messages: r.request.body.messages ?? null,
+    ...(r.request.body.functions !== undefined ? { functions: r.request.body.functions } : {}),
+    ...(r.request.body.tools !== undefined ? { tools: r.request.body.tools } : {}),
+  };
   const output = failure ? failure.error : success?.output;
 
   const existing = str(clean.existing_trace_id);
@@ -124,7 +130,8 @@ export function langfuseEvents(r: CallRecord, faults: Faults): IngestionEvent[] 
     trace.tags = requestTags(r);
   }
 
-  const md = r.metadata.cacheHit && faults.has('langfuse-cache-hit-missing') ? { ...r.metadata, cacheHit: false } : r.metadata;
+  const md =
+    r.metadata.cacheHit && faults.has('langfuse-cache-hit-missing') ? { ...r.metadata, cacheHit: false } : r.metadata;
   const alias = r.request.caller?.alias;
   const generation: Record<string, unknown> = {
     traceId,
@@ -144,8 +151,19 @@ export function langfuseEvents(r: CallRecord, faults: Faults): IngestionEvent[] 
     parentObservationId: str(clean.parent_observation_id),
   };
   if (success) {
-    generation.usage = { input: success.promptTokens, output: success.completionTokens, unit: 'TOKENS', totalCost: success.cost };
-    generation.usageDetails = { input: success.promptTokens, output: success.completionTokens, total: success.totalTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+    generation.usage = {
+      input: success.promptTokens,
+      output: success.completionTokens,
+      unit: 'TOKENS',
+      totalCost: success.cost,
+    };
+    generation.usageDetails = {
+      input: success.promptTokens,
+      output: success.completionTokens,
+      total: success.totalTokens,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+    };
   }
   return [
     { id: randomUUID(), timestamp: now, type: 'trace-create', body: trace },

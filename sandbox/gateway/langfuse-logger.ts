@@ -71,7 +71,15 @@ export class LangfuseLogger {
         path: `${new URL(this.target.url).pathname.replace(/\/$/, '')}/api/public/ingestion`,
         method: 'POST',
         headers: { authorization: this.auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ batch, metadata: { sdk_integration: 'litellm', sdk_name: 'python', sdk_version: '2.60.10', public_key: this.target.publicKey } }),
+        body: JSON.stringify({
+          batch,
+          metadata: {
+            sdk_integration: 'litellm',
+            sdk_name: 'python',
+            sdk_version: '2.60.10',
+            public_key: this.target.publicKey,
+          },
+        }),
         headersTimeout: 5000,
         bodyTimeout: 5000,
       });

@@ -22,7 +22,8 @@ function loggable(v: unknown): unknown {
  */
 export function providerCallParams(body: Json, systemFingerprint?: string): Record<string, unknown> {
   const out: Record<string, unknown> = { stream: body.stream ?? false };
-  for (const [k, v] of Object.entries(body)) if (OPENAI_CHAT_PARAMS.has(k) && !NOT_OPTIONAL.has(k)) out[k] = loggable(v);
+  for (const [k, v] of Object.entries(body))
+    if (OPENAI_CHAT_PARAMS.has(k) && !NOT_OPTIONAL.has(k)) out[k] = loggable(v);
   out.max_retries = 0;
   out.extra_body = '{}';
   if (systemFingerprint !== undefined) out.system_fingerprint = systemFingerprint;

@@ -16,7 +16,13 @@ export const METRICS_PATHS: ReadonlySet<string> = new Set(['/metrics', '/metrics
  *
  * `authorize` throws the auth error (`ProxyError`) of a caller who may not read metrics.
  */
-export function serveMetrics(req: IncomingMessage, res: ServerResponse, url: URL, authorize: () => void, render: () => string): void {
+export function serveMetrics(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  authorize: () => void,
+  render: () => string,
+): void {
   try {
     authorize();
   } catch (err) {
@@ -32,11 +38,17 @@ export function serveMetrics(req: IncomingMessage, res: ServerResponse, url: URL
     // Starlette builds the absolute URL from the request's scheme and Host header; uvicorn
     // trusts `x-forwarded-proto` from a loopback proxy, as the sandbox's TLS fronts are.
     const proto = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
-    res.writeHead(307, { location: `${proto}://${req.headers.host ?? '127.0.0.1'}/metrics/${url.search}`, 'content-length': 0 });
+    res.writeHead(307, {
+      location: `${proto}://${req.headers.host ?? '127.0.0.1'}/metrics/${url.search}`,
+      'content-length': 0,
+    });
     res.end();
     return;
   }
   const text = render();
-  res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(200, {
+    'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }

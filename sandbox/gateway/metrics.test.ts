@@ -26,12 +26,17 @@ describe('exposition', () => {
   });
 
   it('keeps the process families under metrics-off and metrics-gated', () => {
-    expect(families(exposition(new Metrics(), new Set(['metrics-off']), start))).toEqual(['process_start_time_seconds', 'process_cpu_seconds_total']);
+    expect(families(exposition(new Metrics(), new Set(['metrics-off']), start))).toEqual([
+      'process_start_time_seconds',
+      'process_cpu_seconds_total',
+    ]);
     expect(families(exposition(new Metrics(), new Set(['metrics-gated']), start))).toEqual([
       'process_start_time_seconds',
       'process_cpu_seconds_total',
       'litellm_not_a_premium_user_metric_total',
     ]);
-    expect(exposition(new Metrics(), new Set(['metrics-off']), start)).toContain('\nprocess_start_time_seconds 1.73318736245e+09\n');
+    expect(exposition(new Metrics(), new Set(['metrics-off']), start)).toContain(
+      '\nprocess_start_time_seconds 1.73318736245e+09\n',
+    );
   });
 });

@@ -5,8 +5,8 @@ import { pyFloat } from './python-repr.ts';
  * in seconds.
  */
 const LATENCY_BUCKETS = [
-  0.005, 0.00625, 0.0125, 0.025, 0.05, 0.1, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6, 6.5, 7, 7.5, 8, 8.5, 9, 9.5, 10,
-  15, 20, 25, 30, 60, 120, 180, 240, 300,
+  0.005, 0.00625, 0.0125, 0.025, 0.05, 0.1, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6, 6.5, 7, 7.5, 8, 8.5, 9, 9.5,
+  10, 15, 20, 25, 30, 60, 120, 180, 240, 300,
 ];
 
 type Labels = Readonly<Record<string, string>>;
@@ -49,7 +49,11 @@ class Counter {
   /** prometheus_client's 0.0.4 text format names a counter family after its `_total` samples. */
   lines(): string[] {
     const name = `${this.name}_total`;
-    return [`# HELP ${name} ${this.help}`, `# TYPE ${name} counter`, ...[...this.series.values()].map((s) => `${name}${s.rendered} ${s.value}`)];
+    return [
+      `# HELP ${name} ${this.help}`,
+      `# TYPE ${name} counter`,
+      ...[...this.series.values()].map((s) => `${name}${s.rendered} ${s.value}`),
+    ];
   }
 }
 
@@ -61,15 +65,19 @@ class Histogram {
   ) {}
   observe(seriesKey: string, labels: () => Labels, seconds: number): void {
     let s = this.series.get(seriesKey);
-    if (!s) this.series.set(seriesKey, (s = { labels: labels(), buckets: LATENCY_BUCKETS.map(() => 0), sum: 0, count: 0 }));
-    for (let i = 0; i < LATENCY_BUCKETS.length; i++) if (seconds <= (LATENCY_BUCKETS[i] ?? 0)) s.buckets[i] = (s.buckets[i] ?? 0) + 1;
+    if (!s)
+      this.series.set(seriesKey, (s = { labels: labels(), buckets: LATENCY_BUCKETS.map(() => 0), sum: 0, count: 0 }));
+    for (let i = 0; i < LATENCY_BUCKETS.length; i++)
+      if (seconds <= (LATENCY_BUCKETS[i] ?? 0)) s.buckets[i] = (s.buckets[i] ?? 0) + 1;
     s.sum += seconds;
     s.count += 1;
   }
   lines(): string[] {
     const out = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
     for (const s of this.series.values()) {
-      LATENCY_BUCKETS.forEach((le, i) => out.push(`${this.name}_bucket${render({ ...s.labels, le: String(le) })} ${s.buckets[i] ?? 0}`));
+      LATENCY_BUCKETS.forEach((le, i) =>
+        out.push(`${this.name}_bucket${render({ ...s.labels, le: String(le) })} ${s.buckets[i] ?? 0}`),
+      );
       out.push(`${this.name}_bucket${render({ ...s.labels, le: '+Inf' })} ${s.count}`);
       out.push(`${this.name}_sum${render(s.labels)} ${s.sum}`, `${this.name}_count${render(s.labels)} ${s.count}`);
     }
@@ -100,9 +108,18 @@ export interface FallbackLabels {
 export class Metrics {
   private readonly cacheHits = new Counter('litellm_cache_hits_metric', 'Total number of LiteLLM cache hits');
   private readonly cacheMisses = new Counter('litellm_cache_misses_metric', 'Total number of LiteLLM cache misses');
-  private readonly totalRequests = new Counter('litellm_proxy_total_requests_metric', 'Total number of requests made to the proxy server');
-  private readonly failedRequests = new Counter('litellm_proxy_failed_requests_metric', 'Total number of failed responses from proxy');
-  private readonly latency = new Histogram('litellm_request_total_latency_metric', 'Total latency (seconds) for a request to LiteLLM');
+  private readonly totalRequests = new Counter(
+    'litellm_proxy_total_requests_metric',
+    'Total number of requests made to the proxy server',
+  );
+  private readonly failedRequests = new Counter(
+    'litellm_proxy_failed_requests_metric',
+    'Total number of failed responses from proxy',
+  );
+  private readonly latency = new Histogram(
+    'litellm_request_total_latency_metric',
+    'Total latency (seconds) for a request to LiteLLM',
+  );
   private readonly fallbacks = new Counter(
     'litellm_deployment_successful_fallbacks',
     'LLM Deployment Analytics - Number of successful fallback requests from primary model -> fallback model',
@@ -111,8 +128,14 @@ export class Metrics {
   /** Records a chat request served from the response cache (see the class comment for misses). */
   cacheHit(l: RequestLabels): void {
     this.cacheHits.inc(seriesKey(l), () => ({
-      model: l.model, hashed_api_key: l.hashedApiKey, api_key_alias: l.apiKeyAlias, team: 'None', team_alias: 'None',
-      end_user: 'None', user: 'None', model_id: l.modelId,
+      model: l.model,
+      hashed_api_key: l.hashedApiKey,
+      api_key_alias: l.apiKeyAlias,
+      team: 'None',
+      team_alias: 'None',
+      end_user: 'None',
+      user: 'None',
+      model_id: l.modelId,
     }));
   }
 
@@ -121,34 +144,70 @@ export class Metrics {
    * `"None"` and the label set is the one the real 1.103.10 exposes.
    */
   successfulFallback(l: RequestLabels, f: FallbackLabels): void {
-    this.fallbacks.inc(`${seriesKey(l)}|${f.requestedModel}|${f.fallbackModel}|${f.exceptionClass}|${f.exceptionStatus}`, () => ({
-      api_key_alias: l.apiKeyAlias,
-      exception_class: f.exceptionClass,
-      exception_status: String(f.exceptionStatus),
-      fallback_model: f.fallbackModel,
-      hashed_api_key: l.hashedApiKey,
-      model_id: 'None',
-      requested_model: f.requestedModel,
-      team: 'None',
-      team_alias: 'None',
-    }));
+    this.fallbacks.inc(
+      `${seriesKey(l)}|${f.requestedModel}|${f.fallbackModel}|${f.exceptionClass}|${f.exceptionStatus}`,
+      () => ({
+        api_key_alias: l.apiKeyAlias,
+        exception_class: f.exceptionClass,
+        exception_status: String(f.exceptionStatus),
+        fallback_model: f.fallbackModel,
+        hashed_api_key: l.hashedApiKey,
+        model_id: 'None',
+        requested_model: f.requestedModel,
+        team: 'None',
+        team_alias: 'None',
+      }),
+    );
   }
 
   /** Records a finished request: its status, and on success its end-to-end latency. */
   request(l: RequestLabels, status: number, seconds: number, exceptionClass = 'ProxyException'): void {
     const key = seriesKey(l);
-    const common = (): Labels => ({ end_user: 'None', hashed_api_key: l.hashedApiKey, api_key_alias: l.apiKeyAlias, requested_model: l.model, model: l.model, team: 'None', team_alias: 'None', user: 'None', user_email: 'None', route: '/chat/completions' });
+    const common = (): Labels => ({
+      end_user: 'None',
+      hashed_api_key: l.hashedApiKey,
+      api_key_alias: l.apiKeyAlias,
+      requested_model: l.model,
+      model: l.model,
+      team: 'None',
+      team_alias: 'None',
+      user: 'None',
+      user_email: 'None',
+      route: '/chat/completions',
+    });
     this.totalRequests.inc(`${key}|${status}`, () => ({ ...common(), status_code: String(status) }));
     if (status >= 400) {
-      this.failedRequests.inc(`${key}|${status}|${exceptionClass}`, () => ({ ...common(), exception_status: String(status), exception_class: exceptionClass }));
+      this.failedRequests.inc(`${key}|${status}|${exceptionClass}`, () => ({
+        ...common(),
+        exception_status: String(status),
+        exception_class: exceptionClass,
+      }));
     } else {
-      this.latency.observe(key, () => ({ model: l.model, hashed_api_key: l.hashedApiKey, api_key_alias: l.apiKeyAlias, team: 'None', team_alias: 'None', requested_model: l.model, end_user: 'None', user: 'None', model_id: l.modelId }), seconds);
+      this.latency.observe(
+        key,
+        () => ({
+          model: l.model,
+          hashed_api_key: l.hashedApiKey,
+          api_key_alias: l.apiKeyAlias,
+          team: 'None',
+          team_alias: 'None',
+          requested_model: l.model,
+          end_user: 'None',
+          user: 'None',
+          model_id: l.modelId,
+        }),
+        seconds,
+      );
     }
   }
 
   /** Prometheus text exposition format 0.0.4. */
   render(): string {
-    return [this.cacheHits, this.cacheMisses, this.totalRequests, this.failedRequests, this.latency, this.fallbacks].flatMap((m) => m.lines()).join('\n') + '\n';
+    return (
+      [this.cacheHits, this.cacheMisses, this.totalRequests, this.failedRequests, this.latency, this.fallbacks]
+        .flatMap((m) => m.lines())
+        .join('\n') + '\n'
+    );
   }
 }
 
@@ -201,7 +260,11 @@ export function exposition(metrics: Metrics, faults: Faults, startTimeSeconds: n
   const process = processFamilies(startTimeSeconds);
   if (faults.has('metrics-off')) return `${process.join('\n')}\n`;
   if (faults.has('metrics-gated')) {
-    const gated = ['# HELP litellm_not_a_premium_user_metric_total Metrics are gated: this build needs a LiteLLM Enterprise licence.', '# TYPE litellm_not_a_premium_user_metric_total counter', 'litellm_not_a_premium_user_metric_total 1.0'];
+    const gated = [
+      '# HELP litellm_not_a_premium_user_metric_total Metrics are gated: this build needs a LiteLLM Enterprise licence.',
+      '# TYPE litellm_not_a_premium_user_metric_total counter',
+      'litellm_not_a_premium_user_metric_total 1.0',
+    ];
     return `${[...process, ...gated].join('\n')}\n`;
   }
   return `${process.join('\n')}\n${metrics.render()}`;

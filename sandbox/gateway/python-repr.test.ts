@@ -17,14 +17,22 @@ describe("Python's str() of what LiteLLM logs", () => {
   });
 
   it('writes a message list as str(list) does', () => {
-    expect(pyRepr([{ role: 'user', content: 'rpm f500ff9a 100' }])).toBe("[{'role': 'user', 'content': 'rpm f500ff9a 100'}]");
-    expect(pyRepr({ a: true, b: null, c: 1.5, d: 2, e: "it's", f: 'a\nb' })).toBe(`{'a': True, 'b': None, 'c': 1.5, 'd': 2, 'e': "it's", 'f': 'a\\nb'}`);
+    expect(pyRepr([{ role: 'user', content: 'rpm f500ff9a 100' }])).toBe(
+      "[{'role': 'user', 'content': 'rpm f500ff9a 100'}]",
+    );
+    expect(pyRepr({ a: true, b: null, c: 1.5, d: 2, e: "it's", f: 'a\nb' })).toBe(
+      `{'a': True, 'b': None, 'c': 1.5, 'd': 2, 'e': "it's", 'f': 'a\\nb'}`,
+    );
   });
 
   it("redacts the throttled key's hash and sk- keys as LiteLLM's redact_string does", () => {
     const hash = 'a'.repeat(64);
-    expect(redactSecrets(`429: Rate limit exceeded for api_key: ${hash}. Limit type: requests.`)).toBe('429: Rate limit exceeded for REDACTED Limit type: requests.');
-    expect(redactSecrets('Received API Key = sk-not-a-real-key-123456, done')).toBe('Received API Key = REDACTED, done');
+    expect(redactSecrets(`429: Rate limit exceeded for api_key: ${hash}. Limit type: requests.`)).toBe(
+      '429: Rate limit exceeded for REDACTED Limit type: requests.',
+    );
+    expect(redactSecrets('Received API Key = sk-not-a-real-key-123456, done')).toBe(
+      'Received API Key = REDACTED, done',
+    );
     expect(redactSecrets('Authorization: Bearer abcdefghijklmnop')).toBe('Authorization: REDACTED');
   });
 });

@@ -24,7 +24,8 @@ export const CACHE_TTL_SECONDS = 600;
 export function parseCacheType(value: string | undefined): CacheType | undefined {
   const v = value?.trim() ?? '';
   if (v === '') return undefined;
-  if (!(CACHE_TYPES as readonly string[]).includes(v)) throw new Error(`unknown sandbox cache type: ${v}; one of ${CACHE_TYPES.join(', ')}`);
+  if (!(CACHE_TYPES as readonly string[]).includes(v))
+    throw new Error(`unknown sandbox cache type: ${v}; one of ${CACHE_TYPES.join(', ')}`);
   return v as CacheType;
 }
 
@@ -90,11 +91,28 @@ export interface CacheLookup {
 export type Embed = (text: string) => Promise<Embedding>;
 
 /** The stable `CacheMode` enum member as `SensitiveDataMasker.mask_dict` renders it (it walks the member's `__dict__`). */
-const MASKED_DEFAULT_ON = { _value_: 'default_on', _name_: 'default_on', __objclass__: "<enum 'CacheMode'>", _sort_order_: 0 };
+const MASKED_DEFAULT_ON = {
+  _value_: 'default_on',
+  _name_: 'default_on',
+  __objclass__: "<enum 'CacheMode'>",
+  _sort_order_: 0,
+};
 /** `DEFAULT_CACHING_SUPPORTED_CALL_TYPES` (`types/caching.py`). */
 const SUPPORTED_CALL_TYPES = [
-  'completion', 'acompletion', 'embedding', 'aembedding', 'atranscription', 'transcription', 'atext_completion',
-  'text_completion', 'arerank', 'rerank', 'responses', 'aresponses', 'anthropic_messages', 'aanthropic_messages',
+  'completion',
+  'acompletion',
+  'embedding',
+  'aembedding',
+  'atranscription',
+  'transcription',
+  'atext_completion',
+  'text_completion',
+  'arerank',
+  'rerank',
+  'responses',
+  'aresponses',
+  'anthropic_messages',
+  'aanthropic_messages',
 ];
 
 /**
@@ -125,7 +143,11 @@ export class ResponseCache {
     readonly type: CacheType,
     o: { readonly faults: Faults; readonly embed: Embed; readonly now?: () => number },
   ) {
-    this.threshold = o.faults.has('semantic-too-loose') ? 0 : o.faults.has('semantic-off') ? IDENTICAL_ONLY_THRESHOLD : SIMILARITY_THRESHOLD;
+    this.threshold = o.faults.has('semantic-too-loose')
+      ? 0
+      : o.faults.has('semantic-off')
+        ? IDENTICAL_ONLY_THRESHOLD
+        : SIMILARITY_THRESHOLD;
     this.exact = new ExactCache(o.now);
     this.index = new SemanticIndex(o.now);
     this.embed = o.embed;
@@ -152,11 +174,13 @@ export class ResponseCache {
     }
     const near = this.index.nearest(key, vector);
     if (!near) return { key, similarity: 0 };
-    if (near.similarity < this.threshold) return { key, similarity: this.type === 'redis-semantic' ? 0 : near.similarity };
+    if (near.similarity < this.threshold)
+      return { key, similarity: this.type === 'redis-semantic' ? 0 : near.similarity };
     // `Cache._get_cache_logic`: an entry older than the request's `s-maxage` is a miss; the
     // backend has already reported the similarity by then.
     const sMaxAge = r.controls.sMaxAge;
-    if (sMaxAge !== undefined && Date.now() - near.entry.storedAt > sMaxAge * 1000) return { key, similarity: near.similarity };
+    if (sMaxAge !== undefined && Date.now() - near.entry.storedAt > sMaxAge * 1000)
+      return { key, similarity: near.similarity };
     return { key, entry: near.entry, similarity: near.similarity };
   }
 
@@ -214,7 +238,22 @@ export class ResponseCache {
         ['identifier', 'response', 'attribute', 'response', 'type', 'TEXT', 'WEIGHT', '1'],
         ['identifier', 'inserted_at', 'attribute', 'inserted_at', 'type', 'NUMERIC'],
         ['identifier', 'updated_at', 'attribute', 'updated_at', 'type', 'NUMERIC'],
-        ['identifier', 'prompt_vector', 'attribute', 'prompt_vector', 'type', 'VECTOR', 'algorithm', 'FLAT', 'data_type', 'FLOAT32', 'dim', 1536, 'distance_metric', 'COSINE'],
+        [
+          'identifier',
+          'prompt_vector',
+          'attribute',
+          'prompt_vector',
+          'type',
+          'VECTOR',
+          'algorithm',
+          'FLAT',
+          'data_type',
+          'FLOAT32',
+          'dim',
+          1536,
+          'distance_metric',
+          'COSINE',
+        ],
         ['identifier', 'litellm_cache_key', 'attribute', 'litellm_cache_key', 'type', 'TAG', 'SEPARATOR', ','],
       ],
       num_docs: String(this.index.size),

@@ -6,12 +6,20 @@ import { MASTER, type TestStack, traceId, withStack } from './testing.ts';
 /** About `n` cl100k tokens of ordinary prose plus a nonce, so each call is a cache miss. */
 const prose = (n: number) => `${traceId()} ${'The parcel left the warehouse on time. '.repeat(Math.ceil(n / 8))}`;
 
-const ask = (content: string, id = traceId()) => ({ model: 'gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content }], metadata: { trace_id: id } });
+const ask = (content: string, id = traceId()) => ({
+  model: 'gpt-4o-mini',
+  max_tokens: 10,
+  messages: [{ role: 'user', content }],
+  metadata: { trace_id: id },
+});
 
 describe('token counting (litellm.token_counter)', () => {
   it('counts 3 per message, role and content, plus 3 priming the reply', () => {
     const enc = getEncoding('cl100k_base');
-    const messages = [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'What is the return policy?' }];
+    const messages = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'What is the return policy?' },
+    ];
     const expected = 3 + messages.reduce((n, m) => n + 3 + enc.encode(m.role).length + enc.encode(m.content).length, 0);
     expect(countTokens(messages)).toBe(expected);
   });
@@ -32,9 +40,18 @@ describe('token counting (litellm.token_counter)', () => {
   });
 
   it('routes long prompts to the fallback group and short ones to the requested group', () => {
-    expect(route('gpt-4o-mini', [{ role: 'user', content: prose(2400) }], new Set())).toMatchObject({ deployment: { id: 'big-1' }, attemptedFallbacks: 1 });
-    expect(route('gpt-4o-mini', [{ role: 'user', content: prose(1500) }], new Set())).toMatchObject({ deployment: { id: 'mini-1' }, attemptedFallbacks: 0 });
-    expect(route('gpt-4o', [{ role: 'user', content: prose(2400) }], new Set())).toMatchObject({ deployment: { id: 'big-1' }, attemptedFallbacks: 0 });
+    expect(route('gpt-4o-mini', [{ role: 'user', content: prose(2400) }], new Set())).toMatchObject({
+      deployment: { id: 'big-1' },
+      attemptedFallbacks: 1,
+    });
+    expect(route('gpt-4o-mini', [{ role: 'user', content: prose(1500) }], new Set())).toMatchObject({
+      deployment: { id: 'mini-1' },
+      attemptedFallbacks: 0,
+    });
+    expect(route('gpt-4o', [{ role: 'user', content: prose(2400) }], new Set())).toMatchObject({
+      deployment: { id: 'big-1' },
+      attemptedFallbacks: 0,
+    });
   });
 });
 
@@ -50,21 +67,37 @@ describe('context-window escalation over HTTP', () => {
       expect(r.headers.get('x-litellm-model-id')).toBe('big-1');
       expect(r.json.model).toBe('gpt-4o-2024-08-06');
       expect(r.json.usage.prompt_tokens).toBeGreaterThan(2000);
-      expect(Number(r.headers.get('x-litellm-response-cost'))).toBeCloseTo(r.json.usage.prompt_tokens * 2.5e-6 + r.json.usage.completion_tokens * 10e-6, 12);
+      expect(Number(r.headers.get('x-litellm-response-cost'))).toBeCloseTo(
+        r.json.usage.prompt_tokens * 2.5e-6 + r.json.usage.completion_tokens * 10e-6,
+        12,
+      );
       expect(r.headers.get('x-litellm-model-name')).toBe('openai/gpt-4o');
       // The router logged the requested group's pre-call failure (twice: async and sync failure
       // handler) before the fallback's success.
       const gens = await s.generations(id);
       expect(gens.map((g) => g.level)).toEqual(['ERROR', 'ERROR', 'DEFAULT']);
       for (const e of gens.slice(0, 2)) {
-        expect(e).toMatchObject({ model: 'gpt-4o-mini', modelParameters: {}, metadata: { litellm_response_cost: 0, hidden_params: { response_cost: 0 } } });
+        expect(e).toMatchObject({
+          model: 'gpt-4o-mini',
+          modelParameters: {},
+          metadata: { litellm_response_cost: 0, hidden_params: { response_cost: 0 } },
+        });
         expect(e.statusMessage).toMatch(
           /^litellm\.ContextWindowExceededError: litellm\.BadRequestError: litellm\._pre_call_checks: Context Window exceeded for given call\. No models have context window large enough for this call\.\nModel=openai\/gpt-4o-mini, Max Input Tokens=2000, Got=\d+$/,
         );
         expect(e.statusMessage).toMatch(new RegExp(`Got=${countTokens(body.messages)}$`));
       }
       const gen = gens[2];
-      expect(gen).toMatchObject({ model: 'openai/gpt-4o', metadata: { hidden_params: { model_id: 'big-1', litellm_model_name: 'openai/gpt-4o', additional_headers: { 'x-litellm-model-group': 'gpt-4o', 'x-litellm-attempted-fallbacks': 1 } } } });
+      expect(gen).toMatchObject({
+        model: 'openai/gpt-4o',
+        metadata: {
+          hidden_params: {
+            model_id: 'big-1',
+            litellm_model_name: 'openai/gpt-4o',
+            additional_headers: { 'x-litellm-model-group': 'gpt-4o', 'x-litellm-attempted-fallbacks': 1 },
+          },
+        },
+      });
       expect(gen?.usage.totalCost).toBeCloseTo(Number(r.headers.get('x-litellm-response-cost')), 12);
       const metrics: string = (await s.admin('GET', '/metrics/')).json;
       expect(metrics).toMatch(

@@ -27,8 +27,22 @@ export interface Deployment {
  * (`gpt-4o-2024-08-06`), which a client sees in the body after a fallback.
  */
 export const DEPLOYMENTS: readonly Deployment[] = [
-  { group: 'gpt-4o-mini', id: 'mini-1', model: 'openai/gpt-4o-mini', maxInputTokens: 2000, inputCostPerToken: 0.15e-6, outputCostPerToken: 0.6e-6 },
-  { group: 'gpt-4o', id: 'big-1', model: 'openai/gpt-4o', maxInputTokens: null, inputCostPerToken: 2.5e-6, outputCostPerToken: 10e-6 },
+  {
+    group: 'gpt-4o-mini',
+    id: 'mini-1',
+    model: 'openai/gpt-4o-mini',
+    maxInputTokens: 2000,
+    inputCostPerToken: 0.15e-6,
+    outputCostPerToken: 0.6e-6,
+  },
+  {
+    group: 'gpt-4o',
+    id: 'big-1',
+    model: 'openai/gpt-4o',
+    maxInputTokens: null,
+    inputCostPerToken: 2.5e-6,
+    outputCostPerToken: 10e-6,
+  },
 ];
 
 /**
@@ -39,7 +53,9 @@ export const DEPLOYMENTS: readonly Deployment[] = [
  */
 export const EMBEDDING_DEPLOYMENT: Deployment = {
   group: 'text-embedding-3-small',
-  id: createHash('sha256').update('text-embedding-3-small' + 'openai/text-embedding-3-small').digest('hex'),
+  id: createHash('sha256')
+    .update('text-embedding-3-small' + 'openai/text-embedding-3-small')
+    .digest('hex'),
   model: 'openai/text-embedding-3-small',
   maxInputTokens: null,
   inputCostPerToken: 0.02e-6,
@@ -76,7 +92,6 @@ interface Message {
   content?: unknown;
 }
 
-
 function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) return content.map((p) => (p as { text?: unknown })?.text ?? '').join('');
@@ -99,7 +114,8 @@ const TOKEN_COUNT_CHUNK_CHARS = 1024;
  */
 export function exceedsTokens(messages: readonly Message[], limit: number): boolean {
   let bound = 3;
-  for (const m of messages) bound += 3 + Buffer.byteLength(String(m.role ?? '')) + Buffer.byteLength(contentText(m.content));
+  for (const m of messages)
+    bound += 3 + Buffer.byteLength(String(m.role ?? '')) + Buffer.byteLength(contentText(m.content));
   if (bound <= limit) return false;
   return countTokens(messages) > limit;
 }
@@ -135,7 +151,10 @@ function deploymentOf(group: string): Deployment | undefined {
  */
 export function invalidModel(model: string): ProxyError {
   const message = `/chat/completions: Invalid model name passed in model=${model}. Call \`/v1/models\` to view available models for your key.`;
-  return new ProxyError(400, message, 'invalid_request_error', {}, 'ProxyException', null, { origin: 'proxy', bodyExtras: { provider_specific_fields: { error: message } } });
+  return new ProxyError(400, message, 'invalid_request_error', {}, 'ProxyException', null, {
+    origin: 'proxy',
+    bodyExtras: { provider_specific_fields: { error: message } },
+  });
 }
 
 /**
@@ -166,11 +185,16 @@ export function route(group: string, messages: readonly Message[], faults: Fault
   if (faults.has('escalation-always') && group !== 'gpt-4o') {
     return { deployment: deploymentOf('gpt-4o') ?? requested, attemptedFallbacks: 1 };
   }
-  if (faults.has('no-escalation') || requested.maxInputTokens === null || !exceedsTokens(messages, requested.maxInputTokens)) {
+  if (
+    faults.has('no-escalation') ||
+    requested.maxInputTokens === null ||
+    !exceedsTokens(messages, requested.maxInputTokens)
+  ) {
     return { deployment: requested, attemptedFallbacks: 0 };
   }
   const exceeded = contextWindowExceeded(requested, countTokens(messages));
-  if (!fallback) throw new ProxyError(400, exceeded.message, 'None', {}, 'ContextWindowExceededError', 'None', { origin: 'router' });
+  if (!fallback)
+    throw new ProxyError(400, exceeded.message, 'None', {}, 'ContextWindowExceededError', 'None', { origin: 'router' });
   return { deployment: fallback, attemptedFallbacks: 1, contextWindow: exceeded };
 }
 

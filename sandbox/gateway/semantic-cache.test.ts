@@ -11,7 +11,13 @@ const upstreamCalls = (s: TestStack): number => s.counter.byComponent.upstream ?
 const similarity = (r: Reply): string | null => r.headers.get('x-litellm-semantic-similarity');
 const cacheKeyOf = (r: Reply): string | null => r.headers.get('x-litellm-cache-key');
 
-const ask = (content: string, id: string, extra: Record<string, unknown> = {}) => ({ model: 'gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user', content }], metadata: { trace_id: id }, ...extra });
+const ask = (content: string, id: string, extra: Record<string, unknown> = {}) => ({
+  model: 'gpt-4o-mini',
+  max_tokens: 20,
+  messages: [{ role: 'user', content }],
+  metadata: { trace_id: id },
+  ...extra,
+});
 
 /** The runbook's §4.2 sequence in one namespace: a prompt, then its paraphrase, then an unrelated control. */
 async function paraphrases(s: TestStack, key = MASTER) {
@@ -24,11 +30,28 @@ async function paraphrases(s: TestStack, key = MASTER) {
   return { first, second, control, ids, namespace: cache.namespace };
 }
 
-const entry = (id: string): CacheEntry => ({ bodyText: '{}', responseId: id, deploymentId: 'mini-1', attemptedFallbacks: 0, promptTokens: 1, completionTokens: 1, usage: {}, systemFingerprint: undefined, cost: 0, output: null, storedAt: Date.now() });
+const entry = (id: string): CacheEntry => ({
+  bodyText: '{}',
+  responseId: id,
+  deploymentId: 'mini-1',
+  attemptedFallbacks: 0,
+  promptTokens: 1,
+  completionTokens: 1,
+  usage: {},
+  systemFingerprint: undefined,
+  cost: 0,
+  output: null,
+  storedAt: Date.now(),
+});
 
 describe('semantic index and prompt text', () => {
   it('embeds every message concatenated, as get_str_from_messages does', () => {
-    expect(promptText([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'image_url' }] }])).toBe('Be brief.Hi');
+    expect(
+      promptText([
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'image_url' }] },
+      ]),
+    ).toBe('Be brief.Hi');
   });
 
   it('searches only the scope key it is asked for and returns the best point whatever its score', () => {
@@ -54,7 +77,9 @@ describe('semantic index and prompt text', () => {
   it('threshold: 0.8 healthy, only identical prompts under semantic-off, 0 under semantic-too-loose', () => {
     const embed = async () => ({ vector: Float64Array.from([1]), promptTokens: 1, headers: {} });
     expect(new ResponseCache('redis-semantic', { faults: new Set(), embed }).threshold).toBe(0.8);
-    expect(new ResponseCache('redis-semantic', { faults: new Set(['semantic-off']), embed }).threshold).toBeGreaterThan(0.9999);
+    expect(new ResponseCache('redis-semantic', { faults: new Set(['semantic-off']), embed }).threshold).toBeGreaterThan(
+      0.9999,
+    );
     expect(new ResponseCache('redis-semantic', { faults: new Set(['semantic-too-loose']), embed }).threshold).toBe(0);
   });
 });
@@ -76,7 +101,11 @@ describe('semantic cache (default redis-semantic) over HTTP', () => {
       // redisvl returns nothing below the threshold, so a redis-semantic miss reports 0.0.
       expect(similarity(control)).toBe('0.0');
       const [gen] = await s.generations(ids[1]);
-      expect(gen?.metadata).toMatchObject({ cache_hit: true, litellm_response_cost: 0, hidden_params: { cache_key: cacheKeyOf(second) } });
+      expect(gen?.metadata).toMatchObject({
+        cache_hit: true,
+        litellm_response_cost: 0,
+        hidden_params: { cache_key: cacheKeyOf(second) },
+      });
       // 1.103.10's v2 logger builds generation metadata from the standard logging payload, which
       // has no `semantic-similarity`: the header is the only place the score shows.
       expect(gen?.metadata['semantic-similarity']).toBeUndefined();
@@ -97,7 +126,13 @@ describe('semantic cache (default redis-semantic) over HTTP', () => {
       expect(missEmbeddings).toHaveLength(2);
       expect(await s.embeddings(ids[1])).toHaveLength(1);
       for (const e of [...missEmbeddings, ...(await s.embeddings(ids[1]))]) {
-        expect(e).toMatchObject({ name: 'probe-gen', model: 'openai/text-embedding-3-small', level: 'DEFAULT', modelParameters: {}, metadata: { cache_hit: false, hidden_params: { litellm_model_name: 'openai/text-embedding-3-small' } } });
+        expect(e).toMatchObject({
+          name: 'probe-gen',
+          model: 'openai/text-embedding-3-small',
+          level: 'DEFAULT',
+          modelParameters: {},
+          metadata: { cache_hit: false, hidden_params: { litellm_model_name: 'openai/text-embedding-3-small' } },
+        });
         expect(e.output).toBeUndefined();
         expect(e.id).toMatch(/^[0-9a-f-]{36}$/);
         expect(e.usage).toMatchObject({ input: expect.any(Number), output: 0, unit: 'TOKENS' });
@@ -159,39 +194,47 @@ describe('semantic cache (default redis-semantic) over HTTP', () => {
       expect(cacheKeyOf(again)).not.toBe(cacheKeyOf(await s.chat(MASTER, q())));
     }));
 
-  it('honours ttl (redis-semantic entries expire) and s-maxage', () =>
-    withStack([], async (s) => {
-      const q = (cache: Record<string, unknown>) => ask('Do you ship abroad?', traceId(), { cache });
-      await s.chat(MASTER, q({ namespace: 't1', ttl: 1 }));
-      await wait(WRITE_WAIT_MS);
-      expect(cacheKeyOf(await s.chat(MASTER, q({ namespace: 't1' })))).not.toBeNull();
-      await wait(1000);
-      expect(cacheKeyOf(await s.chat(MASTER, q({ namespace: 't1' })))).toBeNull();
-      await wait(WRITE_WAIT_MS);
-      expect(cacheKeyOf(await s.chat(MASTER, q({ namespace: 't1', 's-maxage': 0 })))).toBeNull();
-      expect(cacheKeyOf(await s.chat(MASTER, q({ namespace: 't1', 's-maxage': 60 })))).not.toBeNull();
-    }), 10_000);
+  it(
+    'honours ttl (redis-semantic entries expire) and s-maxage',
+    () =>
+      withStack([], async (s) => {
+        const q = (cache: Record<string, unknown>) => ask('Do you ship abroad?', traceId(), { cache });
+        await s.chat(MASTER, q({ namespace: 't1', ttl: 1 }));
+        await wait(WRITE_WAIT_MS);
+        expect(cacheKeyOf(await s.chat(MASTER, q({ namespace: 't1' })))).not.toBeNull();
+        await wait(1000);
+        expect(cacheKeyOf(await s.chat(MASTER, q({ namespace: 't1' })))).toBeNull();
+        await wait(WRITE_WAIT_MS);
+        expect(cacheKeyOf(await s.chat(MASTER, q({ namespace: 't1', 's-maxage': 0 })))).toBeNull();
+        expect(cacheKeyOf(await s.chat(MASTER, q({ namespace: 't1', 's-maxage': 60 })))).not.toBeNull();
+      }),
+    10_000,
+  );
 });
 
 describe('semantic cache type qdrant-semantic', () => {
-  it('reports the best score on a miss below the threshold, and its points outlive any ttl', () =>
-    withStack(
-      [],
-      async (s) => {
-        expect(s.gateway.cacheType).toBe('qdrant-semantic');
-        const { second, control } = await paraphrases(s);
-        expect(cacheKeyOf(second)).not.toBeNull();
-        expect(cacheKeyOf(control)).toBeNull();
-        const sim = Number(similarity(control));
-        expect(sim).toBeGreaterThanOrEqual(0);
-        expect(sim).toBeLessThan(0.8);
-        const q = (cache: Record<string, unknown>) => ask('Do you ship abroad?', traceId(), { cache });
-        await s.chat(MASTER, q({ namespace: 'q1', ttl: 1 }));
-        await wait(1100);
-        expect(cacheKeyOf(await s.chat(MASTER, q({ namespace: 'q1' })))).not.toBeNull();
-      },
-      { cacheType: 'qdrant-semantic' },
-    ), 10_000);
+  it(
+    'reports the best score on a miss below the threshold, and its points outlive any ttl',
+    () =>
+      withStack(
+        [],
+        async (s) => {
+          expect(s.gateway.cacheType).toBe('qdrant-semantic');
+          const { second, control } = await paraphrases(s);
+          expect(cacheKeyOf(second)).not.toBeNull();
+          expect(cacheKeyOf(control)).toBeNull();
+          const sim = Number(similarity(control));
+          expect(sim).toBeGreaterThanOrEqual(0);
+          expect(sim).toBeLessThan(0.8);
+          const q = (cache: Record<string, unknown>) => ask('Do you ship abroad?', traceId(), { cache });
+          await s.chat(MASTER, q({ namespace: 'q1', ttl: 1 }));
+          await wait(1100);
+          expect(cacheKeyOf(await s.chat(MASTER, q({ namespace: 'q1' })))).not.toBeNull();
+        },
+        { cacheType: 'qdrant-semantic' },
+      ),
+    10_000,
+  );
 });
 
 describe('semantic cache faults', () => {

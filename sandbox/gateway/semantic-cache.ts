@@ -31,7 +31,9 @@ export function promptText(messages: readonly unknown[]): string {
   for (const m of messages) {
     const content = (m as { content?: unknown } | null)?.content;
     if (typeof content === 'string') text += content;
-    else if (Array.isArray(content)) for (const part of content) text += typeof (part as { text?: unknown })?.text === 'string' ? (part as { text: string }).text : '';
+    else if (Array.isArray(content))
+      for (const part of content)
+        text += typeof (part as { text?: unknown })?.text === 'string' ? (part as { text: string }).text : '';
   }
   return text;
 }

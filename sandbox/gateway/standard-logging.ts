@@ -32,10 +32,19 @@ export interface RequestContext {
 }
 
 /** Headers the proxy strips before it stores the request headers in the metadata (`clean_headers`). */
-const SECRET_HEADERS = new Set(['authorization', 'x-litellm-api-key', 'api-key', 'x-api-key', 'cookie', 'proxy-authorization']);
+const SECRET_HEADERS = new Set([
+  'authorization',
+  'x-litellm-api-key',
+  'api-key',
+  'x-api-key',
+  'cookie',
+  'proxy-authorization',
+]);
 
 /** The request headers as the proxy logs them under `metadata.headers`, credentials removed. */
-export function loggedHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> {
+export function loggedHeaders(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) {
     if (v === undefined || SECRET_HEADERS.has(k.toLowerCase())) continue;

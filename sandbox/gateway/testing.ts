@@ -99,7 +99,13 @@ export async function startStack(faults: FaultName[] = [], opts: StackOptions = 
     machineIds: opts.machineIds,
     machineRestartDelayMs: opts.machineRestartDelayMs,
   });
-  const call = async (method: string, path: string, key: string | undefined, body: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
+  const call = async (
+    method: string,
+    path: string,
+    key: string | undefined,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply> => {
     const t0 = performance.now();
     const r = await fetch(`${gateway.url}${path}`, {
       method,
@@ -133,7 +139,13 @@ export async function startStack(faults: FaultName[] = [], opts: StackOptions = 
     chat: (key, body, headers) => call('POST', '/v1/chat/completions', key, body, headers),
     admin: (method, path, body, key = MASTER) => call(method, path, key, body),
     scrape: async (machineId) => {
-      const r = await call('GET', '/metrics/', MASTER, undefined, machineId === undefined ? {} : { [FORCE_INSTANCE_HEADER]: machineId });
+      const r = await call(
+        'GET',
+        '/metrics/',
+        MASTER,
+        undefined,
+        machineId === undefined ? {} : { [FORCE_INSTANCE_HEADER]: machineId },
+      );
       if (r.status !== 200) throw new Error(`GET /metrics/ of ${machineId ?? 'any machine'} answered ${r.status}`);
       return r.json as string;
     },
@@ -143,7 +155,11 @@ export async function startStack(faults: FaultName[] = [], opts: StackOptions = 
 }
 
 /** Runs `fn` against a fresh stack under `faults` and closes the stack whatever happens. */
-export async function withStack<T>(faults: FaultName[], fn: (s: TestStack) => Promise<T>, opts: StackOptions = {}): Promise<T> {
+export async function withStack<T>(
+  faults: FaultName[],
+  fn: (s: TestStack) => Promise<T>,
+  opts: StackOptions = {},
+): Promise<T> {
   const s = await startStack(faults, opts);
   try {
     return await fn(s);

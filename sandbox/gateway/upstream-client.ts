@@ -54,9 +54,18 @@ export class UpstreamClient {
    * in `litellm/constants.py`).
    */
   async embed(input: string, timeoutMs = 5000): Promise<UpstreamEmbedding> {
-    const { json, headers } = await this.post('/v1/embeddings', { model: 'text-embedding-3-small', input }, timeoutMs, 'text-embedding-3-small');
+    const { json, headers } = await this.post(
+      '/v1/embeddings',
+      { model: 'text-embedding-3-small', input },
+      timeoutMs,
+      'text-embedding-3-small',
+    );
     const body = json as { data?: Array<{ embedding?: number[] }>; usage?: { prompt_tokens?: number } };
-    return { vector: Float64Array.from(body.data?.[0]?.embedding ?? []), promptTokens: body.usage?.prompt_tokens ?? 0, headers };
+    return {
+      vector: Float64Array.from(body.data?.[0]?.embedding ?? []),
+      promptTokens: body.usage?.prompt_tokens ?? 0,
+      headers,
+    };
   }
 
   /** The API base as `x-litellm-model-api-base` shows it (no query string). */
@@ -69,7 +78,12 @@ export class UpstreamClient {
     return this.agent.close();
   }
 
-  private async post(path: string, body: unknown, timeoutMs: number, modelGroup: string): Promise<{ json: unknown; headers: Record<string, string> }> {
+  private async post(
+    path: string,
+    body: unknown,
+    timeoutMs: number,
+    modelGroup: string,
+  ): Promise<{ json: unknown; headers: Record<string, string> }> {
     let res;
     try {
       res = await request(`${this.baseUrl}${path}`, {
@@ -81,16 +95,40 @@ export class UpstreamClient {
         bodyTimeout: timeoutMs,
       });
     } catch (err) {
-      throw new ProxyError(500, `litellm.APIConnectionError: OpenAIException - Connection error: ${(err as Error).message}`, 'None', {}, 'APIConnectionError', 'None', { origin: 'provider' });
+      throw new ProxyError(
+        500,
+        `litellm.APIConnectionError: OpenAIException - Connection error: ${(err as Error).message}`,
+        'None',
+        {},
+        'APIConnectionError',
+        'None',
+        { origin: 'provider' },
+      );
     }
     const text = await res.body.text();
     if (res.statusCode !== 200) {
       const router = `. Received Model Group=${modelGroup}\nAvailable Model Group Fallbacks=None`;
       if (res.statusCode === 400) {
-        throw new ProxyError(400, `litellm.BadRequestError: OpenAIException - ${errorMessage(text)}${router}`, 'invalid_request_error', {}, 'BadRequestError', null, { origin: 'provider' });
+        throw new ProxyError(
+          400,
+          `litellm.BadRequestError: OpenAIException - ${errorMessage(text)}${router}`,
+          'invalid_request_error',
+          {},
+          'BadRequestError',
+          null,
+          { origin: 'provider' },
+        );
       }
       const status = res.statusCode >= 500 ? 500 : res.statusCode;
-      throw new ProxyError(status, `litellm.APIError: OpenAIException - ${text.slice(0, 500)}`, 'None', {}, 'APIError', 'None', { origin: 'provider' });
+      throw new ProxyError(
+        status,
+        `litellm.APIError: OpenAIException - ${text.slice(0, 500)}`,
+        'None',
+        {},
+        'APIError',
+        'None',
+        { origin: 'provider' },
+      );
     }
     const headers: Record<string, string> = {};
     for (const name of FORWARDED) {

@@ -22,7 +22,10 @@ describe('auth', () => {
 
   it('gives a Bearer public key 403 on read routes', async () => {
     const r = await t.get('/api/public/traces', { authorization: `Bearer ${t.publicKey}` });
-    expect(r).toMatchObject({ status: 403, body: { message: 'Access denied - insufficient permissions for this endpoint' } });
+    expect(r).toMatchObject({
+      status: 403,
+      body: { message: 'Access denied - insufficient permissions for this endpoint' },
+    });
   });
 
   it('lets a Bearer public key ingest scores but not traces', async () => {
@@ -50,7 +53,8 @@ describe('ingestion', () => {
     expect(r.status).toBe(207);
     expect(r.body.successes).toEqual([{ id: good.id, status: 201 }]);
     expect(r.body.errors.map((e: { id: string }) => e.id)).toEqual(['unknown', badTime.id, badType.id]);
-    for (const e of r.body.errors) expect(e).toMatchObject({ status: 400, message: 'Invalid request data', error: expect.any(String) });
+    for (const e of r.body.errors)
+      expect(e).toMatchObject({ status: 400, message: 'Invalid request data', error: expect.any(String) });
   });
 
   it('answers 400 to a body without batch', async () => {
@@ -109,7 +113,10 @@ describe('eventual consistency and GET /api/public/traces/{id}', () => {
       ]);
       const early = await slow.get(`/api/public/traces/${traceId}`);
       expect(early.status).toBe(404);
-      expect(early.body).toEqual({ message: `Trace ${traceId} not found within authorized project`, error: 'LangfuseNotFoundError' });
+      expect(early.body).toEqual({
+        message: `Trace ${traceId} not found within authorized project`,
+        error: 'LangfuseNotFoundError',
+      });
       const trace = await until(async () => {
         const r = await slow.get(`/api/public/traces/${traceId}`);
         return r.status === 200 ? r.body : undefined;
@@ -158,8 +165,14 @@ describe('eventual consistency and GET /api/public/traces/{id}', () => {
 
 describe('health, ready, projects, v2, worker', () => {
   it('reports health with the v3 version', async () => {
-    expect(await t.get('/api/public/health', {})).toMatchObject({ status: 200, body: { status: 'OK', version: '3.225.4' } });
-    expect(await t.get('/api/public/ready', {})).toMatchObject({ status: 200, body: { status: 'OK', version: '3.225.4' } });
+    expect(await t.get('/api/public/health', {})).toMatchObject({
+      status: 200,
+      body: { status: 'OK', version: '3.225.4' },
+    });
+    expect(await t.get('/api/public/ready', {})).toMatchObject({
+      status: 200,
+      body: { status: 'OK', version: '3.225.4' },
+    });
   });
 
   it('fails health with failIfNoRecentEvents on an idle instance', async () => {
@@ -172,10 +185,17 @@ describe('health, ready, projects, v2, worker', () => {
     }
   });
 
-  it('lists the key\'s project', async () => {
+  it("lists the key's project", async () => {
     const r = await t.get('/api/public/projects');
     expect(r.body).toEqual({
-      data: [{ id: 'cutover-sandbox-project', name: 'cutover-sandbox', organization: { id: 'sandbox-org', name: 'Sandbox' }, metadata: {} }],
+      data: [
+        {
+          id: 'cutover-sandbox-project',
+          name: 'cutover-sandbox',
+          organization: { id: 'sandbox-org', name: 'Sandbox' },
+          metadata: {},
+        },
+      ],
     });
   });
 
@@ -184,7 +204,10 @@ describe('health, ready, projects, v2, worker', () => {
     expect(obs.status).toBe(404);
     expect(obs.body.message).toMatch(/^The observations v2 API is only available in a Langfuse v4 write mode/);
     const metrics = await t.get('/api/public/v2/metrics');
-    expect(metrics.body).toMatchObject({ error: 'LangfuseNotFoundError', message: expect.stringMatching(/^The metrics v2 API/) });
+    expect(metrics.body).toMatchObject({
+      error: 'LangfuseNotFoundError',
+      message: expect.stringMatching(/^The metrics v2 API/),
+    });
   });
 
   it('serves the worker health on a second listener', async () => {

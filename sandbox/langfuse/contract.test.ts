@@ -17,7 +17,15 @@ beforeAll(async () => {
   [t, contract] = await Promise.all([startTestLangfuse(), loadOpenApiContract(CONTRACT)]);
   const start = new Date(Date.now() - 5000);
   await t.ingest([
-    event('trace-create', { id: traceId, name: 'contract', userId: 'u', sessionId: 's', tags: ['contract'], input: { q: 1 }, metadata: { a: '1' } }),
+    event('trace-create', {
+      id: traceId,
+      name: 'contract',
+      userId: 'u',
+      sessionId: 's',
+      tags: ['contract'],
+      input: { q: 1 },
+      metadata: { a: '1' },
+    }),
     event('generation-create', {
       id: genId,
       traceId,
@@ -32,7 +40,9 @@ beforeAll(async () => {
     event('score-create', { traceId, name: 'category', value: 'good' }),
     event('score-create', { traceId, name: 'bool', value: 1, dataType: 'BOOLEAN' }),
   ]);
-  await until(async () => ((await t.get(`/api/public/observations?traceId=${traceId}`)).body.meta?.totalItems === 2 ? true : undefined));
+  await until(async () =>
+    (await t.get(`/api/public/observations?traceId=${traceId}`)).body.meta?.totalItems === 2 ? true : undefined,
+  );
 });
 afterAll(() => t.lf.close());
 
@@ -84,7 +94,17 @@ describe('responses validate against the v3.225.4 OpenAPI contract', () => {
           countTraces: 1,
           countObservations: 2,
           totalCost: 0.5,
-          usage: [{ model: 'gpt-4o-mini', inputUsage: 3, outputUsage: 4, totalUsage: 7, countObservations: 1, countTraces: 1, totalCost: 0.5 }],
+          usage: [
+            {
+              model: 'gpt-4o-mini',
+              inputUsage: 3,
+              outputUsage: 4,
+              totalUsage: 7,
+              countObservations: 1,
+              countTraces: 1,
+              totalCost: 0.5,
+            },
+          ],
         },
       ],
       meta: { page: 1, limit: 50, totalItems: 1, totalPages: 1 },
@@ -101,11 +121,47 @@ describe('responses validate against the v3.225.4 OpenAPI contract', () => {
     const r = await t.get(`/api/public/observations/${genId}`);
     expect(Object.keys(r.body).sort()).toEqual(
       [
-        'id', 'projectId', 'traceId', 'parentObservationId', 'name', 'type', 'environment', 'startTime', 'endTime', 'version',
-        'createdAt', 'updatedAt', 'input', 'output', 'metadata', 'level', 'statusMessage', 'model', 'modelParameters',
-        'completionStartTime', 'promptId', 'promptName', 'promptVersion', 'usageDetails', 'costDetails', 'usage', 'unit',
-        'promptTokens', 'completionTokens', 'totalTokens', 'usagePricingTierName', 'usagePricingTierId', 'modelId', 'inputPrice',
-        'outputPrice', 'totalPrice', 'calculatedInputCost', 'calculatedOutputCost', 'calculatedTotalCost', 'latency', 'timeToFirstToken',
+        'id',
+        'projectId',
+        'traceId',
+        'parentObservationId',
+        'name',
+        'type',
+        'environment',
+        'startTime',
+        'endTime',
+        'version',
+        'createdAt',
+        'updatedAt',
+        'input',
+        'output',
+        'metadata',
+        'level',
+        'statusMessage',
+        'model',
+        'modelParameters',
+        'completionStartTime',
+        'promptId',
+        'promptName',
+        'promptVersion',
+        'usageDetails',
+        'costDetails',
+        'usage',
+        'unit',
+        'promptTokens',
+        'completionTokens',
+        'totalTokens',
+        'usagePricingTierName',
+        'usagePricingTierId',
+        'modelId',
+        'inputPrice',
+        'outputPrice',
+        'totalPrice',
+        'calculatedInputCost',
+        'calculatedOutputCost',
+        'calculatedTotalCost',
+        'latency',
+        'timeToFirstToken',
       ].sort(),
     );
   });
@@ -118,7 +174,10 @@ describe('@langfuse/client v5, unmodified', () => {
     const c = client();
     expect(await c.api.health.health()).toEqual({ status: 'OK', version: '3.225.4' });
     const trace = await c.api.trace.get(traceId);
-    expect(trace.observations.find((o) => o.id === genId)).toMatchObject({ calculatedTotalCost: 0.5, usageDetails: { input: 3, output: 4, total: 7 } });
+    expect(trace.observations.find((o) => o.id === genId)).toMatchObject({
+      calculatedTotalCost: 0.5,
+      usageDetails: { input: 3, output: 4, total: 7 },
+    });
     const list = await c.api.trace.list({ tags: ['contract'], fromTimestamp: '2020-01-01T00:00:00Z' });
     expect(list.data.map((x) => x.id)).toEqual([traceId]);
     const gens = await c.api.legacy.observationsV1.getMany({ traceId, type: 'GENERATION' });

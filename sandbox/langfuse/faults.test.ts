@@ -54,19 +54,37 @@ describe('Langfuse faults', () => {
     const s = await start('migration-pending');
     const cookie = await loggedInCookie(s);
     const all = await s.get('/api/trpc/backgroundMigrations.all', { cookie });
-    const rows = all.body.result.data.json.migrations as { name: string; finishedAt: unknown; workerId: unknown; lockedAt: unknown; args: Record<string, unknown> }[];
+    const rows = all.body.result.data.json.migrations as {
+      name: string;
+      finishedAt: unknown;
+      workerId: unknown;
+      lockedAt: unknown;
+      args: Record<string, unknown>;
+    }[];
     const active = rows.filter((m) => m.finishedAt === null && !m.args.envGate);
-    expect(active).toMatchObject([{ name: '20250519_traces_to_events', workerId: expect.any(String), lockedAt: expect.any(String) }]);
-    expect((await s.get('/api/trpc/backgroundMigrations.status', { cookie })).body.result.data.json.status).toBe('ACTIVE');
+    expect(active).toMatchObject([
+      { name: '20250519_traces_to_events', workerId: expect.any(String), lockedAt: expect.any(String) },
+    ]);
+    expect((await s.get('/api/trpc/backgroundMigrations.status', { cookie })).body.result.data.json.status).toBe(
+      'ACTIVE',
+    );
   });
 
   it('langfuse-v4-events-only: v4 version, v1 reads 404, trace events rejected, session says events_only', async () => {
     const s = await start('langfuse-v4-events-only');
     expect((await s.get('/api/public/health', {})).body).toEqual({ status: 'OK', version: '4.16.0' });
-    for (const path of ['/api/public/traces', '/api/public/traces/x', '/api/public/observations', '/api/public/observations/x', '/api/public/metrics/daily']) {
+    for (const path of [
+      '/api/public/traces',
+      '/api/public/traces/x',
+      '/api/public/observations',
+      '/api/public/observations/x',
+      '/api/public/metrics/daily',
+    ]) {
       const r = await s.get(path);
       expect(r.status, path).toBe(404);
-      expect(r.body.message).toMatch(/^This endpoint is not available on deployments running in Langfuse v4 events_only mode\./);
+      expect(r.body.message).toMatch(
+        /^This endpoint is not available on deployments running in Langfuse v4 events_only mode\./,
+      );
     }
     const trace = event('trace-create', { id: uid('tr') });
     const gen = event('generation-create', { id: uid('gen') });
@@ -91,7 +109,9 @@ describe('Langfuse faults', () => {
   it('echo-secret: 401 bodies carry the presented credentials', async () => {
     const s = await start('echo-secret');
     const presented = `${s.publicKey}:${s.secretKey}-typo`;
-    const r = await s.get('/api/public/traces', { authorization: `Basic ${Buffer.from(presented).toString('base64')}` });
+    const r = await s.get('/api/public/traces', {
+      authorization: `Basic ${Buffer.from(presented).toString('base64')}`,
+    });
     expect(r.status).toBe(401);
     expect(r.body.message).toContain(presented);
   });

@@ -84,20 +84,24 @@ export async function startLangfuse(o: LangfuseOptions): Promise<LangfuseSandbox
     const path = url.pathname.replace(/\/$/, '') || '/';
     const get = req.method === 'GET';
     if (eventsOnly && V1_READ.test(path)) return sendJson(res, 404, { message: EVENTS_ONLY_READ_MESSAGE });
-    if (path === '/api/public/ingestion') return req.method === 'POST' ? handleIngestion(req, res, ingestion) : sendMethodNotAllowed(res);
+    if (path === '/api/public/ingestion')
+      return req.method === 'POST' ? handleIngestion(req, res, ingestion) : sendMethodNotAllowed(res);
     if (path.startsWith('/api/public/') && !get) return sendMethodNotAllowed(res);
     if (path === '/api/public/health') return handleHealth(res, url, version, store);
     if (path === '/api/public/ready') return handleReady(res, version);
     if (path === '/api/public/projects') return handleProjects(req, res, keys, projectId);
     if (path === '/api/public/traces') return handleTraceList(req, res, url, read);
-    if (path.startsWith('/api/public/traces/')) return handleTraceGet(req, res, decodeURIComponent(path.slice(19)), url, read);
+    if (path.startsWith('/api/public/traces/'))
+      return handleTraceGet(req, res, decodeURIComponent(path.slice(19)), url, read);
     if (path === '/api/public/observations') return handleObservationList(req, res, url, read);
-    if (path.startsWith('/api/public/observations/')) return handleObservationGet(req, res, decodeURIComponent(path.slice(25)), read);
+    if (path.startsWith('/api/public/observations/'))
+      return handleObservationGet(req, res, decodeURIComponent(path.slice(25)), read);
     if (path === '/api/public/metrics/daily') return handleDailyMetrics(req, res, url, read);
     if (path === '/api/public/v2/observations') return handleV2NotAvailable(req, res, 'observations', read);
     if (path === '/api/public/v2/metrics') return handleV2NotAvailable(req, res, 'metrics', read);
     if (path === '/api/auth/csrf' && get) return handleCsrf(req, res, ui);
-    if (path === '/api/auth/callback/credentials' && req.method === 'POST') return handleCredentialsCallback(req, res, ui);
+    if (path === '/api/auth/callback/credentials' && req.method === 'POST')
+      return handleCredentialsCallback(req, res, ui);
     if (path === '/api/auth/session' && get) return handleSession(req, res, ui);
     if (path.startsWith('/api/trpc/') && get) return handleTrpc(req, res, url, ui, () => migrationRows);
     if (path === '/auth/sign-in' && get) return handleSignInPage(res);

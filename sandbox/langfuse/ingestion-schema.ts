@@ -9,11 +9,13 @@ const optionalString = z.string().nullish();
 const level = z.enum(['DEBUG', 'DEFAULT', 'WARNING', 'ERROR']);
 
 const usage = z.union([
-  z.object({
-    promptTokens: z.number().int().nonnegative().nullish(),
-    completionTokens: z.number().int().nonnegative().nullish(),
-    totalTokens: z.number().int().nonnegative().nullish(),
-  }).refine((u) => u.promptTokens != null || u.completionTokens != null || u.totalTokens != null),
+  z
+    .object({
+      promptTokens: z.number().int().nonnegative().nullish(),
+      completionTokens: z.number().int().nonnegative().nullish(),
+      totalTokens: z.number().int().nonnegative().nullish(),
+    })
+    .refine((u) => u.promptTokens != null || u.completionTokens != null || u.totalTokens != null),
   z.object({
     input: z.number().int().nonnegative().nullish(),
     output: z.number().int().nonnegative().nullish(),
@@ -157,9 +159,10 @@ function issuesText(error: z.ZodError): string {
  * `dataset-run-item-create` is internal-only in v3 and rejected on the public route.
  */
 export function parseEvent(raw: unknown): ParseResult {
-  const rawId = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string'
-    ? (raw as { id: string }).id
-    : 'unknown';
+  const rawId =
+    typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string'
+      ? (raw as { id: string }).id
+      : 'unknown';
   const env = envelope.safeParse(raw);
   if (!env.success) return { ok: false, id: rawId, error: issuesText(env.error) };
   const { id, type, body } = env.data;
@@ -183,11 +186,31 @@ export function parseEvent(raw: unknown): ParseResult {
   if (type === 'observation-create' || type === 'observation-update') {
     const parsed = legacyObservationBody.safeParse(body);
     return parsed.success
-      ? { ok: true, event: { id, timestamp, kind: 'observation', type: parsed.data.type, update: type === 'observation-update', body: parsed.data } }
+      ? {
+          ok: true,
+          event: {
+            id,
+            timestamp,
+            kind: 'observation',
+            type: parsed.data.type,
+            update: type === 'observation-update',
+            body: parsed.data,
+          },
+        }
       : { ok: false, id, error: issuesText(parsed.error) };
   }
   const parsed = observationBody.safeParse(body);
   return parsed.success
-    ? { ok: true, event: { id, timestamp, kind: 'observation', type: OBSERVATION_EVENT_TYPES[type], update: type.endsWith('-update'), body: parsed.data } }
+    ? {
+        ok: true,
+        event: {
+          id,
+          timestamp,
+          kind: 'observation',
+          type: OBSERVATION_EVENT_TYPES[type],
+          update: type.endsWith('-update'),
+          body: parsed.data,
+        },
+      }
     : { ok: false, id, error: issuesText(parsed.error) };
 }

@@ -3,7 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { readJson, sendJson } from '../http.ts';
 import { authenticate, type ApiKeys } from './auth.ts';
-import { parseEvent, type ObservationBody, type ParsedEvent, type ScoreBody, type TraceBody } from './ingestion-schema.ts';
+import {
+  parseEvent,
+  type ObservationBody,
+  type ParsedEvent,
+  type ScoreBody,
+  type TraceBody,
+} from './ingestion-schema.ts';
 import { normalizeEnvironment, storeIo, storeMetadata } from './serialization.ts';
 import type { ObservationRecord, ObservationType, Store } from './store.ts';
 import { deriveUsage, fromUsage, fromUsageDetails } from './usage.ts';
@@ -87,7 +93,13 @@ function applyTrace(store: Store, body: TraceBody, eventTime: number, now: numbe
 }
 
 /** Merges an observation event; usage and cost are re-derived from everything provided so far. */
-function applyObservation(store: Store, type: ObservationType, body: ObservationBody, eventTime: number, now: number): void {
+function applyObservation(
+  store: Store,
+  type: ObservationType,
+  body: ObservationBody,
+  eventTime: number,
+  now: number,
+): void {
   const id = body.id ?? randomUUID();
   const prev = store.observations.get(id);
   const fromLegacy = body.usage ? fromUsage(body.usage) : { usageDetails: {}, costDetails: {} };
@@ -142,7 +154,8 @@ function applyObservation(store: Store, type: ObservationType, body: Observation
 function applyScore(store: Store, body: ScoreBody, eventTime: number, now: number): void {
   const id = body.id ?? randomUUID();
   const dataType = body.dataType ?? (typeof body.value === 'string' ? 'CATEGORICAL' : 'NUMERIC');
-  const numeric = typeof body.value === 'number' ? body.value : typeof body.value === 'boolean' ? Number(body.value) : null;
+  const numeric =
+    typeof body.value === 'number' ? body.value : typeof body.value === 'boolean' ? Number(body.value) : null;
   const stringValue =
     dataType === 'BOOLEAN' ? (numeric === 1 ? 'True' : 'False') : typeof body.value === 'string' ? body.value : null;
   store.scores.set(id, {

@@ -39,7 +39,10 @@ export function handleDailyMetrics(req: IncomingMessage, res: ServerResponse, ur
   c.store.processDue();
   const from = f.fromTimestamp ? Date.parse(f.fromTimestamp) : undefined;
   const to = f.toTimestamp ? Date.parse(f.toTimestamp) : undefined;
-  const days = new Map<string, { traces: number; observations: number; cost: number; models: Map<string, ModelUsage & { traceIds: Set<string> }> }>();
+  const days = new Map<
+    string,
+    { traces: number; observations: number; cost: number; models: Map<string, ModelUsage & { traceIds: Set<string> }> }
+  >();
   for (const t of c.store.traces.values()) {
     if (f.traceName !== undefined && t.name !== f.traceName) continue;
     if (f.userId !== undefined && t.userId !== f.userId) continue;
@@ -56,7 +59,16 @@ export function handleDailyMetrics(req: IncomingMessage, res: ServerResponse, ur
       day.cost += cost;
       if (o.type !== 'GENERATION') continue;
       const key = o.model ?? '';
-      const m = day.models.get(key) ?? { model: o.model, inputUsage: 0, outputUsage: 0, totalUsage: 0, countObservations: 0, countTraces: 0, totalCost: 0, traceIds: new Set<string>() };
+      const m = day.models.get(key) ?? {
+        model: o.model,
+        inputUsage: 0,
+        outputUsage: 0,
+        totalUsage: 0,
+        countObservations: 0,
+        countTraces: 0,
+        totalCost: 0,
+        traceIds: new Set<string>(),
+      };
       day.models.set(key, m);
       m.inputUsage += o.usageDetails.input ?? 0;
       m.outputUsage += o.usageDetails.output ?? 0;
@@ -85,7 +97,12 @@ export function handleDailyMetrics(req: IncomingMessage, res: ServerResponse, ur
  * 404 unless `LANGFUSE_MIGRATION_V4_ALLOW_PREVIEW_OPT_IN=true` (the SDK v5's non-legacy
  * methods call these, which is the pitfall the suite must avoid).
  */
-export function handleV2NotAvailable(req: IncomingMessage, res: ServerResponse, api: 'observations' | 'metrics', c: ReadContext): void {
+export function handleV2NotAvailable(
+  req: IncomingMessage,
+  res: ServerResponse,
+  api: 'observations' | 'metrics',
+  c: ReadContext,
+): void {
   if (!authorizeRead(req, res, c.keys)) return;
   sendJson(res, 404, {
     message: `The ${api} v2 API is only available in a Langfuse v4 write mode. Learn more at: https://langfuse.com/docs/v4`,

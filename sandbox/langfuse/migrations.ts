@@ -104,7 +104,8 @@ function superjson(value: unknown): { json: unknown; meta?: { values: Record<str
       return v.toISOString();
     }
     if (Array.isArray(v)) return v.map((x, i) => walk(x, [...path, String(i)]));
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, [...path, k])]));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, [...path, k])]));
     return v;
   };
   const json = walk(value, []);
@@ -117,7 +118,9 @@ const PROCEDURES = {
 } as const;
 
 function unauthorized(path: string) {
-  return { error: { json: { message: 'UNAUTHORIZED', code: -32001, data: { code: 'UNAUTHORIZED', httpStatus: 401, path } } } };
+  return {
+    error: { json: { message: 'UNAUTHORIZED', code: -32001, data: { code: 'UNAUTHORIZED', httpStatus: 401, path } } },
+  };
 }
 
 /**
@@ -125,14 +128,31 @@ function unauthorized(path: string) {
  * procedures (tRPC v11 + superjson). Both are `authenticatedProcedure`s: without a session
  * each answers the tRPC UNAUTHORIZED error with HTTP 401. Unknown procedures are NOT_FOUND.
  */
-export function handleTrpc(req: IncomingMessage, res: ServerResponse, url: URL, a: UiAuth, rows: () => BackgroundMigration[]): void {
+export function handleTrpc(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  a: UiAuth,
+  rows: () => BackgroundMigration[],
+): void {
   const paths = decodeURIComponent(url.pathname.slice('/api/trpc/'.length)).split(',');
   const batch = url.searchParams.get('batch') === '1';
   const loggedIn = sessionExpiry(req, a) !== undefined;
   const results = paths.map((path) => {
     const proc = PROCEDURES[path as keyof typeof PROCEDURES];
     if (!proc) {
-      return { status: 404, body: { error: { json: { message: `No procedure found on path "${path}"`, code: -32004, data: { code: 'NOT_FOUND', httpStatus: 404, path } } } } };
+      return {
+        status: 404,
+        body: {
+          error: {
+            json: {
+              message: `No procedure found on path "${path}"`,
+              code: -32004,
+              data: { code: 'NOT_FOUND', httpStatus: 404, path },
+            },
+          },
+        },
+      };
     }
     if (!loggedIn) return { status: 401, body: unauthorized(path) };
     return { status: 200, body: { result: { data: superjson(proc(rows())) } } };

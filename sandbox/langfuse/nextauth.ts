@@ -106,7 +106,10 @@ export async function handleCredentialsCallback(req: IncomingMessage, res: Serve
   };
   const csrf = csrfFromCookie(req, a);
   if (!csrf || form.get('csrfToken') !== csrf) return respond(200, `${base}/api/auth/signin?csrf=true`);
-  const ok = !a.loginBroken && (form.get('email') ?? '').toLowerCase() === a.email.toLowerCase() && form.get('password') === a.password;
+  const ok =
+    !a.loginBroken &&
+    (form.get('email') ?? '').toLowerCase() === a.email.toLowerCase() &&
+    form.get('password') === a.password;
   if (!ok) return respond(401, `${base}/api/auth/error?error=${encodeURIComponent('Invalid credentials')}`);
   const expires = Date.now() + SESSION_MAX_AGE_S * 1000;
   const cookie = `${SESSION_COOKIE}=${sessionToken(a, expires)}; Path=/; Expires=${new Date(expires).toUTCString()}; HttpOnly; SameSite=Lax`;
@@ -137,7 +140,9 @@ export function handleSession(req: IncomingMessage, res: ServerResponse, a: UiAu
           role: 'OWNER',
           plan: 'oss',
           metadata: {},
-          projects: [{ id: a.projectId, name: PROJECT_NAME, role: 'OWNER', retentionDays: null, deletedAt: null, metadata: {} }],
+          projects: [
+            { id: a.projectId, name: PROJECT_NAME, role: 'OWNER', retentionDays: null, deletedAt: null, metadata: {} },
+          ],
         },
       ],
       featureFlags: { templateFlag: true, excludeClickhouseRead: false },

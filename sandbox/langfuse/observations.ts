@@ -72,7 +72,9 @@ export function toApiObservation(o: ObservationRecord, projectId: string): Recor
 
 const listQuery = z.object({
   ...pagination,
-  type: z.enum(['GENERATION', 'SPAN', 'EVENT', 'AGENT', 'TOOL', 'CHAIN', 'RETRIEVER', 'EVALUATOR', 'EMBEDDING', 'GUARDRAIL']).optional(),
+  type: z
+    .enum(['GENERATION', 'SPAN', 'EVENT', 'AGENT', 'TOOL', 'CHAIN', 'RETRIEVER', 'EVALUATOR', 'EMBEDDING', 'GUARDRAIL'])
+    .optional(),
   name: z.string().optional(),
   userId: z.string().optional(),
   level: z.enum(['DEBUG', 'DEFAULT', 'WARNING', 'ERROR']).optional(),

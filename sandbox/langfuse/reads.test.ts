@@ -11,14 +11,22 @@ afterAll(() => t.lf.close());
 async function ingestAndWait(batch: Record<string, unknown>[], traceIds: string[]): Promise<void> {
   const r = await t.ingest(batch);
   expect(r.body.errors).toEqual([]);
-  for (const id of traceIds) await until(async () => ((await t.get(`/api/public/traces/${id}`)).status === 200 ? true : undefined));
+  for (const id of traceIds)
+    await until(async () => ((await t.get(`/api/public/traces/${id}`)).status === 200 ? true : undefined));
 }
 
 describe('stored values', () => {
   it('round-trips metadata and io through string storage, parsing JSON back', async () => {
     const traceId = uid('tr');
     await ingestAndWait(
-      [event('trace-create', { id: traceId, input: '42', output: { a: 1 }, metadata: { flag: 'true', n: '42', text: 'hello', obj: { x: 1 }, b: false } })],
+      [
+        event('trace-create', {
+          id: traceId,
+          input: '42',
+          output: { a: 1 },
+          metadata: { flag: 'true', n: '42', text: 'hello', obj: { x: 1 }, b: false },
+        }),
+      ],
       [traceId],
     );
     const { body } = await t.get(`/api/public/traces/${traceId}`);
@@ -35,13 +43,30 @@ describe('stored values', () => {
 
   it('upserts trace-create: later events merge into the trace', async () => {
     const traceId = uid('tr');
-    await ingestAndWait([event('trace-create', { id: traceId, name: 'first', tags: ['a'], metadata: { k1: 'v1' } })], [traceId]);
-    await t.ingest([event('trace-create', { id: traceId, userId: 'u9', tags: ['b'], metadata: { k2: 'v2' }, environment: 'LangfuseProd' })]);
+    await ingestAndWait(
+      [event('trace-create', { id: traceId, name: 'first', tags: ['a'], metadata: { k1: 'v1' } })],
+      [traceId],
+    );
+    await t.ingest([
+      event('trace-create', {
+        id: traceId,
+        userId: 'u9',
+        tags: ['b'],
+        metadata: { k2: 'v2' },
+        environment: 'LangfuseProd',
+      }),
+    ]);
     const merged = await until(async () => {
       const r = await t.get(`/api/public/traces/${traceId}`);
       return r.body.userId === 'u9' ? r.body : undefined;
     });
-    expect(merged).toMatchObject({ name: 'first', userId: 'u9', tags: ['a', 'b'], metadata: { k1: 'v1', k2: 'v2' }, environment: 'prod' });
+    expect(merged).toMatchObject({
+      name: 'first',
+      userId: 'u9',
+      tags: ['a', 'b'],
+      metadata: { k1: 'v1', k2: 'v2' },
+      environment: 'prod',
+    });
   });
 
   it('applies generation-update to the generation created earlier', async () => {
@@ -56,7 +81,13 @@ describe('stored values', () => {
       [traceId],
     );
     const { body } = await t.get(`/api/public/observations/${genId}`);
-    expect(body).toMatchObject({ name: 'gen', output: 'done', level: 'ERROR', statusMessage: 'boom', type: 'GENERATION' });
+    expect(body).toMatchObject({
+      name: 'gen',
+      output: 'done',
+      level: 'ERROR',
+      statusMessage: 'boom',
+      type: 'GENERATION',
+    });
   });
 });
 
@@ -64,19 +95,28 @@ describe('usage and cost', () => {
   async function generation(body: Record<string, unknown>) {
     const traceId = uid('tr');
     const id = uid('gen');
-    await ingestAndWait([event('trace-create', { id: traceId }), event('generation-create', { id, traceId, ...body })], [traceId]);
+    await ingestAndWait(
+      [event('trace-create', { id: traceId }), event('generation-create', { id, traceId, ...body })],
+      [traceId],
+    );
     return (await t.get(`/api/public/observations/${id}`)).body;
   }
 
   it('takes provided costs from the Langfuse usage form', async () => {
-    const o = await generation({ model: 'gpt-4o', usage: { input: 100, output: 50, inputCost: 0.01, outputCost: 0.02 } });
+    const o = await generation({
+      model: 'gpt-4o',
+      usage: { input: 100, output: 50, inputCost: 0.01, outputCost: 0.02 },
+    });
     expect(o.usageDetails).toEqual({ input: 100, output: 50, total: 150 });
     expect(o.costDetails).toEqual({ input: 0.01, output: 0.02, total: 0.03 });
     expect(o).toMatchObject({ calculatedInputCost: 0.01, calculatedOutputCost: 0.02, calculatedTotalCost: 0.03 });
   });
 
   it('drops costs from the OpenAI usage form and prices known models itself', async () => {
-    const o = await generation({ model: 'gpt-4o-mini', usage: { promptTokens: 1000, completionTokens: 1000, totalTokens: 2000 } });
+    const o = await generation({
+      model: 'gpt-4o-mini',
+      usage: { promptTokens: 1000, completionTokens: 1000, totalTokens: 2000 },
+    });
     expect(o.usageDetails).toEqual({ input: 1000, output: 1000, total: 2000 });
     expect(o.costDetails.total).toBeCloseTo(0.00075, 10);
     expect(o.modelId).not.toBeNull();
@@ -94,7 +134,12 @@ describe('usage and cost', () => {
     expect(plain.usageDetails).toEqual({ input: 3, output: 4, cache_read_input_tokens: 2, total: 9 });
     expect(plain.usage).toEqual({ unit: 'TOKENS', input: 3, output: 4, total: 9 });
     const openai = await generation({
-      usageDetails: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, prompt_tokens_details: { cached_tokens: 4 } },
+      usageDetails: {
+        prompt_tokens: 10,
+        completion_tokens: 5,
+        total_tokens: 15,
+        prompt_tokens_details: { cached_tokens: 4 },
+      },
     });
     expect(openai.usageDetails).toEqual({ input: 6, input_cached_tokens: 4, output: 5, total: 15 });
     expect(openai.promptTokens).toBe(10);
@@ -112,10 +157,34 @@ describe('GET /api/public/traces', () => {
   beforeAll(async () => {
     await ingestAndWait(
       [
-        event('trace-create', { id: ids.a, name: run, userId: 'alice', sessionId: 's1', tags: ['x', 'y'], timestamp: '2026-03-01T10:00:00.000Z' }),
-        event('trace-create', { id: ids.b, name: run, userId: 'bob', tags: ['x'], timestamp: '2026-03-01T11:00:00.000Z' }),
-        event('trace-create', { id: ids.c, name: run, userId: 'alice', tags: ['y'], timestamp: '2026-03-01T12:00:00.000Z' }),
-        event('span-create', { id: uid('sp'), traceId: ids.a, startTime: '2026-03-01T10:00:00.000Z', endTime: '2026-03-01T10:00:02.000Z' }),
+        event('trace-create', {
+          id: ids.a,
+          name: run,
+          userId: 'alice',
+          sessionId: 's1',
+          tags: ['x', 'y'],
+          timestamp: '2026-03-01T10:00:00.000Z',
+        }),
+        event('trace-create', {
+          id: ids.b,
+          name: run,
+          userId: 'bob',
+          tags: ['x'],
+          timestamp: '2026-03-01T11:00:00.000Z',
+        }),
+        event('trace-create', {
+          id: ids.c,
+          name: run,
+          userId: 'alice',
+          tags: ['y'],
+          timestamp: '2026-03-01T12:00:00.000Z',
+        }),
+        event('span-create', {
+          id: uid('sp'),
+          traceId: ids.a,
+          startTime: '2026-03-01T10:00:00.000Z',
+          endTime: '2026-03-01T10:00:02.000Z',
+        }),
       ],
       Object.values(ids),
     );
@@ -146,10 +215,20 @@ describe('GET /api/public/traces', () => {
   });
 
   it('rejects timestamps without offset and limit over 100 with 400', async () => {
-    for (const qs of ['fromTimestamp=2026-03-01', 'toTimestamp=2026-03-01T12:00:00', 'limit=101', 'limit=0', 'page=0', 'orderBy=cost.asc']) {
+    for (const qs of [
+      'fromTimestamp=2026-03-01',
+      'toTimestamp=2026-03-01T12:00:00',
+      'limit=101',
+      'limit=0',
+      'page=0',
+      'orderBy=cost.asc',
+    ]) {
       const r = await list(qs);
       expect(r.status, qs).toBe(400);
-      expect(r.body).toMatchObject({ message: 'Invalid request data', error: [expect.objectContaining({ message: expect.any(String) })] });
+      expect(r.body).toMatchObject({
+        message: 'Invalid request data',
+        error: [expect.objectContaining({ message: expect.any(String) })],
+      });
     }
   });
 
@@ -168,9 +247,31 @@ describe('GET /api/public/observations and metrics/daily', () => {
   beforeAll(async () => {
     await ingestAndWait(
       [
-        event('trace-create', { id: traceId, name: 'daily', userId: 'carol', timestamp: '2026-02-02T23:30:00.000Z', tags: ['daily'] }),
-        event('generation-create', { id: ids.gen, traceId, name: 'g', model: 'm1', startTime: '2026-02-02T23:30:00.000Z', usage: { input: 10, output: 5, totalCost: 0.1 } }),
-        event('generation-create', { id: ids.err, traceId, name: 'g', model: 'm1', startTime: '2026-02-02T23:31:00.000Z', level: 'ERROR', statusMessage: 'rate limited', output: 'rate limited' }),
+        event('trace-create', {
+          id: traceId,
+          name: 'daily',
+          userId: 'carol',
+          timestamp: '2026-02-02T23:30:00.000Z',
+          tags: ['daily'],
+        }),
+        event('generation-create', {
+          id: ids.gen,
+          traceId,
+          name: 'g',
+          model: 'm1',
+          startTime: '2026-02-02T23:30:00.000Z',
+          usage: { input: 10, output: 5, totalCost: 0.1 },
+        }),
+        event('generation-create', {
+          id: ids.err,
+          traceId,
+          name: 'g',
+          model: 'm1',
+          startTime: '2026-02-02T23:31:00.000Z',
+          level: 'ERROR',
+          statusMessage: 'rate limited',
+          output: 'rate limited',
+        }),
         event('span-create', { id: ids.span, traceId, name: 's', startTime: '2026-02-02T23:29:00.000Z' }),
         event('score-create', { id: uid('sc'), traceId, name: 'quality', value: 0.9 }),
       ],
@@ -182,10 +283,16 @@ describe('GET /api/public/observations and metrics/daily', () => {
     const all = await t.get(`/api/public/observations?traceId=${traceId}`);
     expect(all.body.data.map((o: { id: string }) => o.id)).toEqual([ids.err, ids.gen, ids.span]);
     const errors = await t.get(`/api/public/observations?traceId=${traceId}&level=ERROR`);
-    expect(errors.body.data).toMatchObject([{ id: ids.err, statusMessage: 'rate limited', usageDetails: {}, calculatedTotalCost: 0 }]);
-    expect((await t.get(`/api/public/observations?traceId=${traceId}&type=GENERATION&name=g`)).body.meta.totalItems).toBe(2);
+    expect(errors.body.data).toMatchObject([
+      { id: ids.err, statusMessage: 'rate limited', usageDetails: {}, calculatedTotalCost: 0 },
+    ]);
+    expect(
+      (await t.get(`/api/public/observations?traceId=${traceId}&type=GENERATION&name=g`)).body.meta.totalItems,
+    ).toBe(2);
     expect((await t.get(`/api/public/observations?userId=carol`)).body.meta.totalItems).toBe(3);
-    const window = await t.get(`/api/public/observations?traceId=${traceId}&fromStartTime=2026-02-02T23:30:00Z&toStartTime=2026-02-02T23:31:00Z`);
+    const window = await t.get(
+      `/api/public/observations?traceId=${traceId}&fromStartTime=2026-02-02T23:30:00Z&toStartTime=2026-02-02T23:31:00Z`,
+    );
     expect(window.body.data.map((o: { id: string }) => o.id)).toEqual([ids.gen]);
     expect((await t.get('/api/public/observations?type=BOGUS')).status).toBe(400);
   });
@@ -211,10 +318,22 @@ describe('GET /api/public/observations and metrics/daily', () => {
         countTraces: 1,
         countObservations: 3,
         totalCost: 0.1,
-        usage: [{ model: 'm1', inputUsage: 10, outputUsage: 5, totalUsage: 15, countObservations: 2, countTraces: 1, totalCost: 0.1 }],
+        usage: [
+          {
+            model: 'm1',
+            inputUsage: 10,
+            outputUsage: 5,
+            totalUsage: 15,
+            countObservations: 2,
+            countTraces: 1,
+            totalCost: 0.1,
+          },
+        ],
       },
     ]);
     expect(r.body.meta).toMatchObject({ page: 1, totalItems: 1 });
-    expect((await t.get('/api/public/metrics/daily?tags=daily&toTimestamp=2026-02-02T23:30:00Z')).body.data).toEqual([]);
+    expect((await t.get('/api/public/metrics/daily?tags=daily&toTimestamp=2026-02-02T23:30:00Z')).body.data).toEqual(
+      [],
+    );
   });
 });

@@ -95,9 +95,17 @@ export async function csrf(base: string): Promise<{ token: string; cookie: strin
 }
 
 /** Posts the NextAuth credentials form (`json=true` unless `json: false`), without following redirects. */
-export async function signIn(base: string, o: { email: string; password: string; json?: boolean; csrf?: { token: string; cookie: string } }) {
+export async function signIn(
+  base: string,
+  o: { email: string; password: string; json?: boolean; csrf?: { token: string; cookie: string } },
+) {
   const c = o.csrf ?? (await csrf(base));
-  const form = new URLSearchParams({ email: o.email, password: o.password, csrfToken: c.token, callbackUrl: `${base}/` });
+  const form = new URLSearchParams({
+    email: o.email,
+    password: o.password,
+    csrfToken: c.token,
+    callbackUrl: `${base}/`,
+  });
   if (o.json !== false) form.set('json', 'true');
   return fetch(`${base}/api/auth/callback/credentials`, {
     method: 'POST',
@@ -106,4 +114,3 @@ export async function signIn(base: string, o: { email: string; password: string;
     redirect: 'manual',
   });
 }
-

@@ -15,13 +15,28 @@ type FieldGroup = (typeof FIELD_GROUPS)[number];
 const fields = z
   .string()
   .optional()
-  .transform((v): Set<FieldGroup> =>
-    v === undefined
-      ? new Set(FIELD_GROUPS)
-      : new Set(['core', ...v.split(',').map((s) => s.trim())].filter((s): s is FieldGroup => (FIELD_GROUPS as readonly string[]).includes(s))),
+  .transform(
+    (v): Set<FieldGroup> =>
+      v === undefined
+        ? new Set(FIELD_GROUPS)
+        : new Set(
+            ['core', ...v.split(',').map((s) => s.trim())].filter((s): s is FieldGroup =>
+              (FIELD_GROUPS as readonly string[]).includes(s),
+            ),
+          ),
   );
 
-const ORDER_COLUMNS = ['id', 'timestamp', 'name', 'userId', 'release', 'version', 'public', 'bookmarked', 'sessionId'] as const;
+const ORDER_COLUMNS = [
+  'id',
+  'timestamp',
+  'name',
+  'userId',
+  'release',
+  'version',
+  'public',
+  'bookmarked',
+  'sessionId',
+] as const;
 
 const listQuery = z.object({
   ...pagination,

@@ -39,10 +39,18 @@ describe('NextAuth credentials login', () => {
 
   it('answers a bad csrf token with signin?csrf=true and no cookie', async () => {
     const c = await csrf(t.lf.url);
-    const r = await signIn(t.lf.url, { email: t.email, password: t.password, csrf: { token: 'forged', cookie: c.cookie } });
+    const r = await signIn(t.lf.url, {
+      email: t.email,
+      password: t.password,
+      csrf: { token: 'forged', cookie: c.cookie },
+    });
     expect(await r.json()).toEqual({ url: `${t.lf.url}/api/auth/signin?csrf=true` });
     expect(r.headers.getSetCookie()).toEqual([]);
-    const noCookie = await signIn(t.lf.url, { email: t.email, password: t.password, csrf: { token: c.token, cookie: '' } });
+    const noCookie = await signIn(t.lf.url, {
+      email: t.email,
+      password: t.password,
+      csrf: { token: c.token, cookie: '' },
+    });
     expect(await noCookie.json()).toEqual({ url: `${t.lf.url}/api/auth/signin?csrf=true` });
   });
 
@@ -60,7 +68,13 @@ describe('NextAuth credentials login', () => {
     const r = await fetch(`${t.lf.url}/api/auth/callback/credentials`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: c.cookie },
-      body: new URLSearchParams({ email: t.email, password: t.password, csrfToken: c.token, callbackUrl: 'javascript:alert(1)', json: 'true' }),
+      body: new URLSearchParams({
+        email: t.email,
+        password: t.password,
+        csrfToken: c.token,
+        callbackUrl: 'javascript:alert(1)',
+        json: 'true',
+      }),
     });
     expect(r.status).toBe(400);
     expect(await r.json()).toEqual({ message: 'Invalid callback URL' });
@@ -85,7 +99,9 @@ describe('session and dashboard', () => {
   it('serves the project page only with a session', async () => {
     const out = await t.get('/project/cutover-sandbox-project', {});
     expect(out.status).toBe(307);
-    expect(out.headers.get('location')).toBe(`${t.lf.url}/auth/sign-in?targetPath=%2Fproject%2Fcutover-sandbox-project`);
+    expect(out.headers.get('location')).toBe(
+      `${t.lf.url}/auth/sign-in?targetPath=%2Fproject%2Fcutover-sandbox-project`,
+    );
     const cookie = await sessionCookie();
     const page = await t.get('/project/cutover-sandbox-project', { cookie });
     expect(page.status).toBe(200);
@@ -100,7 +116,9 @@ describe('background migrations (tRPC)', () => {
   it('answers UNAUTHORIZED without a session', async () => {
     const r = await t.get('/api/trpc/backgroundMigrations.status', {});
     expect(r.status).toBe(401);
-    expect(r.body).toMatchObject({ error: { json: { message: 'UNAUTHORIZED', data: { code: 'UNAUTHORIZED', httpStatus: 401 } } } });
+    expect(r.body).toMatchObject({
+      error: { json: { message: 'UNAUTHORIZED', data: { code: 'UNAUTHORIZED', httpStatus: 401 } } },
+    });
   });
 
   it('reports ACTIVE on a healthy v3.225.4 because of the dormant v4 rows', async () => {
@@ -108,16 +126,25 @@ describe('background migrations (tRPC)', () => {
     const status = await t.get('/api/trpc/backgroundMigrations.status', { cookie });
     expect(status).toMatchObject({ status: 200, body: { result: { data: { json: { status: 'ACTIVE' } } } } });
     const all = await t.get('/api/trpc/backgroundMigrations.all', { cookie });
-    const rows = all.body.result.data.json.migrations as { name: string; finishedAt: string | null; failedAt: string | null; workerId: string | null; args: { envGate?: string } }[];
+    const rows = all.body.result.data.json.migrations as {
+      name: string;
+      finishedAt: string | null;
+      failedAt: string | null;
+      workerId: string | null;
+      args: { envGate?: string };
+    }[];
     const unfinished = rows.filter((m) => m.finishedAt === null);
     expect(unfinished.map((m) => m.name)).toEqual([1, 2, 3, 4, 5].map((i) => `20260701_v4_step_${i}`));
-    for (const m of unfinished) expect(m).toMatchObject({ workerId: null, failedAt: null, args: { envGate: expect.any(String) } });
+    for (const m of unfinished)
+      expect(m).toMatchObject({ workerId: null, failedAt: null, args: { envGate: expect.any(String) } });
     expect(all.body.result.data.meta.values['migrations.0.finishedAt']).toEqual(['Date']);
   });
 
   it('answers batched calls as an array', async () => {
     const cookie = await sessionCookie();
-    const r = await t.get('/api/trpc/backgroundMigrations.status,backgroundMigrations.all?batch=1&input=%7B%7D', { cookie });
+    const r = await t.get('/api/trpc/backgroundMigrations.status,backgroundMigrations.all?batch=1&input=%7B%7D', {
+      cookie,
+    });
     expect(r.body).toHaveLength(2);
     expect(r.body[0].result.data.json.status).toBe('ACTIVE');
   });

@@ -23,7 +23,11 @@ function definedNumbers(entries: Record<string, unknown>): Record<string, number
 export function fromUsage(usage: Record<string, unknown>): ProvidedDetails {
   if ('promptTokens' in usage || 'completionTokens' in usage || 'totalTokens' in usage) {
     return {
-      usageDetails: definedNumbers({ input: usage.promptTokens, output: usage.completionTokens, total: usage.totalTokens }),
+      usageDetails: definedNumbers({
+        input: usage.promptTokens,
+        output: usage.completionTokens,
+        total: usage.totalTokens,
+      }),
       costDetails: {},
     };
   }
@@ -45,8 +49,18 @@ function prefixed(prefix: string, details: unknown): Record<string, number> {
 
 // The raw OpenAI usage objects: Chat Completions and Responses name the same counts differently.
 const OPENAI_FORMS = [
-  { input: 'prompt_tokens', output: 'completion_tokens', inputDetails: 'prompt_tokens_details', outputDetails: 'completion_tokens_details' },
-  { input: 'input_tokens', output: 'output_tokens', inputDetails: 'input_tokens_details', outputDetails: 'output_tokens_details' },
+  {
+    input: 'prompt_tokens',
+    output: 'completion_tokens',
+    inputDetails: 'prompt_tokens_details',
+    outputDetails: 'completion_tokens_details',
+  },
+  {
+    input: 'input_tokens',
+    output: 'output_tokens',
+    inputDetails: 'input_tokens_details',
+    outputDetails: 'output_tokens_details',
+  },
 ] as const;
 
 /**

@@ -12,7 +12,9 @@ import type { Listening, RequestCounter } from '../types.ts';
 export async function startWorkerHealth(counter: RequestCounter, faults: Faults): Promise<Listening> {
   return listen('langfuse-worker', counter, (req, res, url) => {
     if (req.method === 'GET' && (url.pathname === '/api/health' || url.pathname === '/api/ready')) {
-      return faults.has('worker-redis-down') ? sendJson(res, 500, { status: 'error' }) : sendJson(res, 200, { status: 'ok' });
+      return faults.has('worker-redis-down')
+        ? sendJson(res, 500, { status: 'error' })
+        : sendJson(res, 200, { status: 'ok' });
     }
     sendJson(res, 404, { message: 'Not found' });
   });

@@ -7,7 +7,11 @@ import { startQdrant } from './index.ts';
 describe('Qdrant stand-in, as LiteLLM qdrant-semantic uses it', () => {
   let q: Listening;
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${q.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${q.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: res.status, json: (await res.json()) as { result: any; status: unknown } };
   };
   beforeAll(async () => {
@@ -17,16 +21,38 @@ describe('Qdrant stand-in, as LiteLLM qdrant-semantic uses it', () => {
 
   it('creates a collection once and reports it', async () => {
     expect((await call('GET', '/collections/c/exists')).json.result).toEqual({ exists: false });
-    expect((await call('PUT', '/collections/c', { vectors: { size: 3, distance: 'Cosine' }, quantization_config: { binary: { always_ram: false } } })).json.result).toBe(true);
+    expect(
+      (
+        await call('PUT', '/collections/c', {
+          vectors: { size: 3, distance: 'Cosine' },
+          quantization_config: { binary: { always_ram: false } },
+        })
+      ).json.result,
+    ).toBe(true);
     expect((await call('GET', '/collections/c/exists')).json.result).toEqual({ exists: true });
-    expect((await call('GET', '/collections/c')).json.result.config.params.vectors).toEqual({ size: 3, distance: 'Cosine' });
-    expect((await call('PUT', '/collections/c/index', { field_name: 'litellm_cache_key', field_schema: 'keyword' })).status).toBe(200);
+    expect((await call('GET', '/collections/c')).json.result.config.params.vectors).toEqual({
+      size: 3,
+      distance: 'Cosine',
+    });
+    expect(
+      (await call('PUT', '/collections/c/index', { field_name: 'litellm_cache_key', field_schema: 'keyword' })).status,
+    ).toBe(200);
   });
 
   it('searches by cosine within the cache-key filter only', async () => {
-    await call('PUT', '/collections/c/points', { points: [{ id: 'a', vector: [1, 0, 0], payload: { litellm_cache_key: 'k1', text: 'x', response: 'r1' } }] });
-    await call('PUT', '/collections/c/points', { points: [{ id: 'b', vector: [0, 1, 0], payload: { litellm_cache_key: 'k2', text: 'y', response: 'r2' } }] });
-    const search = (key: string) => call('POST', '/collections/c/points/search', { vector: [2, 0.2, 0], limit: 1, with_payload: true, filter: { must: [{ key: 'litellm_cache_key', match: { value: key } }] } });
+    await call('PUT', '/collections/c/points', {
+      points: [{ id: 'a', vector: [1, 0, 0], payload: { litellm_cache_key: 'k1', text: 'x', response: 'r1' } }],
+    });
+    await call('PUT', '/collections/c/points', {
+      points: [{ id: 'b', vector: [0, 1, 0], payload: { litellm_cache_key: 'k2', text: 'y', response: 'r2' } }],
+    });
+    const search = (key: string) =>
+      call('POST', '/collections/c/points/search', {
+        vector: [2, 0.2, 0],
+        limit: 1,
+        with_payload: true,
+        filter: { must: [{ key: 'litellm_cache_key', match: { value: key } }] },
+      });
     const hit = (await search('k1')).json.result;
     expect(hit).toHaveLength(1);
     expect(hit[0].payload.response).toBe('r1');

@@ -20,14 +20,16 @@ export async function startQdrant(o: { counter: RequestCounter }): Promise<Liste
     const sub = m[2] ?? '';
     const found = collections.get(name);
     const ok = (result: unknown): void => sendJson(res, 200, { result, status: 'ok', time: 0.0001 });
-    const missing = (): void => sendJson(res, 404, { status: { error: `Not found: Collection \`${name}\` doesn't exist!` }, time: 0 });
+    const missing = (): void =>
+      sendJson(res, 404, { status: { error: `Not found: Collection \`${name}\` doesn't exist!` }, time: 0 });
 
     if (sub === '/exists' && req.method === 'GET') return ok({ exists: found !== undefined });
     if (sub === '' && req.method === 'GET') return found ? ok(collectionInfo(found)) : missing();
     if (sub === '' && req.method === 'PUT') {
       const body = (await readJson(req)) as { vectors?: { size?: number; distance?: string } } | undefined;
       const size = body?.vectors?.size;
-      if (typeof size !== 'number' || size <= 0) return sendJson(res, 400, { status: { error: 'Bad request: vectors.size is required' }, time: 0 });
+      if (typeof size !== 'number' || size <= 0)
+        return sendJson(res, 400, { status: { error: 'Bad request: vectors.size is required' }, time: 0 });
       if (!found) collections.set(name, { size, points: new Map() });
       return ok(true);
     }
@@ -37,7 +39,12 @@ export async function startQdrant(o: { counter: RequestCounter }): Promise<Liste
       const body = (await readJson(req)) as { points?: PointIn[] } | undefined;
       for (const p of body?.points ?? []) {
         if (!Array.isArray(p.vector) || p.vector.length !== found.size) {
-          return sendJson(res, 400, { status: { error: `Wrong input: Vector dimension error: expected dim: ${found.size}, got ${Array.isArray(p.vector) ? p.vector.length : 0}` }, time: 0 });
+          return sendJson(res, 400, {
+            status: {
+              error: `Wrong input: Vector dimension error: expected dim: ${found.size}, got ${Array.isArray(p.vector) ? p.vector.length : 0}`,
+            },
+            time: 0,
+          });
         }
         found.points.set(String(p.id), { vector: normalise(p.vector), payload: p.payload ?? {} });
       }
@@ -45,12 +52,18 @@ export async function startQdrant(o: { counter: RequestCounter }): Promise<Liste
     }
     if (sub === '/points/search' && req.method === 'POST') {
       const body = (await readJson(req)) as SearchIn | undefined;
-      if (!body || !Array.isArray(body.vector)) return sendJson(res, 400, { status: { error: 'Bad request: vector is required' }, time: 0 });
+      if (!body || !Array.isArray(body.vector))
+        return sendJson(res, 400, { status: { error: 'Bad request: vector is required' }, time: 0 });
       const q = normalise(body.vector);
       const must = body.filter?.must ?? [];
       const hits = [...found.points.entries()]
         .filter(([, p]) => must.every((c) => String(p.payload[c.key]) === String(c.match?.value)))
-        .map(([id, p]) => ({ id, version: 0, score: dot(q, p.vector), payload: body.with_payload ? p.payload : undefined }))
+        .map(([id, p]) => ({
+          id,
+          version: 0,
+          score: dot(q, p.vector),
+          payload: body.with_payload ? p.payload : undefined,
+        }))
         .sort((a, b) => b.score - a.score)
         .slice(0, body.limit ?? 10);
       return ok(hits);

@@ -26,7 +26,10 @@ export interface ReferenceStack {
  * mode against the `custom_auth.py` prod_customer key: without Prisma the proxy cannot mint
  * ephemeral keys, so those are proven only against the sandbox.
  */
-export async function startReferenceStack(cacheType: ReferenceCacheType, o: SandboxOptions & { log?: (line: string) => void } = {}): Promise<ReferenceStack> {
+export async function startReferenceStack(
+  cacheType: ReferenceCacheType,
+  o: SandboxOptions & { log?: (line: string) => void } = {},
+): Promise<ReferenceStack> {
   ensureVenv(o.log);
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
@@ -48,7 +51,11 @@ export async function startReferenceStack(cacheType: ReferenceCacheType, o: Sand
       {
         upstreamUrl: sandbox.urls.upstream,
         upstreamKey: sandbox.env.OPENAI_DIRECT_KEY!,
-        langfuse: { url: sandbox.env.LANGFUSE_URL!, publicKey: sandbox.env.LANGFUSE_PUBLIC_KEY!, secretKey: sandbox.env.LANGFUSE_SECRET_KEY! },
+        langfuse: {
+          url: sandbox.env.LANGFUSE_URL!,
+          publicKey: sandbox.env.LANGFUSE_PUBLIC_KEY!,
+          secretKey: sandbox.env.LANGFUSE_SECRET_KEY!,
+        },
         redis,
         qdrantUrl: qdrant?.url,
       },

@@ -44,7 +44,11 @@ export const REFERENCE_SIMILARITY_THRESHOLD = 0.8;
  * callback (§5.1's throttle); `/metrics` keeps 1.103.10's default of requiring a key.
  */
 function proxyConfig(t: ReferenceTargets, cacheType: ReferenceCacheType): unknown {
-  const openai = (model: string) => ({ model: `openai/${model}`, api_base: `${t.upstreamUrl}/v1`, api_key: 'os.environ/CUTOVER_REFERENCE_UPSTREAM_KEY' });
+  const openai = (model: string) => ({
+    model: `openai/${model}`,
+    api_base: `${t.upstreamUrl}/v1`,
+    api_key: 'os.environ/CUTOVER_REFERENCE_UPSTREAM_KEY',
+  });
   const cacheParams =
     cacheType === 'redis'
       ? { type: 'redis', host: t.redis?.host, port: t.redis?.port, ttl: 600 }
@@ -60,9 +64,17 @@ function proxyConfig(t: ReferenceTargets, cacheType: ReferenceCacheType): unknow
         };
   return {
     model_list: [
-      { model_name: 'gpt-4o-mini', litellm_params: openai('gpt-4o-mini'), model_info: { id: 'gpt-4o-mini-primary', max_input_tokens: 2000 } },
+      {
+        model_name: 'gpt-4o-mini',
+        litellm_params: openai('gpt-4o-mini'),
+        model_info: { id: 'gpt-4o-mini-primary', max_input_tokens: 2000 },
+      },
       { model_name: 'gpt-4o', litellm_params: openai('gpt-4o'), model_info: { id: 'gpt-4o-escalation' } },
-      { model_name: 'text-embedding-3-small', litellm_params: openai('text-embedding-3-small'), model_info: { mode: 'embedding' } },
+      {
+        model_name: 'text-embedding-3-small',
+        litellm_params: openai('text-embedding-3-small'),
+        model_info: { mode: 'embedding' },
+      },
     ],
     router_settings: { enable_pre_call_checks: true, context_window_fallbacks: [{ 'gpt-4o-mini': ['gpt-4o'] }] },
     litellm_settings: {
@@ -90,7 +102,12 @@ function proxyConfig(t: ReferenceTargets, cacheType: ReferenceCacheType): unknow
  * port, as a Fly machine's do. Resolves when `/health/liveliness`
  * answers; a proxy that exits or stays silent for 90 s rejects with its last log lines.
  */
-export async function startReferenceGateway(t: ReferenceTargets, cacheType: ReferenceCacheType, line: LitellmLine = REFERENCE_LINE, workers = 1): Promise<ReferenceGateway> {
+export async function startReferenceGateway(
+  t: ReferenceTargets,
+  cacheType: ReferenceCacheType,
+  line: LitellmLine = REFERENCE_LINE,
+  workers = 1,
+): Promise<ReferenceGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'cutover-litellm-'));
   writeFileSync(join(dir, 'config.yaml'), JSON.stringify(proxyConfig(t, cacheType), null, 2));
   copyFileSync(join(import.meta.dirname, 'custom_auth.py'), join(dir, 'custom_auth.py'));
@@ -119,7 +136,16 @@ export async function startReferenceGateway(t: ReferenceTargets, cacheType: Refe
   const server = await spawnServer({
     name: `litellm (${cacheType})`,
     file: litellmBin(line),
-    args: ['--config', join(dir, 'config.yaml'), '--host', '127.0.0.1', '--port', String(port), '--num_workers', String(workers)],
+    args: [
+      '--config',
+      join(dir, 'config.yaml'),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--num_workers',
+      String(workers),
+    ],
     env,
     cwd: dir,
     ready: async () => (await fetch(`${url}/health/liveliness`, { signal: AbortSignal.timeout(1000) })).ok,

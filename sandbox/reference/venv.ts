@@ -59,6 +59,15 @@ export function ensureVenv(log: (line: string) => void = () => undefined, line: 
   run(python, ['-m', 'venv', line.venv]);
   // --no-deps: the lock is the whole closure, so pip installs exactly it and resolves nothing
   // (its resolver otherwise treats an extra such as pyjwt[crypto] as a second, unpinned requirement).
-  run(join(line.venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', '--require-hashes', '--only-binary=:all:', '--no-deps', '-r', line.lock]);
+  run(join(line.venv, 'bin', 'pip'), [
+    'install',
+    '--quiet',
+    '--disable-pip-version-check',
+    '--require-hashes',
+    '--only-binary=:all:',
+    '--no-deps',
+    '-r',
+    line.lock,
+  ]);
   writeFileSync(stamp, `${digest}\n`);
 }

@@ -21,7 +21,9 @@ async function backend(counter: RequestCounter): Promise<Listening> {
   return b;
 }
 
-async function proxy(o: { faults?: FaultName[]; site?: 'gateway' | 'langfuse'; ca?: SandboxCa; validDays?: number } = {}) {
+async function proxy(
+  o: { faults?: FaultName[]; site?: 'gateway' | 'langfuse'; ca?: SandboxCa; validDays?: number } = {},
+) {
   const counter: RequestCounter = { total: 0, byComponent: {} };
   const ca = o.ca ?? (await createSandboxCa());
   const b = await backend(counter);

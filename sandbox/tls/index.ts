@@ -107,7 +107,9 @@ export async function issueLeaf(
     ],
   });
   const pkcs8 = await crypto.subtle.exportKey('pkcs8', keys.privateKey);
-  const thumbprint = Buffer.from(await cert.getThumbprint('SHA-256')).toString('hex').toUpperCase();
+  const thumbprint = Buffer.from(await cert.getThumbprint('SHA-256'))
+    .toString('hex')
+    .toUpperCase();
   return {
     certPem: cert.toString('pem'),
     keyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'),
@@ -169,16 +171,19 @@ export async function startTlsProxy(o: TlsProxyOptions): Promise<TlsProxy> {
     s.on('close', () => sockets.delete(s));
   };
 
-  const server = createServer({ key: leaf.keyPem, cert: leaf.certPem, ALPNProtocols: ['http/1.1'] }, (tlsSocket: TLSSocket) => {
-    countRequest(o.counter, `tls-${site}`);
-    track(tlsSocket);
-    const upstream = connect(targetPort, target.hostname);
-    track(upstream);
-    // Either side failing ends both, like a proxy that lost its backend: the client sees a reset.
-    upstream.on('error', () => tlsSocket.destroy());
-    tlsSocket.on('error', () => upstream.destroy());
-    tlsSocket.pipe(upstream).pipe(tlsSocket);
-  });
+  const server = createServer(
+    { key: leaf.keyPem, cert: leaf.certPem, ALPNProtocols: ['http/1.1'] },
+    (tlsSocket: TLSSocket) => {
+      countRequest(o.counter, `tls-${site}`);
+      track(tlsSocket);
+      const upstream = connect(targetPort, target.hostname);
+      track(upstream);
+      // Either side failing ends both, like a proxy that lost its backend: the client sees a reset.
+      upstream.on('error', () => tlsSocket.destroy());
+      tlsSocket.on('error', () => upstream.destroy());
+      tlsSocket.pipe(upstream).pipe(tlsSocket);
+    },
+  );
   // A client that rejects our certificate aborts the handshake; that is the expected outcome of
   // the TLS faults, not a server error.
   server.on('tlsClientError', () => undefined);

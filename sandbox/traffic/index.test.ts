@@ -12,11 +12,18 @@ const RUN_MS = 3000;
 async function run(faults: FaultName[]) {
   const s: TestStack = await startStack(faults, { latencyMs: 20 });
   try {
-    const traffic = await startTraffic({ faults: new Set(faults), gatewayUrl: s.gateway.url, masterKey: MASTER, ratePerSecond: 30 });
+    const traffic = await startTraffic({
+      faults: new Set(faults),
+      gatewayUrl: s.gateway.url,
+      masterKey: MASTER,
+      ratePerSecond: 30,
+    });
     await new Promise((r) => setTimeout(r, RUN_MS));
     await traffic.stop();
     // `/metrics/` is behind the master key, as on LiteLLM 1.103.10 (`require_auth_for_metrics_endpoint`).
-    const text = await (await fetch(`${s.gateway.url}/metrics/`, { headers: { authorization: `Bearer ${MASTER}` } })).text();
+    const text = await (
+      await fetch(`${s.gateway.url}/metrics/`, { headers: { authorization: `Bearer ${MASTER}` } })
+    ).text();
     const sum = (metric: string, alias?: string): number =>
       [...text.matchAll(new RegExp(`^${metric}\\{([^}]*)\\} (\\S+)$`, 'gm'))]
         .filter((m) => alias === undefined || (m[1] ?? '').includes(`api_key_alias="${alias}"`))

@@ -35,7 +35,10 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const REPEAT_AFTER_MS = 1000;
 /** ...and only this long: the gateway's cache TTL is 600 s, and a repeat of an expired entry misses. */
 const REPEAT_WITHIN_MS = 300_000;
-const SYLLABLES = 'ba be bi bo bu da de di do du fa fe fi fo fu ga ge gi go gu ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo vu za ze zi zo zu'.split(' ');
+const SYLLABLES =
+  'ba be bi bo bu da de di do du fa fe fi fo fu ga ge gi go gu ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo vu za ze zi zo zu'.split(
+    ' ',
+  );
 
 /** mulberry32: a seeded PRNG, so a run's prompt sequence is reproducible. */
 function prng(seed: number): () => number {
@@ -63,7 +66,12 @@ async function mintKey(gatewayUrl: string, masterKey: string, agent: string): Pr
   const headers = { authorization: `Bearer ${masterKey}`, 'content-type': 'application/json' };
   const alias = `agent:${agent}`;
   // A previous run against the same gateway left the alias behind; aliases must be unique.
-  await fetch(`${gatewayUrl}/key/delete`, { method: 'POST', headers, body: JSON.stringify({ key_aliases: [alias] }), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }).then((r) => r.arrayBuffer());
+  await fetch(`${gatewayUrl}/key/delete`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ key_aliases: [alias] }),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  }).then((r) => r.arrayBuffer());
   const r = await fetch(`${gatewayUrl}/key/generate`, {
     method: 'POST',
     headers,
@@ -71,7 +79,8 @@ async function mintKey(gatewayUrl: string, masterKey: string, agent: string): Pr
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
   const body = (await r.json()) as { key?: string };
-  if (!r.ok || typeof body.key !== 'string') throw new Error(`traffic: POST ${gatewayUrl}/key/generate for ${alias} answered ${r.status}`);
+  if (!r.ok || typeof body.key !== 'string')
+    throw new Error(`traffic: POST ${gatewayUrl}/key/generate for ${alias} answered ${r.status}`);
   return body.key;
 }
 
@@ -114,7 +123,9 @@ export async function startTraffic(o: TrafficOptions): Promise<Traffic> {
     while (repeatable > 0 && (agent.answered[repeatable - 1]?.at ?? 0) > cutoff) repeatable -= 1;
     const repeat = agent.owed >= 1 && repeatable > 0;
     if (repeat) agent.owed -= 1;
-    const prompt = repeat ? (agent.answered[Math.floor(agent.rand() * repeatable)]?.prompt ?? '') : freshPrompt(agent.name, agent.rand);
+    const prompt = repeat
+      ? (agent.answered[Math.floor(agent.rand() * repeatable)]?.prompt ?? '')
+      : freshPrompt(agent.name, agent.rand);
     sent += 1;
     const p = fetch(`${o.gatewayUrl}/v1/chat/completions`, {
       method: 'POST',

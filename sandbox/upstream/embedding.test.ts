@@ -28,7 +28,9 @@ describe('stand-in embedding model', () => {
   });
 
   it('ignores run nonces when comparing paraphrases', () => {
-    expect(cosine(embed('What is the return policy? [run 4f9c2a1b]'), embed('How do I get a refund? [run 77d0e3aa]'))).toBeGreaterThan(0.8);
+    expect(
+      cosine(embed('What is the return policy? [run 4f9c2a1b]'), embed('How do I get a refund? [run 77d0e3aa]')),
+    ).toBeGreaterThan(0.8);
   });
 
   it('keeps unknown words apart through hashed buckets', () => {

@@ -8,7 +8,12 @@ const KEY = 'sk-upstream-test';
 const counter = () => ({ total: 0, byComponent: {} });
 type Up = Listening & { setLatency(ms: number): void };
 
-async function post(up: Up, path: string, body: unknown, key = KEY): Promise<{ status: number; json: any; ms: number }> {
+async function post(
+  up: Up,
+  path: string,
+  body: unknown,
+  key = KEY,
+): Promise<{ status: number; json: any; ms: number }> {
   const t0 = performance.now();
   const r = await fetch(`${up.url}${path}`, {
     method: 'POST',
@@ -30,7 +35,11 @@ describe('upstream (stand-in OpenAI)', () => {
     const a = await post(up, '/v1/chat/completions', { model: 'gpt-4o-mini', messages });
     const b = await post(up, '/v1/chat/completions', { model: 'gpt-4o-mini', messages });
     expect(a.status).toBe(200);
-    expect(a.json).toMatchObject({ object: 'chat.completion', model: 'gpt-4o-mini-2024-07-18', choices: [{ index: 0, message: { role: 'assistant' }, finish_reason: 'stop' }] });
+    expect(a.json).toMatchObject({
+      object: 'chat.completion',
+      model: 'gpt-4o-mini-2024-07-18',
+      choices: [{ index: 0, message: { role: 'assistant' }, finish_reason: 'stop' }],
+    });
     expect(a.json.id).toMatch(/^chatcmpl-/);
     expect(a.json.id).not.toBe(b.json.id);
     expect(a.json.choices[0].message.content).toBe('Sandbox answer to: What is the return policy of the shop?');
@@ -42,20 +51,32 @@ describe('upstream (stand-in OpenAI)', () => {
   });
 
   it('names the dated snapshot for gpt-4o and honours max_tokens', async () => {
-    const r = await post(up, '/v1/chat/completions', { model: 'gpt-4o', max_tokens: 3, messages: [{ role: 'user', content: 'Tell me everything about shipping' }] });
+    const r = await post(up, '/v1/chat/completions', {
+      model: 'gpt-4o',
+      max_tokens: 3,
+      messages: [{ role: 'user', content: 'Tell me everything about shipping' }],
+    });
     expect(r.json.model).toBe('gpt-4o-2024-08-06');
     expect(r.json.usage.completion_tokens).toBe(3);
     expect(r.json.choices[0].finish_reason).toBe('length');
   });
 
   it('rejects a wrong key with OpenAI 401 shape', async () => {
-    const r = await post(up, '/v1/chat/completions', { model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }, 'sk-wrong');
+    const r = await post(
+      up,
+      '/v1/chat/completions',
+      { model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] },
+      'sk-wrong',
+    );
     expect(r.status).toBe(401);
     expect(r.json.error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_api_key', param: null });
   });
 
   it('serves embeddings with usage, and lists models', async () => {
-    const r = await post(up, '/v1/embeddings', { model: 'text-embedding-3-small', input: ['What is the return policy?', 'How do I get a refund?'] });
+    const r = await post(up, '/v1/embeddings', {
+      model: 'text-embedding-3-small',
+      input: ['What is the return policy?', 'How do I get a refund?'],
+    });
     expect(r.status).toBe(200);
     expect(r.json.object).toBe('list');
     expect(r.json.data).toHaveLength(2);
@@ -78,7 +99,9 @@ describe('upstream faults', () => {
   const timed = async (fault: FaultName, base: number): Promise<number> => {
     const up = await startUpstream({ faults: new Set([fault]), counter: counter(), apiKey: KEY, latencyMs: base });
     try {
-      return (await post(up, '/v1/chat/completions', { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })).ms;
+      return (
+        await post(up, '/v1/chat/completions', { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+      ).ms;
     } finally {
       await up.close();
     }
@@ -94,13 +117,21 @@ describe('upstream faults', () => {
     expect(ms).toBeLessThan(1000);
   });
 
-  it('embedding-down: embeddings answer OpenAI\'s 500 while chat still answers', async () => {
-    const up = await startUpstream({ faults: new Set<FaultName>(['embedding-down']), counter: counter(), apiKey: KEY, latencyMs: 5 });
+  it("embedding-down: embeddings answer OpenAI's 500 while chat still answers", async () => {
+    const up = await startUpstream({
+      faults: new Set<FaultName>(['embedding-down']),
+      counter: counter(),
+      apiKey: KEY,
+      latencyMs: 5,
+    });
     try {
       const e = await post(up, '/v1/embeddings', { model: 'text-embedding-3-small', input: 'hello' });
       expect(e.status).toBe(500);
       expect(e.json.error).toMatchObject({ type: 'server_error' });
-      expect((await post(up, '/v1/chat/completions', { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })).status).toBe(200);
+      expect(
+        (await post(up, '/v1/chat/completions', { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }))
+          .status,
+      ).toBe(200);
     } finally {
       await up.close();
     }

@@ -87,12 +87,21 @@ export async function startUpstream(
       return;
     }
     if (!authorised(req, o.apiKey)) {
-      openaiError(res, 401, 'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.', 'invalid_request_error', 'invalid_api_key');
+      openaiError(
+        res,
+        401,
+        'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.',
+        'invalid_request_error',
+        'invalid_api_key',
+      );
       return;
     }
     if (route === 'GET /v1/models') {
       const ids = [...Object.values(SNAPSHOTS), ...Object.keys(SNAPSHOTS), EMBEDDING_MODEL];
-      sendJson(res, 200, { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: CREATED, owned_by: 'system' })) });
+      sendJson(res, 200, {
+        object: 'list',
+        data: ids.map((id) => ({ id, object: 'model', created: CREATED, owned_by: 'system' })),
+      });
       return;
     }
     const body = (await readJson(req)) as Record<string, unknown> | undefined;
@@ -100,7 +109,14 @@ export async function startUpstream(
       // Fault `embedding-down`: the embedding model is out (a revoked key, a regional outage)
       // while chat still works. OpenAI's 500 shape; the gateway's semantic cache cannot look up
       // or store anything.
-      if (o.faults.has('embedding-down')) return openaiError(res, 500, 'The server had an error while processing your request. Sorry about that!', 'server_error', null);
+      if (o.faults.has('embedding-down'))
+        return openaiError(
+          res,
+          500,
+          'The server had an error while processing your request. Sorry about that!',
+          'server_error',
+          null,
+        );
       return embeddings(res, body, o.faults.has('embedding-slow') ? SLOW_EMBEDDING_LATENCY_MS : EMBEDDING_LATENCY_MS);
     }
     return chat(res, body, chatLatency());
@@ -111,7 +127,13 @@ export async function startUpstream(
 async function chat(res: ServerResponse, body: Record<string, unknown> | undefined, latency: number): Promise<void> {
   const messages = body?.messages;
   if (!Array.isArray(messages) || messages.length === 0 || typeof body?.model !== 'string') {
-    openaiError(res, 400, "Missing required parameters: 'model' and a non-empty 'messages' array.", 'invalid_request_error', null);
+    openaiError(
+      res,
+      400,
+      "Missing required parameters: 'model' and a non-empty 'messages' array.",
+      'invalid_request_error',
+      null,
+    );
     return;
   }
   const msgs = messages as ChatMessage[];
@@ -119,7 +141,8 @@ async function chat(res: ServerResponse, body: Record<string, unknown> | undefin
   const question = text(lastUser?.content).trim().split(/\s+/).slice(0, 8).join(' ');
   const enc = tokenizer();
   let answerTokens = enc.encode(`Sandbox answer to: ${question}`);
-  const maxTokens = typeof body.max_tokens === 'number' ? body.max_tokens : (body.max_completion_tokens as number | undefined);
+  const maxTokens =
+    typeof body.max_tokens === 'number' ? body.max_tokens : (body.max_completion_tokens as number | undefined);
   const truncated = typeof maxTokens === 'number' && answerTokens.length > maxTokens;
   if (truncated) answerTokens = answerTokens.slice(0, Math.max(0, maxTokens));
   const prompt = promptTokens(msgs);
@@ -143,14 +166,28 @@ async function chat(res: ServerResponse, body: Record<string, unknown> | undefin
       completion_tokens: answerTokens.length,
       total_tokens: prompt + answerTokens.length,
       prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-      completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+      completion_tokens_details: {
+        reasoning_tokens: 0,
+        audio_tokens: 0,
+        accepted_prediction_tokens: 0,
+        rejected_prediction_tokens: 0,
+      },
     },
   });
 }
 
-async function embeddings(res: ServerResponse, body: Record<string, unknown> | undefined, latency: number): Promise<void> {
+async function embeddings(
+  res: ServerResponse,
+  body: Record<string, unknown> | undefined,
+  latency: number,
+): Promise<void> {
   const input = body?.input;
-  const inputs = typeof input === 'string' ? [input] : Array.isArray(input) && input.every((x) => typeof x === 'string') ? (input as string[]) : undefined;
+  const inputs =
+    typeof input === 'string'
+      ? [input]
+      : Array.isArray(input) && input.every((x) => typeof x === 'string')
+        ? (input as string[])
+        : undefined;
   if (!inputs || inputs.length === 0) {
     openaiError(res, 400, "'input' must be a string or a non-empty array of strings.", 'invalid_request_error', null);
     return;

@@ -10,14 +10,16 @@ export const rows: readonly MatrixRow[] = [
     faults: [],
     env: { AGENTS_CONFIG_PATH: 'fixtures/agents/bad-direct-openai.json' },
     fails: ['6/agent-config'],
-    because: /agent order-tracker at \$\.agents\[1\]\.baseUrl: base URL "https:\/\/api\.openai\.com\/v1" is not the gateway/,
+    because:
+      /agent order-tracker at \$\.agents\[1\]\.baseUrl: base URL "https:\/\/api\.openai\.com\/v1" is not the gateway/,
   },
   {
     name: 'agent config: inline sk-proj key (nested team layout)',
     faults: [],
     env: { AGENTS_CONFIG_PATH: 'fixtures/agents/bad-inline-key.json' },
     fails: ['6/agent-config'],
-    because: /agent support-bot at \$\.teams\["customer-care"\]\.agents\["support-bot"\]\.llm\.auth\.apiKey: holds an inline provider key/,
+    because:
+      /agent support-bot at \$\.teams\["customer-care"\]\.agents\["support-bot"\]\.llm\.auth\.apiKey: holds an inline provider key/,
   },
   {
     name: 'agent config: missing key reference',
@@ -31,7 +33,8 @@ export const rows: readonly MatrixRow[] = [
     faults: [],
     env: { AGENTS_CONFIG_PATH: 'fixtures/agents/bad-unresolved-key-ref.json' },
     fails: ['6/agent-config'],
-    because: /agent order-tracker at \$\.agents\[1\]\.apiKeyRef: references TEAM_KEY_order_tracker_v2, which is not set/,
+    because:
+      /agent order-tracker at \$\.agents\[1\]\.apiKeyRef: references TEAM_KEY_order_tracker_v2, which is not set/,
   },
   {
     name: 'agent config: keys anywhere (header, nested tool, notes, defaults, outside values)',
@@ -45,7 +48,8 @@ export const rows: readonly MatrixRow[] = [
     faults: [],
     env: { AGENTS_CONFIG_PATH: 'fixtures/agents/bad-defaults-direct-openai.json' },
     fails: ['6/agent-config'],
-    because: /agent support-bot at \$\.defaults\.openai\.baseURL: base URL "https:\/\/api\.openai\.com\/v1" \(inherited from a defaults block\) is not the gateway/,
+    because:
+      /agent support-bot at \$\.defaults\.openai\.baseURL: base URL "https:\/\/api\.openai\.com\/v1" \(inherited from a defaults block\) is not the gateway/,
   },
   {
     name: 'agent config: YAML syntax error beside an inline key',
@@ -58,11 +62,13 @@ export const rows: readonly MatrixRow[] = [
   {
     faults: ['team-key-revoked'],
     fails: ['6/team-keys'],
-    because: /TEAM_KEY_order_tracker \(agent order-tracker\): GET \/key\/info asked with this key answered 401: not a live key/,
+    because:
+      /TEAM_KEY_order_tracker \(agent order-tracker\): GET \/key\/info asked with this key answered 401: not a live key/,
   },
   {
     faults: ['team-key-wrong-model'],
     fails: ['6/team-keys'],
-    because: /TEAM_KEY_returns_assistant \(alias team:returns-assistant; agent returns-assistant\) does not allow model gpt-4o-mini \(required by \$\.agents\[2\]\.model\)/,
+    because:
+      /TEAM_KEY_returns_assistant \(alias team:returns-assistant; agent returns-assistant\) does not allow model gpt-4o-mini \(required by \$\.agents\[2\]\.model\)/,
   },
 ];

@@ -16,7 +16,8 @@ export const rows: readonly MatrixRow[] = [
     faults: [],
     env: { OPENAI_DIRECT_KEY: 'sk-revoked-00000000000000000000' },
     fails: ['7/rollback-readiness'],
-    because: /direct OpenAI \(the rollback target\) failed: POST http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions answered HTTP 401/,
+    because:
+      /direct OpenAI \(the rollback target\) failed: POST http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions answered HTTP 401/,
   },
 ];
 
@@ -33,14 +34,17 @@ export function realPoolerRows(pooled: { up: string; databaseDown: string }): re
       faults: [],
       env: { LANGFUSE_POOLED_DATABASE_URL: pooled.up },
       fails: [],
-      observes: [{ check: '7/rollback-readiness', key: 'pooledDatabase', matches: /"select1":true,"auth":"scram-sha-256"/ }],
+      observes: [
+        { check: '7/rollback-readiness', key: 'pooledDatabase', matches: /"select1":true,"auth":"scram-sha-256"/ },
+      ],
     },
     {
       name: 'real PgBouncer up, its database down (7/rollback-readiness)',
       faults: [],
       env: { LANGFUSE_POOLED_DATABASE_URL: pooled.databaseDown },
       fails: ['7/rollback-readiness'],
-      because: /pooled database \(LANGFUSE_POOLED_DATABASE_URL\): postgres 127\.0\.0\.1:\d+\/langfuse: .*the pooler answered, but has no connection to the database behind it/,
+      because:
+        /pooled database \(LANGFUSE_POOLED_DATABASE_URL\): postgres 127\.0\.0\.1:\d+\/langfuse: .*the pooler answered, but has no connection to the database behind it/,
     },
   ];
 }

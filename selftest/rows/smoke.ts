@@ -9,7 +9,8 @@ export const rows: readonly MatrixRow[] = [
   {
     faults: ['trace-dropped'],
     fails: ['3/smoke', '4.1/exact-cache', '4.2/semantic-cache', '5.1/rpm-limit', '5.2/failover'],
-    because: /no trace of this run \(tag run:\S+\) reached Langfuse in \d+ s, although the gateway answered: .*Raising LANGFUSE_WAIT_MS will not help/,
+    because:
+      /no trace of this run \(tag run:\S+\) reached Langfuse in \d+ s, although the gateway answered: .*Raising LANGFUSE_WAIT_MS will not help/,
     env: { LANGFUSE_WAIT_MS: '12000' },
   },
   // Langfuse takes 20 s to ingest: every trace check must wait for it (LANGFUSE_WAIT_MS, 90 s by

@@ -17,7 +17,14 @@ export interface PreparedChatBurst {
  * Langfuse traces are found the same way. The body is serialized once and every request's
  * bytes are built before the burst: the hot path only hands out prepared Buffers.
  */
-export function prepareChatBurst(o: { gatewayUrl: string; runId: string; apiKey: string; checkId: string; request: ChatRequest; count: number }): PreparedChatBurst {
+export function prepareChatBurst(o: {
+  gatewayUrl: string;
+  runId: string;
+  apiKey: string;
+  checkId: string;
+  request: ChatRequest;
+  count: number;
+}): PreparedChatBurst {
   const u = new URL(o.gatewayUrl);
   const path = `${u.pathname.replace(/\/+$/, '')}/v1/chat/completions`;
   const marker = '\u0000trace\u0000';
@@ -25,7 +32,12 @@ export function prepareChatBurst(o: { gatewayUrl: string; runId: string; apiKey:
   const [head, tail] = json.split(JSON.stringify(marker)) as [string, string];
   const headers = { authorization: `Bearer ${o.apiKey}`, 'content-type': 'application/json' };
   const traceIds = Array.from({ length: o.count }, () => newTraceId());
-  const requests: BurstRequest[] = traceIds.map((id) => ({ path, method: 'POST', headers, body: Buffer.from(`${head}"${id}"${tail}`) }));
+  const requests: BurstRequest[] = traceIds.map((id) => ({
+    path,
+    method: 'POST',
+    headers,
+    body: Buffer.from(`${head}"${id}"${tail}`),
+  }));
   return { origin: u.origin, count: o.count, traceIds, request: (i) => requests[i]! };
 }
 

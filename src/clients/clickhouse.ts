@@ -25,7 +25,11 @@ export function parseTsv(text: string): string[][] {
   return text
     .split('\n')
     .filter((line) => line !== '')
-    .map((line) => line.split('\t').map((f) => f.replace(/\\([tn\\])/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : '\\'))));
+    .map((line) =>
+      line
+        .split('\t')
+        .map((f) => f.replace(/\\([tn\\])/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : '\\'))),
+    );
 }
 
 // A 200 can still carry an exception written after the first bytes (ClickHouse docs; notes §3).
@@ -50,14 +54,27 @@ export class ClickHouseHttp implements ClickHouse {
     const url = `${this.o.url}/?wait_end_of_query=1&default_format=TabSeparated`;
     const res = await send(url, {
       method: 'POST',
-      headers: { 'x-clickhouse-user': this.o.user, 'x-clickhouse-key': this.o.password ?? '', 'content-type': 'text/plain' },
+      headers: {
+        'x-clickhouse-user': this.o.user,
+        'x-clickhouse-key': this.o.password ?? '',
+        'content-type': 'text/plain',
+      },
       body: sql,
       timeoutMs: this.o.timeoutMs,
     });
     const code = res.headers['x-clickhouse-exception-code'];
     if (res.status !== 200 || code !== undefined || MID_STREAM_EXCEPTION.test(res.text)) {
-      const auth = res.status === 401 ? ' (a password is required: CLICKHOUSE_PASSWORD)' : res.status === 403 ? ' (CLICKHOUSE_USER/CLICKHOUSE_PASSWORD were refused)' : '';
-      throw new CutoverHttpError('POST', url, `HTTP ${res.status}${code ? `, exception code ${code}` : ''}${auth}: ${firstLine(res.text)}`);
+      const auth =
+        res.status === 401
+          ? ' (a password is required: CLICKHOUSE_PASSWORD)'
+          : res.status === 403
+            ? ' (CLICKHOUSE_USER/CLICKHOUSE_PASSWORD were refused)'
+            : '';
+      throw new CutoverHttpError(
+        'POST',
+        url,
+        `HTTP ${res.status}${code ? `, exception code ${code}` : ''}${auth}: ${firstLine(res.text)}`,
+      );
     }
     return parseTsv(res.text);
   }
@@ -79,10 +96,17 @@ export class ClickHouseViaFly implements ClickHouse {
   }
 
   async query(sql: string): Promise<string[][]> {
-    const r = await this.o.fly.exec(this.o.app, this.o.machineId, ['clickhouse-client', '--query', sql], this.o.timeoutS);
+    const r = await this.o.fly.exec(
+      this.o.app,
+      this.o.machineId,
+      ['clickhouse-client', '--query', sql],
+      this.o.timeoutS,
+    );
     if (r.exitCode !== 0) {
       const hint = r.exitCode === 127 ? ' (clickhouse-client is not installed in this image)' : '';
-      throw new ClickHouseQueryError(`${this.where}: clickhouse-client exited ${r.exitCode}${hint}: ${firstLine(r.stderr || r.stdout)}`);
+      throw new ClickHouseQueryError(
+        `${this.where}: clickhouse-client exited ${r.exitCode}${hint}: ${firstLine(r.stderr || r.stdout)}`,
+      );
     }
     return parseTsv(r.stdout);
   }
@@ -90,7 +114,10 @@ export class ClickHouseViaFly implements ClickHouse {
 
 function firstLine(text: string): string {
   // clickhouse-client prints "Received exception from server …" before the line that says why.
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const line = lines.find((l) => /^Code: \d+/.test(l)) ?? lines[0] ?? '(no output)';
   return excerptOf(line);
 }

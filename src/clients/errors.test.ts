@@ -28,7 +28,13 @@ describe('excerptOf redacts before it cuts', () => {
 
   test('the error built from a body carries the redacted excerpt only', () => {
     process.env.CLICKHOUSE_PASSWORD = PASSWORD;
-    const err = new UnexpectedResponseError('GET', 'https://ch.example.com/?query=1', 500, 'JSON', `Code: 516. Authentication failed: password ${PASSWORD.toUpperCase()} is incorrect`);
+    const err = new UnexpectedResponseError(
+      'GET',
+      'https://ch.example.com/?query=1',
+      500,
+      'JSON',
+      `Code: 516. Authentication failed: password ${PASSWORD.toUpperCase()} is incorrect`,
+    );
     expect(err.message).not.toMatch(/XK29-MQ7R/);
     expect(err.excerpt).toContain('[REDACTED:CLICKHOUSE_PASSWORD]');
   });

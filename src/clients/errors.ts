@@ -49,7 +49,8 @@ export function safeUrl(url: string): string {
     const u = new URL(url);
     u.username = '';
     u.password = '';
-    for (const k of [...u.searchParams.keys()]) if (/key|token|secret|password/i.test(k)) u.searchParams.set(k, '[REDACTED]');
+    for (const k of [...u.searchParams.keys()])
+      if (/key|token|secret|password/i.test(k)) u.searchParams.set(k, '[REDACTED]');
     return u.toString();
   } catch {
     return '(invalid URL)';
@@ -70,4 +71,3 @@ export function excerptOf(body: string, max = 300): string {
   const cut = open >= 0 && flat.indexOf(']', open) >= max ? open : max;
   return `${flat.slice(0, cut)}…`;
 }
-

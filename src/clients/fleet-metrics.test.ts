@@ -41,22 +41,52 @@ beforeEach(() => {
   seen = [];
 });
 
-const fleet = (ids: string[] | null): FleetMetrics => new FleetMetrics({ gatewayUrl: url, adminKey: ADMIN, timeoutMs: 2000, machineIds: ids });
+const fleet = (ids: string[] | null): FleetMetrics =>
+  new FleetMetrics({ gatewayUrl: url, adminKey: ADMIN, timeoutMs: 2000, machineIds: ids });
 
 describe('FleetMetrics', () => {
   test('each machine is scraped on its own and the fleet increase is the sum of theirs', async () => {
-    script = { a: [[100, 10], [100, 30], [100, 35]], b: [[200, 5], [200, 6], [200, 26]] };
+    script = {
+      a: [
+        [100, 10],
+        [100, 30],
+        [100, 35],
+      ],
+      b: [
+        [200, 5],
+        [200, 6],
+        [200, 26],
+      ],
+    };
     const f = fleet(['a', 'b']);
     expect(sumOf((await f.sample()).increase, REQ)).toBe(0);
     expect(sumOf((await f.sample()).increase, REQ)).toBe(21);
     expect(sumOf((await f.sample()).increase, REQ)).toBe(46);
     expect(seen.filter((x) => x === 'a')).toHaveLength(3);
     expect(f.mode).toBe('per-machine');
-    expect(f.series().map((m) => [m.id, m.requests, m.restarts])).toEqual([['a', 25], ['b', 21]].map(([id, n]) => [id, n, 0]));
+    expect(f.series().map((m) => [m.id, m.requests, m.restarts])).toEqual(
+      [
+        ['a', 25],
+        ['b', 21],
+      ].map(([id, n]) => [id, n, 0]),
+    );
   });
 
   test('a machine restart (new, later start time) counts its new counters whole, once', async () => {
-    script = { a: [[100, 50], [100, 60], [400, 4], [400, 9]], b: [[200, 0], [200, 0], [200, 0], [200, 0]] };
+    script = {
+      a: [
+        [100, 50],
+        [100, 60],
+        [400, 4],
+        [400, 9],
+      ],
+      b: [
+        [200, 0],
+        [200, 0],
+        [200, 0],
+        [200, 0],
+      ],
+    };
     const f = fleet(['a', 'b']);
     for (let i = 0; i < 3; i++) await f.sample();
     const last = await f.sample();
@@ -67,24 +97,45 @@ describe('FleetMetrics', () => {
 
   test('workers with counters of their own are reported, never averaged away', async () => {
     // Two workers (start 100 and 101) answer in turn: each switch would read as a restart.
-    script = { a: [[100, 10], [101, 3], [100, 12], [101, 5]] };
+    script = {
+      a: [
+        [100, 10],
+        [101, 3],
+        [100, 12],
+        [101, 5],
+      ],
+    };
     const f = fleet(['a']);
     await f.sample();
     expect((await f.sample()).unreliable).toBeUndefined();
     const third = await f.sample();
-    expect(third.unreliable).toMatch(/machine a answered \/metrics\/ from 2 processes in turn .*several workers keep counters of their own .*PROMETHEUS_MULTIPROC_DIR/);
+    expect(third.unreliable).toMatch(
+      /machine a answered \/metrics\/ from 2 processes in turn .*several workers keep counters of their own .*PROMETHEUS_MULTIPROC_DIR/,
+    );
     expect(f.series()[0]!.perWorker).toBe(third.unreliable);
   });
 
   test('an earlier start time answering second is per-worker at once', async () => {
-    script = { a: [[101, 3], [100, 10]] };
+    script = {
+      a: [
+        [101, 3],
+        [100, 10],
+      ],
+    };
     const f = fleet(['a']);
     await f.sample();
     expect((await f.sample()).unreliable).toMatch(/2 processes in turn/);
   });
 
   test('without start times, a counter falling back twice is per-worker; once is a restart', async () => {
-    script = { a: [[null, 10], [null, 2], [null, 12], [null, 4]] };
+    script = {
+      a: [
+        [null, 10],
+        [null, 2],
+        [null, 12],
+        [null, 4],
+      ],
+    };
     const f = fleet(['a']);
     await f.sample();
     expect((await f.sample()).unreliable).toBeUndefined();
@@ -93,15 +144,33 @@ describe('FleetMetrics', () => {
   });
 
   test('machines answering from one process (the header not honoured) are counted once', async () => {
-    script = { a: [[100, 10], [100, 20]], b: [[100, 10], [100, 20]] };
+    script = {
+      a: [
+        [100, 10],
+        [100, 20],
+      ],
+      b: [
+        [100, 10],
+        [100, 20],
+      ],
+    };
     const f = fleet(['a', 'b']);
     await f.sample();
     expect(sumOf((await f.sample()).increase, REQ)).toBe(10);
-    expect(f.routingNote).toMatch(/machines a and b answered \/metrics\/ from the same process: fly-force-instance-id was not honoured/);
+    expect(f.routingNote).toMatch(
+      /machines a and b answered \/metrics\/ from the same process: fly-force-instance-id was not honoured/,
+    );
   });
 
   test('a machine that fails is a gap that its next scrape catches up; all failing is an error', async () => {
-    script = { a: [[100, 10], [100, 20], [100, 40]], b: [[200, 0]] };
+    script = {
+      a: [
+        [100, 10],
+        [100, 20],
+        [100, 40],
+      ],
+      b: [[200, 0]],
+    };
     const f = fleet(['a', 'b']);
     await f.sample();
     expect(sumOf((await f.sample()).increase, REQ)).toBe(10);
@@ -111,7 +180,12 @@ describe('FleetMetrics', () => {
   });
 
   test('without machine ids the public URL is one "machine", named as such', async () => {
-    script = { public: [[100, 1], [100, 4]] };
+    script = {
+      public: [
+        [100, 1],
+        [100, 4],
+      ],
+    };
     const f = fleet(null);
     await f.sample();
     expect(sumOf((await f.sample()).increase, REQ)).toBe(3);

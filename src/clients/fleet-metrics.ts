@@ -1,4 +1,11 @@
-import { MetricsAuthError, MetricsUnavailableError, scrapeMetrics, seriesKey, type PromSample, type PromScrape } from './prometheus.ts';
+import {
+  MetricsAuthError,
+  MetricsUnavailableError,
+  scrapeMetrics,
+  seriesKey,
+  type PromSample,
+  type PromScrape,
+} from './prometheus.ts';
 
 /** The header Fly's proxy routes on: a request carrying it goes to that machine (notes/litellm.md, Fly). */
 export const FORCE_INSTANCE_HEADER = 'fly-force-instance-id';
@@ -117,9 +124,25 @@ export class FleetMetrics {
   private readonly machines: MachineState[];
   private duplicateNote?: string;
 
-  constructor(private readonly o: { gatewayUrl: string; adminKey: string; timeoutMs: number; machineIds: readonly string[] | null }) {
+  constructor(
+    private readonly o: {
+      gatewayUrl: string;
+      adminKey: string;
+      timeoutMs: number;
+      machineIds: readonly string[] | null;
+    },
+  ) {
     const ids: (string | null)[] = o.machineIds && o.machineIds.length > 0 ? [...o.machineIds] : [null];
-    this.machines = ids.map((id) => ({ id, acc: new Map(), scrapes: 0, gaps: 0, restarts: 0, drops: 0, starts: [], points: [] }));
+    this.machines = ids.map((id) => ({
+      id,
+      acc: new Map(),
+      scrapes: 0,
+      gaps: 0,
+      restarts: 0,
+      drops: 0,
+      starts: [],
+      points: [],
+    }));
   }
 
   /** `per-machine` when each Fly machine is scraped on its own, else `public-url`. */
@@ -136,10 +159,18 @@ export class FleetMetrics {
   async sample(atMs = 0): Promise<FleetSample> {
     const results = await Promise.allSettled(
       this.machines.map((m) =>
-        scrapeMetrics(this.o.gatewayUrl, { adminKey: this.o.adminKey, timeoutMs: this.o.timeoutMs, headers: m.id === null ? {} : { [FORCE_INSTANCE_HEADER]: m.id } }),
+        scrapeMetrics(this.o.gatewayUrl, {
+          adminKey: this.o.adminKey,
+          timeoutMs: this.o.timeoutMs,
+          headers: m.id === null ? {} : { [FORCE_INSTANCE_HEADER]: m.id },
+        }),
       ),
     );
-    const fatal = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && (r.reason instanceof MetricsAuthError || r.reason instanceof MetricsUnavailableError));
+    const fatal = results.find(
+      (r): r is PromiseRejectedResult =>
+        r.status === 'rejected' &&
+        (r.reason instanceof MetricsAuthError || r.reason instanceof MetricsUnavailableError),
+    );
     if (fatal) throw fatal.reason;
     if (results.every((r) => r.status === 'rejected')) {
       const why = (results[0] as PromiseRejectedResult).reason;
@@ -171,7 +202,8 @@ export class FleetMetrics {
       if (dropped) m.drops += 1;
       const sign = m.perWorker ? undefined : perWorkerSign(m, start, dropped);
       if (sign) m.perWorker = sign;
-      const restarted = start !== undefined && m.prevStart !== undefined && start > m.prevStart && !m.starts.includes(start);
+      const restarted =
+        start !== undefined && m.prevStart !== undefined && start > m.prevStart && !m.starts.includes(start);
       if (restarted || (start === undefined && dropped)) m.restarts += 1;
       if (start !== undefined && !m.starts.includes(start)) m.starts.push(start);
       accumulate(m, cur, restarted);

@@ -27,7 +27,9 @@ export function parseFlyStatus(stdout: string): { machines: FlyMachine[]; releas
     const top = z.object({ Machines: z.array(z.unknown()).nullish(), Version: z.number().optional() }).parse(json);
     return { machines: (top.Machines ?? []).map(machineFromJson), releaseVersion: top.Version };
   } catch {
-    throw new FlyctlError(`fly status --json printed an unexpected shape (expected {"Machines": [...]}): ${excerpt(stdout)}`);
+    throw new FlyctlError(
+      `fly status --json printed an unexpected shape (expected {"Machines": [...]}): ${excerpt(stdout)}`,
+    );
   }
 }
 
@@ -38,7 +40,10 @@ export function parseFlyStatus(stdout: string): { machines: FlyMachine[]; releas
  */
 export function parseFlyExec(stdout: string): FlyExecResult {
   const r = execResultFromJson(parseJson(stdout, 'fly machine exec --json'));
-  if (!r) throw new FlyctlError(`fly machine exec --json printed an unexpected shape (expected {exit_code?, stdout?, stderr?}): ${excerpt(stdout)}`);
+  if (!r)
+    throw new FlyctlError(
+      `fly machine exec --json printed an unexpected shape (expected {exit_code?, stdout?, stderr?}): ${excerpt(stdout)}`,
+    );
   return r;
 }
 
@@ -50,7 +55,10 @@ export function parseFlyExec(stdout: string): FlyExecResult {
 export function parseFlySecrets(stdout: string): string[] {
   const json = parseJson(stdout, 'fly secrets list --json');
   const list = Array.isArray(json) ? json : (json as { secrets?: unknown } | null)?.secrets;
-  if (!Array.isArray(list)) throw new FlyctlError(`fly secrets list --json printed an unexpected shape (expected an array of secrets): ${excerpt(stdout)}`);
+  if (!Array.isArray(list))
+    throw new FlyctlError(
+      `fly secrets list --json printed an unexpected shape (expected an array of secrets): ${excerpt(stdout)}`,
+    );
   return list.map((s) => {
     const name = (s as { Name?: unknown; name?: unknown } | null)?.Name ?? (s as { name?: unknown } | null)?.name;
     if (typeof name !== 'string') throw new FlyctlError('fly secrets list --json printed a secret without a name');
@@ -67,7 +75,19 @@ export function shellQuote(argv: readonly string[]): string {
 }
 
 /** Variables flyctl gets from the caller's environment by name: where to find itself, its config and temp files, and the way out through a proxy. */
-const FLYCTL_PASSED = new Set(['PATH', 'HOME', 'TMPDIR', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'all_proxy']);
+const FLYCTL_PASSED = new Set([
+  'PATH',
+  'HOME',
+  'TMPDIR',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'ALL_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'all_proxy',
+]);
 
 /**
  * The environment the flyctl child gets, built from nothing (the caller runs it with
@@ -130,11 +150,15 @@ export class FlyctlClient implements FlyClient {
       stripFinalNewline: false,
     });
     if ((res as { code?: string }).code === 'ENOENT') {
-      throw new FlyctlError(`FLY_TRANSPORT=flyctl, but the ${bin} binary was not found on PATH; install flyctl (https://fly.io/docs/flyctl/install/) or set FLY_TRANSPORT=api with FLY_API_TOKEN`);
+      throw new FlyctlError(
+        `FLY_TRANSPORT=flyctl, but the ${bin} binary was not found on PATH; install flyctl (https://fly.io/docs/flyctl/install/) or set FLY_TRANSPORT=api with FLY_API_TOKEN`,
+      );
     }
     if (res.timedOut) throw new FlyctlError(`${line} did not finish within ${timeoutMs} ms and was killed`);
     if (res.exitCode !== 0) {
-      throw new FlyctlError(`${line} exited ${res.exitCode ?? res.signal ?? '?'}; stderr: ${excerpt(String(res.stderr))}`);
+      throw new FlyctlError(
+        `${line} exited ${res.exitCode ?? res.signal ?? '?'}; stderr: ${excerpt(String(res.stderr))}`,
+      );
     }
     return String(res.stdout);
   }

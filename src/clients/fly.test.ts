@@ -16,7 +16,9 @@ afterEach(async () => {
 });
 
 /** A tiny Machines API: records what it was sent and answers with `handler`. */
-async function tinyApi(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<{ url: string; seen: { auth?: string; path?: string; body: string }[] }> {
+async function tinyApi(
+  handler: (req: IncomingMessage, res: ServerResponse, body: string) => void,
+): Promise<{ url: string; seen: { auth?: string; path?: string; body: string }[] }> {
   const seen: { auth?: string; path?: string; body: string }[] = [];
   const server: Server = createServer((req, res) => {
     let body = '';
@@ -27,7 +29,13 @@ async function tinyApi(handler: (req: IncomingMessage, res: ServerResponse, body
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  closers.push(() => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }));
+  closers.push(
+    () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
 }
 
@@ -53,7 +61,13 @@ describe('flyAuthorization', () => {
 
 describe('machineFromJson', () => {
   it('reads incomplete_config when the host is not ok, and the legacy process_group key', () => {
-    const m = machineFromJson({ id: 'm1', state: 'started', region: 'ord', host_status: 'unreachable', incomplete_config: { image: 'img', metadata: { process_group: 'worker' } } });
+    const m = machineFromJson({
+      id: 'm1',
+      state: 'started',
+      region: 'ord',
+      host_status: 'unreachable',
+      incomplete_config: { image: 'img', metadata: { process_group: 'worker' } },
+    });
     expect(m).toMatchObject({ id: 'm1', hostStatus: 'unreachable', processGroup: 'worker', image: 'img', checks: [] });
   });
 });
@@ -68,7 +82,9 @@ describe('FlyMachinesApi against a tiny server', () => {
 
   it('reads a missing exit_code as 0 and keeps a non-zero one', async () => {
     let n = 0;
-    const api = await tinyApi((_req, res) => json(res, 200, n++ === 0 ? { stdout: '1\n' } : { exit_code: 22, stderr: 'curl: (22)' }));
+    const api = await tinyApi((_req, res) =>
+      json(res, 200, n++ === 0 ? { stdout: '1\n' } : { exit_code: 22, stderr: 'curl: (22)' }),
+    );
     const fly = new FlyMachinesApi({ apiUrl: api.url, token: 't', timeoutMs: 2000 });
     expect(await fly.exec('app', 'm1', ['true'], 5)).toEqual({ exitCode: 0, stdout: '1\n', stderr: '' });
     expect(await fly.exec('app', 'm1', ['false'], 5)).toEqual({ exitCode: 22, stdout: '', stderr: 'curl: (22)' });
@@ -77,23 +93,33 @@ describe('FlyMachinesApi against a tiny server', () => {
 
   it('names the endpoint and the token problem on 401, without the token', async () => {
     const api = await tinyApi((_req, res) => json(res, 401, { error: 'unauthorized' }));
-    const err = await new FlyMachinesApi({ apiUrl: api.url, token: 'FlyV1 fm2_secretvalue', timeoutMs: 2000 }).machines('app').catch((e: unknown) => e);
+    const err = await new FlyMachinesApi({ apiUrl: api.url, token: 'FlyV1 fm2_secretvalue', timeoutMs: 2000 })
+      .machines('app')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FlyApiError);
-    expect((err as Error).message).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/v1\/apps\/app\/machines: HTTP 401: the Fly token was refused/);
+    expect((err as Error).message).toMatch(
+      /^GET http:\/\/127\.0\.0\.1:\d+\/v1\/apps\/app\/machines: HTTP 401: the Fly token was refused/,
+    );
     expect((err as Error).message).not.toContain('secretvalue');
   });
 
   it('retries a rate-limited GET and then succeeds', async () => {
     let n = 0;
-    const api = await tinyApi((_req, res) => (n++ === 0 ? json(res, 429, { error: 'rate limited' }) : json(res, 200, { secrets: [{ name: 'A', digest: 'x' }] })));
-    expect(await new FlyMachinesApi({ apiUrl: api.url, token: 't', timeoutMs: 2000 }).secretNames('app')).toEqual(['A']);
+    const api = await tinyApi((_req, res) =>
+      n++ === 0 ? json(res, 429, { error: 'rate limited' }) : json(res, 200, { secrets: [{ name: 'A', digest: 'x' }] }),
+    );
+    expect(await new FlyMachinesApi({ apiUrl: api.url, token: 't', timeoutMs: 2000 }).secretNames('app')).toEqual([
+      'A',
+    ]);
     expect(api.seen).toHaveLength(2);
   });
 
   it('fails a call that hangs within its budget', async () => {
     const api = await tinyApi(() => undefined);
     const started = performance.now();
-    await expect(new FlyMachinesApi({ apiUrl: api.url, token: 't', timeoutMs: 300 }).machines('app')).rejects.toThrow(/unreachable/);
+    await expect(new FlyMachinesApi({ apiUrl: api.url, token: 't', timeoutMs: 300 }).machines('app')).rejects.toThrow(
+      /unreachable/,
+    );
     expect(performance.now() - started).toBeLessThan(3000);
   });
 });
@@ -106,8 +132,20 @@ describe('FlyMachinesApi against the sandbox Machines API', () => {
     const ch = await startClickHouse({ ...ctx, user: 'langfuse', password: 'pw' });
     const minio = await startMinio(ctx);
     const worker = await tinyApi((_req, res) => json(res, 200, { status: 'ok' }));
-    const fly = await startFly({ ...ctx, token: TOKEN, clickhouse: { url: ch.url, user: 'langfuse', password: 'pw' }, minioUrl: minio.url, langfuseWorkerUrl: worker.url, gatewayUrl: worker.url, certificates: {} });
-    closers.push(() => ch.close(), () => minio.close(), () => fly.close());
+    const fly = await startFly({
+      ...ctx,
+      token: TOKEN,
+      clickhouse: { url: ch.url, user: 'langfuse', password: 'pw' },
+      minioUrl: minio.url,
+      langfuseWorkerUrl: worker.url,
+      gatewayUrl: worker.url,
+      certificates: {},
+    });
+    closers.push(
+      () => ch.close(),
+      () => minio.close(),
+      () => fly.close(),
+    );
     return fly.url;
   }
 
@@ -125,7 +163,11 @@ describe('FlyMachinesApi against the sandbox Machines API', () => {
   it('runs clickhouse-client through exec and reports the worker health', async () => {
     const fly = new FlyMachinesApi({ apiUrl: await sandboxFly(), token: TOKEN, timeoutMs: 5000 });
     const [ch] = await fly.machines(DEFAULT_APPS.clickhouse);
-    expect(await fly.exec(DEFAULT_APPS.clickhouse, ch!.id, ['clickhouse-client', '--query', 'SELECT 1'], 5)).toEqual({ exitCode: 0, stdout: '1\n', stderr: '' });
+    expect(await fly.exec(DEFAULT_APPS.clickhouse, ch!.id, ['clickhouse-client', '--query', 'SELECT 1'], 5)).toEqual({
+      exitCode: 0,
+      stdout: '1\n',
+      stderr: '',
+    });
     const worker = (await fly.machines(DEFAULT_APPS.gateway)).find((m) => m.processGroup === 'worker')!;
     expect(await langfuseWorkerHealth(fly, DEFAULT_APPS.gateway, worker.id, 5)).toMatchObject({ healthy: true });
   });

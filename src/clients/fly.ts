@@ -82,7 +82,8 @@ export class FlyApiError extends CutoverHttpError {
 }
 
 function hintFor(status: number): string {
-  if (status === 401) return 'the Fly token was refused (FLY_API_TOKEN missing, expired or mangled; FlyV1 tokens are sent whole); ';
+  if (status === 401)
+    return 'the Fly token was refused (FLY_API_TOKEN missing, expired or mangled; FlyV1 tokens are sent whole); ';
   if (status === 403) return 'the Fly token has no access to this app (another organization?); ';
   if (status === 404) return 'no such app, machine or route; ';
   if (status === 408) return 'Fly gave up waiting (exec deadline); ';
@@ -94,7 +95,11 @@ function excerpt(body: string): string {
 }
 
 // Lenient on purpose: Fly adds fields freely, and a missing optional one must not hide the rest.
-const RawCheck = z.object({ name: z.string().default(''), status: z.string().default(''), output: z.string().optional() });
+const RawCheck = z.object({
+  name: z.string().default(''),
+  status: z.string().default(''),
+  output: z.string().optional(),
+});
 const RawConfig = z
   .object({ image: z.string().optional(), metadata: z.record(z.string(), z.unknown()).nullish() })
   .partial()
@@ -119,7 +124,8 @@ export function machineFromJson(raw: unknown): FlyMachine {
   const m = RawMachine.parse(raw);
   const config = m.config ?? m.incomplete_config ?? {};
   const meta = config.metadata ?? {};
-  const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
+  const str = (v: unknown): string | undefined =>
+    typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
   return {
     id: m.id,
     name: m.name,
@@ -135,16 +141,30 @@ export function machineFromJson(raw: unknown): FlyMachine {
 }
 
 /** Parses a JSON array of machines, naming what came back when it is not one. */
-export function machinesFromJson(json: unknown, where: { method: string; url: string; status: number; text: string }): FlyMachine[] {
-  if (!Array.isArray(json)) throw new UnexpectedResponseError(where.method, where.url, where.status, 'a JSON array of machines', where.text);
+export function machinesFromJson(
+  json: unknown,
+  where: { method: string; url: string; status: number; text: string },
+): FlyMachine[] {
+  if (!Array.isArray(json))
+    throw new UnexpectedResponseError(where.method, where.url, where.status, 'a JSON array of machines', where.text);
   try {
     return json.map(machineFromJson);
   } catch {
-    throw new UnexpectedResponseError(where.method, where.url, where.status, 'machine objects with id, state and region', where.text);
+    throw new UnexpectedResponseError(
+      where.method,
+      where.url,
+      where.status,
+      'machine objects with id, state and region',
+      where.text,
+    );
   }
 }
 
-const ExecBody = z.object({ exit_code: z.number().int().optional(), stdout: z.string().optional(), stderr: z.string().optional() });
+const ExecBody = z.object({
+  exit_code: z.number().int().optional(),
+  stdout: z.string().optional(),
+  stderr: z.string().optional(),
+});
 
 /** Parses an exec response (`{exit_code?, stdout?, stderr?}`, every field omitempty): a missing exit code is 0. */
 export function execResultFromJson(json: unknown): FlyExecResult | undefined {
@@ -195,7 +215,8 @@ export class FlyMachinesApi implements FlyClient {
   async secretNames(app: string): Promise<string[]> {
     const res = await this.get(`/v1/apps/${encodeURIComponent(app)}/secrets`);
     const parsed = SecretsBody.safeParse(jsonOf(res, 'a secrets list'));
-    if (!parsed.success) throw new UnexpectedResponseError(res.method, res.url, res.status, '{"secrets":[{"name",…}]}', res.text);
+    if (!parsed.success)
+      throw new UnexpectedResponseError(res.method, res.url, res.status, '{"secrets":[{"name",…}]}', res.text);
     const list = Array.isArray(parsed.data) ? parsed.data : parsed.data.secrets;
     return list.map((s) => s.name);
   }
@@ -209,7 +230,8 @@ export class FlyMachinesApi implements FlyClient {
       const transient = res.status === 408 || res.status === 429 || res.status >= 500;
       if (!transient || attempt === 2) throw new FlyApiError('GET', url, res.status, res.text);
       const retryAfterS = Number(res.headers['retry-after']);
-      const waitMs = Number.isFinite(retryAfterS) && retryAfterS > 0 ? Math.min(retryAfterS * 1000, 3000) : 500 * 2 ** attempt;
+      const waitMs =
+        Number.isFinite(retryAfterS) && retryAfterS > 0 ? Math.min(retryAfterS * 1000, 3000) : 500 * 2 ** attempt;
       await new Promise((r) => setTimeout(r, waitMs));
     }
   }

@@ -20,10 +20,16 @@ export class GatewayAdminError extends CutoverHttpError {
 
 const ErrorBody = z.union([
   z.object({ error: z.object({ message: z.string() }) }).transform((b) => b.error.message),
-  z.object({ detail: z.unknown() }).transform((b) => (typeof b.detail === 'string' ? b.detail : JSON.stringify(b.detail))),
+  z
+    .object({ detail: z.unknown() })
+    .transform((b) => (typeof b.detail === 'string' ? b.detail : JSON.stringify(b.detail))),
 ]);
 
-const nullableNumber = z.number().nullable().optional().transform((v) => v ?? null);
+const nullableNumber = z
+  .number()
+  .nullable()
+  .optional()
+  .transform((v) => v ?? null);
 
 /** `POST /key/generate`'s answer; only what the suite reads. `key` is the raw secret. */
 const GeneratedKeyBody = z.object({
@@ -74,7 +80,10 @@ export interface KeyGone {
   readonly how: string;
 }
 
-const list = z.array(z.string()).optional().transform((v) => v ?? []);
+const list = z
+  .array(z.string())
+  .optional()
+  .transform((v) => v ?? []);
 const ActiveCallbacksBody = z.object({
   'litellm.callbacks': list,
   'litellm.success_callback': list,
@@ -100,7 +109,9 @@ export function logsFailuresTo(c: ActiveCallbacks, name: string): boolean {
   // Older builds list names ("langfuse"); 1.103 lists Python reprs of the logger objects, e.g.
   // "<litellm.integrations.langfuse.langfuse_prompt_management.LangfusePromptManagement object at 0x…>".
   const integration = `<litellm.integrations.${n}.`;
-  return [...c.callbacks, ...c.failureCallback].some((x) => x.toLowerCase() === n || x.toLowerCase().startsWith(integration));
+  return [...c.callbacks, ...c.failureCallback].some(
+    (x) => x.toLowerCase() === n || x.toLowerCase().startsWith(integration),
+  );
 }
 
 const ReadinessBody = z.object({
@@ -143,11 +154,21 @@ const CachePingBody = z.object({
  * `ttl`, `mode`), `{}` when absent or not JSON.
  */
 export type CachePing =
-  | { readonly ok: true; readonly status: string; readonly cacheType: string; readonly redisPing: boolean | null; readonly params: Readonly<Record<string, unknown>> }
+  | {
+      readonly ok: true;
+      readonly status: string;
+      readonly cacheType: string;
+      readonly redisPing: boolean | null;
+      readonly params: Readonly<Record<string, unknown>>;
+    }
   | { readonly ok: false; readonly message: string; readonly params: Readonly<Record<string, unknown>> };
 
 const ModelInfoBody = z.object({
-  data: z.array(z.object({ model_name: z.string(), model_info: z.object({ id: z.string().optional() }).passthrough().optional() }).passthrough()),
+  data: z.array(
+    z
+      .object({ model_name: z.string(), model_info: z.object({ id: z.string().optional() }).passthrough().optional() })
+      .passthrough(),
+  ),
 });
 
 /** What `POST /key/generate` is asked for; the names follow LiteLLM's `GenerateKeyRequest`. */
@@ -199,7 +220,12 @@ export class GatewayAdmin {
    * does any other error status: neither says anything about the key.
    */
   async keyGone(key: string): Promise<KeyGone> {
-    const res = await this.call('GET', `/key/info?key=${encodeURIComponent(key)}`, undefined, (r) => r.status === 404 && isLitellmError(r));
+    const res = await this.call(
+      'GET',
+      `/key/info?key=${encodeURIComponent(key)}`,
+      undefined,
+      (r) => r.status === 404 && isLitellmError(r),
+    );
     // The server's message is not recorded: a proxy that echoed the key into it would leak it.
     if (res.status === 404) return { gone: true, how: 'GET /key/info answered 404 (key not found)' };
     const { status } = this.keyInfoOf(res);
@@ -216,16 +242,24 @@ export class GatewayAdmin {
    * is missing and throws.
    */
   async deleteKeys(which: { keys?: readonly string[]; aliases?: readonly string[] }): Promise<string[]> {
-    const body = { ...(which.keys?.length ? { keys: which.keys } : {}), ...(which.aliases?.length ? { key_aliases: which.aliases } : {}) };
+    const body = {
+      ...(which.keys?.length ? { keys: which.keys } : {}),
+      ...(which.aliases?.length ? { key_aliases: which.aliases } : {}),
+    };
     const res = await this.call('POST', '/key/delete', body, (r) => r.status === 404 && isLitellmError(r));
     if (res.status === 404) return [];
-    return this.parse(res, z.object({ deleted_keys: z.array(z.string()) }), 'a delete result {deleted_keys: […]}').deleted_keys;
+    return this.parse(res, z.object({ deleted_keys: z.array(z.string()) }), 'a delete result {deleted_keys: […]}')
+      .deleted_keys;
   }
 
   /** `GET /active/callbacks`: which integrations LiteLLM calls on success and on failure. */
   async activeCallbacks(): Promise<ActiveCallbacks> {
     const res = await this.call('GET', '/active/callbacks');
-    const b = this.parse(res, ActiveCallbacksBody, 'the callback lists {"litellm.callbacks", "litellm.failure_callback", …}');
+    const b = this.parse(
+      res,
+      ActiveCallbacksBody,
+      'the callback lists {"litellm.callbacks", "litellm.failure_callback", …}',
+    );
     return {
       callbacks: b['litellm.callbacks'],
       successCallback: b['litellm.success_callback'],
@@ -244,7 +278,11 @@ export class GatewayAdmin {
   async readiness(): Promise<Readiness> {
     const details = await this.call('GET', '/health/readiness/details', undefined, isRouteMissing);
     const route = details.status === 404 ? '/health/readiness' : '/health/readiness/details';
-    const b = this.parse(details.status === 404 ? await this.call('GET', route) : details, ReadinessBody, 'a readiness body {status, db, litellm_version}');
+    const b = this.parse(
+      details.status === 404 ? await this.call('GET', route) : details,
+      ReadinessBody,
+      'a readiness body {status, db, litellm_version}',
+    );
     return { status: b.status, db: b.db ?? null, version: b.litellm_version ?? null, route };
   }
 
@@ -261,8 +299,18 @@ export class GatewayAdmin {
       const message = typeof inner?.message === 'string' ? inner.message : litellmMessage(res);
       return { ok: false, message, params: paramsOf(inner?.litellm_cache_params) };
     }
-    const b = this.parse(res, CachePingBody, 'a cache ping {status, cache_type, litellm_cache_params: "<JSON string>"}');
-    return { ok: true, status: b.status, cacheType: b.cache_type, redisPing: b.ping_response ?? null, params: paramsOf(b.litellm_cache_params) };
+    const b = this.parse(
+      res,
+      CachePingBody,
+      'a cache ping {status, cache_type, litellm_cache_params: "<JSON string>"}',
+    );
+    return {
+      ok: true,
+      status: b.status,
+      cacheType: b.cache_type,
+      redisPing: b.ping_response ?? null,
+      params: paramsOf(b.litellm_cache_params),
+    };
   }
 
   /** The model group a deployment id (`x-litellm-model-id`) belongs to, or undefined when the proxy does not know the id. */
@@ -272,11 +320,19 @@ export class GatewayAdmin {
     return data.find((d) => d.model_info?.id === modelId)?.model_name;
   }
 
-  private async call(method: 'GET' | 'POST', path: string, body?: unknown, allow?: (r: RawResponse) => boolean): Promise<RawResponse> {
+  private async call(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    allow?: (r: RawResponse) => boolean,
+  ): Promise<RawResponse> {
     const url = `${this.o.url}${path}`;
     const res = await send(url, {
       method,
-      headers: { authorization: `Bearer ${this.o.adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${this.o.adminKey}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       timeoutMs: this.o.timeoutMs,
     });
@@ -289,14 +345,26 @@ export class GatewayAdmin {
 
   private keyInfoOf(res: RawResponse): KeyInfo {
     const { info } = this.parse(res, KeyInfoBody, 'a key row {info: {rpm_limit, …}}');
-    return { alias: info.key_alias ?? null, rpmLimit: info.rpm_limit, tpmLimit: info.tpm_limit, expires: info.expires ?? null, status: info.status ?? null };
+    return {
+      alias: info.key_alias ?? null,
+      rpmLimit: info.rpm_limit,
+      tpmLimit: info.tpm_limit,
+      expires: info.expires ?? null,
+      status: info.status ?? null,
+    };
   }
 
   private parse<T>(res: RawResponse, schema: z.ZodType<T>, expected: string): T {
     const parsed = schema.safeParse(jsonOf(res, expected));
     if (!parsed.success) {
       const i = parsed.error.issues[0];
-      throw new UnexpectedResponseError(res.method, res.url, res.status, `${expected} (${i ? `${i.path.join('.') || 'body'}: ${i.message}` : 'invalid'})`, res.text);
+      throw new UnexpectedResponseError(
+        res.method,
+        res.url,
+        res.status,
+        `${expected} (${i ? `${i.path.join('.') || 'body'}: ${i.message}` : 'invalid'})`,
+        res.text,
+      );
     }
     return parsed.data;
   }

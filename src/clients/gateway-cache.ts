@@ -49,7 +49,14 @@ function fromPing(ping: CachePing): GatewayCache {
   if (ping.ok) {
     const type = normalType(ping.cacheType);
     const healthy = ping.status === 'healthy';
-    return { kind: kindOf(type), type, healthy, redisPing: ping.redisPing, detail: healthy ? null : `GET ${ROUTE} status ${ping.status}`, route: ROUTE };
+    return {
+      kind: kindOf(type),
+      type,
+      healthy,
+      redisPing: ping.redisPing,
+      detail: healthy ? null : `GET ${ROUTE} status ${ping.status}`,
+      route: ROUTE,
+    };
   }
   const detail = `GET ${ROUTE} answered 503: ${ping.message}`;
   if (/not initiali[sz]ed/i.test(ping.message)) return { kind: 'none', type: null, detail, route: ROUTE };
@@ -78,7 +85,8 @@ export async function readGatewayCache(admin: Pick<GatewayAdmin, 'cachePing'>): 
  * the configuration must change, a rerun will not help.
  */
 export function cacheCannotServe(cache: GatewayCache, request: 'repeat' | 'paraphrase'): string | undefined {
-  if (cache.kind === 'none') return `the gateway has no response cache (${cache.detail}): nothing can be served from cache; set litellm_settings.cache: true with cache_params`;
+  if (cache.kind === 'none')
+    return `the gateway has no response cache (${cache.detail}): nothing can be served from cache; set litellm_settings.cache: true with cache_params`;
   if (cache.kind === 'exact' && request === 'paraphrase') {
     return `the gateway's one response cache is the exact \`${cache.type}\` type: LiteLLM builds one cache from cache_params.type, so a paraphrase can never hit; configure redis-semantic or qdrant-semantic`;
   }

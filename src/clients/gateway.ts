@@ -98,9 +98,7 @@ export function newTraceId(): string {
  * returned, because a 429 is sometimes exactly what a check wants.
  */
 export class GatewayClient {
-  constructor(
-    private readonly o: { url: string; runId: string; timeoutMs: number },
-  ) {}
+  constructor(private readonly o: { url: string; runId: string; timeoutMs: number }) {}
 
   get url(): string {
     return this.o.url;
@@ -129,11 +127,25 @@ export class GatewayClient {
     const json = jsonOf(raw, raw.status < 300 ? 'a chat completion' : "LiteLLM's error body");
     if (raw.status >= 200 && raw.status < 300) {
       const parsed = ChatCompletion.safeParse(json);
-      if (!parsed.success) throw new UnexpectedResponseError('POST', url, raw.status, `a chat completion (${firstIssue(parsed.error)})`, raw.text);
+      if (!parsed.success)
+        throw new UnexpectedResponseError(
+          'POST',
+          url,
+          raw.status,
+          `a chat completion (${firstIssue(parsed.error)})`,
+          raw.text,
+        );
       return { status: raw.status, traceId, litellm, timing: raw.timing, completion: parsed.data, raw };
     }
     const parsed = LitellmError.safeParse(json);
-    if (!parsed.success) throw new UnexpectedResponseError('POST', url, raw.status, "LiteLLM's error body {error:{message,code}}", raw.text);
+    if (!parsed.success)
+      throw new UnexpectedResponseError(
+        'POST',
+        url,
+        raw.status,
+        "LiteLLM's error body {error:{message,code}}",
+        raw.text,
+      );
     return { status: raw.status, traceId, litellm, timing: raw.timing, error: parsed.data.error, raw };
   }
 }

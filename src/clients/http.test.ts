@@ -30,7 +30,8 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     req.resume();
     const u = new URL(req.url!, 'http://x');
-    if (u.pathname === '/small') return void res.writeHead(200, { 'content-type': 'application/json', 'x-n': '1' }).end('{"ok":true}');
+    if (u.pathname === '/small')
+      return void res.writeHead(200, { 'content-type': 'application/json', 'x-n': '1' }).end('{"ok":true}');
     if (u.pathname === '/endless') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return stream(res);
@@ -76,7 +77,11 @@ describe('send: every read bounded', () => {
     const e = err as BodyTooLargeError;
     expect(e.limit).toBe(cap);
     expect(e.received).toBeGreaterThan(cap);
-    expect(e.message).toMatch(new RegExp(`^GET ${url}/endless: HTTP 200, expected a body under 1048576 bytes \\(the 1 MiB cap of this read; the read stopped after \\d+ bytes\\); body starts: "a{300}…"$`));
+    expect(e.message).toMatch(
+      new RegExp(
+        `^GET ${url}/endless: HTTP 200, expected a body under 1048576 bytes \\(the 1 MiB cap of this read; the read stopped after \\d+ bytes\\); body starts: "a{300}…"$`,
+      ),
+    );
     await expect.poll(() => streamedBytes, { timeout: 2000 }).toBeGreaterThan(0);
     // The cap plus what the loopback socket buffers held: nowhere near an endless stream.
     expect(streamedBytes).toBeLessThan(cap + 16 * 1024 * 1024);
@@ -84,7 +89,9 @@ describe('send: every read bounded', () => {
 
   it('applies the 4 MiB default cap to a call that names none, and reads a body exactly at the cap', async () => {
     expect(DEFAULT_MAX_BODY_BYTES).toBe(4 * 1024 * 1024);
-    const over = await send(`${url}/exactly?bytes=${DEFAULT_MAX_BODY_BYTES + 64 * 1024}`, { timeoutMs: 5000 }).catch((e: unknown) => e);
+    const over = await send(`${url}/exactly?bytes=${DEFAULT_MAX_BODY_BYTES + 64 * 1024}`, { timeoutMs: 5000 }).catch(
+      (e: unknown) => e,
+    );
     expect(over).toBeInstanceOf(BodyTooLargeError);
     expect((over as BodyTooLargeError).limit).toBe(DEFAULT_MAX_BODY_BYTES);
     expect((over as Error).message).toContain('the 4 MiB cap of this read');
@@ -104,7 +111,9 @@ describe('send: every read bounded', () => {
     const err = await send(`${url}/trickle`, { timeoutMs: 300 }).catch((e: unknown) => e);
     const took = performance.now() - started;
     expect(err).toBeInstanceOf(UnexpectedResponseError);
-    expect((err as Error).message).toMatch(/expected a complete body within 600 ms \(2 × the 300 ms timeout; \d+ bytes had arrived: the server stalls or trickles its answer\)/);
+    expect((err as Error).message).toMatch(
+      /expected a complete body within 600 ms \(2 × the 300 ms timeout; \d+ bytes had arrived: the server stalls or trickles its answer\)/,
+    );
     expect(took).toBeGreaterThanOrEqual(550);
     expect(took).toBeLessThan(2000);
   });
@@ -115,6 +124,11 @@ describe('send: every read bounded', () => {
   });
 
   it('writes byte counts as an engineer reads them', () => {
-    expect([bytesText(300), bytesText(64 * 1024), bytesText(16 * 1024 * 1024), bytesText(1.5 * 1024 * 1024)]).toEqual(['300 B', '64 KiB', '16 MiB', '1.5 MiB']);
+    expect([bytesText(300), bytesText(64 * 1024), bytesText(16 * 1024 * 1024), bytesText(1.5 * 1024 * 1024)]).toEqual([
+      '300 B',
+      '64 KiB',
+      '16 MiB',
+      '1.5 MiB',
+    ]);
   });
 });

@@ -48,8 +48,19 @@ export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 export class BodyTooLargeError extends UnexpectedResponseError {
   readonly limit: number;
   readonly received: number;
-  constructor(method: string, url: string, status: number, limit: number, received: number, declared: number | undefined, head: string) {
-    const why = declared !== undefined ? `content-length ${declared} was refused unread` : `the read stopped after ${received} bytes`;
+  constructor(
+    method: string,
+    url: string,
+    status: number,
+    limit: number,
+    received: number,
+    declared: number | undefined,
+    head: string,
+  ) {
+    const why =
+      declared !== undefined
+        ? `content-length ${declared} was refused unread`
+        : `the read stopped after ${received} bytes`;
     super(method, url, status, `a body under ${limit} bytes (the ${bytesText(limit)} cap of this read; ${why})`, head);
     this.limit = limit;
     this.received = received;
@@ -99,7 +110,8 @@ export async function send(url: string, o: HttpOptions): Promise<RawResponse> {
   const method = o.method ?? 'GET';
   const u = new URL(url);
   const limit = o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`maxBodyBytes must be a whole number of bytes ≥ 1, got ${limit}`);
+  if (!Number.isSafeInteger(limit) || limit < 1)
+    throw new RangeError(`maxBodyBytes must be a whole number of bytes ≥ 1, got ${limit}`);
   // headersTimeout and bodyTimeout only bound silences; this bounds the whole exchange.
   const wholeBudgetMs = o.timeoutMs * 2;
   const signal = AbortSignal.timeout(wholeBudgetMs);
@@ -131,7 +143,15 @@ export async function send(url: string, o: HttpOptions): Promise<RawResponse> {
       const b = chunk as Buffer;
       if (size + b.length > limit) {
         res.body.destroy();
-        throw new BodyTooLargeError(method, url, res.statusCode, limit, size + b.length, undefined, headOf([...chunks, b]));
+        throw new BodyTooLargeError(
+          method,
+          url,
+          res.statusCode,
+          limit,
+          size + b.length,
+          undefined,
+          headOf([...chunks, b]),
+        );
       }
       size += b.length;
       chunks.push(b);
@@ -147,21 +167,35 @@ export async function send(url: string, o: HttpOptions): Promise<RawResponse> {
   }
   const totalMs = performance.now() - started;
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-  return { method, url, status: res.statusCode, headers, text: Buffer.concat(chunks).toString('utf8'), timing: { headersMs, totalMs } };
+  for (const [k, v] of Object.entries(res.headers))
+    if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return {
+    method,
+    url,
+    status: res.statusCode,
+    headers,
+    text: Buffer.concat(chunks).toString('utf8'),
+    timing: { headersMs, totalMs },
+  };
 }
 
 /** Where a call's budget comes from, so a timeout message names the variable to raise. */
-const TIMEOUT_SOURCE = 'the call\'s timeout: HTTP_TIMEOUT_MS unless the check sets its own';
+const TIMEOUT_SOURCE = "the call's timeout: HTTP_TIMEOUT_MS unless the check sets its own";
 
 /**
  * A timeout said as the budget that ran out, instead of undici's bare code: an engineer reading
  * `UND_ERR_HEADERS_TIMEOUT` cannot tell which setting to change or whether the server is down.
  */
-function timeoutCause(err: unknown, timeoutMs: number, wholeBudgetSpent: boolean): { code: string; message: string } | undefined {
+function timeoutCause(
+  err: unknown,
+  timeoutMs: number,
+  wholeBudgetSpent: boolean,
+): { code: string; message: string } | undefined {
   const code = (err as { code?: string } | undefined)?.code;
-  if (code === 'UND_ERR_HEADERS_TIMEOUT') return { code, message: `no response headers within ${timeoutMs} ms (${TIMEOUT_SOURCE})` };
-  if (wholeBudgetSpent) return { code: 'TimeoutError', message: `no answer within ${timeoutMs * 2} ms (2 × ${TIMEOUT_SOURCE})` };
+  if (code === 'UND_ERR_HEADERS_TIMEOUT')
+    return { code, message: `no response headers within ${timeoutMs} ms (${TIMEOUT_SOURCE})` };
+  if (wholeBudgetSpent)
+    return { code: 'TimeoutError', message: `no answer within ${timeoutMs * 2} ms (2 × ${TIMEOUT_SOURCE})` };
   return undefined;
 }
 

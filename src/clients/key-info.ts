@@ -3,7 +3,11 @@ import { UnexpectedResponseError } from './errors.ts';
 import { GatewayAdminError } from './gateway-admin.ts';
 import { jsonOf, send } from './http.ts';
 
-const nullableNumber = z.number().nullable().optional().transform((v) => v ?? null);
+const nullableNumber = z
+  .number()
+  .nullable()
+  .optional()
+  .transform((v) => v ?? null);
 
 const OwnKeyInfoBody = z.object({
   info: z.object({
@@ -38,7 +42,9 @@ export interface OwnKeyRow {
  * `blocked` ("Key is blocked"), or `unknown` (not in the key table: never created, revoked or
  * deleted). `expiredAt` is the expiry LiteLLM named in an `expired` refusal.
  */
-export type OwnKeyAnswer = { readonly live: true; readonly row: OwnKeyRow } | { readonly live: false; readonly refused: 'expired' | 'blocked' | 'unknown'; readonly expiredAt: string | null };
+export type OwnKeyAnswer =
+  | { readonly live: true; readonly row: OwnKeyRow }
+  | { readonly live: false; readonly refused: 'expired' | 'blocked' | 'unknown'; readonly expiredAt: string | null };
 
 const RefusalBody = z.object({ error: z.object({ message: z.string(), type: z.string().nullable().optional() }) });
 
@@ -52,11 +58,19 @@ const RefusalBody = z.object({ error: z.object({ message: z.string(), type: z.st
  * wrong shape `UnexpectedResponseError`, a transport failure `EndpointUnreachableError`.
  */
 export async function readOwnKeyInfo(o: { url: string; key: string; timeoutMs: number }): Promise<OwnKeyAnswer> {
-  const res = await send(`${o.url}/key/info`, { headers: { authorization: `Bearer ${o.key}` }, timeoutMs: o.timeoutMs });
+  const res = await send(`${o.url}/key/info`, {
+    headers: { authorization: `Bearer ${o.key}` },
+    timeoutMs: o.timeoutMs,
+  });
   if (res.status === 401) {
     const b = RefusalBody.safeParse(safeJson(res.text));
     const message = b.success ? b.data.error.message : '';
-    if (b.success && b.data.error.type === 'expired_key') return { live: false, refused: 'expired', expiredAt: /Key Expiry time (.+?) and current time/.exec(message)?.[1] ?? null };
+    if (b.success && b.data.error.type === 'expired_key')
+      return {
+        live: false,
+        refused: 'expired',
+        expiredAt: /Key Expiry time (.+?) and current time/.exec(message)?.[1] ?? null,
+      };
     return { live: false, refused: /key is blocked/i.test(message) ? 'blocked' : 'unknown', expiredAt: null };
   }
   if (res.status < 200 || res.status >= 300) {
@@ -67,12 +81,27 @@ export async function readOwnKeyInfo(o: { url: string; key: string; timeoutMs: n
   const parsed = OwnKeyInfoBody.safeParse(jsonOf(res, expected));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new UnexpectedResponseError(res.method, res.url, res.status, `${expected} (${issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid'})`, res.text);
+    throw new UnexpectedResponseError(
+      res.method,
+      res.url,
+      res.status,
+      `${expected} (${issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid'})`,
+      res.text,
+    );
   }
   const i = parsed.data.info;
   return {
     live: true,
-    row: { alias: i.key_alias ?? null, teamId: i.team_id ?? null, models: i.models ?? [], rpmLimit: i.rpm_limit, tpmLimit: i.tpm_limit, expires: i.expires ?? null, blocked: i.blocked === true, status: i.status ?? null },
+    row: {
+      alias: i.key_alias ?? null,
+      teamId: i.team_id ?? null,
+      models: i.models ?? [],
+      rpmLimit: i.rpm_limit,
+      tpmLimit: i.tpm_limit,
+      expires: i.expires ?? null,
+      blocked: i.blocked === true,
+      status: i.status ?? null,
+    },
   };
 }
 

@@ -6,7 +6,10 @@ import { groupOfModel } from './model-group.ts';
  * deployment's provider model string, e.g. `gpt-4o-2024-08-06`) matched against `groups`,
  * else from LiteLLM's raw `metadata.model_group` (v2 logging path). Undefined when neither says.
  */
-export function generationGroup(o: Pick<LangfuseObservation, 'model' | 'metadata'>, groups: readonly string[]): string | undefined {
+export function generationGroup(
+  o: Pick<LangfuseObservation, 'model' | 'metadata'>,
+  groups: readonly string[],
+): string | undefined {
   const fromModel = groupOfModel(o.model, groups);
   if (fromModel) return fromModel;
   const g = (o.metadata as { model_group?: unknown } | null | undefined)?.model_group;
@@ -34,7 +37,12 @@ export function isEmbeddingGeneration(o: Pick<LangfuseObservation, 'type' | 'mod
   if (o.type !== 'GENERATION') return false;
   const md = (o.metadata ?? {}) as Record<string, unknown>;
   const requester = (md.requester_metadata ?? {}) as Record<string, unknown>;
-  return /embed/i.test(o.model ?? '') || o.name === 'litellm-aembedding' || md['semantic-cache-embedding'] === true || requester['semantic-cache-embedding'] === true;
+  return (
+    /embed/i.test(o.model ?? '') ||
+    o.name === 'litellm-aembedding' ||
+    md['semantic-cache-embedding'] === true ||
+    requester['semantic-cache-embedding'] === true
+  );
 }
 
 /** A generation for a chat completion: what a runbook check's request produced, not a cache's embedding call. */

@@ -37,14 +37,27 @@ export class LangfuseGenerationList {
   async since(from: Date, maxPages: number): Promise<{ generations: GenerationRow[]; truncated: boolean }> {
     const generations: GenerationRow[] = [];
     for (let page = 1; page <= maxPages; page++) {
-      const params = new URLSearchParams({ type: 'GENERATION', fromStartTime: from.toISOString(), page: String(page), limit: '100' });
+      const params = new URLSearchParams({
+        type: 'GENERATION',
+        fromStartTime: from.toISOString(),
+        page: String(page),
+        limit: '100',
+      });
       const url = `${this.o.url}/api/public/observations?${params}`;
       const res = await send(url, { headers: { authorization: this.auth }, timeoutMs: this.o.timeoutMs });
       if (res.status !== 200) throw new LangfuseApiError(url, res.status, excerptOf(res.text));
       const parsed = GenerationList.safeParse(jsonOf(res, 'an observation list'));
-      if (!parsed.success) throw new UnexpectedResponseError('GET', url, res.status, '{data:[{id,traceId,type,level,startTime}],meta:{totalPages}}', res.text);
+      if (!parsed.success)
+        throw new UnexpectedResponseError(
+          'GET',
+          url,
+          res.status,
+          '{data:[{id,traceId,type,level,startTime}],meta:{totalPages}}',
+          res.text,
+        );
       generations.push(...parsed.data.data);
-      if (page >= parsed.data.meta.totalPages || parsed.data.data.length === 0) return { generations, truncated: false };
+      if (page >= parsed.data.meta.totalPages || parsed.data.data.length === 0)
+        return { generations, truncated: false };
     }
     return { generations, truncated: true };
   }

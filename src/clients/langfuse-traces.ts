@@ -28,14 +28,33 @@ export class LangfuseTraceList {
     this.auth = `Basic ${Buffer.from(`${o.publicKey}:${o.secretKey}`).toString('base64')}`;
   }
 
-  private async page(q: { from: Date; tags?: string; page: number; limit: number; fields: string }): Promise<z.infer<typeof TraceList>> {
-    const params = new URLSearchParams({ fromTimestamp: q.from.toISOString(), page: String(q.page), limit: String(q.limit), fields: q.fields, orderBy: 'timestamp.desc' });
+  private async page(q: {
+    from: Date;
+    tags?: string;
+    page: number;
+    limit: number;
+    fields: string;
+  }): Promise<z.infer<typeof TraceList>> {
+    const params = new URLSearchParams({
+      fromTimestamp: q.from.toISOString(),
+      page: String(q.page),
+      limit: String(q.limit),
+      fields: q.fields,
+      orderBy: 'timestamp.desc',
+    });
     if (q.tags) params.set('tags', q.tags);
     const url = `${this.o.url}/api/public/traces?${params}`;
     const res = await send(url, { headers: { authorization: this.auth }, timeoutMs: this.o.timeoutMs });
     if (res.status !== 200) throw new LangfuseApiError(url, res.status, excerptOf(res.text));
     const parsed = TraceList.safeParse(jsonOf(res, 'a trace list'));
-    if (!parsed.success) throw new UnexpectedResponseError('GET', url, res.status, '{data:[{id,timestamp,latency}],meta:{totalItems}}', res.text);
+    if (!parsed.success)
+      throw new UnexpectedResponseError(
+        'GET',
+        url,
+        res.status,
+        '{data:[{id,timestamp,latency}],meta:{totalItems}}',
+        res.text,
+      );
     return parsed.data;
   }
 

@@ -23,7 +23,9 @@ export interface LangfuseCounts {
   readonly throttled: number;
   readonly hits: number;
   readonly misses: number;
-  readonly agents: Readonly<Record<string, { readonly requests: number; readonly hits: number; readonly misses: number }>>;
+  readonly agents: Readonly<
+    Record<string, { readonly requests: number; readonly hits: number; readonly misses: number }>
+  >;
   /** A list hit its page cap: the counts are a lower bound. */
   readonly truncated: boolean;
 }
@@ -42,10 +44,16 @@ const THROTTLE = /^429\b|RateLimitError/;
  * has been ingested yet.
  */
 export function outcomeOf(gens: readonly GenerationRow[]): { outcome: RequestOutcome; cacheHit: boolean } | null {
-  const chat = gens.filter((g) => isChatGeneration({ type: g.type, model: g.model ?? null, name: g.name ?? null, metadata: g.metadata }));
+  const chat = gens.filter((g) =>
+    isChatGeneration({ type: g.type, model: g.model ?? null, name: g.name ?? null, metadata: g.metadata }),
+  );
   if (chat.length === 0) return null;
   const served = chat.find((g) => g.level !== 'ERROR');
-  if (served) return { outcome: 'ok', cacheHit: (served.metadata as { cache_hit?: unknown } | null | undefined)?.cache_hit === true };
+  if (served)
+    return {
+      outcome: 'ok',
+      cacheHit: (served.metadata as { cache_hit?: unknown } | null | undefined)?.cache_hit === true,
+    };
   return { outcome: chat.some((g) => THROTTLE.test(g.statusMessage ?? '')) ? 'throttled' : 'error', cacheHit: false };
 }
 
@@ -63,7 +71,17 @@ export class LangfuseTraffic {
   private readonly requests = new Map<string, LangfuseRequest>();
   private truncated = false;
 
-  constructor(private readonly o: { url: string; publicKey: string; secretKey: string; timeoutMs: number; agents: readonly string[]; lookbackMs: number; maxPages: number }) {
+  constructor(
+    private readonly o: {
+      url: string;
+      publicKey: string;
+      secretKey: string;
+      timeoutMs: number;
+      agents: readonly string[];
+      lookbackMs: number;
+      maxPages: number;
+    },
+  ) {
     this.traces = new LangfuseTraceList(o);
     this.generations = new LangfuseGenerationList(o);
   }
@@ -71,7 +89,10 @@ export class LangfuseTraffic {
   /** Reads the lookback and returns the requests first seen in this poll (for their latencies). */
   async poll(start: Date): Promise<LangfuseRequest[]> {
     const from = new Date(Math.max(start.getTime(), Date.now() - this.o.lookbackMs));
-    const [t, g] = await Promise.all([this.traces.since(from, this.o.maxPages), this.generations.since(from, this.o.maxPages)]);
+    const [t, g] = await Promise.all([
+      this.traces.since(from, this.o.maxPages),
+      this.generations.since(from, this.o.maxPages),
+    ]);
     if (t.truncated || g.truncated) this.truncated = true;
     const byTrace = new Map<string, GenerationRow[]>();
     for (const gen of g.generations) {
@@ -85,7 +106,12 @@ export class LangfuseTraffic {
       const judged = outcomeOf(byTrace.get(trace.id) ?? []);
       if (!judged) continue;
       const isNew = !this.requests.has(trace.id);
-      const r: LangfuseRequest = { atMs: Date.parse(trace.timestamp) - start.getTime(), agent: this.agentOf(trace), ...judged, latencyMs: latencyOf(trace) };
+      const r: LangfuseRequest = {
+        atMs: Date.parse(trace.timestamp) - start.getTime(),
+        agent: this.agentOf(trace),
+        ...judged,
+        latencyMs: latencyOf(trace),
+      };
       this.requests.set(trace.id, r);
       if (isNew) fresh.push(r);
     }
@@ -103,7 +129,9 @@ export class LangfuseTraffic {
     let throttled = 0;
     let hits = 0;
     let misses = 0;
-    const agents: Record<string, { requests: number; hits: number; misses: number }> = Object.fromEntries(this.o.agents.map((a) => [a, { requests: 0, hits: 0, misses: 0 }]));
+    const agents: Record<string, { requests: number; hits: number; misses: number }> = Object.fromEntries(
+      this.o.agents.map((a) => [a, { requests: 0, hits: 0, misses: 0 }]),
+    );
     for (const r of this.requests.values()) {
       requests += 1;
       if (r.outcome === 'error') errors += 1;

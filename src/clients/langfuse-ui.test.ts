@@ -2,7 +2,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseFaults, type FaultName } from '../../sandbox/faults.ts';
 import { startLangfuse } from '../../sandbox/langfuse/index.ts';
 import { closePools } from './http.ts';
-import { classifyMigrations, isDormant, LangfuseLoginError, LangfuseUi, splitSetCookie, type BackgroundMigration } from './langfuse-ui.ts';
+import {
+  classifyMigrations,
+  isDormant,
+  LangfuseLoginError,
+  LangfuseUi,
+  splitSetCookie,
+  type BackgroundMigration,
+} from './langfuse-ui.ts';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -12,16 +19,33 @@ afterEach(async () => {
 
 const UI = { email: 'Cutover@Sandbox.test', password: 'pw-unit' };
 async function langfuse(faults: FaultName[] = []): Promise<LangfuseUi> {
-  const lf = await startLangfuse({ faults: parseFaults(faults), counter: { total: 0, byComponent: {} }, publicKey: 'pk-lf-u', secretKey: 'sk-lf-u', ui: UI });
+  const lf = await startLangfuse({
+    faults: parseFaults(faults),
+    counter: { total: 0, byComponent: {} },
+    publicKey: 'pk-lf-u',
+    secretKey: 'sk-lf-u',
+    ui: UI,
+  });
   closers.push(() => lf.close());
   return new LangfuseUi({ url: lf.url, timeoutMs: 3000 });
 }
 
-const row = (over: Partial<BackgroundMigration>): BackgroundMigration => ({ name: 'm', args: {}, finishedAt: null, failedAt: null, failedReason: null, workerId: null, lockedAt: null, ...over });
+const row = (over: Partial<BackgroundMigration>): BackgroundMigration => ({
+  name: 'm',
+  args: {},
+  finishedAt: null,
+  failedAt: null,
+  failedReason: null,
+  workerId: null,
+  lockedAt: null,
+  ...over,
+});
 
 describe('background-migration rows', () => {
   it('treats env-gated rows no worker picked up as dormant', () => {
-    expect(isDormant(row({ args: { envGate: 'LANGFUSE_BACKGROUND_MIGRATION_V4_ENABLE_HISTORIC_BACKFILL' } }))).toBe(true);
+    expect(isDormant(row({ args: { envGate: 'LANGFUSE_BACKGROUND_MIGRATION_V4_ENABLE_HISTORIC_BACKFILL' } }))).toBe(
+      true,
+    );
     expect(isDormant(row({ args: { envGate: 'X' }, workerId: 'w1' }))).toBe(false);
     expect(isDormant(row({ args: {} }))).toBe(false);
   });
@@ -43,8 +67,13 @@ describe('background-migration rows', () => {
 
 describe('splitSetCookie', () => {
   it('splits cookies joined with ", " without cutting Expires dates', () => {
-    const joined = 'next-auth.csrf-token=a%7Cb; Path=/; HttpOnly, next-auth.session-token.0=x.y; Path=/; Expires=Thu, 26 Dec 2026 07:00:00 GMT; HttpOnly, next-auth.session-token.1=z';
-    expect(splitSetCookie(joined).map((c) => c.split('=')[0])).toEqual(['next-auth.csrf-token', 'next-auth.session-token.0', 'next-auth.session-token.1']);
+    const joined =
+      'next-auth.csrf-token=a%7Cb; Path=/; HttpOnly, next-auth.session-token.0=x.y; Path=/; Expires=Thu, 26 Dec 2026 07:00:00 GMT; HttpOnly, next-auth.session-token.1=z';
+    expect(splitSetCookie(joined).map((c) => c.split('=')[0])).toEqual([
+      'next-auth.csrf-token',
+      'next-auth.session-token.0',
+      'next-auth.session-token.1',
+    ]);
   });
 });
 
@@ -65,13 +94,19 @@ describe('LangfuseUi against the sandbox Langfuse', () => {
 
   it('is sent to sign-in and refused by tRPC without a session', async () => {
     const ui = await langfuse();
-    expect(await ui.page('/project/cutover-sandbox-project')).toMatchObject({ status: 307, location: expect.stringMatching(/\/auth\/sign-in/) });
+    expect(await ui.page('/project/cutover-sandbox-project')).toMatchObject({
+      status: 307,
+      location: expect.stringMatching(/\/auth\/sign-in/),
+    });
     await expect(ui.backgroundMigrations()).rejects.toThrow(/HTTP 401: tRPC UNAUTHORIZED/);
   });
 
   it('names a refused login without the password', async () => {
     const ui = await langfuse(['langfuse-login-broken']);
-    const err = await ui.login(UI.email, UI.password).then(() => new Error('no error'), (e: unknown) => e as Error);
+    const err = await ui.login(UI.email, UI.password).then(
+      () => new Error('no error'),
+      (e: unknown) => e as Error,
+    );
     expect(err).toBeInstanceOf(LangfuseLoginError);
     expect(err.message).toMatch(/\/api\/auth\/callback\/credentials: the login was refused \(Invalid credentials\)/);
     expect(err.message).not.toContain(UI.password);
@@ -80,7 +115,9 @@ describe('LangfuseUi against the sandbox Langfuse', () => {
   it('finds the pending migration and the events_only write mode', async () => {
     const pending = await langfuse(['migration-pending']);
     await pending.login(UI.email, UI.password);
-    expect(classifyMigrations(await pending.backgroundMigrations()).pending.map((m) => m.name)).toEqual(['20250519_traces_to_events']);
+    expect(classifyMigrations(await pending.backgroundMigrations()).pending.map((m) => m.name)).toEqual([
+      '20250519_traces_to_events',
+    ]);
     const v4 = await langfuse(['langfuse-v4-events-only']);
     await v4.login(UI.email, UI.password);
     expect((await v4.session())?.v4WriteMode).toBe('events_only');

@@ -10,7 +10,11 @@ export interface LangfuseSession {
   readonly user: {
     readonly id?: string;
     readonly email?: string;
-    readonly organizations: readonly { id?: string; name?: string; projects: readonly { id: string; name?: string }[] }[];
+    readonly organizations: readonly {
+      id?: string;
+      name?: string;
+      projects: readonly { id: string; name?: string }[];
+    }[];
   };
   /** `environment.v4WriteMode`: `legacy` on v3; `events_only` on a v4 that rejects LiteLLM's ingestion. */
   readonly v4WriteMode?: string;
@@ -32,7 +36,13 @@ const Session = z.object({
     id: z.string().optional(),
     email: z.string().optional(),
     organizations: z
-      .array(z.object({ id: z.string().optional(), name: z.string().optional(), projects: z.array(z.object({ id: z.string(), name: z.string().optional() })).default([]) }))
+      .array(
+        z.object({
+          id: z.string().optional(),
+          name: z.string().optional(),
+          projects: z.array(z.object({ id: z.string(), name: z.string().optional() })).default([]),
+        }),
+      )
       .default([]),
   }),
   environment: z.object({ v4WriteMode: z.string().optional() }).partial().optional(),
@@ -47,8 +57,14 @@ const Migration = z.object({
   workerId: z.string().nullish(),
   lockedAt: z.string().nullish(),
 });
-const TrpcResult = z.object({ result: z.object({ data: z.object({ json: z.object({ migrations: z.array(Migration) }) }) }) });
-const TrpcError = z.object({ error: z.object({ json: z.object({ message: z.string(), data: z.object({ code: z.string().optional() }).partial().optional() }) }) });
+const TrpcResult = z.object({
+  result: z.object({ data: z.object({ json: z.object({ migrations: z.array(Migration) }) }) }),
+});
+const TrpcError = z.object({
+  error: z.object({
+    json: z.object({ message: z.string(), data: z.object({ code: z.string().optional() }).partial().optional() }),
+  }),
+});
 
 /**
  * A v3 background-migration row that only looks pending: the v4 backfill steps ship dormant on
@@ -65,17 +81,30 @@ export function isDormant(m: BackgroundMigration): boolean {
  * `pending` (unfinished and not dormant: running, queued or locked by a worker) and the
  * `dormant` rows that are ignored. No rows at all is not a finding here; the caller decides.
  */
-export function classifyMigrations(rows: readonly BackgroundMigration[]): { failed: BackgroundMigration[]; pending: BackgroundMigration[]; dormant: BackgroundMigration[]; finished: number } {
+export function classifyMigrations(rows: readonly BackgroundMigration[]): {
+  failed: BackgroundMigration[];
+  pending: BackgroundMigration[];
+  dormant: BackgroundMigration[];
+  finished: number;
+} {
   const failed = rows.filter((m) => m.failedAt !== null);
   const dormant = rows.filter(isDormant);
   const pending = rows.filter((m) => m.failedAt === null && m.finishedAt === null && !isDormant(m));
-  return { failed, pending, dormant, finished: rows.filter((m) => m.finishedAt !== null && m.failedAt === null).length };
+  return {
+    failed,
+    pending,
+    dormant,
+    finished: rows.filter((m) => m.finishedAt !== null && m.failedAt === null).length,
+  };
 }
 
 /** Splits a `Set-Cookie` header that `send` joined with ", " (Expires dates contain commas too). */
 export function splitSetCookie(joined: string | undefined): string[] {
   if (!joined) return [];
-  return joined.split(/,\s*(?=[^;,\s=]+=)/).map((c) => c.trim()).filter(Boolean);
+  return joined
+    .split(/,\s*(?=[^;,\s=]+=)/)
+    .map((c) => c.trim())
+    .filter(Boolean);
 }
 
 /**
@@ -96,20 +125,41 @@ export class LangfuseUi {
     const csrfUrl = `${this.o.url}/api/auth/csrf`;
     const csrf = await this.request(csrfUrl);
     const token = z.object({ csrfToken: z.string().min(1) }).safeParse(jsonOf(csrf, 'a CSRF token'));
-    if (csrf.status !== 200 || !token.success) throw new UnexpectedResponseError('GET', csrfUrl, csrf.status, '200 {"csrfToken"}', csrf.text);
+    if (csrf.status !== 200 || !token.success)
+      throw new UnexpectedResponseError('GET', csrfUrl, csrf.status, '200 {"csrfToken"}', csrf.text);
 
     const callbackUrl = `${this.o.url}/api/auth/callback/credentials`;
     // json=true is a string on purpose: NextAuth compares req.body.json === "true" and then
     // answers {url} with the real status instead of a 302.
-    const form = new URLSearchParams({ email, password, csrfToken: token.data.csrfToken, callbackUrl: '/', json: 'true' });
-    const res = await this.request(callbackUrl, { method: 'POST', body: form.toString(), contentType: 'application/x-www-form-urlencoded' });
+    const form = new URLSearchParams({
+      email,
+      password,
+      csrfToken: token.data.csrfToken,
+      callbackUrl: '/',
+      json: 'true',
+    });
+    const res = await this.request(callbackUrl, {
+      method: 'POST',
+      body: form.toString(),
+      contentType: 'application/x-www-form-urlencoded',
+    });
     const url = z.object({ url: z.string() }).safeParse(jsonOf(res, 'a NextAuth {url} answer')).data?.url ?? '';
     if (res.status === 401 || /[?&]error=/.test(url)) {
       const reason = decodeURIComponent(/[?&]error=([^&]*)/.exec(url)?.[1] ?? 'refused');
-      throw new LangfuseLoginError('POST', callbackUrl, `the login was refused (${reason}): check LANGFUSE_UI_EMAIL / LANGFUSE_UI_PASSWORD against the vault`);
+      throw new LangfuseLoginError(
+        'POST',
+        callbackUrl,
+        `the login was refused (${reason}): check LANGFUSE_UI_EMAIL / LANGFUSE_UI_PASSWORD against the vault`,
+      );
     }
-    if (/[?&]csrf=true/.test(url)) throw new LangfuseLoginError('POST', callbackUrl, 'NextAuth rejected the CSRF token (the csrf cookie did not come back as sent)');
-    if (res.status !== 200) throw new UnexpectedResponseError('POST', callbackUrl, res.status, '200 {"url"} with a session cookie', res.text);
+    if (/[?&]csrf=true/.test(url))
+      throw new LangfuseLoginError(
+        'POST',
+        callbackUrl,
+        'NextAuth rejected the CSRF token (the csrf cookie did not come back as sent)',
+      );
+    if (res.status !== 200)
+      throw new UnexpectedResponseError('POST', callbackUrl, res.status, '200 {"url"} with a session cookie', res.text);
     if (![...this.jar.keys()].some((k) => k.includes('session-token'))) {
       throw new LangfuseLoginError('POST', callbackUrl, 'HTTP 200 but no next-auth session-token cookie was set');
     }
@@ -156,11 +206,25 @@ export class LangfuseUi {
       }));
     }
     const err = TrpcError.safeParse(first);
-    if (err.success) throw new CutoverHttpError('GET', url, `HTTP ${res.status}: tRPC ${err.data.error.json.data?.code ?? 'error'}: ${err.data.error.json.message}`);
-    throw new UnexpectedResponseError('GET', url, res.status, '200 {"result":{"data":{"json":{"migrations":[…]}}}}', res.text);
+    if (err.success)
+      throw new CutoverHttpError(
+        'GET',
+        url,
+        `HTTP ${res.status}: tRPC ${err.data.error.json.data?.code ?? 'error'}: ${err.data.error.json.message}`,
+      );
+    throw new UnexpectedResponseError(
+      'GET',
+      url,
+      res.status,
+      '200 {"result":{"data":{"json":{"migrations":[…]}}}}',
+      res.text,
+    );
   }
 
-  private async request(url: string, o: { method?: 'GET' | 'POST'; body?: string; contentType?: string; accept?: string } = {}): Promise<RawResponse> {
+  private async request(
+    url: string,
+    o: { method?: 'GET' | 'POST'; body?: string; contentType?: string; accept?: string } = {},
+  ): Promise<RawResponse> {
     const headers: Record<string, string> = { accept: o.accept ?? 'application/json' };
     if (this.jar.size > 0) headers['cookie'] = [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
     if (o.contentType) headers['content-type'] = o.contentType;

@@ -13,11 +13,25 @@ export interface WorkerHealth {
  * Postgres query and its Redis PING succeed, so this is the one probe that proves the private
  * Redis (reachable only over 6PN) answers. `curl --fail` makes a 500 exit 22.
  */
-export async function langfuseWorkerHealth(fly: FlyClient, app: string, machineId: string, timeoutS: number): Promise<WorkerHealth> {
+export async function langfuseWorkerHealth(
+  fly: FlyClient,
+  app: string,
+  machineId: string,
+  timeoutS: number,
+): Promise<WorkerHealth> {
   const maxTime = String(Math.max(1, timeoutS - 1));
-  const r = await fly.exec(app, machineId, ['curl', '-sS', '--fail', '--max-time', maxTime, 'http://localhost:3030/api/health'], timeoutS);
+  const r = await fly.exec(
+    app,
+    machineId,
+    ['curl', '-sS', '--fail', '--max-time', maxTime, 'http://localhost:3030/api/health'],
+    timeoutS,
+  );
   const out = excerptOf(r.stdout.trim() || r.stderr.trim() || '(no output)', 200);
-  if (r.exitCode !== 0) return { healthy: false, detail: `curl --fail http://localhost:3030/api/health in ${machineId} exited ${r.exitCode}: ${out}` };
+  if (r.exitCode !== 0)
+    return {
+      healthy: false,
+      detail: `curl --fail http://localhost:3030/api/health in ${machineId} exited ${r.exitCode}: ${out}`,
+    };
   let status: unknown;
   try {
     status = (JSON.parse(r.stdout) as { status?: unknown }).status;

@@ -22,7 +22,17 @@ const TRACE = {
   totalCost: null,
   latency: 0.4,
   input: { messages: [] },
-  observations: [{ id: 'o-1', type: 'GENERATION', model: 'gpt-4o-mini', level: 'DEFAULT', costDetails: { total: 0.0001 }, usageDetails: { total: 21 }, promptName: null }],
+  observations: [
+    {
+      id: 'o-1',
+      type: 'GENERATION',
+      model: 'gpt-4o-mini',
+      level: 'DEFAULT',
+      costDetails: { total: 0.0001 },
+      usageDetails: { total: 21 },
+      promptName: null,
+    },
+  ],
   scores: [],
 };
 
@@ -30,7 +40,8 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     lastRequest = req;
     req.resume();
-    const json = (status: number, body: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const json = (status: number, body: unknown): void =>
+      void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const id = decodeURIComponent(req.url!.replace('/base/api/public/traces/', ''));
     if (id === 't-1') return json(200, TRACE);
     if (id === 'not-yet') return json(404, { message: 'Trace not found within authorized project' });
@@ -67,7 +78,14 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-const reader = (o: { maxTraceBytes?: number; at?: string } = {}) => new LangfuseReader({ url: o.at ?? `${url}/base`, publicKey: 'pk-lf-1', secretKey: 'sk-lf-1', timeoutMs: 5000, ...(o.maxTraceBytes ? { maxTraceBytes: o.maxTraceBytes } : {}) });
+const reader = (o: { maxTraceBytes?: number; at?: string } = {}) =>
+  new LangfuseReader({
+    url: o.at ?? `${url}/base`,
+    publicKey: 'pk-lf-1',
+    secretKey: 'sk-lf-1',
+    timeoutMs: 5000,
+    ...(o.maxTraceBytes ? { maxTraceBytes: o.maxTraceBytes } : {}),
+  });
 
 describe('LangfuseReader.trace', () => {
   it('reads a trace with Basic auth and hands on every field the server sent', async () => {
@@ -83,36 +101,55 @@ describe('LangfuseReader.trace', () => {
 
   it('answers undefined while the trace is not ingested, and throws what polling cannot fix', async () => {
     expect(await reader().trace('not-yet')).toBeUndefined();
-    const eventsOnly = await reader().trace('events-only').catch((e: unknown) => e);
+    const eventsOnly = await reader()
+      .trace('events-only')
+      .catch((e: unknown) => e);
     expect(eventsOnly).toBeInstanceOf(LangfuseApiError);
     expect(isFatalLangfuseError(eventsOnly)).toBe(true);
-    const denied = await reader().trace('denied').catch((e: unknown) => e);
-    expect(denied).toMatchObject({ status: 401, message: expect.stringContaining('HTTP 401: {"message":"Invalid credentials"}') });
+    const denied = await reader()
+      .trace('denied')
+      .catch((e: unknown) => e);
+    expect(denied).toMatchObject({
+      status: 401,
+      message: expect.stringContaining('HTTP 401: {"message":"Invalid credentials"}'),
+    });
     expect(isFatalLangfuseError(denied)).toBe(true);
-    const broken = await reader().trace('broken').catch((e: unknown) => e);
+    const broken = await reader()
+      .trace('broken')
+      .catch((e: unknown) => e);
     expect(broken).toBeInstanceOf(LangfuseApiError);
     expect(isFatalLangfuseError(broken)).toBe(false);
   });
 
   it('refuses a body that is not a trace, naming the field', async () => {
-    const err = await reader().trace('wrong-shape').catch((e: unknown) => e);
+    const err = await reader()
+      .trace('wrong-shape')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnexpectedResponseError);
-    expect((err as Error).message).toMatch(/expected a trace \{id, observations: \[\{id, type, …\}\]\} \(observations\.0\.type: /);
+    expect((err as Error).message).toMatch(
+      /expected a trace \{id, observations: \[\{id, type, …\}\]\} \(observations\.0\.type: /,
+    );
   });
 
   it('stops a 300 MB trace at its cap, names the cap, and gives up polling at once', async () => {
     expect(TRACE_MAX_BYTES).toBe(16 * 1024 * 1024);
     const cap = 2 * 1024 * 1024;
     const before = process.memoryUsage();
-    const err = await reader({ maxTraceBytes: cap }).trace('huge').catch((e: unknown) => e);
+    const err = await reader({ maxTraceBytes: cap })
+      .trace('huge')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BodyTooLargeError);
-    expect((err as Error).message).toMatch(/\/api\/public\/traces\/huge: HTTP 200, expected a body under 2097152 bytes \(the 2 MiB cap of this read; the read stopped after \d+ bytes\)/);
+    expect((err as Error).message).toMatch(
+      /\/api\/public\/traces\/huge: HTTP 200, expected a body under 2097152 bytes \(the 2 MiB cap of this read; the read stopped after \d+ bytes\)/,
+    );
     expect(isFatalLangfuseError(err)).toBe(true);
     await expect.poll(() => hugeBytesSent, { timeout: 2000 }).toBeGreaterThan(0);
     // What left the server: the cap and the loopback buffers, not 300 MB.
     expect(hugeBytesSent).toBeLessThan(cap + 16 * 1024 * 1024);
     const after = process.memoryUsage();
-    expect(after.arrayBuffers + after.heapUsed - (before.arrayBuffers + before.heapUsed)).toBeLessThan(64 * 1024 * 1024);
+    expect(after.arrayBuffers + after.heapUsed - (before.arrayBuffers + before.heapUsed)).toBeLessThan(
+      64 * 1024 * 1024,
+    );
   });
 
   it('reports a refused connection as unreachable', async () => {
@@ -121,10 +158,17 @@ describe('LangfuseReader.trace', () => {
 });
 
 describe('LangfuseReader.traceUrl: always on LANGFUSE_URL’s origin', () => {
-  const r = new LangfuseReader({ url: 'https://user:pw@langfuse.hotrodan.com/sub/', publicKey: 'pk', secretKey: 'sk', timeoutMs: 1000 });
+  const r = new LangfuseReader({
+    url: 'https://user:pw@langfuse.hotrodan.com/sub/',
+    publicKey: 'pk',
+    secretKey: 'sk',
+    timeoutMs: 1000,
+  });
   it('uses Langfuse’s own htmlPath', () => {
     expect(r.traceUrl('t1', '/project/p-1/traces/t1')).toBe('https://langfuse.hotrodan.com/project/p-1/traces/t1');
-    expect(r.traceUrl('t1', '/project/p-1/traces/t1?timestamp=2026-01-01T00:00:00.000Z')).toBe('https://langfuse.hotrodan.com/project/p-1/traces/t1?timestamp=2026-01-01T00:00:00.000Z');
+    expect(r.traceUrl('t1', '/project/p-1/traces/t1?timestamp=2026-01-01T00:00:00.000Z')).toBe(
+      'https://langfuse.hotrodan.com/project/p-1/traces/t1?timestamp=2026-01-01T00:00:00.000Z',
+    );
   });
   it.each([
     ['.evil.example/project/p/traces/t1'],

@@ -85,7 +85,15 @@ export class LangfuseReader {
   private readonly auth: string;
   private readonly origin: string;
   private readonly maxTraceBytes: number;
-  constructor(private readonly o: { url: string; publicKey: string; secretKey: string; timeoutMs: number; maxTraceBytes?: number }) {
+  constructor(
+    private readonly o: {
+      url: string;
+      publicKey: string;
+      secretKey: string;
+      timeoutMs: number;
+      maxTraceBytes?: number;
+    },
+  ) {
     this.auth = `Basic ${Buffer.from(`${o.publicKey}:${o.secretKey}`).toString('base64')}`;
     this.origin = new URL(o.url).origin;
     this.maxTraceBytes = o.maxTraceBytes ?? TRACE_MAX_BYTES;
@@ -98,7 +106,8 @@ export class LangfuseReader {
    * into one to another host, and falls back to `/trace/<id>`, which Langfuse redirects.
    */
   traceUrl(traceId: string, htmlPath?: string): string {
-    const path = htmlPath !== undefined && HTML_PATH.test(htmlPath) ? htmlPath : `/trace/${encodeURIComponent(traceId)}`;
+    const path =
+      htmlPath !== undefined && HTML_PATH.test(htmlPath) ? htmlPath : `/trace/${encodeURIComponent(traceId)}`;
     return new URL(path, this.origin).href;
   }
 
@@ -107,7 +116,8 @@ export class LangfuseReader {
     const url = `${this.o.url}/api/public/health`;
     const res = await send(url, { timeoutMs: this.o.timeoutMs });
     const parsed = Health.safeParse(jsonOf(res, 'a health body'));
-    if (res.status !== 200 || !parsed.success) throw new UnexpectedResponseError('GET', url, res.status, '200 {"status","version"}', res.text);
+    if (res.status !== 200 || !parsed.success)
+      throw new UnexpectedResponseError('GET', url, res.status, '200 {"status","version"}', res.text);
     return parsed.data;
   }
 
@@ -119,14 +129,24 @@ export class LangfuseReader {
    */
   async trace(traceId: string): Promise<LangfuseTrace | undefined> {
     const url = `${this.o.url}/api/public/traces/${encodeURIComponent(traceId)}`;
-    const res = await send(url, { headers: { authorization: this.auth, accept: 'application/json' }, timeoutMs: this.o.timeoutMs, maxBodyBytes: this.maxTraceBytes });
+    const res = await send(url, {
+      headers: { authorization: this.auth, accept: 'application/json' },
+      timeoutMs: this.o.timeoutMs,
+      maxBodyBytes: this.maxTraceBytes,
+    });
     if (res.status === 404 && !isEventsOnly(res.text)) return undefined;
     if (res.status !== 200) throw new LangfuseApiError(url, res.status, bodyOf(res.text));
     const expected = 'a trace {id, observations: [{id, type, …}]}';
     const parsed = Trace.safeParse(jsonOf(res, expected));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new UnexpectedResponseError('GET', url, res.status, `${expected} (${issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid'})`, res.text);
+      throw new UnexpectedResponseError(
+        'GET',
+        url,
+        res.status,
+        `${expected} (${issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid'})`,
+        res.text,
+      );
     }
     const trace: LangfuseTrace = parsed.data;
     return trace;

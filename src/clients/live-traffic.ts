@@ -2,7 +2,15 @@ import type { AgentCounts, SourceCounts, TrafficSnapshot, TrafficSource } from '
 import { FleetMetrics, type MachineSeries } from './fleet-metrics.ts';
 import { LangfuseTraffic } from './langfuse-traffic.ts';
 import { LangfuseTraceList } from './langfuse-traces.ts';
-import { bucketsOf, counterDelta, histogramQuantile, MetricsAuthError, MetricsUnavailableError, sumOf, type PromScrape } from './prometheus.ts';
+import {
+  bucketsOf,
+  counterDelta,
+  histogramQuantile,
+  MetricsAuthError,
+  MetricsUnavailableError,
+  sumOf,
+  type PromScrape,
+} from './prometheus.ts';
 import { errorMessage } from '../evidence/error-text.ts';
 
 /** LiteLLM's Prometheus names (notes/litellm.md §5); counters carry the `_total` suffix. */
@@ -25,12 +33,19 @@ const isAnsweredChat = (labels: Readonly<Record<string, string>>): boolean =>
   labels.status_code === '200' && (labels.route === undefined || /\/chat\/completions$/.test(labels.route));
 
 /** Misses as answered chat requests minus cache hits, never below zero. */
-function missesOf(d: PromScrape, hits: number, only: (labels: Readonly<Record<string, string>>) => boolean = () => true): number {
+function missesOf(
+  d: PromScrape,
+  hits: number,
+  only: (labels: Readonly<Record<string, string>>) => boolean = () => true,
+): number {
   return Math.max(0, sumOf(d, METRICS.requests, (l) => only(l) && isAnsweredChat(l)) - hits);
 }
 
 /** An agent's series are those whose `api_key_alias` is `agent:<name>` or the bare name. */
-const isAgentAlias = (agent: string) => (labels: Readonly<Record<string, string>>): boolean => labels.api_key_alias === agentTag(agent) || labels.api_key_alias === agent;
+const isAgentAlias =
+  (agent: string) =>
+  (labels: Readonly<Record<string, string>>): boolean =>
+    labels.api_key_alias === agentTag(agent) || labels.api_key_alias === agent;
 
 /** A request status that counts as an error for the rollback rule: 5xx, and 4xx except 429. */
 export function isErrorStatus(code: string | undefined): boolean {
@@ -72,7 +87,12 @@ export interface TrafficSources {
     readonly routingNote?: string;
     readonly machines: readonly MachineSeries[];
   };
-  readonly langfuse: { readonly lastError?: string; readonly truncated: boolean; readonly polls: number; readonly failedPolls: number };
+  readonly langfuse: {
+    readonly lastError?: string;
+    readonly truncated: boolean;
+    readonly polls: number;
+    readonly failedPolls: number;
+  };
   /** The polls whose rules read each source. */
   readonly decidedBy: { readonly metrics: number; readonly langfuse: number };
   /** Both sources compared at one poll far enough back for Langfuse's ingestion to have caught up. */
@@ -85,7 +105,6 @@ export interface TrafficSources {
   };
 }
 
-
 /**
  * Builds the watch's sampler from two sources: the gateway's Prometheus metrics, scraped machine
  * by machine (`FleetMetrics`), and Langfuse (`LangfuseTraffic`). The rules read the metrics while
@@ -95,9 +114,24 @@ export interface TrafficSources {
  * histogram buckets (0.1 s, then 0.5 s) cannot show a doubling below half a second; the
  * histogram p95 of the window is kept alongside for cross-checking.
  */
-export function liveTrafficSampler(o: LiveTrafficOptions): { sample: (atMs: number) => Promise<TrafficSnapshot>; startedAt: () => Date; sources: () => TrafficSources } {
-  const fleet = new FleetMetrics({ gatewayUrl: o.gatewayUrl, adminKey: o.adminKey, timeoutMs: o.timeoutMs, machineIds: o.machineIds });
-  const lf = new LangfuseTraffic({ ...o.langfuse, timeoutMs: o.timeoutMs, agents: o.agents, lookbackMs: o.lookbackMs, maxPages: o.maxPages ?? 10 });
+export function liveTrafficSampler(o: LiveTrafficOptions): {
+  sample: (atMs: number) => Promise<TrafficSnapshot>;
+  startedAt: () => Date;
+  sources: () => TrafficSources;
+} {
+  const fleet = new FleetMetrics({
+    gatewayUrl: o.gatewayUrl,
+    adminKey: o.adminKey,
+    timeoutMs: o.timeoutMs,
+    machineIds: o.machineIds,
+  });
+  const lf = new LangfuseTraffic({
+    ...o.langfuse,
+    timeoutMs: o.timeoutMs,
+    agents: o.agents,
+    lookbackMs: o.lookbackMs,
+    maxPages: o.maxPages ?? 10,
+  });
   const traces = new LangfuseTraceList({ ...o.langfuse, timeoutMs: o.timeoutMs });
   let start: Date | undefined;
   let unusable: string | undefined;
@@ -110,7 +144,9 @@ export function liveTrafficSampler(o: LiveTrafficOptions): { sample: (atMs: numb
   const metricsAt: { atMs: number; requests: number; errors: number }[] = [];
   const windows: { atMs: number; increase: PromScrape }[] = [];
 
-  const readMetrics = async (atMs: number): Promise<SourceCounts & { agents: Record<string, Omit<AgentCounts, 'traces'>>; p95: number | null } | null> => {
+  const readMetrics = async (
+    atMs: number,
+  ): Promise<(SourceCounts & { agents: Record<string, Omit<AgentCounts, 'traces'>>; p95: number | null }) | null> => {
     if (unusable) return null;
     let sample;
     try {
@@ -133,7 +169,11 @@ export function liveTrafficSampler(o: LiveTrafficOptions): { sample: (atMs: numb
     const agents: Record<string, Omit<AgentCounts, 'traces'>> = {};
     for (const a of o.agents) {
       const h = sumOf(d, METRICS.hits, isAgentAlias(a));
-      agents[a] = { requests: sumOf(d, METRICS.requests, isAgentAlias(a)), hits: h, misses: missesOf(d, h, isAgentAlias(a)) };
+      agents[a] = {
+        requests: sumOf(d, METRICS.requests, isAgentAlias(a)),
+        hits: h,
+        misses: missesOf(d, h, isAgentAlias(a)),
+      };
     }
     const counts = {
       requests: sumOf(d, METRICS.requests),
@@ -168,7 +208,10 @@ export function liveTrafficSampler(o: LiveTrafficOptions): { sample: (atMs: numb
     const metrics = m.status === 'fulfilled' ? m.value : null;
     const langfuse = fresh.status === 'fulfilled' ? lf.counts() : null;
     if (!metrics && !langfuse) {
-      const why = [unusable ? `metrics: ${unusable}` : m.status === 'rejected' ? `metrics: ${errorMessage(m.reason)}` : undefined, `Langfuse: ${lastLangfuseError ?? 'no answer'}`];
+      const why = [
+        unusable ? `metrics: ${unusable}` : m.status === 'rejected' ? `metrics: ${errorMessage(m.reason)}` : undefined,
+        `Langfuse: ${lastLangfuseError ?? 'no answer'}`,
+      ];
       throw new Error(`neither traffic source answered (${why.filter(Boolean).join('; ')})`);
     }
     const source: TrafficSource = metrics ? 'metrics' : 'langfuse';
@@ -180,7 +223,8 @@ export function liveTrafficSampler(o: LiveTrafficOptions): { sample: (atMs: numb
       const c = chosen.agents[a] ?? { requests: 0, hits: 0, misses: 0 };
       agents[a] = { ...c, traces: langfuse ? (counts[i] ?? null) : null };
     });
-    const pick = (c: SourceCounts | null): SourceCounts | null => (c ? { requests: c.requests, errors: c.errors, throttled: c.throttled, hits: c.hits, misses: c.misses } : null);
+    const pick = (c: SourceCounts | null): SourceCounts | null =>
+      c ? { requests: c.requests, errors: c.errors, throttled: c.throttled, hits: c.hits, misses: c.misses } : null;
     return {
       atMs,
       source,
@@ -190,7 +234,10 @@ export function liveTrafficSampler(o: LiveTrafficOptions): { sample: (atMs: numb
       hits: chosen.hits,
       misses: chosen.misses,
       agents,
-      latencies: fresh.status === 'fulfilled' ? fresh.value.filter((r) => r.latencyMs !== null).map((r) => ({ atMs: r.atMs, ms: r.latencyMs! })) : [],
+      latencies:
+        fresh.status === 'fulfilled'
+          ? fresh.value.filter((r) => r.latencyMs !== null).map((r) => ({ atMs: r.atMs, ms: r.latencyMs! }))
+          : [],
       histogramP95Ms: metrics?.p95 ?? null,
       bySource: { metrics: pick(metrics), langfuse: pick(langfuse) },
     };
@@ -208,14 +255,22 @@ export function liveTrafficSampler(o: LiveTrafficOptions): { sample: (atMs: numb
     const reqTol = Math.max(CROSS_CHECK.minAbsolute, at.requests * CROSS_CHECK.requestsRatio);
     const errTol = Math.max(CROSS_CHECK.minAbsolute, at.requests * CROSS_CHECK.errorsRatio);
     const off = [
-      Math.abs(at.requests - l.requests) > reqTol ? `requests: metrics ${at.requests}, Langfuse ${l.requests} (tolerance ±${Math.round(reqTol)})` : undefined,
-      Math.abs(at.errors - l.errors) > errTol ? `errors: metrics ${at.errors}, Langfuse ${l.errors} (tolerance ±${Math.round(errTol)})` : undefined,
+      Math.abs(at.requests - l.requests) > reqTol
+        ? `requests: metrics ${at.requests}, Langfuse ${l.requests} (tolerance ±${Math.round(reqTol)})`
+        : undefined,
+      Math.abs(at.errors - l.errors) > errTol
+        ? `errors: metrics ${at.errors}, Langfuse ${l.errors} (tolerance ±${Math.round(errTol)})`
+        : undefined,
     ].filter((x) => x !== undefined);
     return {
       atMs: Math.round(at.atMs),
       metrics: { requests: at.requests, errors: at.errors },
       langfuse: l,
-      ...(off.length > 0 ? { disagreement: `the gateway's metrics and Langfuse disagree on the traffic up to ${Math.round(at.atMs / 1000)} s into the watch: ${off.join('; ')}` } : {}),
+      ...(off.length > 0
+        ? {
+            disagreement: `the gateway's metrics and Langfuse disagree on the traffic up to ${Math.round(at.atMs / 1000)} s into the watch: ${off.join('; ')}`,
+          }
+        : {}),
     };
   };
 
@@ -225,8 +280,20 @@ export function liveTrafficSampler(o: LiveTrafficOptions): { sample: (atMs: numb
     sources: () => {
       const cc = crossCheck();
       return {
-        metrics: { mode: fleet.mode, ...(unusable ? { unusable } : {}), failedPolls: metricsFailed, ...(lastMetricsError ? { lastError: lastMetricsError } : {}), ...(fleet.routingNote ? { routingNote: fleet.routingNote } : {}), machines: fleet.series() },
-        langfuse: { ...(lastLangfuseError ? { lastError: lastLangfuseError } : {}), truncated: lf.counts().truncated, polls: lfPolls, failedPolls: lfFailed },
+        metrics: {
+          mode: fleet.mode,
+          ...(unusable ? { unusable } : {}),
+          failedPolls: metricsFailed,
+          ...(lastMetricsError ? { lastError: lastMetricsError } : {}),
+          ...(fleet.routingNote ? { routingNote: fleet.routingNote } : {}),
+          machines: fleet.series(),
+        },
+        langfuse: {
+          ...(lastLangfuseError ? { lastError: lastLangfuseError } : {}),
+          truncated: lf.counts().truncated,
+          polls: lfPolls,
+          failedPolls: lfFailed,
+        },
         decidedBy: { ...decidedBy },
         ...(cc ? { crossCheck: cc } : {}),
       };

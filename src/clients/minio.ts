@@ -67,7 +67,22 @@ export class MinioViaFly implements MinioProbe {
     const { fly, app, machineId } = this.o;
     // Leave the exec deadline a second more than curl's own, so curl reports its timeout (28).
     const maxTime = String(Math.max(1, this.o.timeoutS - 1));
-    const r = await fly.exec(app, machineId, ['curl', '-sS', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', maxTime, `http://localhost:9000${CLUSTER_HEALTH_PATH}`], this.o.timeoutS);
+    const r = await fly.exec(
+      app,
+      machineId,
+      [
+        'curl',
+        '-sS',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        '--max-time',
+        maxTime,
+        `http://localhost:9000${CLUSTER_HEALTH_PATH}`,
+      ],
+      this.o.timeoutS,
+    );
     if (r.exitCode === 127) {
       const mc = await fly.exec(app, machineId, ['timeout', maxTime, 'mc', 'ready', 'local'], this.o.timeoutS);
       const said = (mc.stdout || mc.stderr).trim().split('\n').at(-1) ?? '';
@@ -78,8 +93,15 @@ export class MinioViaFly implements MinioProbe {
     }
     const status = Number(r.stdout.trim());
     if (r.exitCode !== 0 || !Number.isInteger(status) || status === 0) {
-      return { healthy: false, detail: `curl exited ${r.exitCode}: ${excerptOf(r.stderr.trim() || r.stdout.trim() || '(no output)', 200)}` };
+      return {
+        healthy: false,
+        detail: `curl exited ${r.exitCode}: ${excerptOf(r.stderr.trim() || r.stdout.trim() || '(no output)', 200)}`,
+      };
     }
-    return { healthy: status === 200, status, detail: `curl ${CLUSTER_HEALTH_PATH} inside ${machineId} answered ${status}` };
+    return {
+      healthy: status === 200,
+      status,
+      detail: `curl ${CLUSTER_HEALTH_PATH} inside ${machineId} answered ${status}`,
+    };
   }
 }

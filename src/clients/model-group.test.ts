@@ -14,9 +14,12 @@ describe('groupOfModel', () => {
     expect(groupOfModel(model, groups)).toBe(group);
   });
 
-  it.each([[null], [undefined], [''], ['gpt-4'], ['gpt-4omni'], ['claude-3-haiku']])('%s belongs to neither', (model) => {
-    expect(groupOfModel(model, groups)).toBeUndefined();
-  });
+  it.each([[null], [undefined], [''], ['gpt-4'], ['gpt-4omni'], ['claude-3-haiku']])(
+    '%s belongs to neither',
+    (model) => {
+      expect(groupOfModel(model, groups)).toBeUndefined();
+    },
+  );
 
   it('ignores the order the groups are given in', () => {
     expect(groupOfModel('gpt-4o-mini-2024-07-18', ['gpt-4o', 'gpt-4o-mini'])).toBe('gpt-4o-mini');
@@ -24,7 +27,11 @@ describe('groupOfModel', () => {
 });
 
 describe('servedGroup', () => {
-  const o = { requested: 'gpt-4o-mini', fallbackGroup: 'gpt-4o', lookup: async (id: string) => ({ 'big-1': 'gpt-4o', 'mini-1': 'gpt-4o-mini' })[id] };
+  const o = {
+    requested: 'gpt-4o-mini',
+    fallbackGroup: 'gpt-4o',
+    lookup: async (id: string) => ({ 'big-1': 'gpt-4o', 'mini-1': 'gpt-4o-mini' })[id],
+  };
   it('trusts x-litellm-model-group first', async () => {
     expect(await servedGroup({ modelGroup: 'gpt-4o', modelId: 'mini-1', attemptedFallbacks: 0 }, o)).toBe('gpt-4o');
   });

@@ -25,7 +25,11 @@ export function groupOfModel(model: string | null | undefined, groups: readonly 
  */
 export async function servedGroup(
   h: { readonly modelGroup?: string; readonly modelId?: string; readonly attemptedFallbacks?: number },
-  o: { readonly requested: string; readonly fallbackGroup: string; readonly lookup: (modelId: string) => Promise<string | undefined> },
+  o: {
+    readonly requested: string;
+    readonly fallbackGroup: string;
+    readonly lookup: (modelId: string) => Promise<string | undefined>;
+  },
 ): Promise<string | undefined> {
   if (h.modelGroup) return h.modelGroup;
   if (h.modelId) {

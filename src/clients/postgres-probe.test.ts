@@ -24,10 +24,15 @@ describe('postgres probe', () => {
     const { createHash, createHmac, pbkdf2Sync } = await import('node:crypto');
     const salted = pbkdf2Sync('pencil', Buffer.from('W22ZaJ0SNY7soEsUEjb6gQ==', 'base64'), 4096, 32, 'sha256');
     const clientKey = createHmac('sha256', salted).update('Client Key').digest();
-    const auth = 'n=user,r=rOprNGfwEbeRWgbNEkqO,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096,c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0';
+    const auth =
+      'n=user,r=rOprNGfwEbeRWgbNEkqO,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096,c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0';
     const sig = createHmac('sha256', createHash('sha256').update(clientKey).digest()).update(auth).digest();
-    expect(Buffer.from(clientKey.map((b, i) => b ^ sig[i]!)).toString('base64')).toBe('dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=');
-    const serverSig = createHmac('sha256', createHmac('sha256', salted).update('Server Key').digest()).update(auth).digest();
+    expect(Buffer.from(clientKey.map((b, i) => b ^ sig[i]!)).toString('base64')).toBe(
+      'dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=',
+    );
+    const serverSig = createHmac('sha256', createHmac('sha256', salted).update('Server Key').digest())
+      .update(auth)
+      .digest();
     expect(serverSig.toString('base64')).toBe('6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=');
   });
 
@@ -57,19 +62,38 @@ describe('postgres probe', () => {
     afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
     test('reports the server error with host, port and database, never the password', async () => {
-      const res = await probePostgres(`postgresql://probe:hunter2-secret@127.0.0.1:${port}/langfuse`, { timeoutMs: 2000 });
-      expect(res).toEqual({ ok: false, sqlstate: '28P01', error: `postgres 127.0.0.1:${port}/langfuse: password authentication failed for user "probe" (SQLSTATE 28P01)` });
+      const res = await probePostgres(`postgresql://probe:hunter2-secret@127.0.0.1:${port}/langfuse`, {
+        timeoutMs: 2000,
+      });
+      expect(res).toEqual({
+        ok: false,
+        sqlstate: '28P01',
+        error: `postgres 127.0.0.1:${port}/langfuse: password authentication failed for user "probe" (SQLSTATE 28P01)`,
+      });
     });
 
     test('sslmode=require refuses a server without TLS', async () => {
-      const res = await probePostgres(`postgresql://probe:x@127.0.0.1:${port}/langfuse?sslmode=require`, { timeoutMs: 2000 });
-      expect(res).toEqual({ ok: false, error: expect.stringContaining('the server refused TLS, and the probe requires it (TLS required, certificate not verified (sslmode=require))') });
+      const res = await probePostgres(`postgresql://probe:x@127.0.0.1:${port}/langfuse?sslmode=require`, {
+        timeoutMs: 2000,
+      });
+      expect(res).toEqual({
+        ok: false,
+        error: expect.stringContaining(
+          'the server refused TLS, and the probe requires it (TLS required, certificate not verified (sslmode=require))',
+        ),
+      });
     });
   });
 
   test('an unreachable port and a non-postgres URL fail with a reason', async () => {
-    expect(await probePostgres('postgresql://u:p@127.0.0.1:1/db', { timeoutMs: 2000 })).toEqual({ ok: false, error: 'postgres 127.0.0.1:1/db: unreachable (ECONNREFUSED)' });
-    expect(await probePostgres('https://example.com', { timeoutMs: 2000 })).toEqual({ ok: false, error: 'the URL is not a postgres:// or postgresql:// URL' });
+    expect(await probePostgres('postgresql://u:p@127.0.0.1:1/db', { timeoutMs: 2000 })).toEqual({
+      ok: false,
+      error: 'postgres 127.0.0.1:1/db: unreachable (ECONNREFUSED)',
+    });
+    expect(await probePostgres('https://example.com', { timeoutMs: 2000 })).toEqual({
+      ok: false,
+      error: 'the URL is not a postgres:// or postgresql:// URL',
+    });
   });
 });
 
@@ -128,8 +152,22 @@ async function fakePostgres(o: { host: string; tls?: { key: string; cert: string
         if (buf.length < len + 1) return;
         const type = String.fromCharCode(buf[0]!);
         buf = buf.subarray(len + 1);
-        if (type === 'p') s.write(Buffer.concat([message('R', int32(0)), message('S', Buffer.from('server_version\x0016.4\x00')), message('Z', Buffer.from('I'))]));
-        else if (type === 'Q') s.write(Buffer.concat([message('D', Buffer.concat([Buffer.from([0, 1]), int32(1), Buffer.from('1')])), message('C', Buffer.from('SELECT 1\x00')), message('Z', Buffer.from('I'))]));
+        if (type === 'p')
+          s.write(
+            Buffer.concat([
+              message('R', int32(0)),
+              message('S', Buffer.from('server_version\x0016.4\x00')),
+              message('Z', Buffer.from('I')),
+            ]),
+          );
+        else if (type === 'Q')
+          s.write(
+            Buffer.concat([
+              message('D', Buffer.concat([Buffer.from([0, 1]), int32(1), Buffer.from('1')])),
+              message('C', Buffer.from('SELECT 1\x00')),
+              message('Z', Buffer.from('I')),
+            ]),
+          );
         else if (type === 'X') return void s.end();
       }
     });
@@ -154,19 +192,39 @@ async function fakePostgres(o: { host: string; tls?: { key: string; cert: string
 
 describe('TLS to a database that is not loopback', () => {
   test('the policy: prefer and allow are read as require away from loopback; only sslmode=disable turns TLS off', () => {
-    expect(tlsPolicyFor('db.internal', undefined)).toEqual({ mode: 'require', policy: 'TLS required: db.internal is not loopback, and sslmode=prefer (the default) would fall back to plaintext' });
+    expect(tlsPolicyFor('db.internal', undefined)).toEqual({
+      mode: 'require',
+      policy:
+        'TLS required: db.internal is not loopback, and sslmode=prefer (the default) would fall back to plaintext',
+    });
     expect(tlsPolicyFor('10.0.0.5', 'allow')).toMatchObject({ mode: 'require' });
     expect(tlsPolicyFor('10.0.0.5', 'prefer')).toMatchObject({ mode: 'require' });
-    expect(tlsPolicyFor('10.0.0.5', 'disable')).toEqual({ mode: 'disable', policy: 'TLS off: the URL sets sslmode=disable' });
+    expect(tlsPolicyFor('10.0.0.5', 'disable')).toEqual({
+      mode: 'disable',
+      policy: 'TLS off: the URL sets sslmode=disable',
+    });
     expect(tlsPolicyFor('10.0.0.5', 'verify-full')).toMatchObject({ mode: 'verify-full' });
-    expect(tlsPolicyFor('127.0.0.1', undefined)).toMatchObject({ mode: 'prefer', policy: expect.stringContaining('loopback') });
+    expect(tlsPolicyFor('127.0.0.1', undefined)).toMatchObject({
+      mode: 'prefer',
+      policy: expect.stringContaining('loopback'),
+    });
     expect(tlsPolicyFor('localhost', 'allow')).toMatchObject({ mode: 'allow' });
-    expect(tlsPolicyFor('db', 'requir')).toEqual({ error: 'sslmode=requir is not one of disable, allow, prefer, require, verify-ca, verify-full' });
-    expect(['localhost', '127.0.0.1', '127.1.2.3', '[::1]', '::1', 'x.localhost', '::ffff:127.0.0.1'].every(isLoopbackHost)).toBe(true);
-    expect(['10.0.0.1', 'db.internal', '128.0.0.1', '::2', 'localhost.evil.example', '127.0.0.1.nip.io'].some(isLoopbackHost)).toBe(false);
+    expect(tlsPolicyFor('db', 'requir')).toEqual({
+      error: 'sslmode=requir is not one of disable, allow, prefer, require, verify-ca, verify-full',
+    });
+    expect(
+      ['localhost', '127.0.0.1', '127.1.2.3', '[::1]', '::1', 'x.localhost', '::ffff:127.0.0.1'].every(isLoopbackHost),
+    ).toBe(true);
+    expect(
+      ['10.0.0.1', 'db.internal', '128.0.0.1', '::2', 'localhost.evil.example', '127.0.0.1.nip.io'].some(
+        isLoopbackHost,
+      ),
+    ).toBe(false);
   });
 
-  const external = Object.values(networkInterfaces()).flat().find((i) => i && !i.internal && i.family === 'IPv4')?.address;
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && !i.internal && i.family === 'IPv4')?.address;
   const servers: FakePostgres[] = [];
   afterAll(() => Promise.all(servers.map((s) => s.close())));
   const start = async (o: Parameters<typeof fakePostgres>[0]): Promise<FakePostgres> => {
@@ -181,35 +239,64 @@ describe('TLS to a database that is not loopback', () => {
     tls = { key: leaf.keyPem, cert: leaf.certPem };
   });
 
-  test.skipIf(!external)('a server that refuses TLS is refused, with no sslmode or with prefer, before the password leaves', async () => {
-    const pg = await start({ host: external! });
-    for (const q of ['', '?sslmode=prefer', '?sslmode=allow']) {
-      const res = await probePostgres(`postgresql://probe:hunter2-secret@${external}:${pg.port}/langfuse${q}`, { timeoutMs: 2000 });
-      expect(res).toEqual({ ok: false, error: expect.stringMatching(new RegExp(`^postgres ${external}:${pg.port}/langfuse: the server refused TLS, and the probe requires it \\(TLS required: ${external} is not loopback.*set sslmode=disable in the URL to probe in plaintext$`)) });
-    }
-    expect(pg.plaintext()).not.toContain('hunter2');
-    expect(pg.plaintext()).not.toContain('probe');
-  });
+  test.skipIf(!external)(
+    'a server that refuses TLS is refused, with no sslmode or with prefer, before the password leaves',
+    async () => {
+      const pg = await start({ host: external! });
+      for (const q of ['', '?sslmode=prefer', '?sslmode=allow']) {
+        const res = await probePostgres(`postgresql://probe:hunter2-secret@${external}:${pg.port}/langfuse${q}`, {
+          timeoutMs: 2000,
+        });
+        expect(res).toEqual({
+          ok: false,
+          error: expect.stringMatching(
+            new RegExp(
+              `^postgres ${external}:${pg.port}/langfuse: the server refused TLS, and the probe requires it \\(TLS required: ${external} is not loopback.*set sslmode=disable in the URL to probe in plaintext$`,
+            ),
+          ),
+        });
+      }
+      expect(pg.plaintext()).not.toContain('hunter2');
+      expect(pg.plaintext()).not.toContain('probe');
+    },
+  );
 
   test.skipIf(!external)('TLS offered: the password travels encrypted and the result says TLS was on', async () => {
     const pg = await start({ host: external!, tls });
-    const res = await probePostgres(`postgresql://probe:hunter2-secret@${external}:${pg.port}/langfuse`, { timeoutMs: 3000 });
-    expect(res).toMatchObject({ ok: true, auth: 'cleartext', serverVersion: '16.4', tls: true, tlsPolicy: expect.stringContaining('TLS required') });
+    const res = await probePostgres(`postgresql://probe:hunter2-secret@${external}:${pg.port}/langfuse`, {
+      timeoutMs: 3000,
+    });
+    expect(res).toMatchObject({
+      ok: true,
+      auth: 'cleartext',
+      serverVersion: '16.4',
+      tls: true,
+      tlsPolicy: expect.stringContaining('TLS required'),
+    });
     expect(pg.plaintext()).not.toContain('hunter2');
   });
 
-  test.skipIf(!external)('sslmode=disable, set explicitly, probes in plaintext and the result records that TLS was off', async () => {
-    const pg = await start({ host: external! });
-    const res = await probePostgres(`postgresql://probe:pw@${external}:${pg.port}/langfuse?sslmode=disable`, { timeoutMs: 2000 });
-    expect(res).toMatchObject({ ok: true, tls: false, tlsPolicy: 'TLS off: the URL sets sslmode=disable' });
-    // No SSLRequest was sent: the first bytes are the startup message (protocol 3.0).
-    expect(pg.plaintext().slice(4, 8)).toBe('\x00\x03\x00\x00');
-  });
+  test.skipIf(!external)(
+    'sslmode=disable, set explicitly, probes in plaintext and the result records that TLS was off',
+    async () => {
+      const pg = await start({ host: external! });
+      const res = await probePostgres(`postgresql://probe:pw@${external}:${pg.port}/langfuse?sslmode=disable`, {
+        timeoutMs: 2000,
+      });
+      expect(res).toMatchObject({ ok: true, tls: false, tlsPolicy: 'TLS off: the URL sets sslmode=disable' });
+      // No SSLRequest was sent: the first bytes are the startup message (protocol 3.0).
+      expect(pg.plaintext().slice(4, 8)).toBe('\x00\x03\x00\x00');
+    },
+  );
 
   test('a loopback server without TLS is still probed under the default prefer, and says so', async () => {
     const pg = await start({ host: '127.0.0.1' });
     const res = await probePostgres(`postgresql://probe:pw@127.0.0.1:${pg.port}/langfuse`, { timeoutMs: 2000 });
-    expect(res).toMatchObject({ ok: true, tls: false, tlsPolicy: 'TLS if the server offers it (sslmode=prefer, the default; loopback host)' });
+    expect(res).toMatchObject({
+      ok: true,
+      tls: false,
+      tlsPolicy: 'TLS if the server offers it (sslmode=prefer, the default; loopback host)',
+    });
   });
 
   test('an IPv6 loopback host in brackets is reached', async () => {
@@ -223,18 +310,35 @@ describe('TLS to a database that is not loopback', () => {
     // Each answers the SSLRequest with N, then the startup message with its hostile bytes.
     // The probe drops the connection mid-write: the server side sees a reset, which is expected.
     const quiet = (s: Socket): Socket => s.on('error', () => undefined);
-    const after = (hostile: Buffer): Server => createServer((s) => quiet(s).once('data', () => (s.write('N'), s.once('data', () => s.write(hostile)))));
+    const after = (hostile: Buffer): Server =>
+      createServer((s) => quiet(s).once('data', () => (s.write('N'), s.once('data', () => s.write(hostile)))));
     const announce = after(Buffer.concat([Buffer.from('R'), int32(0x7fff0000)]));
     const flood = after(Buffer.concat([Buffer.from('S'), int32(1024 * 1024 - 64), Buffer.alloc(3 * 1024 * 1024, 'S')]));
-    const injected = createServer((s) => quiet(s).once('data', () => s.write(Buffer.concat([Buffer.from('N'), message('R', int32(0))]))));
+    const injected = createServer((s) =>
+      quiet(s).once('data', () => s.write(Buffer.concat([Buffer.from('N'), message('R', int32(0))]))),
+    );
     const all = [announce, flood, injected];
     for (const server of all) await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
-      const probe = (server: Server) => probePostgres(`postgresql://u:pw-long-secret@127.0.0.1:${(server.address() as AddressInfo).port}/db`, { timeoutMs: 2000 });
-      expect(await probe(announce)).toEqual({ ok: false, error: expect.stringMatching(/announced a 2147418112-byte message; a probe reads none over 1048576 bytes$/) });
+      const probe = (server: Server) =>
+        probePostgres(`postgresql://u:pw-long-secret@127.0.0.1:${(server.address() as AddressInfo).port}/db`, {
+          timeoutMs: 2000,
+        });
+      expect(await probe(announce)).toEqual({
+        ok: false,
+        error: expect.stringMatching(/announced a 2147418112-byte message; a probe reads none over 1048576 bytes$/),
+      });
       // Where the chunks fall decides which guard stops the flood first; neither lets it pile up.
-      expect(await probe(flood)).toEqual({ ok: false, error: expect.stringMatching(/(sent over 1048576 bytes the probe had not asked for|announced a \d+-byte message; a probe reads none over 1048576 bytes)$/) });
-      expect(await probe(injected)).toEqual({ ok: false, error: expect.stringMatching(/sent more than its one-byte answer to the TLS request/) });
+      expect(await probe(flood)).toEqual({
+        ok: false,
+        error: expect.stringMatching(
+          /(sent over 1048576 bytes the probe had not asked for|announced a \d+-byte message; a probe reads none over 1048576 bytes)$/,
+        ),
+      });
+      expect(await probe(injected)).toEqual({
+        ok: false,
+        error: expect.stringMatching(/sent more than its one-byte answer to the TLS request/),
+      });
     } finally {
       for (const server of all) server.close();
     }
@@ -242,7 +346,11 @@ describe('TLS to a database that is not loopback', () => {
 
   test('a query answered with more rows than a summary holds is refused at the cap', async () => {
     // Trust login, then 1001 one-column rows for any query.
-    const rows = Buffer.concat(Array.from({ length: 1001 }, () => message('D', Buffer.concat([Buffer.from([0, 1]), int32(1), Buffer.from('x')]))));
+    const rows = Buffer.concat(
+      Array.from({ length: 1001 }, () =>
+        message('D', Buffer.concat([Buffer.from([0, 1]), int32(1), Buffer.from('x')])),
+      ),
+    );
     const server = createServer((s) => {
       s.on('error', () => undefined);
       s.once('data', () => {
@@ -255,14 +363,24 @@ describe('TLS to a database that is not loopback', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
-      const res = await probePostgres(`postgresql://u:pw-long-secret@127.0.0.1:${(server.address() as AddressInfo).port}/db`, { timeoutMs: 2000, query: 'SELECT x FROM t' });
-      expect(res).toEqual({ ok: false, error: expect.stringMatching(/: the query returned over 1000 rows; the probe reads summaries only$/) });
+      const res = await probePostgres(
+        `postgresql://u:pw-long-secret@127.0.0.1:${(server.address() as AddressInfo).port}/db`,
+        { timeoutMs: 2000, query: 'SELECT x FROM t' },
+      );
+      expect(res).toEqual({
+        ok: false,
+        error: expect.stringMatching(/: the query returned over 1000 rows; the probe reads summaries only$/),
+      });
     } finally {
       server.close();
     }
   });
 
   test('an unknown sslmode is refused before connecting', async () => {
-    expect(await probePostgres('postgresql://u:p@127.0.0.1:1/db?sslmode=requir', { timeoutMs: 1000 })).toEqual({ ok: false, error: 'postgres 127.0.0.1:1/db: sslmode=requir is not one of disable, allow, prefer, require, verify-ca, verify-full' });
+    expect(await probePostgres('postgresql://u:p@127.0.0.1:1/db?sslmode=requir', { timeoutMs: 1000 })).toEqual({
+      ok: false,
+      error:
+        'postgres 127.0.0.1:1/db: sslmode=requir is not one of disable, allow, prefer, require, verify-ca, verify-full',
+    });
   });
 });

@@ -13,7 +13,15 @@ export type PostgresRow = readonly (string | null)[];
  * tell "no such table" (42P01) from an unreachable server without parsing the message.
  */
 export type PostgresProbe =
-  | { readonly ok: true; readonly ms: number; readonly rows: readonly PostgresRow[]; readonly auth: 'trust' | 'cleartext' | 'md5' | 'scram-sha-256'; readonly serverVersion?: string; readonly tls: boolean; readonly tlsPolicy: string }
+  | {
+      readonly ok: true;
+      readonly ms: number;
+      readonly rows: readonly PostgresRow[];
+      readonly auth: 'trust' | 'cleartext' | 'md5' | 'scram-sha-256';
+      readonly serverVersion?: string;
+      readonly tls: boolean;
+      readonly tlsPolicy: string;
+    }
   | { readonly ok: false; readonly error: string; readonly sqlstate?: string };
 
 const SSLMODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
@@ -22,7 +30,15 @@ type SslMode = (typeof SSLMODES)[number];
 /** Whether `host` (a URL hostname, IPv6 in brackets or not) can only be this machine. */
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === '' || h === 'localhost' || h.endsWith('.localhost') || /^127(?:\.\d{1,3}){3}$/.test(h) || h === '::1' || h === '0:0:0:0:0:0:0:1' || /^::ffff:127(?:\.\d{1,3}){3}$/.test(h);
+  return (
+    h === '' ||
+    h === 'localhost' ||
+    h.endsWith('.localhost') ||
+    /^127(?:\.\d{1,3}){3}$/.test(h) ||
+    h === '::1' ||
+    h === '0:0:0:0:0:0:0:1' ||
+    /^::ffff:127(?:\.\d{1,3}){3}$/.test(h)
+  );
 }
 
 /**
@@ -32,14 +48,27 @@ export function isLoopbackHost(host: string): boolean {
  * a host that is not loopback they are read as `require`. Only an explicit `sslmode=disable`
  * probes such a host without TLS. `verify-ca` and `verify-full` verify the certificate.
  */
-export function tlsPolicyFor(host: string, sslmode: string | undefined): { mode: SslMode; policy: string } | { error: string } {
-  if (sslmode !== undefined && !(SSLMODES as readonly string[]).includes(sslmode)) return { error: `sslmode=${sslmode} is not one of ${SSLMODES.join(', ')}` };
+export function tlsPolicyFor(
+  host: string,
+  sslmode: string | undefined,
+): { mode: SslMode; policy: string } | { error: string } {
+  if (sslmode !== undefined && !(SSLMODES as readonly string[]).includes(sslmode))
+    return { error: `sslmode=${sslmode} is not one of ${SSLMODES.join(', ')}` };
   const asked = (sslmode ?? 'prefer') as SslMode;
   if (asked === 'disable') return { mode: 'disable', policy: 'TLS off: the URL sets sslmode=disable' };
-  if (asked === 'verify-ca' || asked === 'verify-full') return { mode: asked, policy: `TLS required, certificate verified (sslmode=${asked})` };
-  if (asked === 'require') return { mode: 'require', policy: 'TLS required, certificate not verified (sslmode=require)' };
-  if (isLoopbackHost(host)) return { mode: asked, policy: `TLS if the server offers it (sslmode=${sslmode ?? 'prefer, the default'}; loopback host)` };
-  return { mode: 'require', policy: `TLS required: ${host} is not loopback, and sslmode=${sslmode ?? 'prefer (the default)'} would fall back to plaintext` };
+  if (asked === 'verify-ca' || asked === 'verify-full')
+    return { mode: asked, policy: `TLS required, certificate verified (sslmode=${asked})` };
+  if (asked === 'require')
+    return { mode: 'require', policy: 'TLS required, certificate not verified (sslmode=require)' };
+  if (isLoopbackHost(host))
+    return {
+      mode: asked,
+      policy: `TLS if the server offers it (sslmode=${sslmode ?? 'prefer, the default'}; loopback host)`,
+    };
+  return {
+    mode: 'require',
+    policy: `TLS required: ${host} is not loopback, and sslmode=${sslmode ?? 'prefer (the default)'} would fall back to plaintext`,
+  };
 }
 
 /**
@@ -58,7 +87,8 @@ export function scramClient(password: string, nonce = randomBytes(18).toString('
       const r = attrs.get('r');
       const s = attrs.get('s');
       const i = Number(attrs.get('i'));
-      if (!r || !s || !(i > 0) || !r.startsWith(nonce)) throw new Error('SCRAM server-first-message is malformed or does not extend our nonce');
+      if (!r || !s || !(i > 0) || !r.startsWith(nonce))
+        throw new Error('SCRAM server-first-message is malformed or does not extend our nonce');
       const salted = pbkdf2Sync(password.normalize('NFKC'), Buffer.from(s, 'base64'), i, 32, 'sha256');
       const clientKey = createHmac('sha256', salted).update('Client Key').digest();
       const storedKey = createHash('sha256').update(clientKey).digest();
@@ -66,7 +96,9 @@ export function scramClient(password: string, nonce = randomBytes(18).toString('
       const authMessage = `${firstBare},${serverFirst},${withoutProof}`;
       const signature = createHmac('sha256', storedKey).update(authMessage).digest();
       const proof = Buffer.from(clientKey.map((b, k) => b ^ signature[k]!));
-      serverSignature = createHmac('sha256', createHmac('sha256', salted).update('Server Key').digest()).update(authMessage).digest();
+      serverSignature = createHmac('sha256', createHmac('sha256', salted).update('Server Key').digest())
+        .update(authMessage)
+        .digest();
       return `${withoutProof},p=${proof.toString('base64')}`;
     },
     verify(serverFinal: string): boolean {
@@ -147,7 +179,10 @@ class MessageReader {
   async next(): Promise<{ type: string; body: Buffer }> {
     const head = await this.bytes(5);
     const length = head.readInt32BE(1);
-    if (length < 4 || length > MAX_MESSAGE_BYTES) throw new Error(`the server announced a ${length}-byte message; a probe reads none over ${MAX_MESSAGE_BYTES} bytes`);
+    if (length < 4 || length > MAX_MESSAGE_BYTES)
+      throw new Error(
+        `the server announced a ${length}-byte message; a probe reads none over ${MAX_MESSAGE_BYTES} bytes`,
+      );
     const body = await this.bytes(length - 4);
     return { type: String.fromCharCode(head[0]!), body };
   }
@@ -236,15 +271,30 @@ export async function probePostgres(url: string, o: { timeoutMs: number; query?:
       const answer = await sslReader.bytes(1).finally(() => socket!.removeAllListeners('data'));
       // Bytes behind the one-byte answer were never asked for: as libpq does since
       // CVE-2021-23222, refuse them rather than read them as the (TLS) session's start.
-      if (sslReader.unread() > 0) throw new Error('the server sent more than its one-byte answer to the TLS request (data injected before the handshake?)');
+      if (sslReader.unread() > 0)
+        throw new Error(
+          'the server sent more than its one-byte answer to the TLS request (data injected before the handshake?)',
+        );
       if (answer.toString() === 'S') {
         const verify = sslmode === 'verify-ca' || sslmode === 'verify-full';
         socket = await upgrade(socket, host, verify);
         tls = true;
-      } else if (sslmode !== 'prefer' && sslmode !== 'allow') throw new Error(`the server refused TLS, and the probe requires it (${policy}); enable TLS on the server, or set sslmode=disable in the URL to probe in plaintext`);
+      } else if (sslmode !== 'prefer' && sslmode !== 'allow')
+        throw new Error(
+          `the server refused TLS, and the probe requires it (${policy}); enable TLS on the server, or set sslmode=disable in the URL to probe in plaintext`,
+        );
     }
     const reader = new MessageReader(socket);
-    const startup = Buffer.concat([Buffer.alloc(8), cstr('user'), cstr(user), cstr('database'), cstr(database), cstr('application_name'), cstr('gateway-cutover'), Buffer.from([0])]);
+    const startup = Buffer.concat([
+      Buffer.alloc(8),
+      cstr('user'),
+      cstr(user),
+      cstr('database'),
+      cstr(database),
+      cstr('application_name'),
+      cstr('gateway-cutover'),
+      Buffer.from([0]),
+    ]);
     startup.writeInt32BE(startup.length, 0);
     startup.writeInt32BE(196608, 4);
     socket.write(startup);
@@ -269,11 +319,23 @@ export async function probePostgres(url: string, o: { timeoutMs: number; query?:
         socket.write(message('p', cstr(password)));
       } else if (code === 5) {
         auth = 'md5';
-        const inner = createHash('md5').update(password + user).digest('hex');
-        socket.write(message('p', cstr(`md5${createHash('md5').update(Buffer.concat([Buffer.from(inner), m.body.subarray(4, 8)])).digest('hex')}`)));
+        const inner = createHash('md5')
+          .update(password + user)
+          .digest('hex');
+        socket.write(
+          message(
+            'p',
+            cstr(
+              `md5${createHash('md5')
+                .update(Buffer.concat([Buffer.from(inner), m.body.subarray(4, 8)]))
+                .digest('hex')}`,
+            ),
+          ),
+        );
       } else if (code === 10) {
         const mechanisms = m.body.subarray(4).toString('utf8').split('\0').filter(Boolean);
-        if (!mechanisms.includes('SCRAM-SHA-256')) throw new Error(`the server offers only ${mechanisms.join(', ')} (SCRAM-SHA-256 is supported here)`);
+        if (!mechanisms.includes('SCRAM-SHA-256'))
+          throw new Error(`the server offers only ${mechanisms.join(', ')} (SCRAM-SHA-256 is supported here)`);
         auth = 'scram-sha-256';
         scram = scramClient(password);
         const first = Buffer.from(scram.first());
@@ -283,7 +345,8 @@ export async function probePostgres(url: string, o: { timeoutMs: number; query?:
       } else if (code === 11 && scram) {
         socket.write(message('p', Buffer.from(scram.final(m.body.subarray(4).toString('utf8')))));
       } else if (code === 12 && scram) {
-        if (!scram.verify(m.body.subarray(4).toString('utf8'))) throw new Error('the server signature does not verify: this is not the database that holds the password');
+        if (!scram.verify(m.body.subarray(4).toString('utf8')))
+          throw new Error('the server signature does not verify: this is not the database that holds the password');
       } else throw new Error(`unsupported authentication request ${code}`);
     }
 
@@ -295,19 +358,23 @@ export async function probePostgres(url: string, o: { timeoutMs: number; query?:
       if (m.type === 'E') throw serverError(m.body, `${what} failed: `);
       if (m.type === 'T') rows = [];
       if (m.type === 'D') {
-        if (rows.length >= MAX_ROWS) throw new Error(`${what} returned over ${MAX_ROWS} rows; the probe reads summaries only`);
+        if (rows.length >= MAX_ROWS)
+          throw new Error(`${what} returned over ${MAX_ROWS} rows; the probe reads summaries only`);
         rows.push(dataRow(m.body));
       }
       if (m.type === 'Z') break;
     }
     const value = rows[0]?.[0];
-    if (o.query === undefined && value !== '1') throw new Error(`SELECT 1 returned ${value == null ? 'no row' : JSON.stringify(value)}`);
+    if (o.query === undefined && value !== '1')
+      throw new Error(`SELECT 1 returned ${value == null ? 'no row' : JSON.stringify(value)}`);
     socket.write(message('X', Buffer.alloc(0)));
     return { ok: true, ms: performance.now() - started, rows, auth, serverVersion, tls, tlsPolicy: policy };
   } catch (err) {
     const hint = err instanceof ServerError && POOLER_NO_SERVER.test(err.message) ? `; ${POOLER_DOWN}` : '';
     const error = `${where}: ${(err as Error).message.split(password || '\0').join('[REDACTED]')}${hint}`;
-    return err instanceof ServerError && err.sqlstate ? { ok: false, error, sqlstate: err.sqlstate } : { ok: false, error };
+    return err instanceof ServerError && err.sqlstate
+      ? { ok: false, error, sqlstate: err.sqlstate }
+      : { ok: false, error };
   } finally {
     clearTimeout(timer);
     socket?.destroy();
@@ -328,7 +395,11 @@ function open(host: string, port: number, timeoutMs: number): Promise<Socket> {
 
 function upgrade(socket: Socket, host: string, verify: boolean): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const t = tlsConnect({ socket, servername: /^[\d.]+$|:/.test(host) ? undefined : host, rejectUnauthorized: verify });
+    const t = tlsConnect({
+      socket,
+      servername: /^[\d.]+$|:/.test(host) ? undefined : host,
+      rejectUnauthorized: verify,
+    });
     t.once('secureConnect', () => resolve(t));
     t.once('error', (e) => reject(new Error(`TLS failed: ${e.message}`)));
   });

@@ -15,7 +15,14 @@ export interface PendingMigration {
  * exist (Prisma never migrated this schema); `unreachable` when the query did not run at all.
  */
 export type PrismaMigrations =
-  | { readonly kind: 'read'; readonly table: string; readonly applied: number; readonly latest: string | null; readonly pending: readonly PendingMigration[]; readonly ms: number }
+  | {
+      readonly kind: 'read';
+      readonly table: string;
+      readonly applied: number;
+      readonly latest: string | null;
+      readonly pending: readonly PendingMigration[];
+      readonly ms: number;
+    }
   | { readonly kind: 'missing'; readonly table: string; readonly error: string }
   | { readonly kind: 'unreachable'; readonly table: string; readonly error: string };
 
@@ -49,10 +56,26 @@ export async function readPrismaMigrations(url: string, o: { timeoutMs: number }
     `UNION ALL (SELECT DISTINCT 'rolled-back', NULL, r.migration_name FROM ${table} r WHERE r.rolled_back_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${table} a WHERE a.migration_name = r.migration_name AND a.rolled_back_at IS NULL) ORDER BY 3 LIMIT ${LIST_LIMIT})`,
   ].join(' ');
   const res = await probePostgres(url, { timeoutMs: o.timeoutMs, query });
-  if (!res.ok) return res.sqlstate === '42P01' ? { kind: 'missing', table: shown, error: res.error } : { kind: 'unreachable', table: shown, error: res.error };
+  if (!res.ok)
+    return res.sqlstate === '42P01'
+      ? { kind: 'missing', table: shown, error: res.error }
+      : { kind: 'unreachable', table: shown, error: res.error };
   const summary = res.rows.find((r) => r[0] === 'applied');
   const pending = res.rows
     .filter((r) => r[0] !== 'applied')
-    .map((r): PendingMigration => ({ name: r[2] ?? '(no name)', state: r[0] as PendingMigration['state'], ...(r[1] ? { logs: r[1] } : {}) }));
-  return { kind: 'read', table: shown, applied: Number(summary?.[1] ?? 0), latest: summary?.[2] ?? null, pending, ms: res.ms };
+    .map(
+      (r): PendingMigration => ({
+        name: r[2] ?? '(no name)',
+        state: r[0] as PendingMigration['state'],
+        ...(r[1] ? { logs: r[1] } : {}),
+      }),
+    );
+  return {
+    kind: 'read',
+    table: shown,
+    applied: Number(summary?.[1] ?? 0),
+    latest: summary?.[2] ?? null,
+    pending,
+    ms: res.ms,
+  };
 }

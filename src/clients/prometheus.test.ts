@@ -2,7 +2,17 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { closePools } from './http.ts';
-import { bucketsOf, counterDelta, histogramQuantile, MetricsAuthError, MetricsUnavailableError, parsePrometheus, scrapeMetrics, sumBy, sumOf } from './prometheus.ts';
+import {
+  bucketsOf,
+  counterDelta,
+  histogramQuantile,
+  MetricsAuthError,
+  MetricsUnavailableError,
+  parsePrometheus,
+  scrapeMetrics,
+  sumBy,
+  sumOf,
+} from './prometheus.ts';
 
 const T0 = `# HELP litellm_proxy_total_requests_metric Total number of requests
 # TYPE litellm_proxy_total_requests_metric counter
@@ -34,7 +44,12 @@ describe('Prometheus text format', () => {
 
   test('deltas: label order does not split a series, new series count from 0, a reset counts its whole value', () => {
     const d = counterDelta(parsePrometheus(T0), parsePrometheus(T1));
-    expect(sumBy(d, 'litellm_proxy_total_requests_metric_total', 'status_code')).toEqual(new Map([['200', 25], ['500', 0]]));
+    expect(sumBy(d, 'litellm_proxy_total_requests_metric_total', 'status_code')).toEqual(
+      new Map([
+        ['200', 25],
+        ['500', 0],
+      ]),
+    );
     expect(sumOf(d, 'litellm_cache_hits_metric_total')).toBe(2);
   });
 
@@ -45,7 +60,12 @@ describe('Prometheus text format', () => {
     expect(histogramQuantile(0.95, b)).toBeCloseTo(0.95, 6);
     expect(histogramQuantile(0.5, b)).toBeCloseTo(0.1, 6);
     expect(histogramQuantile(0.95, [])).toBeNull();
-    expect(histogramQuantile(0.95, [{ le: 1, count: 1 }, { le: Infinity, count: 10 }])).toBe(1);
+    expect(
+      histogramQuantile(0.95, [
+        { le: 1, count: 1 },
+        { le: Infinity, count: 10 },
+      ]),
+    ).toBe(1);
   });
 
   test('a malformed line is an error, not a missing counter', () => {
@@ -63,12 +83,15 @@ describe('Prometheus text format', () => {
       server = createServer((req, res) => {
         seen.push({ url: req.url, authorization: req.headers.authorization });
         const path = req.url?.replace(/^\/(open|moved|off|gated|fresh)/, '') ?? '';
-        if (path !== '/metrics' && path !== '/metrics/') return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"detail":"Not Found"}');
+        if (path !== '/metrics' && path !== '/metrics/')
+          return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"detail":"Not Found"}');
         if (!req.url?.startsWith('/open') && req.headers.authorization !== `Bearer ${ADMIN}`) {
-          const message = 'Unauthorized access to metrics endpoint: Authentication Error, Invalid proxy server token passed. To allow unauthenticated access, set `litellm_settings.require_auth_for_metrics_endpoint: false` in your proxy_config.yaml.';
+          const message =
+            'Unauthorized access to metrics endpoint: Authentication Error, Invalid proxy server token passed. To allow unauthenticated access, set `litellm_settings.require_auth_for_metrics_endpoint: false` in your proxy_config.yaml.';
           return void res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify(message));
         }
-        if (path === '/metrics' || req.url?.startsWith('/moved')) return void res.writeHead(307, { location: `http://${req.headers.host}/elsewhere/` }).end();
+        if (path === '/metrics' || req.url?.startsWith('/moved'))
+          return void res.writeHead(307, { location: `http://${req.headers.host}/elsewhere/` }).end();
         const body = req.url?.startsWith('/off')
           ? '# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total 1.0\n'
           : req.url?.startsWith('/gated')
@@ -88,29 +111,55 @@ describe('Prometheus text format', () => {
 
     test('reads /metrics/ with the admin key, never the redirecting /metrics', async () => {
       seen.length = 0;
-      expect(sumOf(await scrapeMetrics(url, { adminKey: ADMIN, timeoutMs: 2000 }), 'litellm_cache_hits_metric_total')).toBe(4);
+      expect(
+        sumOf(await scrapeMetrics(url, { adminKey: ADMIN, timeoutMs: 2000 }), 'litellm_cache_hits_metric_total'),
+      ).toBe(4);
       expect(seen).toEqual([{ url: '/metrics/', authorization: `Bearer ${ADMIN}` }]);
       // A gateway with require_auth_for_metrics_endpoint: false ignores the key.
-      expect(sumOf(await scrapeMetrics(`${url}/open`, { adminKey: ADMIN, timeoutMs: 2000 }), 'litellm_cache_hits_metric_total')).toBe(4);
+      expect(
+        sumOf(
+          await scrapeMetrics(`${url}/open`, { adminKey: ADMIN, timeoutMs: 2000 }),
+          'litellm_cache_hits_metric_total',
+        ),
+      ).toBe(4);
     });
 
     test('a refused key names the endpoint and the setting, never the key', async () => {
-      const err = await scrapeMetrics(url, { adminKey: 'sk-wrong-0123456789', timeoutMs: 2000 }).catch((e: unknown) => e);
+      const err = await scrapeMetrics(url, { adminKey: 'sk-wrong-0123456789', timeoutMs: 2000 }).catch(
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(MetricsAuthError);
-      expect((err as Error).message).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/metrics\/: HTTP 401: the gateway refused the admin key \(GATEWAY_ADMIN_KEY\) .*require_auth_for_metrics_endpoint is false/);
+      expect((err as Error).message).toMatch(
+        /^GET http:\/\/127\.0\.0\.1:\d+\/metrics\/: HTTP 401: the gateway refused the admin key \(GATEWAY_ADMIN_KEY\) .*require_auth_for_metrics_endpoint is false/,
+      );
       expect((err as Error).message).not.toContain('sk-wrong');
     });
 
     test('no litellm_* family is missing data, named; a family declared before its first sample is not', async () => {
-      await expect(scrapeMetrics(`${url}/off`, { adminKey: ADMIN, timeoutMs: 2000 })).rejects.toThrow(MetricsUnavailableError);
-      await expect(scrapeMetrics(`${url}/off`, { adminKey: ADMIN, timeoutMs: 2000 })).rejects.toThrow(/no litellm_\* family: the prometheus callback is off .*not the same as zero traffic/);
-      await expect(scrapeMetrics(`${url}/gated`, { adminKey: ADMIN, timeoutMs: 2000 })).rejects.toThrow(/only litellm_not_a_premium_user_metric: this LiteLLM build gates Prometheus behind an Enterprise licence/);
-      expect(sumOf(await scrapeMetrics(`${url}/fresh`, { adminKey: ADMIN, timeoutMs: 2000 }), 'litellm_cache_hits_metric_total')).toBe(0);
+      await expect(scrapeMetrics(`${url}/off`, { adminKey: ADMIN, timeoutMs: 2000 })).rejects.toThrow(
+        MetricsUnavailableError,
+      );
+      await expect(scrapeMetrics(`${url}/off`, { adminKey: ADMIN, timeoutMs: 2000 })).rejects.toThrow(
+        /no litellm_\* family: the prometheus callback is off .*not the same as zero traffic/,
+      );
+      await expect(scrapeMetrics(`${url}/gated`, { adminKey: ADMIN, timeoutMs: 2000 })).rejects.toThrow(
+        /only litellm_not_a_premium_user_metric: this LiteLLM build gates Prometheus behind an Enterprise licence/,
+      );
+      expect(
+        sumOf(
+          await scrapeMetrics(`${url}/fresh`, { adminKey: ADMIN, timeoutMs: 2000 }),
+          'litellm_cache_hits_metric_total',
+        ),
+      ).toBe(0);
     });
 
     test('a redirect is not followed, a missing route names what to enable', async () => {
-      await expect(scrapeMetrics(`${url}/moved`, { adminKey: ADMIN, timeoutMs: 2000 })).rejects.toThrow(/\/moved\/metrics\/: HTTP 307, expected 200 with Prometheus text, not a redirect to http:\/\/127\.0\.0\.1:\d+\/elsewhere\/ \(redirects are not followed with credentials\)/);
-      await expect(scrapeMetrics(`${url}/nope`, { adminKey: ADMIN, timeoutMs: 2000 })).rejects.toThrow(/GET http:\/\/127\.0\.0\.1:\d+\/nope\/metrics\/: HTTP 404, expected 200 with Prometheus text \(is litellm_settings\.callbacks: \["prometheus"\] set\?\)/);
+      await expect(scrapeMetrics(`${url}/moved`, { adminKey: ADMIN, timeoutMs: 2000 })).rejects.toThrow(
+        /\/moved\/metrics\/: HTTP 307, expected 200 with Prometheus text, not a redirect to http:\/\/127\.0\.0\.1:\d+\/elsewhere\/ \(redirects are not followed with credentials\)/,
+      );
+      await expect(scrapeMetrics(`${url}/nope`, { adminKey: ADMIN, timeoutMs: 2000 })).rejects.toThrow(
+        /GET http:\/\/127\.0\.0\.1:\d+\/nope\/metrics\/: HTTP 404, expected 200 with Prometheus text \(is litellm_settings\.callbacks: \["prometheus"\] set\?\)/,
+      );
     });
   });
 });

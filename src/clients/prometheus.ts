@@ -14,7 +14,10 @@ export type PromScrape = ReadonlyMap<string, PromSample>;
 
 /** Stable identity of a series: the name and its labels in sorted order. */
 export function seriesKey(name: string, labels: Readonly<Record<string, string>>): string {
-  return `${name}{${Object.keys(labels).sort().map((k) => `${k}=${JSON.stringify(labels[k])}`).join(',')}}`;
+  return `${name}{${Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(labels[k])}`)
+    .join(',')}}`;
 }
 
 const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+-?\d+)?\s*$/;
@@ -51,9 +54,11 @@ export function parsePrometheus(text: string): PromScrape {
       labels[l[1]!] = unescape(l[2]!);
       consumed = LABEL.lastIndex;
     }
-    if (body.slice(consumed).trim() !== '') throw new Error(`Prometheus text line ${i + 1} has malformed labels: ${JSON.stringify(excerptOf(line, 120))}`);
+    if (body.slice(consumed).trim() !== '')
+      throw new Error(`Prometheus text line ${i + 1} has malformed labels: ${JSON.stringify(excerptOf(line, 120))}`);
     const value = parseValue(m[3]!);
-    if (Number.isNaN(value) && m[3] !== 'NaN') throw new Error(`Prometheus text line ${i + 1} has a non-numeric value: ${JSON.stringify(m[3])}`);
+    if (Number.isNaN(value) && m[3] !== 'NaN')
+      throw new Error(`Prometheus text line ${i + 1} has a non-numeric value: ${JSON.stringify(m[3])}`);
     out.set(seriesKey(m[1]!, labels), { name: m[1]!, labels, value });
   });
   return out;
@@ -75,7 +80,11 @@ export function counterDelta(before: PromScrape, after: PromScrape): PromScrape 
 }
 
 /** Sum of the samples named `name` whose labels satisfy `where` (all series when omitted). */
-export function sumOf(scrape: PromScrape, name: string, where: (labels: Readonly<Record<string, string>>) => boolean = () => true): number {
+export function sumOf(
+  scrape: PromScrape,
+  name: string,
+  where: (labels: Readonly<Record<string, string>>) => boolean = () => true,
+): number {
   let total = 0;
   for (const s of scrape.values()) if (s.name === name && where(s.labels)) total += s.value;
   return total;
@@ -84,7 +93,8 @@ export function sumOf(scrape: PromScrape, name: string, where: (labels: Readonly
 /** Sum per value of one label, e.g. requests per `status_code` or hits per `api_key_alias`. */
 export function sumBy(scrape: PromScrape, name: string, label: string): Map<string, number> {
   const out = new Map<string, number>();
-  for (const s of scrape.values()) if (s.name === name) out.set(s.labels[label] ?? '', (out.get(s.labels[label] ?? '') ?? 0) + s.value);
+  for (const s of scrape.values())
+    if (s.name === name) out.set(s.labels[label] ?? '', (out.get(s.labels[label] ?? '') ?? 0) + s.value);
   return out;
 }
 
@@ -149,7 +159,11 @@ export class MetricsAuthError extends CutoverHttpError {
  */
 export class MetricsUnavailableError extends CutoverHttpError {
   constructor(url: string, what: string) {
-    super('GET', url, `${what}; without them the gateway's request, error and cache counts are unknown, which is not the same as zero traffic`);
+    super(
+      'GET',
+      url,
+      `${what}; without them the gateway's request, error and cache counts are unknown, which is not the same as zero traffic`,
+    );
   }
 }
 
@@ -158,7 +172,8 @@ function missingFamilies(text: string, scrape: PromScrape): string | undefined {
   const declared = new Set([...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]!));
   for (const s of scrape.values()) declared.add(s.name);
   const litellm = [...declared].filter((f) => f.startsWith('litellm_'));
-  if (litellm.length === 0) return 'the metrics have no litellm_* family: the prometheus callback is off (litellm_settings.callbacks: ["prometheus"])';
+  if (litellm.length === 0)
+    return 'the metrics have no litellm_* family: the prometheus callback is off (litellm_settings.callbacks: ["prometheus"])';
   if (litellm.every((f) => f.startsWith('litellm_not_a_premium_user_metric'))) {
     return 'the metrics hold only litellm_not_a_premium_user_metric: this LiteLLM build gates Prometheus behind an Enterprise licence';
   }
@@ -175,19 +190,45 @@ function missingFamilies(text: string, scrape: PromScrape): string | undefined {
  * `UnexpectedResponseError` on any other non-200 (404 when the `prometheus` callback is not
  * enabled; a redirect, which is not followed) or an unparseable body.
  */
-export async function scrapeMetrics(gatewayUrl: string, o: { adminKey: string; timeoutMs: number; headers?: Readonly<Record<string, string>> }): Promise<PromScrape> {
+export async function scrapeMetrics(
+  gatewayUrl: string,
+  o: { adminKey: string; timeoutMs: number; headers?: Readonly<Record<string, string>> },
+): Promise<PromScrape> {
   const url = `${gatewayUrl}/metrics/`;
-  const res = await send(url, { timeoutMs: o.timeoutMs, headers: { ...o.headers, authorization: `Bearer ${o.adminKey}` }, maxBodyBytes: 64 * 1024 * 1024 });
+  const res = await send(url, {
+    timeoutMs: o.timeoutMs,
+    headers: { ...o.headers, authorization: `Bearer ${o.adminKey}` },
+    maxBodyBytes: 64 * 1024 * 1024,
+  });
   if (res.status === 401 || res.status === 403) throw new MetricsAuthError(url, res.status, res.text);
   if (res.status >= 300 && res.status < 400) {
-    throw new UnexpectedResponseError('GET', url, res.status, `200 with Prometheus text, not a redirect to ${safeUrl(res.headers.location ?? '(no location)')} (redirects are not followed with credentials)`, res.text);
+    throw new UnexpectedResponseError(
+      'GET',
+      url,
+      res.status,
+      `200 with Prometheus text, not a redirect to ${safeUrl(res.headers.location ?? '(no location)')} (redirects are not followed with credentials)`,
+      res.text,
+    );
   }
-  if (res.status !== 200) throw new UnexpectedResponseError('GET', url, res.status, '200 with Prometheus text (is litellm_settings.callbacks: ["prometheus"] set?)', res.text);
+  if (res.status !== 200)
+    throw new UnexpectedResponseError(
+      'GET',
+      url,
+      res.status,
+      '200 with Prometheus text (is litellm_settings.callbacks: ["prometheus"] set?)',
+      res.text,
+    );
   let scrape: PromScrape;
   try {
     scrape = parsePrometheus(res.text);
   } catch (err) {
-    throw new UnexpectedResponseError('GET', url, res.status, `Prometheus text format (${errorMessage(err)})`, res.text);
+    throw new UnexpectedResponseError(
+      'GET',
+      url,
+      res.status,
+      `Prometheus text format (${errorMessage(err)})`,
+      res.text,
+    );
   }
   const missing = missingFamilies(res.text, scrape);
   if (missing) throw new MetricsUnavailableError(url, missing);

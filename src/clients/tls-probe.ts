@@ -58,7 +58,9 @@ export async function probeTls(url: string, o: { ca: readonly string[]; timeoutM
   try {
     addresses = (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
   } catch (err) {
-    throw new TlsProbeError(`DNS does not resolve ${host}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+    throw new TlsProbeError(
+      `DNS does not resolve ${host}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`,
+    );
   }
   if (addresses.length === 0) throw new TlsProbeError(`DNS returned no address for ${host}`);
   const failures: string[] = [];
@@ -72,10 +74,23 @@ export async function probeTls(url: string, o: { ca: readonly string[]; timeoutM
   throw new TlsProbeError(`no TLS handshake with ${host}:${port} (${failures.join('; ')})`);
 }
 
-function handshake(host: string, port: number, address: string, addresses: string[], o: { ca: readonly string[]; timeoutMs: number }): Promise<TlsProbeResult> {
+function handshake(
+  host: string,
+  port: number,
+  address: string,
+  addresses: string[],
+  o: { ca: readonly string[]; timeoutMs: number },
+): Promise<TlsProbeResult> {
   return new Promise((resolve, reject) => {
     // SNI must be a host name (RFC 6066); an IP literal is matched against the IP SANs instead.
-    const socket = connect({ host: address, port, ...(isIP(host) ? {} : { servername: host }), ca: [...o.ca], rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+    const socket = connect({
+      host: address,
+      port,
+      ...(isIP(host) ? {} : { servername: host }),
+      ca: [...o.ca],
+      rejectUnauthorized: false,
+      ALPNProtocols: ['http/1.1'],
+    });
     const timer = setTimeout(() => socket.destroy(new Error(`no handshake within ${o.timeoutMs} ms`)), o.timeoutMs);
     socket.once('error', (err) => {
       clearTimeout(timer);
@@ -91,7 +106,9 @@ function handshake(host: string, port: number, address: string, addresses: strin
       const identity = checkServerIdentity(host, cert);
       const chainError = socket.authorized ? undefined : String(socket.authorizationError ?? 'not authorized');
       const problems = [
-        ...(chainError && !/ALTNAME/.test(chainError) ? [`the certificate chain does not verify (${chainError}); a private CA must be trusted through TLS_CA_FILE`] : []),
+        ...(chainError && !/ALTNAME/.test(chainError)
+          ? [`the certificate chain does not verify (${chainError}); a private CA must be trusted through TLS_CA_FILE`]
+          : []),
         ...(identity ? [`the certificate is not valid for ${host}: ${identity.message}`] : []),
       ];
       const problem = problems.join('; ') || undefined;

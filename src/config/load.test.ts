@@ -3,7 +3,10 @@ import { secretValues, urlPasswords } from './load.ts';
 
 describe('secretValues: derived forms a server could echo', () => {
   test('the password inside each database URL, as written and percent-decoded', () => {
-    const v = secretValues({ LANGFUSE_DATABASE_URL: 'postgresql://lf:s3cr%2Ft-Pa55word@db:5432/lf', LANGFUSE_POOLED_DATABASE_URL: 'postgres://lf:Pooled-9Kx2q7Lm@db:6543/lf?pgbouncer=true' });
+    const v = secretValues({
+      LANGFUSE_DATABASE_URL: 'postgresql://lf:s3cr%2Ft-Pa55word@db:5432/lf',
+      LANGFUSE_POOLED_DATABASE_URL: 'postgres://lf:Pooled-9Kx2q7Lm@db:6543/lf?pgbouncer=true',
+    });
     expect([...v.entries()].filter(([k]) => k.includes('_PASSWORD'))).toEqual([
       ['LANGFUSE_DATABASE_URL_PASSWORD', 's3cr%2Ft-Pa55word'],
       ['LANGFUSE_DATABASE_URL_PASSWORD_2', 's3cr/t-Pa55word'],

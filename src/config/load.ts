@@ -21,7 +21,10 @@ export class ConfigError extends Error {
  * The environment the suite sees: `.env` (from `CUTOVER_ENV_FILE` or `./.env`) under the
  * process environment, so `FOO=1 pnpm test:cutover` always beats the file.
  */
-export function readEnvironment(processEnv: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Record<string, string | undefined> {
+export function readEnvironment(
+  processEnv: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): Record<string, string | undefined> {
   const file = processEnv.CUTOVER_ENV_FILE ?? `${cwd}/.env`;
   const fromFile = existsSync(file) ? parseDotenv(readFileSync(file)) : {};
   return { ...fromFile, ...processEnv };
@@ -29,7 +32,10 @@ export function readEnvironment(processEnv: NodeJS.ProcessEnv = process.env, cwd
 
 /** A fresh run id: sortable by time, unique enough to isolate caches and traces per run. */
 export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -59,13 +65,18 @@ export function secretValues(env: Record<string, string | undefined>): Map<strin
     if (value) out.set(name, value);
   }
   // Team keys are referenced by agent configs as TEAM_KEY_<team>; their values are live credentials.
-  for (const [name, value] of Object.entries(env)) if (name.startsWith('TEAM_KEY_') && value?.trim()) out.set(name, value.trim());
+  for (const [name, value] of Object.entries(env))
+    if (name.startsWith('TEAM_KEY_') && value?.trim()) out.set(name, value.trim());
   const pk = out.get('LANGFUSE_PUBLIC_KEY');
   const sk = out.get('LANGFUSE_SECRET_KEY');
   if (pk && sk) out.set('LANGFUSE_BASIC_AUTH', Buffer.from(`${pk}:${sk}`).toString('base64'));
   // A Fly token travels as `FlyV1 <macaroon>,<macaroon>…`; an API may echo one macaroon alone.
   const fly = out.get('FLY_API_TOKEN')?.replace(/^(?:FlyV1|Bearer)\s+/i, '');
-  const macaroons = fly?.split(',').map((m) => m.trim()).filter((m) => m && m !== out.get('FLY_API_TOKEN')) ?? [];
+  const macaroons =
+    fly
+      ?.split(',')
+      .map((m) => m.trim())
+      .filter((m) => m && m !== out.get('FLY_API_TOKEN')) ?? [];
   macaroons.forEach((m, i) => out.set(`FLY_API_TOKEN_MACAROON${i === 0 ? '' : `_${i + 1}`}`, m));
   for (const name of DATABASE_URL_VARIABLES) {
     const forms = urlPasswords(out.get(name));
@@ -87,7 +98,10 @@ export const DATABASE_URL_VARIABLES = ['LANGFUSE_DATABASE_URL', 'LANGFUSE_POOLED
 export function urlPasswords(url: string | undefined): string[] {
   const text = url?.trim() ?? '';
   const forms = new Set<string>();
-  for (const re of [/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^:@/]*:([^@]*)@/, /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^:@/]*:(.*)@[^@]*$/]) {
+  for (const re of [
+    /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^:@/]*:([^@]*)@/,
+    /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^:@/]*:(.*)@[^@]*$/,
+  ]) {
     const raw = re.exec(text)?.[1];
     if (!raw) continue;
     forms.add(raw);

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { distance, misspeltVariables } from './misspelt.ts';
 
-const named = (env: Record<string, string>) => Object.fromEntries(misspeltVariables(env).map((p) => [p.variable, p.problem]));
+const named = (env: Record<string, string>) =>
+  Object.fromEntries(misspeltVariables(env).map((p) => [p.variable, p.problem]));
 
 describe('misspeltVariables', () => {
   test('names the issue examples with the variable meant', () => {
@@ -15,10 +16,12 @@ describe('misspeltVariables', () => {
   });
 
   test('a name in the wrong case is named as such', () => {
-    expect(named({ gateway_url: 'x' }).gateway_url).toBe('is not read (variable names are case-sensitive): did you mean GATEWAY_URL?');
+    expect(named({ gateway_url: 'x' }).gateway_url).toBe(
+      'is not read (variable names are case-sensitive): did you mean GATEWAY_URL?',
+    );
   });
 
-  test('an unknown name under a prefix of ours is refused, listing that prefix\'s variables', () => {
+  test("an unknown name under a prefix of ours is refused, listing that prefix's variables", () => {
     const problem = named({ MONITOR_WINDOW: '5m' }).MONITOR_WINDOW;
     expect(problem).toMatch(/^is not a variable this suite reads, though MONITOR_ is its prefix/);
     expect(problem).toContain('MONITOR_ERROR_WINDOW');
@@ -26,7 +29,13 @@ describe('misspeltVariables', () => {
 
   test('TEAM_KEY_<team> is a pattern: its members pass, its misspellings are named with the member meant', () => {
     expect(named({ TEAM_KEY_support_bot: 'sk-a', TEAM_KEY_X1: 'sk-b' })).toEqual({});
-    const byVar = named({ TEAMKEY_support_bot: 'x', TEAM_KEYS_order_tracker: 'x', team_key_returns: 'x', TEAM_KEY: 'x', 'TEAM_KEY_a-b': 'x' });
+    const byVar = named({
+      TEAMKEY_support_bot: 'x',
+      TEAM_KEYS_order_tracker: 'x',
+      team_key_returns: 'x',
+      TEAM_KEY: 'x',
+      'TEAM_KEY_a-b': 'x',
+    });
     expect(byVar.TEAMKEY_support_bot).toMatch(/did you mean TEAM_KEY_support_bot \(a TEAM_KEY_<team> variable\)\?/);
     expect(byVar.TEAM_KEYS_order_tracker).toMatch(/did you mean TEAM_KEY_order_tracker /);
     expect(byVar.team_key_returns).toMatch(/did you mean TEAM_KEY_returns /);
@@ -34,7 +43,7 @@ describe('misspeltVariables', () => {
     expect(byVar['TEAM_KEY_a-b']).toMatch(/not a usable TEAM_KEY_<team> name/);
   });
 
-  test('leaves alone what CI and vendors set, our own tooling\'s names, and empty values', () => {
+  test("leaves alone what CI and vendors set, our own tooling's names, and empty values", () => {
     const env = {
       PATH: '/bin',
       HOME: '/root',

@@ -8,7 +8,18 @@ import { INTERNAL_PREFIXES, INTERNAL_VARIABLES, TOOL_VARIABLES, VARIABLE_PATTERN
  * `OPENAI_API_KEY`, `FLY_APP_NAME` … in the environments the suite runs in, so under those only a
  * name close to one of ours is flagged.
  */
-const OWN_PREFIXES: readonly string[] = ['GATEWAY_', 'CUTOVER_', 'MONITOR_', 'ROLLBACK_', 'THRESHOLD_', 'QUOTA_', 'BASELINE_', 'FAILOVER_', 'AGENTS_', 'SANDBOX_'];
+const OWN_PREFIXES: readonly string[] = [
+  'GATEWAY_',
+  'CUTOVER_',
+  'MONITOR_',
+  'ROLLBACK_',
+  'THRESHOLD_',
+  'QUOTA_',
+  'BASELINE_',
+  'FAILOVER_',
+  'AGENTS_',
+  'SANDBOX_',
+];
 
 /** A name within this many edits (insert, delete, substitute, swap two neighbours) of a known one is taken for it. */
 const MAX_DISTANCE = 2;
@@ -50,7 +61,8 @@ function problemOf(name: string): string | undefined {
   const upper = name.toUpperCase();
   if (KNOWN.has(upper)) return `is not read (variable names are case-sensitive): did you mean ${upper}?`;
   const near = nearest(upper);
-  if (near.distance <= MAX_DISTANCE) return `is not a variable this suite reads: did you mean ${near.names.join(' or ')}?`;
+  if (near.distance <= MAX_DISTANCE)
+    return `is not a variable this suite reads: did you mean ${near.names.join(' or ')}?`;
   const member = patternMember(name);
   if (member) return member;
   const own = OWN_PREFIXES.find((p) => upper.startsWith(p));
@@ -62,11 +74,16 @@ function problemOf(name: string): string | undefined {
 /** A name that was meant as a member of a family such as `TEAM_KEY_<team>`: the right spelling of its prefix, or why the member is unusable. */
 function patternMember(name: string): string | undefined {
   for (const p of VARIABLE_PATTERNS) {
-    if (name.startsWith(p.prefix)) return `is not a usable ${p.name} name: after ${p.prefix} only A-Z a-z 0-9 _ may follow, e.g. ${p.example}`;
+    if (name.startsWith(p.prefix))
+      return `is not a usable ${p.name} name: after ${p.prefix} only A-Z a-z 0-9 _ may follow, e.g. ${p.example}`;
     // The part meant as the prefix may have gained or lost characters: take the closest cut,
     // preferring one that ends at an underscore (TEAM_KEYS_bot means bot, not S_bot).
     let best: { cut: number; score: number } | undefined;
-    for (let cut = p.prefix.length - MAX_DISTANCE; cut <= Math.min(name.length, p.prefix.length + MAX_DISTANCE); cut++) {
+    for (
+      let cut = p.prefix.length - MAX_DISTANCE;
+      cut <= Math.min(name.length, p.prefix.length + MAX_DISTANCE);
+      cut++
+    ) {
       const d = distance(name.slice(0, cut).toUpperCase(), p.prefix);
       const score = 2 * d + (name[cut - 1] === '_' ? 0 : 1);
       if (d <= MAX_DISTANCE && (!best || score < best.score)) best = { cut, score };
@@ -95,7 +112,9 @@ function nearest(name: string): { names: string[]; distance: number } {
  * neighbouring characters each cost 1, so `GATEWAY_ULR` is 1 away from `GATEWAY_URL`.
  */
 export function distance(a: string, b: string): number {
-  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;

@@ -40,6 +40,11 @@ function signingKeyProblems(env: Record<string, string | undefined>): ConfigProb
     signingKeyFrom(env);
     return [];
   } catch (err) {
-    return [{ variable: SIGNING_KEY_VARIABLE, problem: errorMessage(err).replace(new RegExp(`^${SIGNING_KEY_VARIABLE}:?\\s*`), '') }];
+    return [
+      {
+        variable: SIGNING_KEY_VARIABLE,
+        problem: errorMessage(err).replace(new RegExp(`^${SIGNING_KEY_VARIABLE}:?\\s*`), ''),
+      },
+    ];
   }
 }

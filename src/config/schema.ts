@@ -54,10 +54,20 @@ export interface CutoverConfig {
   readonly minio: { readonly url?: string };
   readonly tls: { readonly gatewayUrl?: string; readonly langfuseUrl?: string; readonly caFile?: string };
   readonly cache: { readonly writeSettleMs: number };
-  readonly quota: { readonly customerKey?: string; readonly rpmLimit: number; readonly useCustomerKey: boolean; readonly concurrency: number };
+  readonly quota: {
+    readonly customerKey?: string;
+    readonly rpmLimit: number;
+    readonly useCustomerKey: boolean;
+    readonly concurrency: number;
+  };
   readonly failover: { readonly promptTokens: number; readonly controlTokens: number };
   readonly agents: { readonly configPath: string; readonly gatewayUrl: string; readonly expected?: readonly string[] };
-  readonly rollback: { readonly directUrl: string; readonly directKey?: string; readonly baselineSamples: number; readonly pooledDatabaseUrl?: string };
+  readonly rollback: {
+    readonly directUrl: string;
+    readonly directKey?: string;
+    readonly baselineSamples: number;
+    readonly pooledDatabaseUrl?: string;
+  };
   readonly monitor: {
     readonly durationMs: number;
     readonly intervalMs: number;
@@ -108,7 +118,8 @@ function baseUrlProblem(name: VariableName, s: string, example: string): string 
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return `must be an http(s) URL, e.g. ${example}`;
   if (u.username !== '' || u.password !== '') return `must be an http(s) URL without credentials, e.g. ${example}`;
-  if (/[?#]/.test(s)) return `must be a base URL without a query (?) or fragment (#), e.g. ${example}: the suite appends paths to it, and anything after ? or # swallows them (…/cache/flushall# sends admin POSTs to /cache/flushall)`;
+  if (/[?#]/.test(s))
+    return `must be a base URL without a query (?) or fragment (#), e.g. ${example}: the suite appends paths to it, and anything after ? or # swallows them (…/cache/flushall# sends admin POSTs to /cache/flushall)`;
   if (name === 'GATEWAY_URL' && /\/v1$/i.test(u.pathname.replace(/\/+$/, ''))) {
     return `must be the proxy's base URL without /v1, e.g. ${example} (agents configs carry …/v1; the suite adds /v1/chat/completions itself and calls admin routes such as /key/generate at the root)`;
   }
@@ -121,22 +132,39 @@ const positiveMs = z.coerce
   .positive('must be greater than 0');
 
 const optional = z.string().trim().optional();
-const count = z.coerce.number({ message: 'must be a number' }).int('must be a whole number').positive('must be greater than 0');
+const count = z.coerce
+  .number({ message: 'must be a number' })
+  .int('must be a whole number')
+  .positive('must be greater than 0');
 
 /** A fraction in [0, 1]; the message shows this variable's own example, so a percentage (30) is refused with the right fix. */
 function ratio(name: VariableName) {
   const example = exampleOf(name);
   const hint = `a fraction, e.g. ${example} for ${Math.round(Number(example) * 1000) / 10} %`;
-  return z.coerce.number({ message: `must be ${hint}` }).min(0, `must be at least 0 (${hint})`).max(1, `must be at most 1 (${hint})`);
+  return z.coerce
+    .number({ message: `must be ${hint}` })
+    .min(0, `must be at least 0 (${hint})`)
+    .max(1, `must be at most 1 (${hint})`);
 }
 
 const bool = z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true');
-const list = z.string().optional().transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-const waivers = z.string().optional().transform((v, ctx) => {
-  const { waivers: parsed, problems } = parseWaivers(v);
-  for (const message of problems) ctx.addIssue({ code: 'custom', message });
-  return problems.length > 0 ? z.NEVER : parsed;
-});
+const list = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+const waivers = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const { waivers: parsed, problems } = parseWaivers(v);
+    for (const message of problems) ctx.addIssue({ code: 'custom', message });
+    return problems.length > 0 ? z.NEVER : parsed;
+  });
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 
@@ -149,24 +177,38 @@ function duration(name: VariableName) {
   const unitOf = (d: string): string => d.replace(/^[\d.]+/, '');
   const others = ['30m', '20s', '1500ms'].filter((d) => unitOf(d) !== unitOf(example)).slice(0, 2);
   const forms = `<number>ms, <number>s, <number>m or <number>h, e.g. ${example}, ${others.join(' or ')}`;
-  return z.string().trim().transform((v, ctx) => {
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(v);
-    const ms = m ? Math.round(Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS]) : NaN;
-    if (ms > 0) return ms;
-    const bare = /^\d+(?:\.\d+)?$/.test(v);
-    ctx.addIssue({ code: 'custom', message: bare ? `has no unit (a bare number could mean seconds or minutes): write ${forms}` : `must be a positive duration with a unit: ${forms}` });
-    return z.NEVER;
-  });
+  return z
+    .string()
+    .trim()
+    .transform((v, ctx) => {
+      const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(v);
+      const ms = m ? Math.round(Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS]) : NaN;
+      if (ms > 0) return ms;
+      const bare = /^\d+(?:\.\d+)?$/.test(v);
+      ctx.addIssue({
+        code: 'custom',
+        message: bare
+          ? `has no unit (a bare number could mean seconds or minutes): write ${forms}`
+          : `must be a positive duration with a unit: ${forms}`,
+      });
+      return z.NEVER;
+    });
 }
 const secretsMap = z.string().transform((v, ctx) => {
   const out: Record<string, string[]> = {};
-  for (const part of v.split(';').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of v
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [app, names] = part.split(':');
     if (!app?.trim() || !names?.trim()) {
       ctx.addIssue({ code: 'custom', message: 'must look like app:NAME,NAME;app2:NAME' });
       return z.NEVER;
     }
-    out[app.trim()] = names.split(',').map((n) => n.trim()).filter(Boolean);
+    out[app.trim()] = names
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
   }
   return out;
 });
@@ -195,7 +237,11 @@ export const VARIABLE_SCHEMAS = {
   // The writers' own rule (`runIdProblem`), so preflight refuses exactly what they would.
   CUTOVER_RUN_ID: str.superRefine((id, ctx) => {
     const problem = runIdProblem(id);
-    if (problem) ctx.addIssue({ code: 'custom', message: `${problem}: a run id names the evidence directory, so it is 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit, e.g. 20260301T090000Z-a1b2c3` });
+    if (problem)
+      ctx.addIssue({
+        code: 'custom',
+        message: `${problem}: a run id names the evidence directory, so it is 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit, e.g. 20260301T090000Z-a1b2c3`,
+      });
   }),
   // Validated here although only vitest.config.ts reads it (from the process environment).
   CUTOVER_MAX_WORKERS: count,
@@ -223,7 +269,10 @@ export const VARIABLE_SCHEMAS = {
   TLS_LANGFUSE_URL: baseUrl('TLS_LANGFUSE_URL').optional(),
   TLS_CA_FILE: optional,
   TLS_MIN_DAYS: count,
-  CACHE_WRITE_SETTLE_MS: z.coerce.number({ message: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(0, 'must be at least 0'),
+  CACHE_WRITE_SETTLE_MS: z.coerce
+    .number({ message: 'must be a number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(0, 'must be at least 0'),
   THRESHOLD_CACHE_HIT_MS: positiveMs,
   GATEWAY_QUOTA_KEY: optional,
   QUOTA_RPM_LIMIT: count,
@@ -246,7 +295,9 @@ export const VARIABLE_SCHEMAS = {
   THRESHOLD_CACHE_HIT_RATE: ratio('THRESHOLD_CACHE_HIT_RATE'),
   ROLLBACK_ERROR_RATE: ratio('ROLLBACK_ERROR_RATE'),
   ROLLBACK_LATENCY_RATIO: z.coerce.number({ message: 'must be a number' }).gt(1, 'must be greater than 1'),
-  ROLLBACK_LATENCY_FLOOR_MS: z.coerce.number({ message: 'must be a number of milliseconds' }).min(0, 'must be at least 0'),
+  ROLLBACK_LATENCY_FLOOR_MS: z.coerce
+    .number({ message: 'must be a number of milliseconds' })
+    .min(0, 'must be at least 0'),
   BASELINE_P95_MS: positiveMs.optional(),
   BASELINE_EVIDENCE: optional,
 } satisfies Record<VariableName, z.ZodType>;
@@ -330,7 +381,11 @@ export function parseConfig(env: Record<string, string | undefined>, target: Cut
         gatewayProcesses: e.FLY_GATEWAY_PROCESSES,
         expectedSecrets: e.FLY_EXPECTED_SECRETS,
       },
-      clickhouse: { url: e.CLICKHOUSE_URL && stripSlash(e.CLICKHOUSE_URL), user: e.CLICKHOUSE_USER, password: e.CLICKHOUSE_PASSWORD || undefined },
+      clickhouse: {
+        url: e.CLICKHOUSE_URL && stripSlash(e.CLICKHOUSE_URL),
+        user: e.CLICKHOUSE_USER,
+        password: e.CLICKHOUSE_PASSWORD || undefined,
+      },
       minio: { url: e.MINIO_URL && stripSlash(e.MINIO_URL) },
       tls: {
         gatewayUrl: e.TLS_GATEWAY_URL ?? httpsOr(e.GATEWAY_URL),
@@ -338,10 +393,24 @@ export function parseConfig(env: Record<string, string | undefined>, target: Cut
         caFile: e.TLS_CA_FILE || undefined,
       },
       cache: { writeSettleMs: e.CACHE_WRITE_SETTLE_MS },
-      quota: { customerKey: e.GATEWAY_QUOTA_KEY || undefined, rpmLimit: e.QUOTA_RPM_LIMIT, useCustomerKey: e.QUOTA_USE_CUSTOMER_KEY, concurrency: e.QUOTA_CONCURRENCY },
+      quota: {
+        customerKey: e.GATEWAY_QUOTA_KEY || undefined,
+        rpmLimit: e.QUOTA_RPM_LIMIT,
+        useCustomerKey: e.QUOTA_USE_CUSTOMER_KEY,
+        concurrency: e.QUOTA_CONCURRENCY,
+      },
       failover: { promptTokens: e.FAILOVER_PROMPT_TOKENS, controlTokens: e.FAILOVER_CONTROL_TOKENS },
-      agents: { configPath: e.AGENTS_CONFIG_PATH, gatewayUrl: stripSlash(e.AGENTS_GATEWAY_URL ?? e.GATEWAY_URL), expected: e.AGENTS_EXPECTED.length > 0 ? e.AGENTS_EXPECTED : undefined },
-      rollback: { directUrl: stripSlash(e.OPENAI_DIRECT_URL), directKey: e.OPENAI_DIRECT_KEY || undefined, baselineSamples: e.BASELINE_SAMPLES, pooledDatabaseUrl: e.LANGFUSE_POOLED_DATABASE_URL || undefined },
+      agents: {
+        configPath: e.AGENTS_CONFIG_PATH,
+        gatewayUrl: stripSlash(e.AGENTS_GATEWAY_URL ?? e.GATEWAY_URL),
+        expected: e.AGENTS_EXPECTED.length > 0 ? e.AGENTS_EXPECTED : undefined,
+      },
+      rollback: {
+        directUrl: stripSlash(e.OPENAI_DIRECT_URL),
+        directKey: e.OPENAI_DIRECT_KEY || undefined,
+        baselineSamples: e.BASELINE_SAMPLES,
+        pooledDatabaseUrl: e.LANGFUSE_POOLED_DATABASE_URL || undefined,
+      },
       monitor: {
         durationMs: e.MONITOR_DURATION,
         intervalMs: e.MONITOR_INTERVAL,
@@ -375,22 +444,41 @@ function fileProblems(env: Record<string, string | undefined>): ConfigProblem[] 
 function contradictionsOf(e: z.infer<typeof envSchema>, env: Record<string, string | undefined>): ConfigProblem[] {
   const out: ConfigProblem[] = fileProblems(env);
   if (e.QUOTA_USE_CUSTOMER_KEY && e.CUTOVER_PHASE === 'post') {
-    out.push({ variable: 'QUOTA_USE_CUSTOMER_KEY', problem: 'is true while CUTOVER_PHASE=post: bursting the prod_customer key after the switch would throttle real customers' });
+    out.push({
+      variable: 'QUOTA_USE_CUSTOMER_KEY',
+      problem:
+        'is true while CUTOVER_PHASE=post: bursting the prod_customer key after the switch would throttle real customers',
+    });
   }
   if (e.QUOTA_USE_CUSTOMER_KEY && !e.GATEWAY_QUOTA_KEY) {
-    out.push({ variable: 'GATEWAY_QUOTA_KEY', problem: 'is required when QUOTA_USE_CUSTOMER_KEY=true (the key to burst)' });
+    out.push({
+      variable: 'GATEWAY_QUOTA_KEY',
+      problem: 'is required when QUOTA_USE_CUSTOMER_KEY=true (the key to burst)',
+    });
   }
   if (e.FAILOVER_PROMPT_TOKENS <= e.THRESHOLD_FAILOVER_TOKENS) {
-    out.push({ variable: 'FAILOVER_PROMPT_TOKENS', problem: `must be above THRESHOLD_FAILOVER_TOKENS (${e.THRESHOLD_FAILOVER_TOKENS}), or the prompt cannot force an escalation` });
+    out.push({
+      variable: 'FAILOVER_PROMPT_TOKENS',
+      problem: `must be above THRESHOLD_FAILOVER_TOKENS (${e.THRESHOLD_FAILOVER_TOKENS}), or the prompt cannot force an escalation`,
+    });
   }
   if (e.FAILOVER_CONTROL_TOKENS >= e.THRESHOLD_FAILOVER_TOKENS) {
-    out.push({ variable: 'FAILOVER_CONTROL_TOKENS', problem: `must be below THRESHOLD_FAILOVER_TOKENS (${e.THRESHOLD_FAILOVER_TOKENS}), or the control prompt would escalate too` });
+    out.push({
+      variable: 'FAILOVER_CONTROL_TOKENS',
+      problem: `must be below THRESHOLD_FAILOVER_TOKENS (${e.THRESHOLD_FAILOVER_TOKENS}), or the control prompt would escalate too`,
+    });
   }
   if (e.MONITOR_INTERVAL > e.MONITOR_DURATION) {
-    out.push({ variable: 'MONITOR_INTERVAL', problem: 'is longer than MONITOR_DURATION: the watch would never take a sample' });
+    out.push({
+      variable: 'MONITOR_INTERVAL',
+      problem: 'is longer than MONITOR_DURATION: the watch would never take a sample',
+    });
   }
   if (e.CLICKHOUSE_URL && !e.CLICKHOUSE_PASSWORD) {
-    out.push({ variable: 'CLICKHOUSE_PASSWORD', problem: 'is required when CLICKHOUSE_URL is set (SELECT 1 must be authenticated)' });
+    out.push({
+      variable: 'CLICKHOUSE_PASSWORD',
+      problem: 'is required when CLICKHOUSE_URL is set (SELECT 1 must be authenticated)',
+    });
   }
   return out;
 }
@@ -424,12 +512,18 @@ export function formatProblems(problems: readonly ConfigProblem[]): string {
  * them, so setting only some is contradictory: the user meant a real deployment and forgot
  * `GATEWAY_URL`, and silently testing the sandbox instead would be a false go.
  */
-export const TARGET_VARIABLES = ['GATEWAY_ADMIN_KEY', 'LANGFUSE_URL', 'LANGFUSE_PUBLIC_KEY', 'LANGFUSE_SECRET_KEY'] as const;
+export const TARGET_VARIABLES = [
+  'GATEWAY_ADMIN_KEY',
+  'LANGFUSE_URL',
+  'LANGFUSE_PUBLIC_KEY',
+  'LANGFUSE_SECRET_KEY',
+] as const;
 
 /** Problems with an environment that selects the sandbox (no `GATEWAY_URL`) but names parts of a real target. */
 export function sandboxConflicts(env: Record<string, string | undefined>): ConfigProblem[] {
   return TARGET_VARIABLES.filter((name) => env[name]?.trim()).map((variable) => ({
     variable,
-    problem: 'is set but GATEWAY_URL is not: set GATEWAY_URL to test a real deployment, or unset this to rehearse against the sandbox',
+    problem:
+      'is set but GATEWAY_URL is not: set GATEWAY_URL to test a real deployment, or unset this to rehearse against the sandbox',
   }));
 }

@@ -14,7 +14,10 @@ import { SECRET_VARIABLES } from './variables.ts';
  */
 export function secretStrengthProblems(env: Record<string, string | undefined>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const names = [...SECRET_VARIABLES, ...Object.keys(env).filter((n) => n.startsWith('TEAM_KEY_') && !SECRET_VARIABLES.includes(n))];
+  const names = [
+    ...SECRET_VARIABLES,
+    ...Object.keys(env).filter((n) => n.startsWith('TEAM_KEY_') && !SECRET_VARIABLES.includes(n)),
+  ];
   for (const variable of names) {
     const value = env[variable]?.trim();
     if (!value) continue;
@@ -24,8 +27,14 @@ export function secretStrengthProblems(env: Record<string, string | undefined>):
       continue;
     }
     if (!(DATABASE_URL_VARIABLES as readonly string[]).includes(variable)) continue;
-    const weak = urlPasswords(value).map(weakSecretReason).find((r) => r !== undefined);
-    if (weak) problems.push({ variable, problem: `the password in this URL ${weak}; use a random password of at least ${MIN_SECRET_LENGTH} characters` });
+    const weak = urlPasswords(value)
+      .map(weakSecretReason)
+      .find((r) => r !== undefined);
+    if (weak)
+      problems.push({
+        variable,
+        problem: `the password in this URL ${weak}; use a random password of at least ${MIN_SECRET_LENGTH} characters`,
+      });
   }
   return problems;
 }

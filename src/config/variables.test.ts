@@ -26,12 +26,18 @@ function sources(dir: string): string[] {
  */
 function environmentReads(): Map<string, Set<string>> {
   const rootFiles = readdirSync(ROOT).filter((f) => /^vitest.*\.ts$/.test(f));
-  const texts = [...SOURCE_DIRS.flatMap(sources), ...rootFiles].map((file) => ({ file, text: readFileSync(join(ROOT, file), 'utf8') }));
+  const texts = [...SOURCE_DIRS.flatMap(sources), ...rootFiles].map((file) => ({
+    file,
+    text: readFileSync(join(ROOT, file), 'utf8'),
+  }));
   const constants = new Map<string, string>();
-  for (const { text } of texts) for (const m of text.matchAll(/\bconst ([A-Z][A-Z0-9_]*) = '([A-Z][A-Z0-9_]*)'/g)) constants.set(m[1]!, m[2]!);
+  for (const { text } of texts)
+    for (const m of text.matchAll(/\bconst ([A-Z][A-Z0-9_]*) = '([A-Z][A-Z0-9_]*)'/g)) constants.set(m[1]!, m[2]!);
   const reads = new Map<string, Set<string>>();
   for (const { file, text } of texts) {
-    for (const m of text.matchAll(/\b(?:process\.env|processEnv|env)(?:\.([A-Z][A-Z0-9_]*)\b|\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\]|\[([A-Z][A-Z0-9_]*)\])/g)) {
+    for (const m of text.matchAll(
+      /\b(?:process\.env|processEnv|env)(?:\.([A-Z][A-Z0-9_]*)\b|\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\]|\[([A-Z][A-Z0-9_]*)\])/g,
+    )) {
       const name = m[1] ?? m[2] ?? constants.get(m[3]!) ?? `${m[3]} (a constant not resolved to a name)`;
       reads.set(name, (reads.get(name) ?? new Set()).add(file));
     }
@@ -40,20 +46,34 @@ function environmentReads(): Map<string, Set<string>> {
 }
 
 const listed = (name: string): boolean =>
-  KNOWN_VARIABLES.has(name) || INTERNAL_PREFIXES.some((p) => name.startsWith(p)) || VARIABLE_PATTERNS.some((p) => name.startsWith(p.prefix));
+  KNOWN_VARIABLES.has(name) ||
+  INTERNAL_PREFIXES.some((p) => name.startsWith(p)) ||
+  VARIABLE_PATTERNS.some((p) => name.startsWith(p.prefix));
 
 describe('the variable table', () => {
   test('lists every variable any part of the project reads', () => {
     const reads = environmentReads();
     // The scan must see the reads it exists for, or an empty scan would pass.
-    for (const name of ['SANDBOX_FAULTS', 'SELFTEST_SLOTS', 'CHROMIUM_PATH', 'CUTOVER_MAX_WORKERS', 'CUTOVER_ENV_FILE', 'GATEWAY_URL', 'CUTOVER_SIGNING_KEY']) expect(reads.has(name), name).toBe(true);
-    const missing = [...reads].filter(([name]) => !listed(name)).map(([name, files]) => `${name} (${[...files].join(', ')})`);
+    for (const name of [
+      'SANDBOX_FAULTS',
+      'SELFTEST_SLOTS',
+      'CHROMIUM_PATH',
+      'CUTOVER_MAX_WORKERS',
+      'CUTOVER_ENV_FILE',
+      'GATEWAY_URL',
+      'CUTOVER_SIGNING_KEY',
+    ])
+      expect(reads.has(name), name).toBe(true);
+    const missing = [...reads]
+      .filter(([name]) => !listed(name))
+      .map(([name, files]) => `${name} (${[...files].join(', ')})`);
     expect(missing).toEqual([]);
   });
 
   test('each tool variable is read where the table says, so the table lists no variable nobody reads', () => {
     const reads = environmentReads();
-    for (const v of TOOL_VARIABLES) for (const file of v.readBy.split(', ')) expect([...(reads.get(v.name) ?? [])], v.name).toContain(file);
+    for (const v of TOOL_VARIABLES)
+      for (const file of v.readBy.split(', ')) expect([...(reads.get(v.name) ?? [])], v.name).toContain(file);
   });
 
   test('names each variable once, across its groups', () => {
@@ -62,7 +82,9 @@ describe('the variable table', () => {
   });
 
   test('the sandbox reads only names the table lists as tool variables or configuration', () => {
-    const sandboxReads = [...environmentReads()].filter(([, files]) => [...files].some((f) => f.startsWith('sandbox/'))).map(([name]) => name);
+    const sandboxReads = [...environmentReads()]
+      .filter(([, files]) => [...files].some((f) => f.startsWith('sandbox/')))
+      .map(([name]) => name);
     expect(sandboxReads).toEqual(expect.arrayContaining(['SANDBOX_FAULTS', 'SANDBOX_CACHE_TYPE', 'CUTOVER_PYTHON']));
     for (const name of sandboxReads) expect(listed(name), name).toBe(true);
   });

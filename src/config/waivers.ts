@@ -15,14 +15,21 @@ export interface Waiver {
 export function parseWaivers(value: string | undefined): { waivers: Waiver[]; problems: string[] } {
   const waivers: Waiver[] = [];
   const problems: string[] = [];
-  for (const raw of (value ?? '').split(/[;\n]/).map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of (value ?? '')
+    .split(/[;\n]/)
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const colon = raw.indexOf(':');
     const id = (colon < 0 ? raw : raw.slice(0, colon)).trim();
     const reason = colon < 0 ? '' : raw.slice(colon + 1).trim();
     const known = CATALOGUE.find((c) => c.id === id);
     if (!known) {
-      const near = CATALOGUE.filter((c) => c.id.split('/')[0] === id.split('/')[0] || c.id.includes(id.split('/')[1] ?? '\0')).map((c) => c.id);
-      problems.push(`${JSON.stringify(id.slice(0, 60))} is not a check id${colon < 0 && id.includes(',') ? ' (waivers are separated by ";", each "<id>: <reason>")' : ''}${near.length ? `; did you mean ${near.join(' or ')}?` : ''}`);
+      const near = CATALOGUE.filter(
+        (c) => c.id.split('/')[0] === id.split('/')[0] || c.id.includes(id.split('/')[1] ?? '\0'),
+      ).map((c) => c.id);
+      problems.push(
+        `${JSON.stringify(id.slice(0, 60))} is not a check id${colon < 0 && id.includes(',') ? ' (waivers are separated by ";", each "<id>: <reason>")' : ''}${near.length ? `; did you mean ${near.join(' or ')}?` : ''}`,
+      );
       continue;
     }
     if (!known.waivable) {

@@ -17,7 +17,7 @@ describe('the check registry', () => {
     }
   });
 
-  test('holds the runbook\'s sixteen pre-cutover checks and two post-cutover ones; the config gate runs one', () => {
+  test("holds the runbook's sixteen pre-cutover checks and two post-cutover ones; the config gate runs one", () => {
     expect(expectedChecks('pre')).toHaveLength(16);
     expect(expectedChecks('post')).toEqual(['6/live-traffic', '7/watch']);
     expect(expectedChecks('pre', 'config-gate')).toEqual(['6/agent-config']);

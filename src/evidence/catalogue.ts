@@ -53,12 +53,28 @@ interface Spec {
 // `not run` list and CUTOVER_SKIP's suggestions follow.
 const SPECS = [
   { id: '1/fly-secrets', phase: 'pre', title: 'the expected secret names exist on each Fly app (names only)' },
-  { id: '1/langfuse-schema', phase: 'pre', title: 'Langfuse migrations applied: Postgres _prisma_migrations finished, ClickHouse schema_migrations not dirty' },
+  {
+    id: '1/langfuse-schema',
+    phase: 'pre',
+    title: 'Langfuse migrations applied: Postgres _prisma_migrations finished, ClickHouse schema_migrations not dirty',
+  },
   { id: '1/redis', phase: 'pre', title: "the gateway's Redis cache backend is up" },
-  { id: '1/tls', phase: 'pre', title: 'DNS resolves and the gateway and Langfuse certificates verify for their host, valid ≥ TLS_MIN_DAYS' },
+  {
+    id: '1/tls',
+    phase: 'pre',
+    title: 'DNS resolves and the gateway and Langfuse certificates verify for their host, valid ≥ TLS_MIN_DAYS',
+  },
   { id: '2/clickhouse', phase: 'pre', title: 'an authenticated SELECT 1 returns 1' },
-  { id: '2/fly-machines', phase: 'pre', title: 'every machine is started in FLY_REGION and passes its checks; gateway, ui and worker each run one release' },
-  { id: '2/langfuse-ui', phase: 'pre', title: 'log in with the vault credentials, dashboards load, Langfuse v3 with no pending migration' },
+  {
+    id: '2/fly-machines',
+    phase: 'pre',
+    title: 'every machine is started in FLY_REGION and passes its checks; gateway, ui and worker each run one release',
+  },
+  {
+    id: '2/langfuse-ui',
+    phase: 'pre',
+    title: 'log in with the vault credentials, dashboards load, Langfuse v3 with no pending migration',
+  },
   { id: '2/minio', phase: 'pre', title: 'the cluster health route answers 200 (write quorum available)' },
   {
     id: '3/smoke',
@@ -73,7 +89,12 @@ const SPECS = [
     title: 'the same request three times: a miss, then two hits under the threshold, recorded in Langfuse at zero cost',
     planned: true,
   },
-  { id: '4.2/semantic-cache', phase: 'pre', title: 'a paraphrase is served from the semantic cache, an unrelated prompt is not', planned: true },
+  {
+    id: '4.2/semantic-cache',
+    phase: 'pre',
+    title: 'a paraphrase is served from the semantic cache, an unrelated prompt is not',
+    planned: true,
+  },
   {
     id: '5.1/rpm-limit',
     phase: 'pre',
@@ -83,30 +104,38 @@ const SPECS = [
   {
     id: '5.2/failover',
     phase: 'pre',
-    title: 'a >2,000-token prompt to MODEL_DEFAULT is served by MODEL_ESCALATION with its cost in Langfuse; a 1,500-token control is not',
+    title:
+      'a >2,000-token prompt to MODEL_DEFAULT is served by MODEL_ESCALATION with its cost in Langfuse; a 1,500-token control is not',
     planned: true,
   },
   {
     id: '6/agent-config',
     phase: 'pre',
-    title: 'every agent uses the gateway base URL and a resolvable TEAM_KEY_* reference, no inline key anywhere in the file',
+    title:
+      'every agent uses the gateway base URL and a resolvable TEAM_KEY_* reference, no inline key anywhere in the file',
     why: 'the switch is this config: agents that do not point at the gateway are not cut over',
   },
   {
     id: '6/team-keys',
     phase: 'pre',
-    title: 'every TEAM_KEY_* the agents use is a live gateway key, not expired or blocked, allowed their models; limits recorded',
+    title:
+      'every TEAM_KEY_* the agents use is a live gateway key, not expired or blocked, allowed their models; limits recorded',
     why: 'agents whose keys the gateway rejects fail on the first request after the switch',
     planned: true,
   },
   {
     id: '7/rollback-readiness',
     phase: 'pre',
-    title: 'direct OpenAI answers (the rollback target), the gateway serves with the cache bypassed, latency baseline recorded',
+    title:
+      'direct OpenAI answers (the rollback target), the gateway serves with the cache bypassed, latency baseline recorded',
     why: 'no switch without a way back, and it records the latency baseline the watch rolls back on',
     planned: true,
   },
-  { id: '6/live-traffic', phase: 'post', title: 'every agent has live traffic and the steady cache hit rate holds, overall and per agent' },
+  {
+    id: '6/live-traffic',
+    phase: 'post',
+    title: 'every agent has live traffic and the steady cache hit rate holds, overall and per agent',
+  },
   {
     id: '7/watch',
     phase: 'post',
@@ -148,7 +177,10 @@ export const SECTION_TITLES: Readonly<Record<string, string>> = {
 };
 
 /** The ids a full run of `phase` must hold; the config gate's run holds only `6/agent-config`. */
-export function expectedChecks(phase: 'pre' | 'post', kind: 'cutover' | 'rehearsal' | 'config-gate' = 'cutover'): string[] {
+export function expectedChecks(
+  phase: 'pre' | 'post',
+  kind: 'cutover' | 'rehearsal' | 'config-gate' = 'cutover',
+): string[] {
   if (kind === 'config-gate') return ['6/agent-config' satisfies CheckId];
   return CATALOGUE.filter((c) => c.phase === phase).map((c) => c.id);
 }

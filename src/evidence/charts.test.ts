@@ -4,18 +4,30 @@ import { chartsFor } from './check-charts.ts';
 import { failedHostile, healthy, incomplete, postWatch } from './html-fixtures.ts';
 import type { CheckRecord } from './model.ts';
 
-const checkOf = (b: typeof healthy, id: string): CheckRecord => b.sections.flatMap((s) => s.checks).find((c) => c.id === id)!;
+const checkOf = (b: typeof healthy, id: string): CheckRecord =>
+  b.sections.flatMap((s) => s.checks).find((c) => c.id === id)!;
 
 /** The attributes every chart must carry to be sized and announced. */
 function expectAccessibleSvg(svg: string, label: RegExp): void {
-  expect(svg).toMatch(/^<svg [^>]*viewBox="0 0 \d+(\.\d)? \d+(\.\d)?"[^>]* width="\d+" height="\d+(\.\d)?" role="img" aria-label="[^"]+">/);
+  expect(svg).toMatch(
+    /^<svg [^>]*viewBox="0 0 \d+(\.\d)? \d+(\.\d)?"[^>]* width="\d+" height="\d+(\.\d)?" role="img" aria-label="[^"]+">/,
+  );
   expect(svg).toMatch(label);
   expect(svg).toMatch(/<title>[^<]+<\/title>/);
 }
 
 describe('chart builders', () => {
   test('a bar chart draws one bar per value, the threshold line, and pass/fail colours', () => {
-    const svg = barChart({ title: 'latency', unit: 'ms', bars: [{ label: 'a', value: 400 }, { label: 'b', value: 12, ok: true }, { label: 'c', value: 150, ok: false }], lines: [{ value: 100, label: '100 ms' }] });
+    const svg = barChart({
+      title: 'latency',
+      unit: 'ms',
+      bars: [
+        { label: 'a', value: 400 },
+        { label: 'b', value: 12, ok: true },
+        { label: 'c', value: 150, ok: false },
+      ],
+      lines: [{ value: 100, label: '100 ms' }],
+    });
     expectAccessibleSvg(svg, /aria-label="latency"/);
     expect(svg.match(/<rect /g)).toHaveLength(3);
     expect(svg).toContain('stroke-dasharray');
@@ -25,7 +37,14 @@ describe('chart builders', () => {
 
   test('no value at all draws nothing; a missing bar says "not measured" instead of zero', () => {
     expect(barChart({ title: 't', unit: 'ms', bars: [{ label: 'a', value: null }] })).toBe('');
-    const svg = barChart({ title: 't', unit: 'ms', bars: [{ label: 'a', value: null }, { label: 'b', value: 5 }] });
+    const svg = barChart({
+      title: 't',
+      unit: 'ms',
+      bars: [
+        { label: 'a', value: null },
+        { label: 'b', value: 5 },
+      ],
+    });
     expect(svg).toContain('not measured');
     expect(svg.match(/<rect /g)).toHaveLength(1);
   });
@@ -40,7 +59,18 @@ describe('chart builders', () => {
   });
 
   test('a line chart breaks at intervals without data and marks points on the bad side of the threshold', () => {
-    const svg = lineChart({ title: 'err', unit: '%', points: [{ x: 0, y: 0.01 }, { x: 1, y: 0.01 }, { x: 2, y: null }, { x: 3, y: 0.05 }, { x: 4, y: 0.01 }], threshold: { value: 0.02, label: 'limit', direction: 'above' } });
+    const svg = lineChart({
+      title: 'err',
+      unit: '%',
+      points: [
+        { x: 0, y: 0.01 },
+        { x: 1, y: 0.01 },
+        { x: 2, y: null },
+        { x: 3, y: 0.05 },
+        { x: 4, y: 0.01 },
+      ],
+      threshold: { value: 0.02, label: 'limit', direction: 'above' },
+    });
     expectAccessibleSvg(svg, /aria-label="err"/);
     expect(svg.match(/<polyline /g)).toHaveLength(2);
     expect(svg.match(/<circle /g)).toHaveLength(4);
@@ -99,23 +129,33 @@ describe('chartsFor', () => {
 
   test('6/live-traffic: hit rates (overall and per agent) against 30 %; trace counts against a minimum of 1 get no chart', () => {
     const charts = chartsFor(checkOf(postWatch, '6/live-traffic'));
-    expect(charts.map((c) => c.caption)).toEqual(['6/live-traffic: cache_hit_rate, cache_hit_rate_support-bot, cache_hit_rate_order-tracker against 30.0 %']);
+    expect(charts.map((c) => c.caption)).toEqual([
+      '6/live-traffic: cache_hit_rate, cache_hit_rate_support-bot, cache_hit_rate_order-tracker against 30.0 %',
+    ]);
     expect(charts[0]!.svg).toContain('>41.0 % ✓<');
   });
 
   test('generic fallback skips bars too small to see against their line (waits against a 90 s deadline)', () => {
-    const c: CheckRecord = { ...checkOf(healthy, '3/smoke'), id: '9/x', measurements: [
-      { name: 'a_wait_ms', value: 120, unit: 'ms', threshold: { op: '<=', value: 90_000 }, pass: true },
-      { name: 'b_wait_ms', value: 420, unit: 'ms', threshold: { op: '<=', value: 90_000 }, pass: true },
-    ] };
+    const c: CheckRecord = {
+      ...checkOf(healthy, '3/smoke'),
+      id: '9/x',
+      measurements: [
+        { name: 'a_wait_ms', value: 120, unit: 'ms', threshold: { op: '<=', value: 90_000 }, pass: true },
+        { name: 'b_wait_ms', value: 420, unit: 'ms', threshold: { op: '<=', value: 90_000 }, pass: true },
+      ],
+    };
     expect(chartsFor(c)).toEqual([]);
   });
 
   test('generic fallback: measurements sharing a unit and one threshold get bars', () => {
-    const c: CheckRecord = { ...checkOf(healthy, '3/smoke'), id: '9/x', measurements: [
-      { name: 'a_ms', value: 10, unit: 'ms', threshold: { op: '<', value: 50 }, pass: true },
-      { name: 'b_ms', value: 70, unit: 'ms', threshold: { op: '<', value: 50 }, pass: false },
-    ] };
+    const c: CheckRecord = {
+      ...checkOf(healthy, '3/smoke'),
+      id: '9/x',
+      measurements: [
+        { name: 'a_ms', value: 10, unit: 'ms', threshold: { op: '<', value: 50 }, pass: true },
+        { name: 'b_ms', value: 70, unit: 'ms', threshold: { op: '<', value: 50 }, pass: false },
+      ],
+    };
     const [chart] = chartsFor(c);
     expect(chart!.caption).toBe('9/x: a_ms, b_ms against 50 ms');
   });

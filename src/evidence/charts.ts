@@ -7,11 +7,23 @@ import { num } from '../measure/format.ts';
 
 /** Escapes text for HTML/SVG element content and double- or single-quoted attribute values. */
 export function esc(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+  return String(s).replace(
+    /[&<>"']/g,
+    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!,
+  );
 }
 
 /** Chart colours, shared with the page's CSS so a green bar means what a green badge means. */
-export const COLOURS = { pass: '#1a7f37', fail: '#c62828', neutral: '#5b6b7f', other: '#9aa4b1', line: '#b26a00', grid: '#d8dde3', text: '#24292f', muted: '#57606a' } as const;
+export const COLOURS = {
+  pass: '#1a7f37',
+  fail: '#c62828',
+  neutral: '#5b6b7f',
+  other: '#9aa4b1',
+  line: '#b26a00',
+  grid: '#d8dde3',
+  text: '#24292f',
+  muted: '#57606a',
+} as const;
 
 /** One bar: `ok` colours it (true pass, false fail, undefined neutral); `null` value = not measured. */
 export interface Bar {
@@ -31,7 +43,14 @@ export interface RefLine {
  * bar has a value: a chart of nothing would read as "zero", and no data must never look like a
  * pass. Bars without a value keep their slot and say "not measured".
  */
-export function barChart(o: { title: string; unit: string; bars: readonly Bar[]; lines?: readonly RefLine[]; format?: (v: number) => string; width?: number }): string {
+export function barChart(o: {
+  title: string;
+  unit: string;
+  bars: readonly Bar[];
+  lines?: readonly RefLine[];
+  format?: (v: number) => string;
+  width?: number;
+}): string {
   const values = o.bars.map((b) => b.value).filter((v): v is number => v !== null && Number.isFinite(v));
   if (values.length === 0) return '';
   const lines = o.lines ?? [];
@@ -50,7 +69,9 @@ export function barChart(o: { title: string; unit: string; bars: readonly Bar[];
     const cx = m.left + slot * (i + 0.5);
     const x = cx - barW / 2;
     // ~6.5 px per character at 12 px: clip labels to their slot so neighbours never overlap.
-    parts.push(`<text x="${r(cx)}" y="${H - m.bottom + 16}" text-anchor="middle" class="lbl">${esc(clip(b.label, Math.max(4, Math.floor(slot / 6.5))))}</text>`);
+    parts.push(
+      `<text x="${r(cx)}" y="${H - m.bottom + 16}" text-anchor="middle" class="lbl">${esc(clip(b.label, Math.max(4, Math.floor(slot / 6.5))))}</text>`,
+    );
     if (b.value === null || !Number.isFinite(b.value)) {
       parts.push(`<text x="${r(cx)}" y="${r(y(0) - 6)}" text-anchor="middle" class="muted">not measured</text>`);
       return;
@@ -78,7 +99,12 @@ function statusColour(code: number): string {
  * a legend counting each kind and the position of the first 429. Wraps after `perRow` cells.
  * Returns '' for an empty sequence.
  */
-export function statusStrip(o: { title: string; statuses: readonly number[]; perRow?: number; width?: number }): string {
+export function statusStrip(o: {
+  title: string;
+  statuses: readonly number[];
+  perRow?: number;
+  width?: number;
+}): string {
   const n = o.statuses.length;
   if (n === 0) return '';
   const W = o.width ?? 760;
@@ -91,7 +117,9 @@ export function statusStrip(o: { title: string; statuses: readonly number[]; per
   o.statuses.forEach((code, i) => {
     const x = m.left + (i % perRow) * cell;
     const yy = m.top + Math.floor(i / perRow) * (cellH + 6);
-    parts.push(`<rect x="${r(x)}" y="${yy}" width="${r(Math.max(1, cell - (cell > 4 ? 1 : 0)))}" height="${cellH}" fill="${statusColour(code)}"><title>request #${i + 1}: HTTP ${esc(code)}</title></rect>`);
+    parts.push(
+      `<rect x="${r(x)}" y="${yy}" width="${r(Math.max(1, cell - (cell > 4 ? 1 : 0)))}" height="${cellH}" fill="${statusColour(code)}"><title>request #${i + 1}: HTTP ${esc(code)}</title></rect>`,
+    );
   });
   const afterRows = m.top + rows * (cellH + 6);
   parts.push(
@@ -110,7 +138,10 @@ export function statusStrip(o: { title: string; statuses: readonly number[]; per
   let lx = m.left;
   const ly = afterRows + 32;
   for (const [colour, text] of legend) {
-    parts.push(`<rect x="${lx}" y="${ly - 10}" width="12" height="12" fill="${colour}"/>`, `<text x="${lx + 17}" y="${ly}" class="lbl">${esc(text)}</text>`);
+    parts.push(
+      `<rect x="${lx}" y="${ly - 10}" width="12" height="12" fill="${colour}"/>`,
+      `<text x="${lx + 17}" y="${ly}" class="lbl">${esc(text)}</text>`,
+    );
     lx += 34 + text.length * 7;
   }
   return svg(W, ly + 8, o.title, parts);
@@ -159,12 +190,17 @@ export function lineChart(o: {
     else segments.at(-1)!.push(p);
   }
   for (const seg of segments.filter((s) => s.length > 1)) {
-    parts.push(`<polyline fill="none" stroke="${COLOURS.neutral}" stroke-width="2" points="${seg.map((p) => `${r(X(p.x))},${r(Y(p.y!))}`).join(' ')}"/>`);
+    parts.push(
+      `<polyline fill="none" stroke="${COLOURS.neutral}" stroke-width="2" points="${seg.map((p) => `${r(X(p.x))},${r(Y(p.y!))}`).join(' ')}"/>`,
+    );
   }
-  const bad = (v: number): boolean => (o.threshold ? (o.threshold.direction === 'above' ? v > o.threshold.value : v < o.threshold.value) : false);
+  const bad = (v: number): boolean =>
+    o.threshold ? (o.threshold.direction === 'above' ? v > o.threshold.value : v < o.threshold.value) : false;
   for (const p of pts) {
     if (p.y === null || !Number.isFinite(p.y)) continue;
-    parts.push(`<circle cx="${r(X(p.x))}" cy="${r(Y(p.y))}" r="${bad(p.y) ? 3.5 : 2.5}" fill="${bad(p.y) ? COLOURS.fail : COLOURS.neutral}"><title>${esc(`${elapsed(p.x)}: ${f(p.y)}`)}</title></circle>`);
+    parts.push(
+      `<circle cx="${r(X(p.x))}" cy="${r(Y(p.y))}" r="${bad(p.y) ? 3.5 : 2.5}" fill="${bad(p.y) ? COLOURS.fail : COLOURS.neutral}"><title>${esc(`${elapsed(p.x)}: ${f(p.y)}`)}</title></circle>`,
+    );
   }
   if (o.threshold) parts.push(refLine(Y(o.threshold.value), m.left, W - m.right, o.threshold.label));
   parts.push(
@@ -187,10 +223,20 @@ function niceMax(v: number): number {
   return ([1, 2, 2.5, 5, 10].find((k) => k * p >= padded) ?? 10) * p;
 }
 
-function axisY(top: number, unit: string, y: (v: number) => number, x0: number, x1: number, f: (v: number) => string = num): string {
+function axisY(
+  top: number,
+  unit: string,
+  y: (v: number) => number,
+  x0: number,
+  x1: number,
+  f: (v: number) => string = num,
+): string {
   const ticks = [0, top / 2, top];
   return [
-    ...ticks.map((t) => `<line x1="${x0}" x2="${x1}" y1="${r(y(t))}" y2="${r(y(t))}" stroke="${COLOURS.grid}" stroke-width="1"/><text x="${x0 - 6}" y="${r(y(t) + 4)}" text-anchor="end" class="muted">${esc(f(t))}</text>`),
+    ...ticks.map(
+      (t) =>
+        `<line x1="${x0}" x2="${x1}" y1="${r(y(t))}" y2="${r(y(t))}" stroke="${COLOURS.grid}" stroke-width="1"/><text x="${x0 - 6}" y="${r(y(t) + 4)}" text-anchor="end" class="muted">${esc(f(t))}</text>`,
+    ),
     `<text x="${x0 - 6}" y="${r(y(top) - 10)}" text-anchor="end" class="muted">${esc(unit)}</text>`,
   ].join('');
 }

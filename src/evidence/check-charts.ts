@@ -20,7 +20,9 @@ export interface Chart {
  * hit rate, judged in 6/live-traffic) takes its line from there.
  */
 export function chartsFor(c: CheckRecord, others: readonly CheckRecord[] = []): Chart[] {
-  const charts = [cacheLatency(c), quotaStrip(c), failoverTokens(c), ...timeSeries(c, others)].filter((x): x is Chart => x !== undefined && x.svg !== '');
+  const charts = [cacheLatency(c), quotaStrip(c), failoverTokens(c), ...timeSeries(c, others)].filter(
+    (x): x is Chart => x !== undefined && x.svg !== '',
+  );
   if (charts.length > 0) return charts;
   return genericBars(c).filter((x) => x.svg !== '');
 }
@@ -61,14 +63,20 @@ function failoverTokens(c: CheckRecord): Chart | undefined {
   if (!/failover/.test(c.id)) return undefined;
   const tokens = c.measurements.filter((m) => /^tokens?$/i.test(m.unit));
   if (tokens.length === 0) return undefined;
-  const limits = [...new Set(tokens.flatMap((m) => (m.threshold && m.threshold.op !== '==' ? [m.threshold.value] : [])))];
+  const limits = [
+    ...new Set(tokens.flatMap((m) => (m.threshold && m.threshold.op !== '==' ? [m.threshold.value] : []))),
+  ];
   const title = `Failover: prompt sizes${limits.length ? ` against the ${limits.map(num).join(' / ')}-token limit` : ''}`;
   return {
     caption: title,
     svg: barChart({
       title,
       unit: 'tokens',
-      bars: tokens.map((m) => ({ label: m.name.replace(/_(prompt_)?tokens$/, '').replace(/_/g, ' '), value: m.value, ok: m.pass })),
+      bars: tokens.map((m) => ({
+        label: m.name.replace(/_(prompt_)?tokens$/, '').replace(/_/g, ' '),
+        value: m.value,
+        ok: m.pass,
+      })),
       lines: limits.map((v) => ({ value: v, label: `limit ${num(v)}` })),
     }),
   };
@@ -86,11 +94,30 @@ interface SeriesSpec {
 
 const SERIES: readonly SeriesSpec[] = [
   { key: /^(window_?)?error_?rate$/i, measurement: /error_?rate/i, title: 'Error rate', unit: '%', ratio: true },
-  { key: /^(window_?)?p95(_?ms)?$|^latency_?p95(_?ms)?$/i, measurement: /p95/i, title: 'p95 latency', unit: 'ms', ratio: false },
+  {
+    key: /^(window_?)?p95(_?ms)?$|^latency_?p95(_?ms)?$/i,
+    measurement: /p95/i,
+    title: 'p95 latency',
+    unit: 'ms',
+    ratio: false,
+  },
   { key: /^(cache_?)?hit_?rate$/i, measurement: /hit_?rate/i, title: 'Cache hit rate', unit: '%', ratio: true },
 ];
 
-const TIME_KEYS = ['atMs', 'elapsedMs', 'elapsed_ms', 'tMs', 't_ms', 'atMs', 'elapsedS', 't', 'at', 'time', 'timestamp', 'ts'];
+const TIME_KEYS = [
+  'atMs',
+  'elapsedMs',
+  'elapsed_ms',
+  'tMs',
+  't_ms',
+  'atMs',
+  'elapsedS',
+  't',
+  'at',
+  'time',
+  'timestamp',
+  'ts',
+];
 
 /**
  * Post-cutover watch: one line chart per known metric (error rate, p95, hit rate) found in an
@@ -110,11 +137,16 @@ function timeSeries(c: CheckRecord, others: readonly CheckRecord[]): Chart[] {
     for (const spec of SERIES) {
       const key = Object.keys(samples[0]!).find((k) => spec.key.test(k));
       if (!key) continue;
-      const points: Point[] = samples.map((s) => ({ x: toSeconds(timeKey, s[timeKey])! - t0, y: typeof s[key] === 'number' ? s[key] : null }));
-      const thresholded = (mm: Measurement): boolean => spec.measurement.test(mm.name) && mm.threshold !== undefined && mm.threshold.op !== '==';
+      const points: Point[] = samples.map((s) => ({
+        x: toSeconds(timeKey, s[timeKey])! - t0,
+        y: typeof s[key] === 'number' ? s[key] : null,
+      }));
+      const thresholded = (mm: Measurement): boolean =>
+        spec.measurement.test(mm.name) && mm.threshold !== undefined && mm.threshold.op !== '==';
       const m = c.measurements.find(thresholded) ?? others.flatMap((o) => o.measurements).find(thresholded);
       const limitKey = Object.keys(samples[0]!).find((k) => spec.measurement.test(k) && /limit|threshold/i.test(k));
-      const limitValue = limitKey && typeof samples[0]![limitKey] === 'number' ? (samples[0]![limitKey] as number) : m?.threshold?.value;
+      const limitValue =
+        limitKey && typeof samples[0]![limitKey] === 'number' ? (samples[0]![limitKey] as number) : m?.threshold?.value;
       const direction = m?.threshold && (m.threshold.op === '>' || m.threshold.op === '>=') ? 'below' : 'above';
       const show = (v: number): string => (spec.ratio ? pct(v) : `${num(v)} ${spec.unit}`);
       const title = `${spec.title} over the watch${limitValue !== undefined ? ` (${direction === 'above' ? 'limit' : 'minimum'} ${show(limitValue)})` : ''}${obsKey === 'samples' || obsKey === 'series' ? '' : ` — ${obsKey}`}`;
@@ -123,7 +155,15 @@ function timeSeries(c: CheckRecord, others: readonly CheckRecord[]): Chart[] {
         unit: spec.unit,
         points,
         format: spec.ratio ? pct : num,
-        ...(limitValue !== undefined ? { threshold: { value: limitValue, label: `${direction === 'above' ? 'limit' : 'min'} ${show(limitValue)}`, direction } } : {}),
+        ...(limitValue !== undefined
+          ? {
+              threshold: {
+                value: limitValue,
+                label: `${direction === 'above' ? 'limit' : 'min'} ${show(limitValue)}`,
+                direction,
+              },
+            }
+          : {}),
       });
       out.push({ caption: title, svg });
     }
@@ -151,7 +191,13 @@ function genericBars(c: CheckRecord): Chart[] {
     const title = `${c.id}: ${ms.map((m) => m.name).join(', ')} against ${show(limit)}`;
     out.push({
       caption: title,
-      svg: barChart({ title, unit: unit === 'ratio' ? '%' : unit, format: unit === 'ratio' ? pct : num, bars: ms.map((m) => ({ label: m.name, value: m.value, ok: m.pass })), lines: [{ value: limit, label: show(limit) }] }),
+      svg: barChart({
+        title,
+        unit: unit === 'ratio' ? '%' : unit,
+        format: unit === 'ratio' ? pct : num,
+        bars: ms.map((m) => ({ label: m.name, value: m.value, ok: m.pass })),
+        lines: [{ value: limit, label: show(limit) }],
+      }),
     });
   }
   return out;

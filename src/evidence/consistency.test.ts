@@ -14,7 +14,8 @@ function withCheck(b: EvidenceBundle, id: string, edit: (c: CheckRecord) => void
   return copy;
 }
 
-const renderedViews = (b: EvidenceBundle): Record<string, string> => Object.fromEntries(Object.entries(VIEW_RENDERERS).map(([name, render]) => [name, render(b)]));
+const renderedViews = (b: EvidenceBundle): Record<string, string> =>
+  Object.fromEntries(Object.entries(VIEW_RENDERERS).map(([name, render]) => [name, render(b)]));
 
 describe('checkConsistency: measurements and check statuses', () => {
   test.each(Object.entries(FIXTURES))('the %s fixture is consistent with itself and its views', (_, b) => {
@@ -25,7 +26,9 @@ describe('checkConsistency: measurements and check statuses', () => {
     const forged = withCheck(failedHostile, '4.1/exact-cache', (c) => {
       c.measurements[1]!.pass = true;
     });
-    expect(checkConsistency(forged)).toEqual(['4.1/exact-cache: measurement request_2_ms records pass true, but 180.5 < 100 is false']);
+    expect(checkConsistency(forged)).toEqual([
+      '4.1/exact-cache: measurement request_2_ms records pass true, but 180.5 < 100 is false',
+    ]);
   });
 
   test("a measurement's pass flipped to false while its value meets the threshold is caught", () => {
@@ -42,7 +45,9 @@ describe('checkConsistency: measurements and check statuses', () => {
     const forged = withCheck(incomplete, '4.1/exact-cache', (c) => {
       c.measurements[1]!.pass = true;
     });
-    expect(checkConsistency(forged)).toEqual(['4.1/exact-cache: measurement request_2_ms records pass true, but not measured (null never passes)']);
+    expect(checkConsistency(forged)).toEqual([
+      '4.1/exact-cache: measurement request_2_ms records pass true, but not measured (null never passes)',
+    ]);
   });
 
   test('each threshold operator is judged as the recorder judges it, boundaries included', () => {
@@ -58,11 +63,15 @@ describe('checkConsistency: measurements and check statuses', () => {
       const ok = withCheck(healthy, '3/smoke', (c) => {
         c.measurements = [{ name: 'm', value, unit: 'requests', threshold, pass }];
       });
-      expect(checkConsistency(ok), `${value} ${threshold.op} ${threshold.value}`).toEqual(pass ? [] : ['3/smoke is passed, but its measurement m failed its threshold']);
+      expect(checkConsistency(ok), `${value} ${threshold.op} ${threshold.value}`).toEqual(
+        pass ? [] : ['3/smoke is passed, but its measurement m failed its threshold'],
+      );
       const flipped = withCheck(ok, '3/smoke', (c) => {
         c.measurements[0]!.pass = !pass;
       });
-      expect(checkConsistency(flipped)[0]).toBe(`3/smoke: measurement m records pass ${!pass}, but ${value} ${threshold.op} ${threshold.value} is ${pass}`);
+      expect(checkConsistency(flipped)[0]).toBe(
+        `3/smoke: measurement m records pass ${!pass}, but ${value} ${threshold.op} ${threshold.value} is ${pass}`,
+      );
     }
   });
 
@@ -82,7 +91,9 @@ describe('checkConsistency: measurements and check statuses', () => {
       c.status = 'passed';
       delete c.error;
     });
-    expect(checkConsistency(forged)).toEqual(['4.1/exact-cache is passed, but its measurement request_2_ms failed its threshold']);
+    expect(checkConsistency(forged)).toEqual([
+      '4.1/exact-cache is passed, but its measurement request_2_ms failed its threshold',
+    ]);
   });
 
   test('a passed check that records an error is caught', () => {
@@ -90,7 +101,9 @@ describe('checkConsistency: measurements and check statuses', () => {
       c.status = 'passed';
       c.measurements = [];
     });
-    expect(checkConsistency(forged)).toEqual(['7/watch is passed, but it records an error: error rate 3.1 % over the last 5 min > 2 % at 22 min of 30 min. Runbook §7, "LiteLLM unavailable": roll back.']);
+    expect(checkConsistency(forged)).toEqual([
+      '7/watch is passed, but it records an error: error rate 3.1 % over the last 5 min > 2 % at 22 min of 30 min. Runbook §7, "LiteLLM unavailable": roll back.',
+    ]);
   });
 });
 
@@ -100,7 +113,9 @@ describe('checkConsistency: the injected verdict rule', () => {
   test('a verdict the rule does not give is a problem; one it gives is not', () => {
     expect(checkConsistency(failedHostile, { decide: noGo })).toEqual([]);
     const forged = { ...structuredClone(failedHostile), verdict: 'go' as const };
-    expect(checkConsistency(forged, { decide: noGo })).toEqual([`verdict is go, but its checks decide ${failedHostile.verdict}`]);
+    expect(checkConsistency(forged, { decide: noGo })).toEqual([
+      `verdict is go, but its checks decide ${failedHostile.verdict}`,
+    ]);
   });
 
   test('the rule sees the bundle under test', () => {
@@ -121,25 +136,35 @@ describe('checkConsistency: the injected verdict rule', () => {
     const broken: VerdictRule = () => {
       throw new Error('unknown phase');
     };
-    expect(checkConsistency(healthy, { decide: broken })).toEqual(['the verdict rule failed on this bundle: unknown phase']);
+    expect(checkConsistency(healthy, { decide: broken })).toEqual([
+      'the verdict rule failed on this bundle: unknown phase',
+    ]);
   });
 });
 
 describe('checkConsistency: views', () => {
   test('a missing view is named', () => {
     const { 'summary.md': _gone, ...rest } = renderedViews(healthy);
-    expect(checkConsistency(healthy, { views: { ...rest, 'summary.md': undefined } })).toEqual(['summary.md is missing']);
+    expect(checkConsistency(healthy, { views: { ...rest, 'summary.md': undefined } })).toEqual([
+      'summary.md is missing',
+    ]);
   });
 
   test.each(Object.keys(VIEW_RENDERERS))('an edited %s is caught, with the line where it starts to differ', (name) => {
     const views = renderedViews(failedHostile);
     const lines = views[name]!.split('\n');
     lines[2] = `${lines[2]} edited`;
-    expect(checkConsistency(failedHostile, { views: { ...views, [name]: lines.join('\n') } })).toEqual([`${name} differs from what evidence.json renders to (first at line 3); it was edited or is from another run`]);
+    expect(checkConsistency(failedHostile, { views: { ...views, [name]: lines.join('\n') } })).toEqual([
+      `${name} differs from what evidence.json renders to (first at line 3); it was edited or is from another run`,
+    ]);
   });
 
   test("another run's view is caught", () => {
-    expect(checkConsistency(healthy, { views: { ...renderedViews(healthy), 'junit.xml': VIEW_RENDERERS['junit.xml']!(failedHostile) } })).toEqual([
+    expect(
+      checkConsistency(healthy, {
+        views: { ...renderedViews(healthy), 'junit.xml': VIEW_RENDERERS['junit.xml']!(failedHostile) },
+      }),
+    ).toEqual([
       'junit.xml differs from what evidence.json renders to (first at line 2); it was edited or is from another run',
     ]);
   });

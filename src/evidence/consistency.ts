@@ -65,7 +65,8 @@ function checkProblems(c: CheckRecord): string[] {
     return p ? [`${c.id}: measurement ${m.name} ${p}`] : [];
   });
   if (c.status === 'passed') {
-    for (const m of c.measurements) if (m.pass === false) problems.push(`${c.id} is passed, but its measurement ${m.name} failed its threshold`);
+    for (const m of c.measurements)
+      if (m.pass === false) problems.push(`${c.id} is passed, but its measurement ${m.name} failed its threshold`);
     if (c.error !== undefined) problems.push(`${c.id} is passed, but it records an error: ${firstLine(c.error)}`);
   }
   return problems;
@@ -77,7 +78,10 @@ function measurementProblem(m: Measurement): string | undefined {
   if (m.pass === undefined) return `has a threshold (${m.threshold.op} ${m.threshold.value}) but no recorded outcome`;
   const expected = m.value !== null && meets(m.value, m.threshold);
   if (m.pass === expected) return undefined;
-  const value = m.value === null ? 'not measured (null never passes)' : `${m.value} ${m.threshold.op} ${m.threshold.value} is ${expected}`;
+  const value =
+    m.value === null
+      ? 'not measured (null never passes)'
+      : `${m.value} ${m.threshold.op} ${m.threshold.value} is ${expected}`;
   return `records pass ${m.pass}, but ${value}`;
 }
 
@@ -89,11 +93,14 @@ function verdictProblems(bundle: EvidenceBundle, decide: VerdictRule): string[] 
     return [`the verdict rule failed on this bundle: ${errorMessage(err)}`];
   }
   const problems: string[] = [];
-  if (decided.verdict !== bundle.verdict) problems.push(`verdict is ${bundle.verdict}, but its checks decide ${decided.verdict}`);
+  if (decided.verdict !== bundle.verdict)
+    problems.push(`verdict is ${bundle.verdict}, but its checks decide ${decided.verdict}`);
   if (decided.reasons) {
     const at = firstDifference(bundle.verdictReasons, decided.reasons);
     if (at !== undefined) {
-      problems.push(`verdict reasons differ from what its checks give, from reason ${at + 1}: the file says ${quote(bundle.verdictReasons[at])}, the checks give ${quote(decided.reasons[at])}`);
+      problems.push(
+        `verdict reasons differ from what its checks give, from reason ${at + 1}: the file says ${quote(bundle.verdictReasons[at])}, the checks give ${quote(decided.reasons[at])}`,
+      );
     }
   }
   return problems;
@@ -111,7 +118,9 @@ function viewProblems(bundle: EvidenceBundle, views: Readonly<Record<string, str
     }
     if (found === expected) return [];
     const line = (firstDifference(found.split('\n'), expected.split('\n')) ?? 0) + 1;
-    return [`${name} differs from what evidence.json renders to (first at line ${line}); it was edited or is from another run`];
+    return [
+      `${name} differs from what evidence.json renders to (first at line ${line}); it was edited or is from another run`,
+    ];
   });
 }
 

@@ -12,8 +12,12 @@ describe('errorMessage', () => {
 
 describe('causeText', () => {
   test('the code first, its own or its cause one level down, then the message', () => {
-    expect(causeText(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toBe('ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1');
-    expect(causeText(new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ENOTFOUND' }) }))).toBe('ENOTFOUND: fetch failed');
+    expect(causeText(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toBe(
+      'ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1',
+    );
+    expect(
+      causeText(new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ENOTFOUND' }) })),
+    ).toBe('ENOTFOUND: fetch failed');
     expect(causeText({ code: 'UND_ERR_HEADERS_TIMEOUT' })).toBe('UND_ERR_HEADERS_TIMEOUT');
     expect(causeText(new Error('only a message'))).toBe('only a message');
     expect(causeText(42)).toBe('42');

@@ -1,4 +1,15 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -15,7 +26,15 @@ import { writeBundle } from './write.ts';
 
 const SECRET = 'sk-master-Zq81xYw2aa';
 const record = (over: Partial<CheckRecord> = {}): CheckRecord => ({
-  id: '5.1/rpm-limit', section: '5.1', title: 'rpm limit', status: 'inconclusive', durationMs: 5, links: [], observations: {}, measurements: [], ...over,
+  id: '5.1/rpm-limit',
+  section: '5.1',
+  title: 'rpm limit',
+  status: 'inconclusive',
+  durationMs: 5,
+  links: [],
+  observations: {},
+  measurements: [],
+  ...over,
 });
 
 /** Every file under `dir` (links not followed) with its text, to prove an operation left it alone. */
@@ -41,9 +60,35 @@ function rootWithNeighbour(): { parent: string; root: string; outside: string } 
   return { parent, root, outside };
 }
 
-const info: RunInfo = { runId: 'run-1', phase: 'pre', target: 'sandbox', kind: 'rehearsal', ranBy: { user: 'u', host: 'h', ci: null }, evidenceDir: 'unused', gatewayUrl: 'http://gw', langfuseUrl: 'http://lf', tool: { name: 't', version: '0' }, gitSha: null };
-const check: CheckRecord = { id: '3/smoke', section: '3', title: 'smoke', status: 'passed', durationMs: 5, links: [], observations: {}, measurements: [] };
-const withId = (runId: string) => buildBundle({ ...info, runId }, [check], { startedAt: new Date(0), endedAt: new Date(1000), endReason: 'passed', runErrors: [] });
+const info: RunInfo = {
+  runId: 'run-1',
+  phase: 'pre',
+  target: 'sandbox',
+  kind: 'rehearsal',
+  ranBy: { user: 'u', host: 'h', ci: null },
+  evidenceDir: 'unused',
+  gatewayUrl: 'http://gw',
+  langfuseUrl: 'http://lf',
+  tool: { name: 't', version: '0' },
+  gitSha: null,
+};
+const check: CheckRecord = {
+  id: '3/smoke',
+  section: '3',
+  title: 'smoke',
+  status: 'passed',
+  durationMs: 5,
+  links: [],
+  observations: {},
+  measurements: [],
+};
+const withId = (runId: string) =>
+  buildBundle({ ...info, runId }, [check], {
+    startedAt: new Date(0),
+    endedAt: new Date(1000),
+    endReason: 'passed',
+    runErrors: [],
+  });
 const bundle = () => withId('run-1');
 
 const PATH_LIKE = ['..', '.', '.hidden', 'a/b', 'a\\b', '/etc', '../../etc'];
@@ -70,16 +115,22 @@ describe('a run id is never a path', () => {
     expect(RUN_ID_PATTERN.test(id)).toBe(false);
   });
 
-  test.each(['20261203T014500Z-a1b2c3', 'run-1', 'r', 'release_1.2', 'latest2', 'x'.repeat(64)])('%j is a plain name', (id) => {
-    expect(runIdProblem(id)).toBeUndefined();
-    expect(RUN_ID_PATTERN.test(id)).toBe(true);
-  });
+  test.each(['20261203T014500Z-a1b2c3', 'run-1', 'r', 'release_1.2', 'latest2', 'x'.repeat(64)])(
+    '%j is a plain name',
+    (id) => {
+      expect(runIdProblem(id)).toBeUndefined();
+      expect(RUN_ID_PATTERN.test(id)).toBe(true);
+    },
+  );
 
-  test.each(PATH_LIKE)('partialDir never joins %j: the same refused-<hash> name under .partial in every process', (id) => {
-    expect(partialDir('evidence', id)).toMatch(/^evidence\/\.partial\/refused-[0-9a-f]{16}$/);
-    expect(partialDir('evidence', id)).toBe(partialDir('evidence', id));
-    expect(new Set(PATH_LIKE.map((other) => partialDir('evidence', other))).size).toBe(PATH_LIKE.length);
-  });
+  test.each(PATH_LIKE)(
+    'partialDir never joins %j: the same refused-<hash> name under .partial in every process',
+    (id) => {
+      expect(partialDir('evidence', id)).toMatch(/^evidence\/\.partial\/refused-[0-9a-f]{16}$/);
+      expect(partialDir('evidence', id)).toBe(partialDir('evidence', id));
+      expect(new Set(PATH_LIKE.map((other) => partialDir('evidence', other))).size).toBe(PATH_LIKE.length);
+    },
+  );
 
   test.each(PATH_LIKE)('records saved under run id %j stay under .partial and are cleared', (id) => {
     const { parent, root } = rootWithNeighbour();
@@ -96,7 +147,8 @@ describe('a run id is never a path', () => {
 
   test('ensurePartialDir refuses a path partialDir would not return', () => {
     const { root } = rootWithNeighbour();
-    for (const bad of [root, join(root, '.partial', '..'), join(root, 'latest')]) expect(() => ensurePartialDir(bad)).toThrow(EvidencePathError);
+    for (const bad of [root, join(root, '.partial', '..'), join(root, 'latest')])
+      expect(() => ensurePartialDir(bad)).toThrow(EvidencePathError);
   });
 
   test.each(['..', '.', 'a/..', 'a\\b', ''])('ensureDir refuses the segment %j', (segment) => {
@@ -109,7 +161,8 @@ describe('a run id is never a path', () => {
     writeFileSync(join(root, 'earlier.txt'), 'earlier run\n');
     const before = snapshot(parent);
     // The old code joined `.partial` with the run id `..` and removed the result: the root itself.
-    for (const collapsed of [join(root, '.partial', '..'), join(root, '.partial', '.'), root, parent]) clearPartials(collapsed);
+    for (const collapsed of [join(root, '.partial', '..'), join(root, '.partial', '.'), root, parent])
+      clearPartials(collapsed);
     expect(snapshot(parent)).toEqual(before);
   });
 });
@@ -125,23 +178,26 @@ describe('partial records stay inside the root', () => {
     expect(existsSync(join(root, '.partial'))).toBe(true);
   });
 
-  test.each(['.partial', '.partial/run-1'])('a symlinked %s pointing outside is replaced on save, ignored on load, unlinked on clear', (name) => {
-    const { root, outside } = rootWithNeighbour();
-    if (name.includes('/')) mkdirSync(join(root, '.partial'));
-    symlinkSync(outside, join(root, name));
-    const before = snapshot(outside);
-    const dir = partialDir(root, 'run-1');
-    // Load first: the planted record outside must not be read through the link.
-    expect(loadPartials(dir)).toEqual([]);
-    clearPartials(dir);
-    expect(existsSync(join(root, name))).toBe(false);
-    expect(snapshot(outside)).toEqual(before);
-    symlinkSync(outside, join(root, name));
-    savePartial(dir, record(), new SecretSet());
-    expect(snapshot(outside)).toEqual(before);
-    expect(lstatSync(join(root, name)).isDirectory()).toBe(true);
-    expect(loadPartials(dir).map((r) => r.title)).toEqual(['rpm limit']);
-  });
+  test.each(['.partial', '.partial/run-1'])(
+    'a symlinked %s pointing outside is replaced on save, ignored on load, unlinked on clear',
+    (name) => {
+      const { root, outside } = rootWithNeighbour();
+      if (name.includes('/')) mkdirSync(join(root, '.partial'));
+      symlinkSync(outside, join(root, name));
+      const before = snapshot(outside);
+      const dir = partialDir(root, 'run-1');
+      // Load first: the planted record outside must not be read through the link.
+      expect(loadPartials(dir)).toEqual([]);
+      clearPartials(dir);
+      expect(existsSync(join(root, name))).toBe(false);
+      expect(snapshot(outside)).toEqual(before);
+      symlinkSync(outside, join(root, name));
+      savePartial(dir, record(), new SecretSet());
+      expect(snapshot(outside)).toEqual(before);
+      expect(lstatSync(join(root, name)).isDirectory()).toBe(true);
+      expect(loadPartials(dir).map((r) => r.title)).toEqual(['rpm limit']);
+    },
+  );
 
   test('a symlinked record file is not read', () => {
     const { root, outside } = rootWithNeighbour();
@@ -175,7 +231,9 @@ describe('partial records stay inside the root', () => {
     expect(readFileSync(file, 'utf8')).toContain('[REDACTED:GATEWAY_ADMIN_KEY]');
     // The text is scanned after the structure is redacted, so a redaction that misses something
     // (here: one that misses everything) still writes nothing holding a secret.
-    const missesAll = Object.assign(new SecretSet().add('GATEWAY_ADMIN_KEY', SECRET), { redactDeep: <T>(v: T): T => v });
+    const missesAll = Object.assign(new SecretSet().add('GATEWAY_ADMIN_KEY', SECRET), {
+      redactDeep: <T>(v: T): T => v,
+    });
     savePartial(dir, record({ id: '3/smoke', observations: { echoed: SECRET } }), missesAll);
     expect(readdirSync(dir)).toEqual(['5.1_rpm-limit.json']);
   });
@@ -187,7 +245,8 @@ describe('run ids from the environment', () => {
   let root: string;
   beforeEach(() => {
     ({ parent, root } = rootWithNeighbour());
-    for (const k of Object.keys(process.env)) if (/^(GATEWAY_|LANGFUSE_|CUTOVER_|SANDBOX_)/.test(k)) delete process.env[k];
+    for (const k of Object.keys(process.env))
+      if (/^(GATEWAY_|LANGFUSE_|CUTOVER_|SANDBOX_)/.test(k)) delete process.env[k];
     Object.assign(process.env, { CUTOVER_ENV_FILE: '/dev/null', CUTOVER_EVIDENCE_DIR: root });
   });
   afterEach(() => {
@@ -200,7 +259,9 @@ describe('run ids from the environment', () => {
     const got = readRunInfo();
     expect(runIdProblem(got.runId)).toBeUndefined();
     expect(got.runIdRefused?.raw).toBe(id);
-    expect(got.runIdRefused?.error).toContain(`CUTOVER_RUN_ID ${JSON.stringify(id)} cannot name the evidence directory`);
+    expect(got.runIdRefused?.error).toContain(
+      `CUTOVER_RUN_ID ${JSON.stringify(id)} cannot name the evidence directory`,
+    );
     expect(got.runIdRefused?.error).toContain(`this run's evidence is under ${got.runId} instead`);
   });
 
@@ -210,44 +271,66 @@ describe('run ids from the environment', () => {
     expect(readRunInfo().runIdRefused).toBeUndefined();
   });
 
-  test.each(PATH_LIKE)('a refusal with run id %j that preflight let through is written inside the root, earlier evidence intact', (id) => {
-    process.env.CUTOVER_RUN_ID = id;
-    writeFileSync(join(root, 'earlier.txt'), 'an earlier bundle\n');
-    const outsideBefore = snapshot(join(parent, 'outside'));
-    const written = writeRefusal([{ variable: 'THRESHOLD_SMOKE_MS', problem: 'must be greater than 0' }], new Date());
-    expect(written).toBeDefined();
-    expect(readdirSync(parent).sort()).toEqual(['evidence', 'outside']);
-    expect(snapshot(join(parent, 'outside'))).toEqual(outsideBefore);
-    expect(readFileSync(join(root, 'earlier.txt'), 'utf8')).toBe('an earlier bundle\n');
-    const v = verifyEvidence(join(root, 'latest'));
-    expect(v.problems).toEqual([]);
-    expect(join(root, v.bundle!.run.id)).toBe(written);
-    expect(v.bundle!.runErrors.join('\n')).toContain(`CUTOVER_RUN_ID ${JSON.stringify(id)} cannot name the evidence directory`);
-  });
+  test.each(PATH_LIKE)(
+    'a refusal with run id %j that preflight let through is written inside the root, earlier evidence intact',
+    (id) => {
+      process.env.CUTOVER_RUN_ID = id;
+      writeFileSync(join(root, 'earlier.txt'), 'an earlier bundle\n');
+      const outsideBefore = snapshot(join(parent, 'outside'));
+      const written = writeRefusal([{ variable: 'THRESHOLD_SMOKE_MS', problem: 'must be greater than 0' }], new Date());
+      expect(written).toBeDefined();
+      expect(readdirSync(parent).sort()).toEqual(['evidence', 'outside']);
+      expect(snapshot(join(parent, 'outside'))).toEqual(outsideBefore);
+      expect(readFileSync(join(root, 'earlier.txt'), 'utf8')).toBe('an earlier bundle\n');
+      const v = verifyEvidence(join(root, 'latest'));
+      expect(v.problems).toEqual([]);
+      expect(join(root, v.bundle!.run.id)).toBe(written);
+      expect(v.bundle!.runErrors.join('\n')).toContain(
+        `CUTOVER_RUN_ID ${JSON.stringify(id)} cannot name the evidence directory`,
+      );
+    },
+  );
 });
 
 describe('writeBundle keeps every path inside the evidence root', () => {
-  test.each(['..', '.', '.hidden', 'a/b', 'a\\b', '/tmp/elsewhere', '../../etc', '', 'latest', 'LATEST-pre', 'schema.json'])('run id %j is refused before anything is written', (runId) => {
+  test.each([
+    '..',
+    '.',
+    '.hidden',
+    'a/b',
+    'a\\b',
+    '/tmp/elsewhere',
+    '../../etc',
+    '',
+    'latest',
+    'LATEST-pre',
+    'schema.json',
+  ])('run id %j is refused before anything is written', (runId) => {
     const { parent, root } = rootWithNeighbour();
     writeBundle(root, bundle(), new SecretSet());
     const before = snapshot(parent);
     expect(() => writeBundle(root, withId(runId), new SecretSet())).toThrow(EvidencePathError);
-    expect(() => writeBundle(root, withId(runId), new SecretSet())).toThrow(/refusing run id .* as an evidence directory/);
+    expect(() => writeBundle(root, withId(runId), new SecretSet())).toThrow(
+      /refusing run id .* as an evidence directory/,
+    );
     // The earlier bundle, latest-pre (the watch's baseline) and the neighbour are untouched.
     expect(snapshot(parent)).toEqual(before);
   });
 
-  test.each(['latest', 'latest-pre', 'run-1'])('a symlinked %s pointing outside is replaced, never written through', (name) => {
-    const { parent, root, outside } = rootWithNeighbour();
-    symlinkSync(outside, join(root, name));
-    const before = snapshot(outside);
-    const res = writeBundle(root, bundle(), new SecretSet(), { 'report.html': renderHtml });
-    expect(snapshot(outside)).toEqual(before);
-    expect(lstatSync(join(root, name)).isDirectory()).toBe(true);
-    expect(verifyEvidence(join(root, name)).problems).toEqual([]);
-    expect(res.replaced).toEqual([`${join(realpathSync(root), name)} -> ${outside}`]);
-    expect(readdirSync(parent).sort()).toEqual(['evidence', 'outside']);
-  });
+  test.each(['latest', 'latest-pre', 'run-1'])(
+    'a symlinked %s pointing outside is replaced, never written through',
+    (name) => {
+      const { parent, root, outside } = rootWithNeighbour();
+      symlinkSync(outside, join(root, name));
+      const before = snapshot(outside);
+      const res = writeBundle(root, bundle(), new SecretSet(), { 'report.html': renderHtml });
+      expect(snapshot(outside)).toEqual(before);
+      expect(lstatSync(join(root, name)).isDirectory()).toBe(true);
+      expect(verifyEvidence(join(root, name)).problems).toEqual([]);
+      expect(res.replaced).toEqual([`${join(realpathSync(root), name)} -> ${outside}`]);
+      expect(readdirSync(parent).sort()).toEqual(['evidence', 'outside']);
+    },
+  );
 
   test('a symlink inside the root pointing at an earlier run is replaced too: latest never overwrites that run', () => {
     const { root } = rootWithNeighbour();
@@ -278,7 +361,11 @@ describe('writeBundle keeps every path inside the evidence root', () => {
   test('a regular file where latest/ should be is refused by name, and kept', () => {
     const { root } = rootWithNeighbour();
     writeFileSync(join(root, 'latest'), 'a note someone left\n');
-    expect(() => writeBundle(root, bundle(), new SecretSet())).toThrow(new RegExp(`refusing to write evidence into ${join(realpathSync(root), 'latest')}: it exists and is not a directory`));
+    expect(() => writeBundle(root, bundle(), new SecretSet())).toThrow(
+      new RegExp(
+        `refusing to write evidence into ${join(realpathSync(root), 'latest')}: it exists and is not a directory`,
+      ),
+    );
     expect(readFileSync(join(root, 'latest'), 'utf8')).toBe('a note someone left\n');
   });
 

@@ -16,7 +16,12 @@ const check = (id: string, title: string, o: Partial<CheckRecord> = {}): CheckRe
   ...o,
 });
 
-function bundle(phase: 'pre' | 'post', verdict: EvidenceBundle['verdict'], checks: CheckRecord[], o: Partial<EvidenceBundle> = {}): EvidenceBundle {
+function bundle(
+  phase: 'pre' | 'post',
+  verdict: EvidenceBundle['verdict'],
+  checks: CheckRecord[],
+  o: Partial<EvidenceBundle> = {},
+): EvidenceBundle {
   const sections: EvidenceBundle['sections'] = [];
   for (const c of checks) {
     const last = sections.at(-1);
@@ -43,7 +48,11 @@ function bundle(phase: 'pre' | 'post', verdict: EvidenceBundle['verdict'], check
       langfuse: { url: 'https://langfuse.hotrodan.com', version: '3.225.4' },
       fly: {
         'hotdash-llm-gateway': {
-          gateway: { version: 12, image: 'registry.fly.io/hotdash-llm-gateway:deployment-01JW31SN59', digest: 'sha256:cde6f8947361028c9ca6189718bc956eec59dcdd0419fab4135d2074f57518ac' },
+          gateway: {
+            version: 12,
+            image: 'registry.fly.io/hotdash-llm-gateway:deployment-01JW31SN59',
+            digest: 'sha256:cde6f8947361028c9ca6189718bc956eec59dcdd0419fab4135d2074f57518ac',
+          },
           worker: { version: 12, image: null, digest: null },
         },
       },
@@ -66,39 +75,59 @@ const smoke = check('3/smoke', 'HTTP 200 in < 2 s through the gateway, and the t
     { name: 'headers_ms', value: 236, unit: 'ms' },
   ],
   observations: { traceId: '9f07ee03f9aa81cb022719498b0e4602', gatewayVersion: '1.81.9', contentChars: 51 },
-  links: [{ label: 'Langfuse trace', url: 'https://langfuse.hotrodan.com/project/p/traces/9f07ee03f9aa81cb022719498b0e4602' }],
+  links: [
+    { label: 'Langfuse trace', url: 'https://langfuse.hotrodan.com/project/p/traces/9f07ee03f9aa81cb022719498b0e4602' },
+  ],
 });
 
 const exactCache = (r2: number): CheckRecord =>
-  check('4.1/exact-cache', 'Identical request 3 times: #2 and #3 served from cache in < 100 ms, cache hit in Langfuse', {
-    status: r2 < 100 ? 'passed' : 'failed',
-    measurements: [
-      { name: 'request_1_ms', value: 412.7, unit: 'ms' },
-      { name: 'request_2_ms', value: r2, unit: 'ms', threshold: { op: '<', value: 100 }, pass: r2 < 100 },
-      { name: 'request_3_ms', value: 9.4, unit: 'ms', threshold: { op: '<', value: 100 }, pass: true },
-    ],
-    observations: { cacheKey: 'present', langfuseCacheHit: true },
-    ...(r2 < 100 ? {} : { error: `request_2_ms = ${r2} ms, required < 100 ms` }),
-  });
+  check(
+    '4.1/exact-cache',
+    'Identical request 3 times: #2 and #3 served from cache in < 100 ms, cache hit in Langfuse',
+    {
+      status: r2 < 100 ? 'passed' : 'failed',
+      measurements: [
+        { name: 'request_1_ms', value: 412.7, unit: 'ms' },
+        { name: 'request_2_ms', value: r2, unit: 'ms', threshold: { op: '<', value: 100 }, pass: r2 < 100 },
+        { name: 'request_3_ms', value: 9.4, unit: 'ms', threshold: { op: '<', value: 100 }, pass: true },
+      ],
+      observations: { cacheKey: 'present', langfuseCacheHit: true },
+      ...(r2 < 100 ? {} : { error: `request_2_ms = ${r2} ms, required < 100 ms` }),
+    },
+  );
 
 const statuses = [...Array.from({ length: 100 }, () => 200), 429];
 
-const rpm = check('5.1/rpm-limit', '101 requests with a 100 rpm key: the 101st gets HTTP 429, throttle logged in Langfuse', {
-  measurements: [
-    { name: 'ok_before_limit', value: 100, unit: 'requests', threshold: { op: '==', value: 100 }, pass: true },
-    { name: 'first_429_at', value: 101, unit: 'requests', threshold: { op: '==', value: 101 }, pass: true },
-  ],
-  observations: { statusSequence: statuses, statusCounts: { '200': 100, '429': 1 }, rpmLimit: 100 },
-});
+const rpm = check(
+  '5.1/rpm-limit',
+  '101 requests with a 100 rpm key: the 101st gets HTTP 429, throttle logged in Langfuse',
+  {
+    measurements: [
+      { name: 'ok_before_limit', value: 100, unit: 'requests', threshold: { op: '==', value: 100 }, pass: true },
+      { name: 'first_429_at', value: 101, unit: 'requests', threshold: { op: '==', value: 101 }, pass: true },
+    ],
+    observations: { statusSequence: statuses, statusCounts: { '200': 100, '429': 1 }, rpmLimit: 100 },
+  },
+);
 
-const failover = check('5.2/failover', 'A > 2,000-token prompt escalates gpt-4o-mini → gpt-4o; cost attributed in Langfuse', {
-  measurements: [
-    { name: 'escalation_prompt_tokens', value: 2400, unit: 'tokens', threshold: { op: '>', value: 2000 }, pass: true },
-    { name: 'control_prompt_tokens', value: 1500, unit: 'tokens', threshold: { op: '<', value: 2000 }, pass: true },
-    { name: 'escalation_http_status', value: 200, unit: 'code', threshold: { op: '==', value: 200 }, pass: true },
-  ],
-  observations: { escalatedModel: 'gpt-4o', controlModel: 'gpt-4o-mini' },
-});
+const failover = check(
+  '5.2/failover',
+  'A > 2,000-token prompt escalates gpt-4o-mini → gpt-4o; cost attributed in Langfuse',
+  {
+    measurements: [
+      {
+        name: 'escalation_prompt_tokens',
+        value: 2400,
+        unit: 'tokens',
+        threshold: { op: '>', value: 2000 },
+        pass: true,
+      },
+      { name: 'control_prompt_tokens', value: 1500, unit: 'tokens', threshold: { op: '<', value: 2000 }, pass: true },
+      { name: 'escalation_http_status', value: 200, unit: 'code', threshold: { op: '==', value: 200 }, pass: true },
+    ],
+    observations: { escalatedModel: 'gpt-4o', controlModel: 'gpt-4o-mini' },
+  },
+);
 
 /** Pre-cutover, every check passed: verdict go, charts for 4.1, 5.1 and 5.2. */
 export const healthy: EvidenceBundle = bundle('pre', 'go', [smoke, exactCache(11.8), rpm, failover]);
@@ -116,8 +145,20 @@ export const failedHostile: EvidenceBundle = bundle(
     check('5.1/rpm-limit', `rate limit ${HOSTILE}`, {
       status: 'failed',
       error: `POST https://gateway.hotrodan.com/v1/chat/completions answered HTTP 500: ${HOSTILE}\nsecond line`,
-      measurements: [{ name: `first_429_at${HOSTILE}`, value: null, unit: 'requests', threshold: { op: '==', value: 101 }, pass: false }],
-      observations: { [`key${HOSTILE}`]: HOSTILE, body: { nested: HOSTILE, long: 'x'.repeat(500) }, statuses: [200, 200, 500, 429] },
+      measurements: [
+        {
+          name: `first_429_at${HOSTILE}`,
+          value: null,
+          unit: 'requests',
+          threshold: { op: '==', value: 101 },
+          pass: false,
+        },
+      ],
+      observations: {
+        [`key${HOSTILE}`]: HOSTILE,
+        body: { nested: HOSTILE, long: 'x'.repeat(500) },
+        statuses: [200, 200, 500, 429],
+      },
       links: [
         { label: `trace ${HOSTILE}`, url: 'javascript:alert(1)' },
         { label: 'dashboard', url: `https://langfuse.hotrodan.com/d?q="><script>alert(2)</script>` },
@@ -148,7 +189,12 @@ export const incomplete: EvidenceBundle = bundle(
       ],
     }),
   ],
-  { verdictReasons: ['2/fly-processes skipped: FLY_API_TOKEN is not set', '4.1/exact-cache inconclusive: the gateway reported no cache key'] },
+  {
+    verdictReasons: [
+      '2/fly-processes skipped: FLY_API_TOKEN is not set',
+      '4.1/exact-cache inconclusive: the gateway reported no cache key',
+    ],
+  },
 );
 
 // The watch's `series` observation: `WatchPoint`s of src/measure/watch.ts, one per poll.
@@ -175,20 +221,39 @@ export const postWatch: EvidenceBundle = bundle(
         { name: 'cache_hit_rate', value: 0.38, unit: 'ratio', threshold: { op: '>=', value: 0.3 }, pass: true },
         { name: 'traces_support-bot', value: 412, unit: 'traces', threshold: { op: '>=', value: 1 }, pass: true },
         { name: 'requests_support-bot', value: 1400, unit: 'requests' },
-        { name: 'cache_hit_rate_support-bot', value: 0.41, unit: 'ratio', threshold: { op: '>=', value: 0.3 }, pass: true },
+        {
+          name: 'cache_hit_rate_support-bot',
+          value: 0.41,
+          unit: 'ratio',
+          threshold: { op: '>=', value: 0.3 },
+          pass: true,
+        },
         { name: 'traces_order-tracker', value: 198, unit: 'traces', threshold: { op: '>=', value: 1 }, pass: true },
         { name: 'requests_order-tracker', value: 1480, unit: 'requests' },
-        { name: 'cache_hit_rate_order-tracker', value: 0.35, unit: 'ratio', threshold: { op: '>=', value: 0.3 }, pass: true },
+        {
+          name: 'cache_hit_rate_order-tracker',
+          value: 0.35,
+          unit: 'ratio',
+          threshold: { op: '>=', value: 0.3 },
+          pass: true,
+        },
       ],
       observations: { agents: ['support-bot', 'order-tracker'], agentsFrom: 'AGENTS_CONFIG_PATH' },
       links: [{ label: 'Langfuse traces (all agents)', url: 'https://langfuse.hotrodan.com/traces' }],
     }),
     check('7/watch', 'error rate and p95 latency stay within the rollback thresholds for MONITOR_DURATION', {
       status: 'failed',
-      error: 'error rate 3.1 % over the last 5 min > 2 % at 22 min of 30 min. Runbook §7, "LiteLLM unavailable": roll back.',
+      error:
+        'error rate 3.1 % over the last 5 min > 2 % at 22 min of 30 min. Runbook §7, "LiteLLM unavailable": roll back.',
       measurements: [
         { name: 'requests', value: 2880, unit: 'requests', threshold: { op: '>=', value: 50 }, pass: true },
-        { name: 'max_window_error_rate', value: 0.031, unit: 'ratio', threshold: { op: '<=', value: 0.02 }, pass: false },
+        {
+          name: 'max_window_error_rate',
+          value: 0.031,
+          unit: 'ratio',
+          threshold: { op: '<=', value: 0.02 },
+          pass: false,
+        },
         { name: 'error_rate', value: 0.006, unit: 'ratio' },
         { name: 'baseline_p95_ms', value: 820, unit: 'ms' },
         { name: 'max_window_p95_ms', value: 940, unit: 'ms', threshold: { op: '<=', value: 1640 }, pass: true },
@@ -197,7 +262,17 @@ export const postWatch: EvidenceBundle = bundle(
         series,
         watchedMs: 1_800_000,
         baselineSource: 'evidence/latest-pre/evidence.json',
-        rollbackTrigger: { rule: 'error-rate', value: 0.031, limit: 0.02, unit: 'ratio', samples: 180, minSamples: 50, windowMs: 300_000, atMs: 1_320_000, line: 'ROLLBACK: error rate 3.1 % > 2.0 % over 180 requests (window 5 min)' },
+        rollbackTrigger: {
+          rule: 'error-rate',
+          value: 0.031,
+          limit: 0.02,
+          unit: 'ratio',
+          samples: 180,
+          minSamples: 50,
+          windowMs: 300_000,
+          atMs: 1_320_000,
+          line: 'ROLLBACK: error rate 3.1 % > 2.0 % over 180 requests (window 5 min)',
+        },
       },
     }),
   ],
@@ -244,7 +319,13 @@ export const injected: EvidenceBundle = bundle(
       status: 'failed',
       error: `POST https://gateway.hotrodan.com/v1/chat/completions answered HTTP 500:\n${all}`,
       measurements: [
-        { name: `first_429_at ${I.row}`, value: null, unit: `u${I.html}` as Unit, threshold: { op: '==', value: 101 }, pass: false },
+        {
+          name: `first_429_at ${I.row}`,
+          value: null,
+          unit: `u${I.html}` as Unit,
+          threshold: { op: '==', value: 101 },
+          pass: false,
+        },
         { name: `${I.table}`, value: 3, unit: `ms${I.control}` as Unit, threshold: { op: '<', value: 2 }, pass: false },
         { name: I.long, value: 1, unit: I.image as Unit },
       ],

@@ -23,7 +23,12 @@ const VERDICT_TONE: Record<Decision, 'good' | 'bad' | 'open'> = {
   incomplete: 'open',
 };
 
-const STATUS_LABEL: Record<CheckRecord['status'], string> = { passed: '✓ passed', failed: '✗ failed', skipped: '– skipped', inconclusive: '? inconclusive' };
+const STATUS_LABEL: Record<CheckRecord['status'], string> = {
+  passed: '✓ passed',
+  failed: '✗ failed',
+  skipped: '– skipped',
+  inconclusive: '? inconclusive',
+};
 
 /** Longest observation value printed in full; longer ones are cut and say how long they were. */
 const MAX_OBSERVATION_CHARS = 200;
@@ -97,11 +102,20 @@ function runMeta(b: EvidenceBundle): string {
     ['Phase', esc(b.run.phase === 'pre' ? 'pre-cutover' : 'post-cutover')],
     ['Target', t(b.run.target)],
     ['Tool', `${t(b.run.tool.name)} ${t(b.run.tool.version)}`],
-    ['Gateway', `${urlText(env.gateway.url)} · ${env.gateway.version ? `LiteLLM ${t(env.gateway.version)}` : '<span class="muted">version unknown</span>'}`],
-    ['Langfuse', `${urlText(env.langfuse.url)} · ${env.langfuse.version ? `v${t(env.langfuse.version)}` : '<span class="muted">version unknown</span>'}`],
+    [
+      'Gateway',
+      `${urlText(env.gateway.url)} · ${env.gateway.version ? `LiteLLM ${t(env.gateway.version)}` : '<span class="muted">version unknown</span>'}`,
+    ],
+    [
+      'Langfuse',
+      `${urlText(env.langfuse.url)} · ${env.langfuse.version ? `v${t(env.langfuse.version)}` : '<span class="muted">version unknown</span>'}`,
+    ],
     ['Started', time(b.run.startedAt)],
     ['Ended', `${time(b.run.endedAt)}${runSpan(b.run.startedAt, b.run.endedAt)} · ${t(b.run.endReason)}`],
-    ['Git SHA', b.run.gitSha ? `<code>${t(b.run.gitSha)}</code>` : '<span class="muted">unknown (not a git checkout)</span>'],
+    [
+      'Git SHA',
+      b.run.gitSha ? `<code>${t(b.run.gitSha)}</code>` : '<span class="muted">unknown (not a git checkout)</span>',
+    ],
     ['Digest', `<code>${t(b.digest)}</code>`],
   ];
   return `<section class="card meta" aria-labelledby="meta-h"><h2 id="meta-h">Run</h2><dl>${rows.map(([k, val]) => `<div><dt>${k}</dt><dd>${val}</dd></div>`).join('')}</dl>${deploys(b)}<p class="muted digest-note">The digest is the sha256 of evidence.json's canonical JSON: <code>pnpm evidence:verify &lt;dir&gt;</code> checks that the file this page was rendered from is unchanged.</p></section>`;
@@ -110,14 +124,22 @@ function runMeta(b: EvidenceBundle): string {
 /** Runbook §8's "Fly deploy hashes": what each process group of each app ran, as 2/fly-machines saw it. */
 function deploys(b: EvidenceBundle): string {
   const rows = Object.entries(b.environment.fly).flatMap(([app, groups]) =>
-    Object.entries(groups).map(([group, d]) => `<tr><td><code>${t(app)}</code></td><td>${t(group)}</td><td>${d.version === null ? '<span class="muted">?</span>' : t(d.version)}</td><td><code>${d.digest ? t(d.digest) : d.image ? t(d.image) : '<span class="muted">?</span>'}</code></td></tr>`),
+    Object.entries(groups).map(
+      ([group, d]) =>
+        `<tr><td><code>${t(app)}</code></td><td>${t(group)}</td><td>${d.version === null ? '<span class="muted">?</span>' : t(d.version)}</td><td><code>${d.digest ? t(d.digest) : d.image ? t(d.image) : '<span class="muted">?</span>'}</code></td></tr>`,
+    ),
   );
   if (rows.length === 0) return '';
   return `<table class="deploys"><caption>Deploy hashes (Fly)</caption><colgroup><col style="width:26%"><col style="width:12%"><col style="width:10%"><col style="width:52%"></colgroup><thead><tr><th scope="col">app</th><th scope="col">process group</th><th scope="col">release</th><th scope="col">image digest</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function overview(b: EvidenceBundle): string {
-  const items = b.sections.flatMap((s) => s.checks.map((c) => `<li><a href="#${anchor('check', c.id)}"><span class="st st-${c.status}">${STATUS_LABEL[c.status]}</span> <code>${t(c.id)}</code></a></li>`));
+  const items = b.sections.flatMap((s) =>
+    s.checks.map(
+      (c) =>
+        `<li><a href="#${anchor('check', c.id)}"><span class="st st-${c.status}">${STATUS_LABEL[c.status]}</span> <code>${t(c.id)}</code></a></li>`,
+    ),
+  );
   return `<nav class="card overview" aria-labelledby="overview-h"><h2 id="overview-h">Checks</h2><ul>${items.join('')}</ul></nav>`;
 }
 
@@ -126,7 +148,14 @@ function sectionCard(s: EvidenceBundle['sections'][number], all: readonly CheckR
   const id = anchor('section', s.section);
   return `<section class="card section" id="${id}" data-section="${t(s.section)}" aria-labelledby="${id}-h">
 <h2 id="${id}-h">§${t(s.section)}${title ? ` ${esc(title)}` : ''}</h2>
-${s.checks.map((c) => checkBlock(c, all.filter((o) => o !== c))).join('\n')}
+${s.checks
+  .map((c) =>
+    checkBlock(
+      c,
+      all.filter((o) => o !== c),
+    ),
+  )
+  .join('\n')}
 </section>`;
 }
 
@@ -134,23 +163,41 @@ function checkBlock(c: CheckRecord, others: readonly CheckRecord[]): string {
   const parts: string[] = [
     `<div class="check-head"><span class="badge st-${c.status}">${STATUS_LABEL[c.status]}</span> <h3><code>${t(c.id)}</code> ${t(c.title, LIMITS.line)}</h3> <span class="muted dur">${esc(duration(c.durationMs))}</span></div>`,
   ];
-  if (c.skip) parts.push(`<p class="skip"><strong>${c.skip.explicit ? 'Waived (CUTOVER_SKIP)' : 'Skipped for lack of inputs'}:</strong> ${t(c.skip.reason, LIMITS.line)}</p>`);
-  for (const u of uncheckedParts(c)) parts.push(`<p class="skip"><strong>Not checked: ${t(u.part)}</strong> ${t(u.why, LIMITS.line)}</p>`);
+  if (c.skip)
+    parts.push(
+      `<p class="skip"><strong>${c.skip.explicit ? 'Waived (CUTOVER_SKIP)' : 'Skipped for lack of inputs'}:</strong> ${t(c.skip.reason, LIMITS.line)}</p>`,
+    );
+  for (const u of uncheckedParts(c))
+    parts.push(`<p class="skip"><strong>Not checked: ${t(u.part)}</strong> ${t(u.why, LIMITS.line)}</p>`);
   if (c.error) parts.push(`<pre class="error">${tLines(c.error)}</pre>`);
   if (c.measurements.length > 0) parts.push(measurementsTable(c.measurements));
   const charts = chartsFor(c, others);
-  if (charts.length > 0) parts.push(`<div class="charts">${charts.map((ch) => `<figure>${ch.svg}<figcaption>${t(ch.caption, LIMITS.line)}</figcaption></figure>`).join('')}</div>`);
+  if (charts.length > 0)
+    parts.push(
+      `<div class="charts">${charts.map((ch) => `<figure>${ch.svg}<figcaption>${t(ch.caption, LIMITS.line)}</figcaption></figure>`).join('')}</div>`,
+    );
   const obs = Object.entries(c.observations);
-  if (obs.length > 0) parts.push(`<table class="obs"><caption>Observations</caption><tbody>${obs.map(([k, val]) => `<tr><th scope="row">${t(k)}</th><td>${observation(val)}</td></tr>`).join('')}</tbody></table>`);
-  if (c.links.length > 0) parts.push(`<ul class="links">${c.links.map((l) => `<li>${link(l.label, l.url)}</li>`).join('')}</ul>`);
+  if (obs.length > 0)
+    parts.push(
+      `<table class="obs"><caption>Observations</caption><tbody>${obs.map(([k, val]) => `<tr><th scope="row">${t(k)}</th><td>${observation(val)}</td></tr>`).join('')}</tbody></table>`,
+    );
+  if (c.links.length > 0)
+    parts.push(`<ul class="links">${c.links.map((l) => `<li>${link(l.label, l.url)}</li>`).join('')}</ul>`);
   return `<article class="check st-border-${c.status}" id="${anchor('check', c.id)}" data-check="${t(c.id)}" data-status="${t(c.status)}">${parts.join('\n')}</article>`;
 }
 
 function measurementsTable(ms: readonly Measurement[]): string {
   const rows = ms.map((m) => {
     const value = m.value === null ? '<span class="notmeasured">not measured</span>' : t(measured(m.value, m.unit));
-    const threshold = m.threshold ? t(`${m.threshold.op} ${measured(m.threshold.value, m.unit)}`) : '<span class="muted">recorded only</span>';
-    const result = m.pass === undefined ? '<span class="muted">—</span>' : m.pass ? '<span class="mark pass">✓ pass</span>' : '<span class="mark fail">✗ fail</span>';
+    const threshold = m.threshold
+      ? t(`${m.threshold.op} ${measured(m.threshold.value, m.unit)}`)
+      : '<span class="muted">recorded only</span>';
+    const result =
+      m.pass === undefined
+        ? '<span class="muted">—</span>'
+        : m.pass
+          ? '<span class="mark pass">✓ pass</span>'
+          : '<span class="mark fail">✗ fail</span>';
     return `<tr${m.pass === false ? ' class="miss"' : ''}><th scope="row"><code>${t(m.name)}</code></th><td class="num">${value}</td><td class="num">${threshold}</td><td>${result}</td></tr>`;
   });
   return `<table class="measurements"><caption>Measurements</caption><colgroup><col style="width:34%"><col style="width:22%"><col style="width:28%"><col style="width:16%"></colgroup><thead><tr><th scope="col">measurement</th><th scope="col">value</th><th scope="col">threshold</th><th scope="col">result</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
@@ -177,25 +224,32 @@ function observation(v: unknown): string {
 
 /** Only http(s) URLs become anchors; anything else (javascript:, data:) is shown as inert text. */
 function link(label: string, url: string): string {
-  if (!isWebUrl(url)) return `${t(label)}: <code>${t(url, LIMITS.url)}</code> <span class="muted">(not an http(s) link)</span>`;
+  if (!isWebUrl(url))
+    return `${t(label)}: <code>${t(url, LIMITS.url)}</code> <span class="muted">(not an http(s) link)</span>`;
   return `<a href="${esc(url)}" rel="noopener noreferrer">${t(label)}</a>`;
 }
 
 function urlText(url: string): string {
-  return isWebUrl(url) ? `<a href="${esc(url)}" rel="noopener noreferrer">${esc(url)}</a>` : `<code>${t(url, LIMITS.url)}</code>`;
+  return isWebUrl(url)
+    ? `<a href="${esc(url)}" rel="noopener noreferrer">${esc(url)}</a>`
+    : `<code>${t(url, LIMITS.url)}</code>`;
 }
 
 /** A fragment id: `anchor('check', '4.1/exact-cache')` → `check-4-1-exact-cache`. */
 function anchor(kind: 'check' | 'section', id: string): string {
-  return `${kind}-${String(id).slice(0, LIMITS.name).replace(/[^A-Za-z0-9_-]+/g, '-')}`;
+  return `${kind}-${String(id)
+    .slice(0, LIMITS.name)
+    .replace(/[^A-Za-z0-9_-]+/g, '-')}`;
 }
-
 
 /** An ISO timestamp as `2026-11-27 07:07:37 UTC` (machine-readable in `datetime`); anything unparsable as-is. */
 function time(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return t(iso);
-  return `<time datetime="${esc(d.toISOString())}">${d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}</time>`;
+  return `<time datetime="${esc(d.toISOString())}">${d
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC')}</time>`;
 }
 
 function runSpan(from: string, to: string): string {

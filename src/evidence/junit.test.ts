@@ -12,7 +12,13 @@ interface XmlElement {
 }
 
 /** Whether a code point is a `Char` of XML 1.0 (§2.2). */
-const isXmlChar = (c: number): boolean => c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+const isXmlChar = (c: number): boolean =>
+  c === 0x9 ||
+  c === 0xa ||
+  c === 0xd ||
+  (c >= 0x20 && c <= 0xd7ff) ||
+  (c >= 0xe000 && c <= 0xfffd) ||
+  (c >= 0x10000 && c <= 0x10ffff);
 
 /**
  * A strict, non-validating XML 1.0 parser for what a JUnit file may hold: an XML declaration,
@@ -25,7 +31,8 @@ const isXmlChar = (c: number): boolean => c === 0x9 || c === 0xa || c === 0xd ||
 function parseXml(xml: string): XmlElement {
   for (const ch of xml) {
     const c = ch.codePointAt(0)!;
-    if (!isXmlChar(c) || (ch.length === 1 && c >= 0xd800 && c <= 0xdfff)) throw new Error(`character U+${c.toString(16).padStart(4, '0')} is not allowed in XML`);
+    if (!isXmlChar(c) || (ch.length === 1 && c >= 0xd800 && c <= 0xdfff))
+      throw new Error(`character U+${c.toString(16).padStart(4, '0')} is not allowed in XML`);
   }
   const NAME = /[A-Za-z_:][\w.:-]*/y;
   const decode = (s: string, where: string): string => {
@@ -95,28 +102,56 @@ function parseXml(xml: string): XmlElement {
   return root;
 }
 
-const all = (el: XmlElement, name: string): XmlElement[] => [...(el.name === name ? [el] : []), ...el.children.flatMap((c) => all(c, name))];
+const all = (el: XmlElement, name: string): XmlElement[] => [
+  ...(el.name === name ? [el] : []),
+  ...el.children.flatMap((c) => all(c, name)),
+];
 
 describe('the strict XML check', () => {
   test('accepts well-formed XML and rejects what is not', () => {
-    expect(parseXml('<?xml version="1.0" encoding="UTF-8"?>\n<a x="1 &amp; &#x3C;"><b>t &lt; &#233;</b><c/></a>\n').children.map((c) => c.name)).toEqual(['b', 'c']);
-    for (const bad of ['<a>\u0001</a>', '<a>\ud800</a>', '<a>\uffff</a>', '<a>&#1;</a>', '<a>&#xD800;</a>', '<a>&nbsp;</a>', '<a>&</a>', '<a x="<"/>', '<a x="1" x="2"/>', '<a x=1/>', '<a><b></a>', '<a>', '<a/><b/>', 'text<a/>', '<a>]]></a>']) {
+    expect(
+      parseXml(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<a x="1 &amp; &#x3C;"><b>t &lt; &#233;</b><c/></a>\n',
+      ).children.map((c) => c.name),
+    ).toEqual(['b', 'c']);
+    for (const bad of [
+      '<a>\u0001</a>',
+      '<a>\ud800</a>',
+      '<a>\uffff</a>',
+      '<a>&#1;</a>',
+      '<a>&#xD800;</a>',
+      '<a>&nbsp;</a>',
+      '<a>&</a>',
+      '<a x="<"/>',
+      '<a x="1" x="2"/>',
+      '<a x=1/>',
+      '<a><b></a>',
+      '<a>',
+      '<a/><b/>',
+      'text<a/>',
+      '<a>]]></a>',
+    ]) {
       expect(() => parseXml(bad), bad).toThrow();
     }
   });
 });
 
 describe('renderJunit', () => {
-  test.each(Object.entries({ healthy, failedHostile, incomplete, postWatch, injected }))('%s: well-formed XML 1.0, a testcase per check, a failure per failed or inconclusive one', (_, b) => {
-    const root = parseXml(renderJunit(b));
-    const checks = b.sections.flatMap((s) => s.checks);
-    expect(root.name).toBe('testsuites');
-    expect(all(root, 'testsuite')).toHaveLength(b.sections.length);
-    expect(all(root, 'testcase')).toHaveLength(checks.length);
-    expect(all(root, 'failure')).toHaveLength(checks.filter((c) => c.status === 'failed' || c.status === 'inconclusive').length);
-    expect(all(root, 'skipped')).toHaveLength(checks.filter((c) => c.status === 'skipped').length);
-    expect(all(root, 'property')).toHaveLength(checks.reduce((n, c) => n + c.measurements.length, 0));
-  });
+  test.each(Object.entries({ healthy, failedHostile, incomplete, postWatch, injected }))(
+    '%s: well-formed XML 1.0, a testcase per check, a failure per failed or inconclusive one',
+    (_, b) => {
+      const root = parseXml(renderJunit(b));
+      const checks = b.sections.flatMap((s) => s.checks);
+      expect(root.name).toBe('testsuites');
+      expect(all(root, 'testsuite')).toHaveLength(b.sections.length);
+      expect(all(root, 'testcase')).toHaveLength(checks.length);
+      expect(all(root, 'failure')).toHaveLength(
+        checks.filter((c) => c.status === 'failed' || c.status === 'inconclusive').length,
+      );
+      expect(all(root, 'skipped')).toHaveLength(checks.filter((c) => c.status === 'skipped').length);
+      expect(all(root, 'property')).toHaveLength(checks.reduce((n, c) => n + c.measurements.length, 0));
+    },
+  );
 
   test('hostile strings are text: escaped, without control characters, bounded', () => {
     const xml = renderJunit(injected);
@@ -133,7 +168,9 @@ describe('renderJunit', () => {
     const names = all(root, 'property').map((p) => p.attrs.name);
     expect(names).toContain('first_429_at sha256:abc | forged | row | `x` |');
     expect(names).toContain(`${'A'.repeat(LIMITS.name)}… (10243 chars)`);
-    expect(all(root, 'testcase')[1]!.attrs.name).toMatch(/^5\.1\/rpm-limit rate limit 1\.81\.9 # Cutover pre-check: \*\*GO\*\* \(auditor-approved\) A+… \(\d+ chars\)$/);
+    expect(all(root, 'testcase')[1]!.attrs.name).toMatch(
+      /^5\.1\/rpm-limit rate limit 1\.81\.9 # Cutover pre-check: \*\*GO\*\* \(auditor-approved\) A+… \(\d+ chars\)$/,
+    );
   });
 
   test('the HTML-hostile fixture keeps its text, escaped', () => {
@@ -144,7 +181,11 @@ describe('renderJunit', () => {
   test('an XML-forbidden character anywhere is replaced, never written', () => {
     const b = structuredClone(healthy);
     const c = b.sections[0]!.checks[0]!;
-    Object.assign(c, { status: 'failed', title: 'a\u0000\ud800\uffff', error: 'b\u0001\udc00\ufffe\nsecond line\u000b' });
+    Object.assign(c, {
+      status: 'failed',
+      title: 'a\u0000\ud800\uffff',
+      error: 'b\u0001\udc00\ufffe\nsecond line\u000b',
+    });
     c.measurements[0]!.name = 'n\u0008\ud83d';
     c.measurements[0]!.unit = 'u\u001f😀' as Unit;
     const xml = renderJunit(b);

@@ -23,19 +23,29 @@ export function renderJunit(b: UnsignedBundle): string {
   for (const s of b.sections) {
     const failures = s.checks.filter((c) => c.status === 'failed' || c.status === 'inconclusive').length;
     const time = s.checks.reduce((t, c) => t + c.durationMs, 0) / 1000;
-    out.push(`  <testsuite name="runbook §${esc(s.section)}" tests="${s.checks.length}" failures="${failures}" skipped="${s.checks.filter((c) => c.status === 'skipped').length}" time="${time.toFixed(3)}">`);
+    out.push(
+      `  <testsuite name="runbook §${esc(s.section)}" tests="${s.checks.length}" failures="${failures}" skipped="${s.checks.filter((c) => c.status === 'skipped').length}" time="${time.toFixed(3)}">`,
+    );
     for (const c of s.checks) {
-      out.push(`    <testcase classname="runbook.${esc(s.section)}" name="${esc(`${c.id} ${c.title}`, LIMITS.line)}" time="${(c.durationMs / 1000).toFixed(3)}">`);
+      out.push(
+        `    <testcase classname="runbook.${esc(s.section)}" name="${esc(`${c.id} ${c.title}`, LIMITS.line)}" time="${(c.durationMs / 1000).toFixed(3)}">`,
+      );
       if (c.measurements.length > 0) {
         out.push('      <properties>');
         for (const m of c.measurements) {
-          const t = m.threshold ? ` threshold="${esc(`${m.threshold.op} ${m.threshold.value}`)}" pass="${esc(String(m.pass))}"` : '';
+          const t = m.threshold
+            ? ` threshold="${esc(`${m.threshold.op} ${m.threshold.value}`)}" pass="${esc(String(m.pass))}"`
+            : '';
           out.push(`        <property name="${esc(m.name)}" value="${esc(m.value ?? '')}" unit="${esc(m.unit)}"${t}/>`);
         }
         out.push('      </properties>');
       }
-      if (c.status === 'failed' || c.status === 'inconclusive') out.push(`      <failure type="${esc(c.status)}" message="${esc(firstLine(c.error ?? c.status), LIMITS.line)}">${xmlText(c.error ?? '', { newlines: true, max: LIMITS.text })}</failure>`);
-      if (c.status === 'skipped') out.push(`      <skipped message="${esc(c.skip?.reason ?? 'skipped', LIMITS.line)}"/>`);
+      if (c.status === 'failed' || c.status === 'inconclusive')
+        out.push(
+          `      <failure type="${esc(c.status)}" message="${esc(firstLine(c.error ?? c.status), LIMITS.line)}">${xmlText(c.error ?? '', { newlines: true, max: LIMITS.text })}</failure>`,
+        );
+      if (c.status === 'skipped')
+        out.push(`      <skipped message="${esc(c.skip?.reason ?? 'skipped', LIMITS.line)}"/>`);
       out.push('    </testcase>');
     }
     out.push('  </testsuite>');

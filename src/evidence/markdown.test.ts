@@ -5,23 +5,39 @@ import { renderMarkdown } from './markdown.ts';
 import { decisionOf, type EvidenceBundle } from './model.ts';
 import { bound, LIMITS, mdUrl, stripControl } from './sanitize.ts';
 
-const deployment = <B extends typeof healthy>(b: B): B => ({ ...b, verdict: decisionOf(b.verdict), run: { ...b.run, target: 'deployment', kind: 'cutover' } });
+const deployment = <B extends typeof healthy>(b: B): B => ({
+  ...b,
+  verdict: decisionOf(b.verdict),
+  run: { ...b.run, target: 'deployment', kind: 'cutover' },
+});
 
 describe('renderMarkdown', () => {
   test('a rehearsal says so on the first line, and what it does and does not prove', () => {
     const [first, , meaning] = renderMarkdown(healthy).split('\n');
     expect(first).toBe('# Cutover pre-check: **REHEARSAL-GO** (sandbox rehearsal)');
-    expect(meaning).toBe("Rehearsal against the bundled sandbox: every check passed. This proves that the suite and the runbook's checks work end to end; it proves nothing about production: decide with a run against the deployment (GATEWAY_URL in .env).");
+    expect(meaning).toBe(
+      "Rehearsal against the bundled sandbox: every check passed. This proves that the suite and the runbook's checks work end to end; it proves nothing about production: decide with a run against the deployment (GATEWAY_URL in .env).",
+    );
   });
 
   test('a deployment run states the decision', () => {
     const [first, , meaning] = renderMarkdown(deployment(healthy)).split('\n');
     expect(first).toBe('# Cutover pre-check: **GO**');
-    expect(meaning).toBe('Every check of the pre-cutover runbook ran and passed: production agents may be switched to the gateway.');
+    expect(meaning).toBe(
+      'Every check of the pre-cutover runbook ran and passed: production agents may be switched to the gateway.',
+    );
   });
 
   test('hold-with-findings lists each finding under the verdict', () => {
-    const md = renderMarkdown(deployment({ ...postWatch, verdict: 'hold-with-findings', verdictReasons: ['6/live-traffic: agent returns-assistant: no trace tagged agent:returns-assistant in Langfuse over 30 min of watching'] }));
+    const md = renderMarkdown(
+      deployment({
+        ...postWatch,
+        verdict: 'hold-with-findings',
+        verdictReasons: [
+          '6/live-traffic: agent returns-assistant: no trace tagged agent:returns-assistant in Langfuse over 30 min of watching',
+        ],
+      }),
+    );
     expect(md.split('\n').slice(0, 5)).toEqual([
       '# Cutover watch: **HOLD-WITH-FINDINGS**',
       '',
@@ -35,7 +51,11 @@ describe('renderMarkdown', () => {
 describe('a pass with a part unchecked', () => {
   test('says which part, next to the check', async () => {
     const { uncheckedParts } = await import('./unchecked.ts');
-    const check = { ...healthy.sections[0]!.checks[0]!, id: '1/langfuse-schema', observations: { postgres: 'not checked: LANGFUSE_DATABASE_URL is not set', clickhouse: 'clean' } };
+    const check = {
+      ...healthy.sections[0]!.checks[0]!,
+      id: '1/langfuse-schema',
+      observations: { postgres: 'not checked: LANGFUSE_DATABASE_URL is not set', clickhouse: 'clean' },
+    };
     expect(uncheckedParts(check)).toEqual([{ part: 'postgres', why: 'LANGFUSE_DATABASE_URL is not set' }]);
     const md = renderMarkdown({ ...healthy, sections: [{ section: '1', checks: [check] }] });
     expect(md).toContain('> 1/langfuse-schema passed, but postgres was not checked: LANGFUSE_DATABASE_URL is not set');
@@ -57,13 +77,25 @@ function* tokens(ts: readonly Token[]): Generator<Token> {
 
 /** The text a reader sees of some inline tokens (escapes resolved, code spans as their text). */
 function plain(ts: readonly Token[]): string {
-  return ts.map((t) => ('tokens' in t && t.tokens && t.type !== 'codespan' ? plain(t.tokens) : 'text' in t ? String(t.text) : '')).join('');
+  return ts
+    .map((t) =>
+      'tokens' in t && t.tokens && t.type !== 'codespan' ? plain(t.tokens) : 'text' in t ? String(t.text) : '',
+    )
+    .join('');
 }
 
 /** A bundle string as the views print it on one line: control characters stripped, bounded. */
 const shown = (s: unknown, max: number = LIMITS.name): string => bound(stripControl(s), max).trim();
 
-const FIXTURES = { healthy, failedHostile, incomplete, postWatch, injected, deployment: deployment(failedHostile), injectedDeployment: deployment(injected) };
+const FIXTURES = {
+  healthy,
+  failedHostile,
+  incomplete,
+  postWatch,
+  injected,
+  deployment: deployment(failedHostile),
+  injectedDeployment: deployment(injected),
+};
 
 /**
  * What summary.md must be, parsed by a GFM parser, whatever the bundle's strings hold: the
@@ -74,7 +106,9 @@ function expectStructure(b: EvidenceBundle): void {
   const doc = marked.lexer(md, { gfm: true });
   const all = [...tokens(doc)];
   const checks = b.sections.flatMap((s) => s.checks);
-  const groups = Object.entries(b.environment.fly).flatMap(([app, gs]) => Object.keys(gs).map((g) => [app, g] as const));
+  const groups = Object.entries(b.environment.fly).flatMap(([app, gs]) =>
+    Object.keys(gs).map((g) => [app, g] as const),
+  );
   const links = checks.flatMap((c) => c.links);
 
   // Headings: exactly one h1, the verdict; one h2 per section, then Links, Deploy hashes, Run errors.
@@ -96,24 +130,39 @@ function expectStructure(b: EvidenceBundle): void {
   b.sections.forEach((s, i) => {
     const table = tables[i]!;
     expect(table.header.map((h) => h.text)).toEqual(['check', 'status', 'measured', 'threshold']);
-    expect(table.rows.map((r) => r.length)).toEqual(s.checks.flatMap((c) => Array.from({ length: Math.max(1, c.measurements.length) }, () => 4)));
+    expect(table.rows.map((r) => r.length)).toEqual(
+      s.checks.flatMap((c) => Array.from({ length: Math.max(1, c.measurements.length) }, () => 4)),
+    );
     const firsts = table.rows.map((r) => plain(r[0]!.tokens)).filter((id) => id !== '');
     expect(firsts).toEqual(s.checks.map((c) => shown(c.id)));
   });
   if (groups.length > 0) {
     const deploys = tables.at(-1)!;
     expect(deploys.header.map((h) => h.text)).toEqual(['app', 'process group', 'release', 'image digest']);
-    expect(deploys.rows.map((r) => [plain(r[0]!.tokens), plain(r[1]!.tokens), r.length])).toEqual(groups.map(([app, g]) => [shown(app), shown(g), 4]));
+    expect(deploys.rows.map((r) => [plain(r[0]!.tokens), plain(r[1]!.tokens), r.length])).toEqual(
+      groups.map(([app, g]) => [shown(app), shown(g), 4]),
+    );
   }
 
   // Lists: the verdict reasons, the links and the run errors, one item each; nothing else.
   const lists = doc.filter((t): t is Tokens.List => t.type === 'list');
   expect(all.filter((t) => t.type === 'list')).toHaveLength(lists.length);
-  expect(lists.map((l) => l.items.length)).toEqual([b.verdictReasons.length, links.length, b.runErrors.length].filter((n) => n > 0));
+  expect(lists.map((l) => l.items.length)).toEqual(
+    [b.verdictReasons.length, links.length, b.runErrors.length].filter((n) => n > 0),
+  );
 
   // Block quotes: one per error, skip reason and unchecked part, after the tables; nothing else.
   const quotes = all.filter((t) => t.type === 'blockquote');
-  expect(quotes).toHaveLength(checks.reduce((n, c) => n + (c.error ? 1 : 0) + (c.skip ? 1 : 0) + Object.values(c.observations).filter((v) => typeof v === 'string' && /^not checked\b/.test(v)).length, 0));
+  expect(quotes).toHaveLength(
+    checks.reduce(
+      (n, c) =>
+        n +
+        (c.error ? 1 : 0) +
+        (c.skip ? 1 : 0) +
+        Object.values(c.observations).filter((v) => typeof v === 'string' && /^not checked\b/.test(v)).length,
+      0,
+    ),
+  );
 
   // Top-level paragraphs: the meaning, the run line, the digest.
   expect(doc.filter((t) => t.type === 'paragraph')).toHaveLength(b.digest ? 3 : 2);
@@ -121,7 +170,11 @@ function expectStructure(b: EvidenceBundle): void {
   // Links: only the bundle's http(s) links, each once; no image; no raw HTML; no code block.
   const emitted = links.map((l) => mdUrl(l.url)).filter((u) => u !== undefined);
   expect(all.filter((t) => t.type === 'link').map((t) => (t as Tokens.Link).href)).toEqual(emitted);
-  for (const type of ['image', 'html', 'tag', 'code', 'hr', 'def', 'em', 'del']) expect(all.filter((t) => t.type === type), type).toEqual([]);
+  for (const type of ['image', 'html', 'tag', 'code', 'hr', 'def', 'em', 'del'])
+    expect(
+      all.filter((t) => t.type === type),
+      type,
+    ).toEqual([]);
   expect(all.filter((t) => t.type === 'strong')).toHaveLength(1);
 
   // No control character but the line breaks we write; every string bounded.
@@ -131,14 +184,20 @@ function expectStructure(b: EvidenceBundle): void {
 }
 
 describe('summary.md parsed as GitHub-flavoured Markdown', () => {
-  test.each(Object.entries(FIXTURES))('%s: the headings, tables, lists, quotes and links we emit, and nothing else', (_, b) => {
-    expectStructure(b);
-  });
+  test.each(Object.entries(FIXTURES))(
+    '%s: the headings, tables, lists, quotes and links we emit, and nothing else',
+    (_, b) => {
+      expectStructure(b);
+    },
+  );
 
   test('a failing check does not break its table: every row keeps the header, the quotes follow the table', () => {
     const [cache, smoke] = [failedHostile.sections[1]!.checks[0]!, healthy.sections[0]!.checks[0]!];
     expect(cache.status).toBe('failed');
-    const b: EvidenceBundle = { ...failedHostile, sections: [{ section: '4.1', checks: [cache, { ...smoke, id: '4.1/after', section: '4.1' }] }] };
+    const b: EvidenceBundle = {
+      ...failedHostile,
+      sections: [{ section: '4.1', checks: [cache, { ...smoke, id: '4.1/after', section: '4.1' }] }],
+    };
     expectStructure(b);
     const md = renderMarkdown(b);
     const lines = md.split('\n');
@@ -154,7 +213,9 @@ describe('summary.md parsed as GitHub-flavoured Markdown', () => {
       '|  |  | total_ms = 245.02 ms ✓ | < 2000 ms |',
       '|  |  | headers_ms = 236 ms |  |',
     ]);
-    expect(md).toContain('|  |  | headers_ms = 236 ms |  |\n\n> 4.1/exact-cache: request_2_ms = 180.5 ms, required < 100 ms\n');
+    expect(md).toContain(
+      '|  |  | headers_ms = 236 ms |  |\n\n> 4.1/exact-cache: request_2_ms = 180.5 ms, required < 100 ms\n',
+    );
   });
 
   test('a forged verdict in a server string stays text: the version line, the reasons, the deploy table', () => {
@@ -172,7 +233,9 @@ describe('summary.md parsed as GitHub-flavoured Markdown', () => {
 
   test('only http(s) links become links, with the URL percent-encoded where Markdown would read it', () => {
     const md = renderMarkdown(injected);
-    expect(md).toContain('- 5.1/rpm-limit: trace \\[link\\](http\\://evil): `javascript:alert(1)` (not an http(s) link)');
+    expect(md).toContain(
+      '- 5.1/rpm-limit: trace \\[link\\](http\\://evil): `javascript:alert(1)` (not an http(s) link)',
+    );
     expect(md).toContain('](https://langfuse.hotrodan.com/d?q=a%26lt;b%3E%28c%29%5Bd%5D%60e%60%7Cf)');
     expect(md).toContain('- 5.1/rpm-limit: newline: `https://langfuse.hotrodan.com/t # forged` (not an http(s) link)');
   });

@@ -3,7 +3,12 @@ import { LIMITS, mdCell, mdCode, mdInline, mdLines, mdUrl, stripControl } from '
 import { uncheckedParts } from './unchecked.ts';
 import { verdictMeaning } from './verdict-text.ts';
 
-const ICON: Record<CheckRecord['status'], string> = { passed: '✅ passed', failed: '❌ failed', skipped: '⏭️ skipped', inconclusive: '⚠️ inconclusive' };
+const ICON: Record<CheckRecord['status'], string> = {
+  passed: '✅ passed',
+  failed: '❌ failed',
+  skipped: '⏭️ skipped',
+  inconclusive: '⚠️ inconclusive',
+};
 
 /**
  * The bundle as Markdown, short enough for a PR comment or a decision-log entry: the verdict
@@ -21,7 +26,10 @@ const ICON: Record<CheckRecord['status'], string> = { passed: '✅ passed', fail
 export function renderMarkdown(b: UnsignedBundle & { digest?: string }): string {
   const out: string[] = [];
   const faults = b.run.sandboxFaults?.map((f) => mdInline(f));
-  out.push(`# Cutover ${b.run.phase === 'pre' ? 'pre-check' : 'watch'}: **${mdInline(b.verdict.toUpperCase())}**${b.run.target === 'sandbox' ? ' (sandbox rehearsal)' : ''}`, '');
+  out.push(
+    `# Cutover ${b.run.phase === 'pre' ? 'pre-check' : 'watch'}: **${mdInline(b.verdict.toUpperCase())}**${b.run.target === 'sandbox' ? ' (sandbox rehearsal)' : ''}`,
+    '',
+  );
   // The meaning is our text; the only bundle strings in it are the sandbox faults, escaped above.
   out.push(verdictMeaning({ ...b, run: { ...b.run, sandboxFaults: faults } }), '');
   if (b.verdictReasons.length > 0) out.push(...b.verdictReasons.map((r) => `- ${mdInline(r, LIMITS.line)}`), '');
@@ -35,21 +43,42 @@ export function renderMarkdown(b: UnsignedBundle & { digest?: string }): string 
     const notes: string[] = [];
     for (const c of s.checks) {
       const ms = c.measurements.length > 0 ? c.measurements : [undefined];
-      ms.forEach((m, i) => out.push(`| ${i === 0 ? mdCell(c.id) : ''} | ${i === 0 ? ICON[c.status] : ''} | ${m ? measured(m) : ''} | ${m ? threshold(m) : ''} |`));
+      ms.forEach((m, i) =>
+        out.push(
+          `| ${i === 0 ? mdCell(c.id) : ''} | ${i === 0 ? ICON[c.status] : ''} | ${m ? measured(m) : ''} | ${m ? threshold(m) : ''} |`,
+        ),
+      );
       if (c.error) notes.push(quote(`${mdInline(c.id)}:`, c.error));
       if (c.skip) notes.push(`> ${mdInline(c.id)} skipped: ${mdInline(c.skip.reason, LIMITS.line)}`);
-      for (const u of uncheckedParts(c)) notes.push(`> ${mdInline(c.id)} ${c.status}, but ${mdInline(u.part)} was not checked: ${mdInline(u.why, LIMITS.line)}`);
+      for (const u of uncheckedParts(c))
+        notes.push(
+          `> ${mdInline(c.id)} ${c.status}, but ${mdInline(u.part)} was not checked: ${mdInline(u.why, LIMITS.line)}`,
+        );
     }
     out.push('');
     for (const n of notes) out.push(n, '');
   }
-  const links = b.sections.flatMap((s) => s.checks.flatMap((c) => c.links.map((l) => `- ${mdInline(c.id)}: ${link(l.label, l.url)}`)));
+  const links = b.sections.flatMap((s) =>
+    s.checks.flatMap((c) => c.links.map((l) => `- ${mdInline(c.id)}: ${link(l.label, l.url)}`)),
+  );
   if (links.length > 0) out.push('## Links', '', ...links, '');
   const deploys = Object.entries(env.fly).flatMap(([app, groups]) =>
-    Object.entries(groups).map(([group, d]) => `| ${mdCell(app)} | ${mdCell(group)} | ${mdCell(d.version ?? '?')} | ${mdCode(d.digest ?? d.image ?? '?')} |`),
+    Object.entries(groups).map(
+      ([group, d]) =>
+        `| ${mdCell(app)} | ${mdCell(group)} | ${mdCell(d.version ?? '?')} | ${mdCode(d.digest ?? d.image ?? '?')} |`,
+    ),
   );
-  if (deploys.length > 0) out.push('## Deploy hashes', '', '| app | process group | release | image digest |', '|---|---|---|---|', ...deploys, '');
-  if (b.runErrors.length > 0) out.push('## Run errors', '', ...b.runErrors.map((e) => `- ${mdInline(firstLine(e), LIMITS.line)}`), '');
+  if (deploys.length > 0)
+    out.push(
+      '## Deploy hashes',
+      '',
+      '| app | process group | release | image digest |',
+      '|---|---|---|---|',
+      ...deploys,
+      '',
+    );
+  if (b.runErrors.length > 0)
+    out.push('## Run errors', '', ...b.runErrors.map((e) => `- ${mdInline(firstLine(e), LIMITS.line)}`), '');
   if (b.digest) out.push(`Evidence digest: ${mdCode(b.digest)} (verify with \`pnpm evidence:verify <dir>\`)`, '');
   return `${out.join('\n').trimEnd()}\n`;
 }

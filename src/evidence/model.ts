@@ -61,7 +61,15 @@ export type DeployedGroup = z.infer<typeof DeployedGroup>;
  * `hold`, `hold-with-findings` (no runbook §7 trigger fired, but §6 expectations are missed: the
  * reasons list each finding), `rollback` (a §7 trigger, see `RollbackTrigger`) or `incomplete`.
  */
-export const Decision = z.enum(['go', 'go-with-waivers', 'no-go', 'hold', 'hold-with-findings', 'rollback', 'incomplete']);
+export const Decision = z.enum([
+  'go',
+  'go-with-waivers',
+  'no-go',
+  'hold',
+  'hold-with-findings',
+  'rollback',
+  'incomplete',
+]);
 export type Decision = z.infer<typeof Decision>;
 
 /**

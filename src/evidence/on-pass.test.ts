@@ -12,7 +12,19 @@ const TEAM = 'team-key-onpass-test-0123456789';
 
 const bundle = (verdict: UnsignedBundle['verdict']): UnsignedBundle => ({
   schemaVersion: SCHEMA_VERSION,
-  run: { id: 'run-1', phase: 'pre', startedAt: '', endedAt: '', target: 'sandbox', kind: 'rehearsal', notRun: [], ranBy: { user: 'u', host: 'h', ci: null }, tool: { name: 't', version: '0' }, gitSha: null, endReason: 'passed' },
+  run: {
+    id: 'run-1',
+    phase: 'pre',
+    startedAt: '',
+    endedAt: '',
+    target: 'sandbox',
+    kind: 'rehearsal',
+    notRun: [],
+    ranBy: { user: 'u', host: 'h', ci: null },
+    tool: { name: 't', version: '0' },
+    gitSha: null,
+    endReason: 'passed',
+  },
   environment: {
     gateway: { url: 'http://gw', version: null },
     langfuse: { url: 'http://lf', version: null },
@@ -20,7 +32,26 @@ const bundle = (verdict: UnsignedBundle['verdict']): UnsignedBundle => ({
   },
   verdict,
   verdictReasons: [],
-  sections: [{ section: '3', checks: [{ id: '3/smoke', section: '3', title: '', status: 'passed', measurements: [], observations: {}, links: [{ label: 'Langfuse trace', url: 'http://lf/trace/1' }, { label: 'Langfuse trace', url: 'http://lf/trace/1' }], durationMs: 1 }] }],
+  sections: [
+    {
+      section: '3',
+      checks: [
+        {
+          id: '3/smoke',
+          section: '3',
+          title: '',
+          status: 'passed',
+          measurements: [],
+          observations: {},
+          links: [
+            { label: 'Langfuse trace', url: 'http://lf/trace/1' },
+            { label: 'Langfuse trace', url: 'http://lf/trace/1' },
+          ],
+          durationMs: 1,
+        },
+      ],
+    },
+  ],
   runErrors: [],
 });
 
@@ -35,7 +66,11 @@ describe('CUTOVER_ON_PASS runner', () => {
   test('hands the evidence to the command, and no secret', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'onpass-'));
     const out = join(dir, 'env.json');
-    const res = await runOnPass(bundle('go'), dir, `node -e "require('fs').writeFileSync(process.argv[1], JSON.stringify(process.env))" "${out}"`);
+    const res = await runOnPass(
+      bundle('go'),
+      dir,
+      `node -e "require('fs').writeFileSync(process.argv[1], JSON.stringify(process.env))" "${out}"`,
+    );
     expect(res).toMatchObject({ ran: true, ok: true, exitCode: 0 });
     const env = JSON.parse(readFileSync(out, 'utf8')) as Record<string, string>;
     expect(env).toMatchObject({
@@ -51,7 +86,10 @@ describe('CUTOVER_ON_PASS runner', () => {
 
   test('does not run after no-go, rollback, incomplete, or hold-with-findings (the cutover is not complete)', async () => {
     for (const verdict of ['no-go', 'rollback', 'incomplete', 'hold-with-findings'] as const) {
-      expect(await runOnPass(bundle(verdict), '/tmp', 'exit 0')).toEqual({ ran: false, reason: expect.stringContaining(`verdict is ${verdict}`) });
+      expect(await runOnPass(bundle(verdict), '/tmp', 'exit 0')).toEqual({
+        ran: false,
+        reason: expect.stringContaining(`verdict is ${verdict}`),
+      });
     }
   });
 
@@ -73,21 +111,43 @@ describe('CUTOVER_DEPLOY_HASHES and CUTOVER_LANGFUSE_LINKS from hostile server s
     for (const line of lines) {
       expect(line).not.toMatch(CONTROL);
       // `app/group release=… image=… digest=…`: no field can add a word, a key or a line.
-      expect(line.split(' ').map((w) => w.split('=')[0])).toEqual([expect.stringMatching(/^hotdash-llm-gateway\//), 'release', 'image', 'digest']);
+      expect(line.split(' ').map((w) => w.split('=')[0])).toEqual([
+        expect.stringMatching(/^hotdash-llm-gateway\//),
+        'release',
+        'image',
+        'digest',
+      ]);
       expect(line.length).toBeLessThan(4 * (3 * LIMITS.name + 40));
     }
-    expect(lines[0]).toBe('hotdash-llm-gateway/gateway release=121.81.9%20#%20Cutover%20pre-check:%20**GO**%20(auditor-approved) image=registry.fly.io/gw```%20js%20`code`%20``%20\\`%20end digest=sha256:cde6f8%20hotdash-llm-gateway/gateway%20release=99%20image=evil%20digest=sha256:forged');
-    expect(lines[2]).toMatch(/^hotdash-llm-gateway\/uiabc\[31mred\[0m%20degnp.exe%20f\ufffdg\ufffdhi release=A{200}…%20\(10243%20chars\) image=unknown digest=sha256:abc%20/);
+    expect(lines[0]).toBe(
+      'hotdash-llm-gateway/gateway release=121.81.9%20#%20Cutover%20pre-check:%20**GO**%20(auditor-approved) image=registry.fly.io/gw```%20js%20`code`%20``%20\\`%20end digest=sha256:cde6f8%20hotdash-llm-gateway/gateway%20release=99%20image=evil%20digest=sha256:forged',
+    );
+    expect(lines[2]).toMatch(
+      /^hotdash-llm-gateway\/uiabc\[31mred\[0m%20degnp.exe%20f\ufffdg\ufffdhi release=A{200}…%20\(10243%20chars\) image=unknown digest=sha256:abc%20/,
+    );
   });
 
   test('only http(s) links without whitespace or control characters, whole, one per line', () => {
-    expect(langfuseLinks(injected).split('\n')).toEqual(['https://langfuse.hotrodan.com/project/p/traces/9f07ee03f9aa81cb022719498b0e4602', 'https://langfuse.hotrodan.com/d?q=a&lt;b>(c)[d]`e`|f']);
+    expect(langfuseLinks(injected).split('\n')).toEqual([
+      'https://langfuse.hotrodan.com/project/p/traces/9f07ee03f9aa81cb022719498b0e4602',
+      'https://langfuse.hotrodan.com/d?q=a&lt;b>(c)[d]`e`|f',
+    ]);
   });
 
   test('a variable stays far below the 128 KiB Linux allows one environment string', () => {
     const many = structuredClone(injected);
-    many.sections[0]!.checks[0]!.links = Array.from({ length: 500 }, (_, i) => ({ label: 'Langfuse trace', url: `https://langfuse.hotrodan.com/t/${i}/${'x'.repeat(2000)}` }));
-    many.environment.fly = { app: Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`g${i}`, { version: INJECTIONS.long, image: INJECTIONS.long, digest: INJECTIONS.long }])) };
+    many.sections[0]!.checks[0]!.links = Array.from({ length: 500 }, (_, i) => ({
+      label: 'Langfuse trace',
+      url: `https://langfuse.hotrodan.com/t/${i}/${'x'.repeat(2000)}`,
+    }));
+    many.environment.fly = {
+      app: Object.fromEntries(
+        Array.from({ length: 500 }, (_, i) => [
+          `g${i}`,
+          { version: INJECTIONS.long, image: INJECTIONS.long, digest: INJECTIONS.long },
+        ]),
+      ),
+    };
     for (const v of [langfuseLinks(many), deployHashes(many)]) {
       expect(v.length).toBeLessThanOrEqual(32 * 1024);
       expect(v.split('\n').length).toBeGreaterThan(10);
@@ -98,10 +158,22 @@ describe('CUTOVER_DEPLOY_HASHES and CUTOVER_LANGFUSE_LINKS from hostile server s
   test('the command sees the sanitised lines', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'onpass-'));
     const out = join(dir, 'env.json');
-    const b = { ...bundle('go'), environment: { ...bundle('go').environment, fly: { app: { web: { version: 1, image: 'img', digest: INJECTIONS.digest } } } } };
-    const res = await runOnPass(b, dir, `node -e "require('fs').writeFileSync(process.argv[1], JSON.stringify(process.env))" "${out}"`);
+    const b = {
+      ...bundle('go'),
+      environment: {
+        ...bundle('go').environment,
+        fly: { app: { web: { version: 1, image: 'img', digest: INJECTIONS.digest } } },
+      },
+    };
+    const res = await runOnPass(
+      b,
+      dir,
+      `node -e "require('fs').writeFileSync(process.argv[1], JSON.stringify(process.env))" "${out}"`,
+    );
     expect(res).toMatchObject({ ran: true, ok: true });
     const env = JSON.parse(readFileSync(out, 'utf8')) as Record<string, string>;
-    expect(env.CUTOVER_DEPLOY_HASHES).toBe('app/web release=1 image=img digest=sha256:cde6f8%20hotdash-llm-gateway/gateway%20release=99%20image=evil%20digest=sha256:forged');
+    expect(env.CUTOVER_DEPLOY_HASHES).toBe(
+      'app/web release=1 image=img digest=sha256:cde6f8%20hotdash-llm-gateway/gateway%20release=99%20image=evil%20digest=sha256:forged',
+    );
   });
 });

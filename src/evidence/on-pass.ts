@@ -7,7 +7,15 @@ import { runSecrets } from './secrets.ts';
 /** What running the §8 command did; `ran: false` says why it was not run. Output excerpts are redacted. */
 export type OnPassResult =
   | { readonly ran: false; readonly reason: string }
-  | { readonly ran: true; readonly ok: boolean; readonly exitCode: number | null; readonly timedOut: boolean; readonly durationMs: number; readonly stdout: string; readonly stderr: string };
+  | {
+      readonly ran: true;
+      readonly ok: boolean;
+      readonly exitCode: number | null;
+      readonly timedOut: boolean;
+      readonly durationMs: number;
+      readonly stdout: string;
+      readonly stderr: string;
+    };
 
 /** Variable names never handed to the command, whatever their value. */
 const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|_KEY$|^TEAM_KEY_|DATABASE_URL)/i;
@@ -56,7 +64,9 @@ function joinLines(lines: readonly string[]): string {
  * of the line it is on.
  */
 function field(s: unknown): string {
-  return bound(stripControl(s), LIMITS.name).trim().replace(/[\s%]/g, (c) => encodeURIComponent(c));
+  return bound(stripControl(s), LIMITS.name)
+    .trim()
+    .replace(/[\s%]/g, (c) => encodeURIComponent(c));
 }
 
 /**
@@ -81,7 +91,10 @@ export function langfuseLinks(bundle: UnsignedBundle): string {
 export function deployHashes(bundle: UnsignedBundle): string {
   const lines: string[] = [];
   for (const [app, groups] of Object.entries(bundle.environment.fly ?? {})) {
-    for (const [group, d] of Object.entries(groups)) lines.push(`${field(app)}/${field(group)} release=${field(d.version ?? 'unknown')} image=${field(d.image ?? 'unknown')} digest=${field(d.digest ?? 'unknown')}`);
+    for (const [group, d] of Object.entries(groups))
+      lines.push(
+        `${field(app)}/${field(group)} release=${field(d.version ?? 'unknown')} image=${field(d.image ?? 'unknown')} digest=${field(d.digest ?? 'unknown')}`,
+      );
   }
   return joinLines(lines);
 }
@@ -99,10 +112,18 @@ export function deployHashes(bundle: UnsignedBundle): string {
  * `hold-with-findings`: the runbook's §8 command logs "Cutover complete", and a cutover whose
  * §6 expectations are missed is not complete yet.
  */
-export async function runOnPass(bundle: EvidenceBundle | UnsignedBundle, dir: string, command: string, o: { timeoutMs?: number; cwd?: string } = {}): Promise<OnPassResult> {
+export async function runOnPass(
+  bundle: EvidenceBundle | UnsignedBundle,
+  dir: string,
+  command: string,
+  o: { timeoutMs?: number; cwd?: string } = {},
+): Promise<OnPassResult> {
   if (!command.trim()) return { ran: false, reason: 'CUTOVER_ON_PASS is empty' };
   if (bundle.verdict !== 'go' && bundle.verdict !== 'go-with-waivers' && bundle.verdict !== 'hold') {
-    return { ran: false, reason: `verdict is ${bundle.verdict}; CUTOVER_ON_PASS runs only after a cutover gate's go, go-with-waivers or hold` };
+    return {
+      ran: false,
+      reason: `verdict is ${bundle.verdict}; CUTOVER_ON_PASS runs only after a cutover gate's go, go-with-waivers or hold`,
+    };
   }
   const secrets = runSecrets();
   const env = onPassEnvironment(process.env, {
@@ -135,6 +156,10 @@ export async function runOnPass(bundle: EvidenceBundle | UnsignedBundle, dir: st
     timedOut: Boolean(res.timedOut),
     durationMs: Math.round(performance.now() - started),
     stdout: tail(res.stdout),
-    stderr: tail(res.timedOut ? `${String(res.stderr ?? '')}\nkilled after ${o.timeoutMs ?? 120_000} ms (CUTOVER_ON_PASS timeout)` : res.stderr),
+    stderr: tail(
+      res.timedOut
+        ? `${String(res.stderr ?? '')}\nkilled after ${o.timeoutMs ?? 120_000} ms (CUTOVER_ON_PASS timeout)`
+        : res.stderr,
+    ),
   };
 }

@@ -3,7 +3,15 @@ import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, r
 import { basename, dirname, join } from 'node:path';
 import { CheckRecord } from './model.ts';
 import type { SecretSet } from './redact.ts';
-import { ensureDir, EvidencePathError, evidenceRoot, existingDir, existingEvidenceRoot, kindOf, runIdProblem } from './safe-path.ts';
+import {
+  ensureDir,
+  EvidencePathError,
+  evidenceRoot,
+  existingDir,
+  existingEvidenceRoot,
+  kindOf,
+  runIdProblem,
+} from './safe-path.ts';
 import { runSecrets } from './secrets.ts';
 import { writeAtomic } from './write.ts';
 
@@ -19,7 +27,11 @@ import { writeAtomic } from './write.ts';
  * Use `ensurePartialDir` to create it: a plain `mkdirSync` would follow a symlinked `.partial`.
  */
 export function partialDir(evidenceDir: string, runId: string): string {
-  return join(evidenceDir, '.partial', runIdProblem(runId) ? `refused-${createHash('sha256').update(runId).digest('hex').slice(0, 16)}` : runId);
+  return join(
+    evidenceDir,
+    '.partial',
+    runIdProblem(runId) ? `refused-${createHash('sha256').update(runId).digest('hex').slice(0, 16)}` : runId,
+  );
 }
 
 /**
@@ -42,7 +54,10 @@ function partsOf(dir: string): { root: string; name: string } | undefined {
  */
 export function ensurePartialDir(dir: string): string {
   const parts = partsOf(dir);
-  if (!parts) throw new EvidencePathError(`refusing ${dir} as a partial-record directory: it is not <evidence dir>/.partial/<run id>`);
+  if (!parts)
+    throw new EvidencePathError(
+      `refusing ${dir} as a partial-record directory: it is not <evidence dir>/.partial/<run id>`,
+    );
   return ensureDir(evidenceRoot(parts.root), ['.partial', parts.name]);
 }
 
@@ -76,7 +91,9 @@ export function loadPartials(dir: string): CheckRecord[] {
   if (path === undefined) return [];
   let names: string[];
   try {
-    names = readdirSync(path, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.json')).map((e) => e.name);
+    names = readdirSync(path, { withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.json'))
+      .map((e) => e.name);
   } catch {
     return [];
   }

@@ -18,7 +18,8 @@ const SHAPES: readonly RegExp[] = [
 ];
 
 /** Property names whose values are replaced wholesale, whatever they contain. */
-const SECRET_KEYS = /^(authorization|x-litellm-api-key|api[-_]?key|.*secret.*|.*password.*|.*token(?!s)|master[-_]?key)$/i;
+const SECRET_KEYS =
+  /^(authorization|x-litellm-api-key|api[-_]?key|.*secret.*|.*password.*|.*token(?!s)|master[-_]?key)$/i;
 
 /** What redaction leaves in place of a secret; `findIn` looks through these markers. */
 const MARKER = /\[REDACTED(?::[A-Za-z0-9_]+)?\]/g;
@@ -39,10 +40,49 @@ const MIN_WEAK_LENGTH = 4;
  * Langfuse and MinIO, and the usual suspects.
  */
 const COMMON_WORDS = [
-  'admin', 'administrator', 'password', 'passw0rd', 'password1', 'password123', 'secret', 'secrets', 'changeme', 'default',
-  'clickhouse', 'langfuse', 'litellm', 'postgres', 'postgresql', 'minio', 'minioadmin', 'miniosecret', 'myredissecret', 'mysecret',
-  'redis', 'gateway', 'sandbox', 'placeholder', 'localhost', 'undefined', 'redacted', 'example', 'qwertyuiop', '12345678', '123456789',
-  '1234567890', 'letmein1', 'fly', 'flyctl', 'openai', 'master', 'token', 'apikey', 'root', 'user', 'test', 'testing',
+  'admin',
+  'administrator',
+  'password',
+  'passw0rd',
+  'password1',
+  'password123',
+  'secret',
+  'secrets',
+  'changeme',
+  'default',
+  'clickhouse',
+  'langfuse',
+  'litellm',
+  'postgres',
+  'postgresql',
+  'minio',
+  'minioadmin',
+  'miniosecret',
+  'myredissecret',
+  'mysecret',
+  'redis',
+  'gateway',
+  'sandbox',
+  'placeholder',
+  'localhost',
+  'undefined',
+  'redacted',
+  'example',
+  'qwertyuiop',
+  '12345678',
+  '123456789',
+  '1234567890',
+  'letmein1',
+  'fly',
+  'flyctl',
+  'openai',
+  'master',
+  'token',
+  'apikey',
+  'root',
+  'user',
+  'test',
+  'testing',
 ];
 
 /**
@@ -186,10 +226,20 @@ const HEX2 = /^[0-9a-fA-F]{2}$/;
 
 /** The UTF-8 character percent-encoded at `i` (`%41`, `%C3%A9`), with its length in the text; undefined when there is none. */
 function percentChar(text: string, i: number): { ch: string; len: number } | undefined {
-  const byteAt = (j: number): number | undefined => (text[j] === '%' && HEX2.test(text.slice(j + 1, j + 3)) ? parseInt(text.slice(j + 1, j + 3), 16) : undefined);
+  const byteAt = (j: number): number | undefined =>
+    text[j] === '%' && HEX2.test(text.slice(j + 1, j + 3)) ? parseInt(text.slice(j + 1, j + 3), 16) : undefined;
   const lead = byteAt(i);
   if (lead === undefined) return undefined;
-  const n = lead < 0x80 ? 1 : lead >= 0xc0 && lead < 0xe0 ? 2 : lead >= 0xe0 && lead < 0xf0 ? 3 : lead >= 0xf0 && lead < 0xf8 ? 4 : 0;
+  const n =
+    lead < 0x80
+      ? 1
+      : lead >= 0xc0 && lead < 0xe0
+        ? 2
+        : lead >= 0xe0 && lead < 0xf0
+          ? 3
+          : lead >= 0xf0 && lead < 0xf8
+            ? 4
+            : 0;
   if (n === 0) return undefined;
   const bytes = [lead];
   for (let k = 1; k < n; k++) {
@@ -240,7 +290,8 @@ class StreamBuilder {
   }
   done(): Stream {
     let s = '';
-    for (let i = 0; i < this.n; i += 8192) s += String.fromCharCode(...this.codes.subarray(i, Math.min(this.n, i + 8192)));
+    for (let i = 0; i < this.n; i += 8192)
+      s += String.fromCharCode(...this.codes.subarray(i, Math.min(this.n, i + 8192)));
     return { s, from: this.starts.subarray(0, this.n), to: this.ends.subarray(0, this.n) };
   }
 }
@@ -259,7 +310,8 @@ function plainStream(text: string): Stream {
   const lower = text.toLowerCase();
   const direct = lower.length === text.length;
   const emit = (decoded: string, a: number, b: number): void => {
-    for (const ch of decoded) if (!isSeparator(ch.codePointAt(0)!) && ch !== '+') out.pushString(ch.toLowerCase(), a, b);
+    for (const ch of decoded)
+      if (!isSeparator(ch.codePointAt(0)!) && ch !== '+') out.pushString(ch.toLowerCase(), a, b);
   };
   for (let i = 0; i < text.length; ) {
     const c = text.charCodeAt(i);
@@ -296,7 +348,11 @@ function plainStream(text: string): Stream {
       const m = ENTITY.exec(text);
       if (m) {
         const code = m[2] ? Number(m[2]) : m[3] ? parseInt(m[3], 16) : undefined;
-        const ch = m[1] ? NAMED_ENTITIES[m[1]]! : code !== undefined && code <= 0x10ffff ? String.fromCodePoint(code) : m[0];
+        const ch = m[1]
+          ? NAMED_ENTITIES[m[1]]!
+          : code !== undefined && code <= 0x10ffff
+            ? String.fromCodePoint(code)
+            : m[0];
         emit(ch, i, i + m[0].length);
         i += m[0].length;
         continue;
@@ -362,7 +418,14 @@ function cutAt(text: string, end: number): boolean {
   let i = end;
   for (let k = 0; k < 2 && (text[i] === '"' || text[i] === "'" || text[i] === '\\'); k++) i++;
   if (text[i - 1] === '\\' && text[i] === 'n') return true;
-  return i >= text.length || text[i] === '\n' || text[i] === '\r' || text[i] === '\u2026' || text.startsWith('...', i) || text.startsWith('\\n', i);
+  return (
+    i >= text.length ||
+    text[i] === '\n' ||
+    text[i] === '\r' ||
+    text[i] === '\u2026' ||
+    text.startsWith('...', i) ||
+    text.startsWith('\\n', i)
+  );
 }
 
 interface Span {
@@ -412,7 +475,8 @@ export class SecretSet {
 
   /** Registers a credential by digest (`secretDigest`): found and redacted verbatim only, wherever its prefix starts. */
   addDigest(name: string, d: SecretDigest): this {
-    if (d.length >= MIN_SECRET_LENGTH && d.prefix.length > 0 && !this.digests.some((x) => x.sha256 === d.sha256)) this.digests.push({ name, ...d });
+    if (d.length >= MIN_SECRET_LENGTH && d.prefix.length > 0 && !this.digests.some((x) => x.sha256 === d.sha256))
+      this.digests.push({ name, ...d });
     return this;
   }
 
@@ -501,7 +565,8 @@ export class SecretSet {
         for (let at = p.s.indexOf(head); at >= 0; at = p.s.indexOf(head, at + 1)) {
           let len = head.length;
           while (len < needle.text.length && p.s[at + len] === needle.text[len]) len++;
-          if (len === needle.text.length || cutAt(text, p.to[at + len - 1]!)) spans.push({ start: p.from[at]!, end: p.to[at + len - 1]!, name: needle.name });
+          if (len === needle.text.length || cutAt(text, p.to[at + len - 1]!))
+            spans.push({ start: p.from[at]!, end: p.to[at + len - 1]!, name: needle.name });
         }
       }
     }
@@ -520,10 +585,13 @@ export class SecretSet {
         }
       }
     }
-    if (words) for (const w of n.words) for (const m of text.matchAll(w.re)) spans.push({ start: m.index, end: m.index + m[0].length, name: w.name });
+    if (words)
+      for (const w of n.words)
+        for (const m of text.matchAll(w.re)) spans.push({ start: m.index, end: m.index + m[0].length, name: w.name });
     for (const d of this.digests) {
       for (let at = text.indexOf(d.prefix); at >= 0; at = text.indexOf(d.prefix, at + 1)) {
-        if (at + d.length <= text.length && sha256(text.slice(at, at + d.length)) === d.sha256) spans.push({ start: at, end: at + d.length, name: d.name });
+        if (at + d.length <= text.length && sha256(text.slice(at, at + d.length)) === d.sha256)
+          spans.push({ start: at, end: at + d.length, name: d.name });
       }
     }
     return spans.sort((a, b) => a.start - b.start || b.end - a.end);
@@ -534,13 +602,26 @@ export class SecretSet {
     const n: Needles = { plain: [], base64: [], words: [] };
     for (const { name, value } of this.entries) {
       if (weakSecretReason(value) !== undefined) {
-        n.words.push({ name, re: new RegExp(`(?<![A-Za-z0-9_])${value.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&')}(?![A-Za-z0-9_])`, 'g') });
+        n.words.push({
+          name,
+          re: new RegExp(`(?<![A-Za-z0-9_])${value.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&')}(?![A-Za-z0-9_])`, 'g'),
+        });
         continue;
       }
       // Read as text is read, and also with its own %, \ and & taken literally: a text that
       // percent-encodes those characters decodes back to them, not to what they would escape.
-      const forms = new Set([plainStream(value).s, plainStream(value.replace(/[%\\&]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)).s]);
-      for (const text of forms) if (text.length >= MIN_SECRET_LENGTH) n.plain.push({ name, text, truncatable: true, minCut: Math.min(text.length, publicHead(text) + MIN_SECRET_LENGTH) });
+      const forms = new Set([
+        plainStream(value).s,
+        plainStream(value.replace(/[%\\&]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)).s,
+      ]);
+      for (const text of forms)
+        if (text.length >= MIN_SECRET_LENGTH)
+          n.plain.push({
+            name,
+            text,
+            truncatable: true,
+            minCut: Math.min(text.length, publicHead(text) + MIN_SECRET_LENGTH),
+          });
       const hex = Buffer.from(value, 'utf8').toString('hex');
       n.plain.push({ name, text: hex, truncatable: false, minCut: hex.length });
       for (const text of base64Cores(value)) n.base64.push({ name, text });
@@ -577,6 +658,9 @@ function replaceSpans(text: string, spans: readonly Span[]): string {
 /** Key shapes we know by prefix, redacted whether configured or not; the scheme or prefix stays readable. */
 function shapesRedacted(text: string): string {
   let out = text;
-  for (const shape of SHAPES) out = out.replace(shape, (s) => (s.startsWith('[REDACTED') ? s : `${s.slice(0, s.search(/[\s-]/) + 1 || 3)}[REDACTED]`));
+  for (const shape of SHAPES)
+    out = out.replace(shape, (s) =>
+      s.startsWith('[REDACTED') ? s : `${s.slice(0, s.search(/[\s-]/) + 1 || 3)}[REDACTED]`,
+    );
   return out;
 }

@@ -21,18 +21,34 @@ import { ExitCode } from './exit-codes.ts';
 export function writeRefusal(problems: readonly ConfigProblem[], startedAt: Date): string | undefined {
   if (problems.some((p) => p.variable === 'CUTOVER_EVIDENCE_DIR')) return undefined;
   try {
-    if (!process.env.CUTOVER_RUN_ID || problems.some((p) => p.variable === 'CUTOVER_RUN_ID')) process.env.CUTOVER_RUN_ID = newRunId();
+    if (!process.env.CUTOVER_RUN_ID || problems.some((p) => p.variable === 'CUTOVER_RUN_ID'))
+      process.env.CUTOVER_RUN_ID = newRunId();
     // readRunInfo replaces, and reports, a run id that is no plain name even if preflight let it through.
     const info = readRunInfo();
     // CUTOVER_TARGET is set only once the setup starts the sandbox; a refused run never got there.
     // The config gate is offline and judges the deployment's agents config, never a sandbox.
-    const target = process.env.GATEWAY_URL?.trim() || process.env.CUTOVER_RUN_KIND === 'config-gate' ? 'deployment' : 'sandbox';
+    const target =
+      process.env.GATEWAY_URL?.trim() || process.env.CUTOVER_RUN_KIND === 'config-gate' ? 'deployment' : 'sandbox';
     const runErrors = problems.map((p) => `configuration refused, nothing was sent: ${p.variable}: ${p.problem}`);
     if (info.runIdRefused) runErrors.push(info.runIdRefused.error);
     const sandboxFaults = target === 'sandbox' ? faultList(process.env.SANDBOX_FAULTS) : undefined;
-    const unsigned = buildBundle({ ...info, target, sandboxFaults }, [], { startedAt, endedAt: new Date(), endReason: 'failed', runErrors });
-    const res = writeBundle(info.evidenceDir, unsigned, runSecrets(), { 'report.html': renderHtml }, { phaseLatest: false, signingKey: signingKey() });
-    for (const r of res.replaced) process.stderr.write(`Evidence: ${r} was a symbolic link; the link was removed (its target is untouched) and a directory written in its place\n`);
+    const unsigned = buildBundle({ ...info, target, sandboxFaults }, [], {
+      startedAt,
+      endedAt: new Date(),
+      endReason: 'failed',
+      runErrors,
+    });
+    const res = writeBundle(
+      info.evidenceDir,
+      unsigned,
+      runSecrets(),
+      { 'report.html': renderHtml },
+      { phaseLatest: false, signingKey: signingKey() },
+    );
+    for (const r of res.replaced)
+      process.stderr.write(
+        `Evidence: ${r} was a symbolic link; the link was removed (its target is untouched) and a directory written in its place\n`,
+      );
     return res.dir;
   } catch (err) {
     process.stderr.write(`Evidence of the refusal NOT written: ${runSecrets().redact(errorMessage(err))}\n`);

@@ -35,12 +35,16 @@ export interface RunInfo {
  */
 export function readRunInfo(): RunInfo {
   const env = readEnvironment();
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    name: string;
+    version: string;
+  };
   return {
     ...runIdOf(env.CUTOVER_RUN_ID),
     phase: env.CUTOVER_PHASE === 'post' ? 'post' : 'pre',
     target: targetOf(env),
-    kind: env.CUTOVER_RUN_KIND === 'config-gate' ? 'config-gate' : targetOf(env) === 'sandbox' ? 'rehearsal' : 'cutover',
+    kind:
+      env.CUTOVER_RUN_KIND === 'config-gate' ? 'config-gate' : targetOf(env) === 'sandbox' ? 'rehearsal' : 'cutover',
     ranBy: ranBy(),
     ...(targetOf(env) === 'sandbox' ? { sandboxFaults: faultList(env.SANDBOX_FAULTS) } : {}),
     evidenceDir: env.CUTOVER_EVIDENCE_DIR || 'evidence',
@@ -62,7 +66,13 @@ function runIdOf(raw: string | undefined): Pick<RunInfo, 'runId' | 'runIdRefused
   const problem = runIdProblem(raw);
   if (!problem) return { runId: raw };
   const runId = newRunId();
-  return { runId, runIdRefused: { raw, error: `CUTOVER_RUN_ID ${JSON.stringify(raw.slice(0, 80))} cannot name the evidence directory: it ${problem}; this run's evidence is under ${runId} instead` } };
+  return {
+    runId,
+    runIdRefused: {
+      raw,
+      error: `CUTOVER_RUN_ID ${JSON.stringify(raw.slice(0, 80))} cannot name the evidence directory: it ${problem}; this run's evidence is under ${runId} instead`,
+    },
+  };
 }
 
 /**
@@ -84,12 +94,18 @@ function recordedUrl(value: string | undefined): string {
 
 /** `SANDBOX_FAULTS` (comma-separated names) as a list. */
 export function faultList(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
 }
 
 function gitSha(): string | null {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
+    return (
+      execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() ||
+      null
+    );
   } catch {
     return null;
   }
@@ -106,6 +122,9 @@ function ranBy(): RunInfo['ranBy'] {
   } catch {
     // No passwd entry (a container's arbitrary uid): keep the environment's name.
   }
-  const gh = process.env.GITHUB_SERVER_URL && process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID ? `${process.env.GITHUB_SERVER_URL}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` : undefined;
+  const gh =
+    process.env.GITHUB_SERVER_URL && process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID
+      ? `${process.env.GITHUB_SERVER_URL}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
+      : undefined;
   return { user, host: hostname(), ci: gh ?? process.env.CI_JOB_URL ?? process.env.BUILD_URL ?? null };
 }

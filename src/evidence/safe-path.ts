@@ -32,14 +32,18 @@ export function runIdProblem(id: string | undefined): string | undefined {
   if (id.length > 64) return 'is longer than 64 characters';
   if (!/^[A-Za-z0-9._-]+$/.test(id)) return 'may hold only A-Z a-z 0-9 . _ -';
   if (!/^[A-Za-z0-9]/.test(id)) return 'must start with a letter or digit';
-  if (!RUN_ID_PATTERN.test(id)) return 'is a name the evidence directory keeps for itself (latest, latest-*, schema.json)';
+  if (!RUN_ID_PATTERN.test(id))
+    return 'is a name the evidence directory keeps for itself (latest, latest-*, schema.json)';
   return undefined;
 }
 
 /** Throws `EvidencePathError` when `id` cannot name a directory under the evidence root (see `runIdProblem`). */
 export function assertRunId(id: string): void {
   const problem = runIdProblem(id);
-  if (problem) throw new EvidencePathError(`refusing run id ${JSON.stringify(id.slice(0, 80))} as an evidence directory: it ${problem}`);
+  if (problem)
+    throw new EvidencePathError(
+      `refusing run id ${JSON.stringify(id.slice(0, 80))} as an evidence directory: it ${problem}`,
+    );
 }
 
 /**
@@ -90,7 +94,9 @@ export function ensureDir(realRoot: string, segments: readonly string[], replace
       unlinkSync(path);
       replaced.push(`${path} -> ${target}`);
     } else if (kind === 'other') {
-      throw new EvidencePathError(`refusing to write evidence into ${path}: it exists and is not a directory; move it out of the evidence directory`);
+      throw new EvidencePathError(
+        `refusing to write evidence into ${path}: it exists and is not a directory; move it out of the evidence directory`,
+      );
     }
     if (kind !== 'directory') mkdirSync(path);
   }
@@ -133,7 +139,9 @@ function linkTarget(path: string): string {
 
 function assertSegment(segment: string): void {
   if (!segment || segment === '.' || segment === '..' || /[/\\\0]/.test(segment)) {
-    throw new EvidencePathError(`refusing path segment ${JSON.stringify(segment.slice(0, 80))} under the evidence directory: it is not a plain name`);
+    throw new EvidencePathError(
+      `refusing path segment ${JSON.stringify(segment.slice(0, 80))} under the evidence directory: it is not a plain name`,
+    );
   }
 }
 

@@ -1,5 +1,16 @@
 import { describe, expect, test } from 'vitest';
-import { bound, isWebUrl, LIMITS, mdCell, mdCode, mdInline, mdLines, mdUrl, stripControl, xmlText } from './sanitize.ts';
+import {
+  bound,
+  isWebUrl,
+  LIMITS,
+  mdCell,
+  mdCode,
+  mdInline,
+  mdLines,
+  mdUrl,
+  stripControl,
+  xmlText,
+} from './sanitize.ts';
 
 describe('stripControl', () => {
   test('line breaks in any spelling become one space, or \\n where lines are meant', () => {
@@ -39,7 +50,13 @@ describe('bound', () => {
 
 describe('mdInline', () => {
   test('leaves ordinary text as written', () => {
-    for (const s of ['2/minio waived: checked in the MinIO console, TICKET-7', 'request_2_ms = 180.5 ms, required < 100 ms', 'LANGFUSE_DATABASE_URL is not set', 'error rate 3.1 % > 2 % (window 5 min)', 'REHEARSAL-NO-GO']) {
+    for (const s of [
+      '2/minio waived: checked in the MinIO console, TICKET-7',
+      'request_2_ms = 180.5 ms, required < 100 ms',
+      'LANGFUSE_DATABASE_URL is not set',
+      'error rate 3.1 % > 2 % (window 5 min)',
+      'REHEARSAL-NO-GO',
+    ]) {
       expect(mdInline(s, LIMITS.line)).toBe(s);
     }
   });
@@ -52,7 +69,9 @@ describe('mdInline', () => {
   });
 
   test('defuses GFM autolinks: scheme://, www. and e-mail addresses', () => {
-    expect(mdInline('see https://evil.example and www.evil.example or ops@evil.example')).toBe('see https\\://evil.example and www\\.evil.example or ops\\@evil.example');
+    expect(mdInline('see https://evil.example and www.evil.example or ops@evil.example')).toBe(
+      'see https\\://evil.example and www\\.evil.example or ops\\@evil.example',
+    );
   });
 
   test('cannot start a block: heading, quote, list item, thematic break, setext underline', () => {
@@ -66,7 +85,9 @@ describe('mdInline', () => {
   });
 
   test('one line: a CR/LF cannot start a forged heading', () => {
-    expect(mdInline('1.81.9\r\n\r\n# Cutover pre-check: **GO** (auditor-approved)\r\n')).toBe('1.81.9 # Cutover pre-check: \\*\\*GO\\*\\* (auditor-approved)');
+    expect(mdInline('1.81.9\r\n\r\n# Cutover pre-check: **GO** (auditor-approved)\r\n')).toBe(
+      '1.81.9 # Cutover pre-check: \\*\\*GO\\*\\* (auditor-approved)',
+    );
   });
 
   test('bounded', () => {
@@ -86,7 +107,13 @@ describe('mdCell', () => {
 
 describe('mdLines', () => {
   test('one escaped line per line of the text, none able to start a block', () => {
-    expect(mdLines('first\r\n# heading\n| a | b |\n    code\n---')).toEqual(['first', '\\# heading', '\\| a \\| b \\|', 'code', '\\---']);
+    expect(mdLines('first\r\n# heading\n| a | b |\n    code\n---')).toEqual([
+      'first',
+      '\\# heading',
+      '\\| a \\| b \\|',
+      'code',
+      '\\---',
+    ]);
   });
 });
 
@@ -103,14 +130,25 @@ describe('mdCode', () => {
 describe('mdUrl and isWebUrl', () => {
   test('only http(s), without whitespace or control characters, and not too long', () => {
     expect(isWebUrl('https://langfuse.example/t/1')).toBe(true);
-    for (const u of ['javascript:alert(1)', 'data:text/html,x', 'https://x/a b', 'https://x/\n# forged', 'https://x/\u0000', 'https://x/\u202e', `https://x/${'a'.repeat(LIMITS.url)}`, 42]) {
+    for (const u of [
+      'javascript:alert(1)',
+      'data:text/html,x',
+      'https://x/a b',
+      'https://x/\n# forged',
+      'https://x/\u0000',
+      'https://x/\u202e',
+      `https://x/${'a'.repeat(LIMITS.url)}`,
+      42,
+    ]) {
       expect(isWebUrl(u)).toBe(false);
       expect(mdUrl(u)).toBeUndefined();
     }
   });
 
   test('percent-encodes what would end the destination or change it', () => {
-    expect(mdUrl('https://x/d?q=a&lt;b>(c)[d]`e`|f"g\'h\\i&j=1')).toBe('https://x/d?q=a%26lt;b%3E%28c%29%5Bd%5D%60e%60%7Cf%22g%27h%5Ci&j=1');
+    expect(mdUrl('https://x/d?q=a&lt;b>(c)[d]`e`|f"g\'h\\i&j=1')).toBe(
+      'https://x/d?q=a%26lt;b%3E%28c%29%5Bd%5D%60e%60%7Cf%22g%27h%5Ci&j=1',
+    );
   });
 });
 
@@ -121,7 +159,9 @@ describe('xmlText', () => {
   });
 
   test('only characters XML 1.0 allows: controls stripped, ill-formed UTF-16 and noncharacters replaced', () => {
-    expect(xmlText('a\u0000\u0001\u000b\u000c\u001bb\ud800c\udfffd\ufffe\uffff😀')).toBe('ab\ufffdc\ufffdd\ufffd\ufffd😀');
+    expect(xmlText('a\u0000\u0001\u000b\u000c\u001bb\ud800c\udfffd\ufffe\uffff😀')).toBe(
+      'ab\ufffdc\ufffdd\ufffd\ufffd😀',
+    );
     expect(xmlText('line 1\r\nline 2', { newlines: true })).toBe('line 1\nline 2');
     expect(xmlText('line 1\r\nline 2')).toBe('line 1 line 2');
   });

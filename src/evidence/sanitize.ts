@@ -20,7 +20,8 @@ export const LIMITS = {
 // C0 controls (tab, LF and CR are handled before), DEL, C1 controls, and the invisible
 // characters that change how the text around them reads: bidi embeddings, overrides and
 // isolates (a "Trojan source" can reorder a line), zero-width space, word joiner and BOM.
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
+const CONTROL =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
 // Line breaks in any spelling: CRLF, CR, LF, NEL (a C1 control), and the Unicode line and paragraph separators.
 const LINE_BREAK = /\r\n|[\r\n\u0085\u2028\u2029]/g;
 const LINE_BREAKS = /(?:\r\n|[\r\n\u0085\u2028\u2029])+/g;
@@ -126,7 +127,9 @@ export function mdCode(s: unknown, max: number = LIMITS.name): string {
 
 /** An http(s) URL that may become a link: no whitespace or control character, not longer than `LIMITS.url`. */
 export function isWebUrl(url: unknown): url is string {
-  return typeof url === 'string' && url.length <= LIMITS.url && /^https?:\/\/[^\s]+$/i.test(url) && stripControl(url) === url;
+  return (
+    typeof url === 'string' && url.length <= LIMITS.url && /^https?:\/\/[^\s]+$/i.test(url) && stripControl(url) === url
+  );
 }
 
 /**
@@ -137,13 +140,17 @@ export function isWebUrl(url: unknown): url is string {
  */
 export function mdUrl(url: unknown): string | undefined {
   if (!isWebUrl(url)) return undefined;
-  return url.replace(/[\\<>()[\]`"'{}|^]|&(?=#?[A-Za-z0-9]+;)/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return url.replace(
+    /[\\<>()[\]`"'{}|^]|&(?=#?[A-Za-z0-9]+;)/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 // Characters XML 1.0 does not allow anywhere in a document (outside its `Char` production), as
 // a last line of defence after `stripControl`: C0 controls but tab, LF and CR, a surrogate
 // without its pair, U+FFFE and U+FFFF. A well-formed pair (a character outside the BMP) is allowed.
-const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const NOT_XML =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
  * `s` as XML 1.0 text or attribute value: control characters stripped (line breaks kept with
@@ -153,5 +160,7 @@ const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\u
  */
 export function xmlText(s: unknown, o: { newlines?: boolean; max?: number } = {}): string {
   const t = bound(stripControl(s, { newlines: o.newlines }), o.max ?? LIMITS.name);
-  return t.replace(NOT_XML, '\ufffd').replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return t
+    .replace(NOT_XML, '\ufffd')
+    .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 }

@@ -36,7 +36,10 @@ describe('credentials the run learns', () => {
     worker.registerRunSecret('EPHEMERAL_KEY', KEY);
     const files = readdirSync(join(evidenceDir, '.partial', process.env.CUTOVER_RUN_ID!));
     expect(files).toEqual(['learned-secrets.jsonl']);
-    const text = readFileSync(join(evidenceDir, '.partial', process.env.CUTOVER_RUN_ID!, 'learned-secrets.jsonl'), 'utf8');
+    const text = readFileSync(
+      join(evidenceDir, '.partial', process.env.CUTOVER_RUN_ID!, 'learned-secrets.jsonl'),
+      'utf8',
+    );
     expect(text).not.toContain(KEY.slice(3));
     expect(JSON.parse(text)).toMatchObject({ name: 'EPHEMERAL_KEY', length: KEY.length, prefix: 'sk-' });
 

@@ -56,7 +56,12 @@ function readLearnedDigests(file: string | undefined): void {
   for (const line of text.split('\n')) {
     try {
       const d = JSON.parse(line) as Partial<SecretDigest & { name: string }>;
-      if (typeof d.name === 'string' && typeof d.sha256 === 'string' && typeof d.length === 'number' && typeof d.prefix === 'string') {
+      if (
+        typeof d.name === 'string' &&
+        typeof d.sha256 === 'string' &&
+        typeof d.length === 'number' &&
+        typeof d.prefix === 'string'
+      ) {
         set.addDigest(d.name, { sha256: d.sha256, length: d.length, prefix: d.prefix });
       }
     } catch {
@@ -91,7 +96,11 @@ export function registerRunSecret(name: string, value: string): void {
   try {
     // Never through a symlink: a planted one would send the digest (and this write) elsewhere.
     const path = join(ensurePartialDir(dir), LEARNED_FILE);
-    const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0), 0o600);
+    const fd = openSync(
+      path,
+      constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0),
+      0o600,
+    );
     try {
       writeSync(fd, `${JSON.stringify(d)}\n`);
     } finally {

@@ -40,18 +40,26 @@ export function signingKeyFrom(env: Readonly<Record<string, string | undefined>>
   const raw = env[SIGNING_KEY_VARIABLE]?.trim();
   if (!raw) return undefined;
   const bad = (why: string): SigningKeyError =>
-    new SigningKeyError(`${SIGNING_KEY_VARIABLE} ${why}. It must be an Ed25519 private key: PKCS#8 PEM, or the base64 of that PEM or of its DER bytes (pnpm evidence:keygen writes one).`);
+    new SigningKeyError(
+      `${SIGNING_KEY_VARIABLE} ${why}. It must be an Ed25519 private key: PKCS#8 PEM, or the base64 of that PEM or of its DER bytes (pnpm evidence:keygen writes one).`,
+    );
   const pem = raw.startsWith(PEM_START) ? raw.replace(/\\n/g, '\n') : pemIn(raw);
   if (pem === undefined && !isBase64(raw)) throw bad('is neither PEM nor base64');
-  if (pem?.startsWith('-----BEGIN ENCRYPTED')) throw bad('is an encrypted key; give it unencrypted (keep it in a secret store instead)');
-  if (pem !== undefined && !pem.startsWith('-----BEGIN PRIVATE KEY-----')) throw bad(`holds a PEM block ${pemLabel(pem)}, not a PKCS#8 PRIVATE KEY`);
+  if (pem?.startsWith('-----BEGIN ENCRYPTED'))
+    throw bad('is an encrypted key; give it unencrypted (keep it in a secret store instead)');
+  if (pem !== undefined && !pem.startsWith('-----BEGIN PRIVATE KEY-----'))
+    throw bad(`holds a PEM block ${pemLabel(pem)}, not a PKCS#8 PRIVATE KEY`);
   let key: KeyObject;
   try {
-    key = pem !== undefined ? createPrivateKey({ key: pem, format: 'pem' }) : createPrivateKey({ key: Buffer.from(raw, 'base64'), format: 'der', type: 'pkcs8' });
+    key =
+      pem !== undefined
+        ? createPrivateKey({ key: pem, format: 'pem' })
+        : createPrivateKey({ key: Buffer.from(raw, 'base64'), format: 'der', type: 'pkcs8' });
   } catch {
     throw bad('cannot be decoded as a private key');
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw bad(`is a key of type ${key.asymmetricKeyType ?? 'unknown'}, not Ed25519`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw bad(`is a key of type ${key.asymmetricKeyType ?? 'unknown'}, not Ed25519`);
   return key;
 }
 
@@ -64,7 +72,11 @@ export function signingKeyFrom(env: Readonly<Record<string, string | undefined>>
 export function publicKeyFrom(pem: string): KeyObject {
   const text = pem.trim();
   if (!text.startsWith('-----BEGIN PUBLIC KEY-----')) {
-    throw new PublicKeyError(text.startsWith(PEM_START) ? `the public key is a PEM block ${pemLabel(text)}, not PUBLIC KEY` : 'the public key is not PEM (-----BEGIN PUBLIC KEY-----)');
+    throw new PublicKeyError(
+      text.startsWith(PEM_START)
+        ? `the public key is a PEM block ${pemLabel(text)}, not PUBLIC KEY`
+        : 'the public key is not PEM (-----BEGIN PUBLIC KEY-----)',
+    );
   }
   let key: KeyObject;
   try {
@@ -72,7 +84,8 @@ export function publicKeyFrom(pem: string): KeyObject {
   } catch {
     throw new PublicKeyError('the public key PEM cannot be decoded');
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new PublicKeyError(`the public key is ${key.asymmetricKeyType ?? 'unknown'}, not Ed25519`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new PublicKeyError(`the public key is ${key.asymmetricKeyType ?? 'unknown'}, not Ed25519`);
   return key;
 }
 
@@ -91,7 +104,11 @@ export function signBundle(bundle: EvidenceBundle | Record<string, unknown>, key
  * over other content or with another key. Pass the bundle as read from the file (before any
  * schema parsing that could drop fields), so that every field written is covered.
  */
-export function verifySignature(bundle: EvidenceBundle | Record<string, unknown>, sigBase64: string, publicKey: KeyObject): boolean {
+export function verifySignature(
+  bundle: EvidenceBundle | Record<string, unknown>,
+  sigBase64: string,
+  publicKey: KeyObject,
+): boolean {
   const text = sigBase64.trim();
   if (!isBase64(text)) return false;
   try {
@@ -112,7 +129,15 @@ function isBase64(s: string): boolean {
   return s.length > 0 && /^[A-Za-z0-9+/\s]+={0,2}$/.test(s);
 }
 
-const KNOWN_LABELS: ReadonlySet<string> = new Set(['PUBLIC KEY', 'PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'OPENSSH PRIVATE KEY', 'CERTIFICATE']);
+const KNOWN_LABELS: ReadonlySet<string> = new Set([
+  'PUBLIC KEY',
+  'PRIVATE KEY',
+  'ENCRYPTED PRIVATE KEY',
+  'RSA PRIVATE KEY',
+  'EC PRIVATE KEY',
+  'OPENSSH PRIVATE KEY',
+  'CERTIFICATE',
+]);
 
 /**
  * `labelled RSA PRIVATE KEY` when the first PEM block has a well-known label, to say what was

@@ -26,7 +26,8 @@ function files(): string[] {
 /** A string as written, with each `${…}` as `X`; undefined when it is not a literal or template. */
 function literal(node: ts.Node): string | undefined {
   if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
-  if (ts.isTemplateExpression(node)) return node.head.text + node.templateSpans.map((s) => `X${s.literal.text}`).join('');
+  if (ts.isTemplateExpression(node))
+    return node.head.text + node.templateSpans.map((s) => `X${s.literal.text}`).join('');
   return undefined;
 }
 
@@ -37,7 +38,10 @@ function literal(node: ts.Node): string | undefined {
  * rather than skip it.
  */
 function callSites(): CallSite[] {
-  const sources = files().map((file) => ({ file, sf: ts.createSourceFile(file, readFileSync(join(ROOT, file), 'utf8'), ts.ScriptTarget.ES2022, true) }));
+  const sources = files().map((file) => ({
+    file,
+    sf: ts.createSourceFile(file, readFileSync(join(ROOT, file), 'utf8'), ts.ScriptTarget.ES2022, true),
+  }));
   const constants = new Map<string, string>();
   const calls: { where: string; args: readonly ts.Expression[] }[] = [];
   for (const { file, sf } of sources) {
@@ -46,8 +50,16 @@ function callSites(): CallSite[] {
         const text = literal(node.initializer);
         if (text !== undefined) constants.set(node.name.text, text);
       }
-      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'measure' && node.arguments.length >= 3) {
-        calls.push({ where: `${file}:${sf.getLineAndCharacterOfPosition(node.getStart()).line + 1}`, args: node.arguments });
+      if (
+        ts.isCallExpression(node) &&
+        ts.isPropertyAccessExpression(node.expression) &&
+        node.expression.name.text === 'measure' &&
+        node.arguments.length >= 3
+      ) {
+        calls.push({
+          where: `${file}:${sf.getLineAndCharacterOfPosition(node.getStart()).line + 1}`,
+          args: node.arguments,
+        });
       }
       ts.forEachChild(node, visit);
     };
@@ -87,8 +99,12 @@ describe('measurement units', () => {
     expect(unitProblem('total_time', 'ms')).toMatch(/^measurement total_time is in ms, so its name must carry _ms/);
     expect(unitProblem('cache_hits', 'ratio')).toMatch(/must carry _rate/);
     expect(unitProblem('escalation_cost', 'µUSD')).toMatch(/must carry _microusd/);
-    expect(suffixProblem('error_rate', 'ms')).toBe('measurement error_rate ends in _rate, which means ratio, but its unit is ms');
-    expect(suffixProblem('hit_pct', 'ratio')).toBe('measurement hit_pct ends in _pct: write _rate (a ratio, 0.3 for 30 %)');
+    expect(suffixProblem('error_rate', 'ms')).toBe(
+      'measurement error_rate ends in _rate, which means ratio, but its unit is ms',
+    );
+    expect(suffixProblem('hit_pct', 'ratio')).toBe(
+      'measurement hit_pct ends in _pct: write _rate (a ratio, 0.3 for 30 %)',
+    );
     expect(suffixProblem('wait_seconds', 'ms')).toMatch(/write _ms/);
     expect(suffixProblem('traces_X', 'traces')).toBeUndefined();
   });

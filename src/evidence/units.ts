@@ -4,7 +4,20 @@
  * [0, 1] (0.3 is 30 %), `code` an HTTP status, `cosine` a cosine similarity, `µUSD` millionths
  * of a dollar (a small completion costs ~10 µUSD); the rest count what they name.
  */
-export const UNITS = ['ms', 'ratio', 'code', 'requests', 'tokens', 'traces', 'agents', 'keys', 'migrations', 'days', 'cosine', 'µUSD'] as const;
+export const UNITS = [
+  'ms',
+  'ratio',
+  'code',
+  'requests',
+  'tokens',
+  'traces',
+  'agents',
+  'keys',
+  'migrations',
+  'days',
+  'cosine',
+  'µUSD',
+] as const;
 export type Unit = (typeof UNITS)[number];
 
 /**
@@ -63,7 +76,8 @@ export function suffixProblem(name: string, unit: Unit): string | undefined {
   const other = OTHER_SPELLINGS[last];
   if (other !== undefined) return `measurement ${name} ends in _${last}: write _${other}`;
   const meant = (Object.entries(UNIT_WORDS) as [Unit, string][]).find(([, w]) => w === last)?.[0];
-  if (meant !== undefined && meant !== unit) return `measurement ${name} ends in _${last}, which means ${meant}, but its unit is ${unit}`;
+  if (meant !== undefined && meant !== unit)
+    return `measurement ${name} ends in _${last}, which means ${meant}, but its unit is ${unit}`;
   return undefined;
 }
 

@@ -1,7 +1,9 @@
 import { decisionOf, type Decision, type UnsignedBundle } from './model.ts';
 
 /** What the views need to word a verdict: the verdict and who it was reached against. */
-type Verdicted = Pick<UnsignedBundle, 'verdict'> & { run: Pick<UnsignedBundle['run'], 'target' | 'sandboxFaults'> & Partial<Pick<UnsignedBundle['run'], 'kind'>> };
+type Verdicted = Pick<UnsignedBundle, 'verdict'> & {
+  run: Pick<UnsignedBundle['run'], 'target' | 'sandboxFaults'> & Partial<Pick<UnsignedBundle['run'], 'kind'>>;
+};
 
 /** What each verdict tells the operator to do, against a real deployment. */
 const DEPLOYMENT: Record<Decision, string> = {
@@ -10,7 +12,8 @@ const DEPLOYMENT: Record<Decision, string> = {
     'Every check that ran passed, and the checks listed were waived by CUTOVER_SKIP with the reasons given: production agents may be switched once someone accountable accepts each waiver. Not every check passed: the waived ones were not run.',
   'no-go': 'At least one check failed: do not switch production agents.',
   hold: 'No rollback trigger fired during the watch: keep the agents on the gateway.',
-  'hold-with-findings': 'No rollback trigger fired (error rate and latency within the runbook §7 limits): keep the agents on the gateway, and act on each runbook §6 finding listed.',
+  'hold-with-findings':
+    'No rollback trigger fired (error rate and latency within the runbook §7 limits): keep the agents on the gateway, and act on each runbook §6 finding listed.',
   rollback: 'A rollback trigger fired: roll back now (runbook §7).',
   incomplete: 'The run could not decide (no data is never a pass): resolve the reasons listed and run again.',
 };

@@ -1,5 +1,13 @@
 import { expectedChecks } from './catalogue.ts';
-import { ROLLBACK_TRIGGER, RollbackTrigger, verdictWord, type CheckRecord, type Decision, type RunKind, type Verdict } from './model.ts';
+import {
+  ROLLBACK_TRIGGER,
+  RollbackTrigger,
+  verdictWord,
+  type CheckRecord,
+  type Decision,
+  type RunKind,
+  type Verdict,
+} from './model.ts';
 
 type EndReason = 'passed' | 'failed' | 'interrupted';
 
@@ -28,8 +36,16 @@ export function decideVerdict(
 ): { verdict: Decision; reasons: string[]; notRun: string[] } {
   const ran = new Set(checks.map((c) => c.id));
   const notRun = expected.filter((id) => !ran.has(id));
-  const missing = notRun.length > 0 ? [`not run: ${notRun.join(', ')} (a verdict covers only the checks that ran; run the whole runbook without filters)`] : [];
-  const d = phase === 'pre' ? decidePre(checks, endReason, [...runErrors], missing) : decidePost(checks, endReason, [...runErrors], missing);
+  const missing =
+    notRun.length > 0
+      ? [
+          `not run: ${notRun.join(', ')} (a verdict covers only the checks that ran; run the whole runbook without filters)`,
+        ]
+      : [];
+  const d =
+    phase === 'pre'
+      ? decidePre(checks, endReason, [...runErrors], missing)
+      : decidePost(checks, endReason, [...runErrors], missing);
   return { ...d, notRun };
 }
 
@@ -47,13 +63,29 @@ export function verdictOf(
   return { ...d, verdict: verdictWord(d.verdict, run.kind) };
 }
 
-function decidePre(checks: readonly CheckRecord[], endReason: EndReason, runErrors: readonly string[], missing: readonly string[]): { verdict: Decision; reasons: string[] } {
+function decidePre(
+  checks: readonly CheckRecord[],
+  endReason: EndReason,
+  runErrors: readonly string[],
+  missing: readonly string[],
+): { verdict: Decision; reasons: string[] } {
   const failed = checks.filter((c) => c.status === 'failed');
   const open = openChecks(checks);
-  const reasons = [...byCause(failed, (c) => `${c.id} failed`), ...open.map(openReason), ...missing, ...runErrors.map(runErrorReason)];
+  const reasons = [
+    ...byCause(failed, (c) => `${c.id} failed`),
+    ...open.map(openReason),
+    ...missing,
+    ...runErrors.map(runErrorReason),
+  ];
   if (failed.length > 0) return { verdict: 'no-go', reasons };
   const waived = checks.some((c) => c.status === 'skipped' && c.skip?.explicit);
-  return undecidedOr(waived ? 'go-with-waivers' : 'go', checks, endReason, open.length > 0 || missing.length > 0 || runErrors.length > 0, reasons);
+  return undecidedOr(
+    waived ? 'go-with-waivers' : 'go',
+    checks,
+    endReason,
+    open.length > 0 || missing.length > 0 || runErrors.length > 0,
+    reasons,
+  );
 }
 
 /**
@@ -69,26 +101,57 @@ function decidePre(checks: readonly CheckRecord[], endReason: EndReason, runErro
  *   (which agent, which rate).
  * - `hold`: every check passed or was skipped on purpose.
  */
-function decidePost(checks: readonly CheckRecord[], endReason: EndReason, runErrors: readonly string[], missing: readonly string[]): { verdict: Decision; reasons: string[] } {
+function decidePost(
+  checks: readonly CheckRecord[],
+  endReason: EndReason,
+  runErrors: readonly string[],
+  missing: readonly string[],
+): { verdict: Decision; reasons: string[] } {
   const triggers = checks.flatMap((c) => {
     const t = triggerOf(c);
     return t ? [`${c.id}: ${t.line}`] : [];
   });
   const failed = checks.filter((c) => c.status === 'failed' && !triggerOf(c));
-  const findings = failed.filter((c) => FINDING_SECTIONS.has(c.section)).flatMap((c) => (c.error ?? 'failed').split('\n').map((line) => `${c.id}: ${line}`));
-  const undecided = failed.filter((c) => !FINDING_SECTIONS.has(c.section)).map((c) => `${c.id} failed without a measured rollback trigger: ${firstLine(c.error ?? 'no error recorded')}`);
+  const findings = failed
+    .filter((c) => FINDING_SECTIONS.has(c.section))
+    .flatMap((c) => (c.error ?? 'failed').split('\n').map((line) => `${c.id}: ${line}`));
+  const undecided = failed
+    .filter((c) => !FINDING_SECTIONS.has(c.section))
+    .map((c) => `${c.id} failed without a measured rollback trigger: ${firstLine(c.error ?? 'no error recorded')}`);
   const open = openChecks(checks);
-  const reasons = [...triggers, ...findings, ...undecided, ...open.map(openReason), ...missing, ...runErrors.map(runErrorReason)];
+  const reasons = [
+    ...triggers,
+    ...findings,
+    ...undecided,
+    ...open.map(openReason),
+    ...missing,
+    ...runErrors.map(runErrorReason),
+  ];
   if (triggers.length > 0) return { verdict: 'rollback', reasons };
-  return undecidedOr(findings.length > 0 ? 'hold-with-findings' : 'hold', checks, endReason, undecided.length > 0 || open.length > 0 || missing.length > 0 || runErrors.length > 0, reasons);
+  return undecidedOr(
+    findings.length > 0 ? 'hold-with-findings' : 'hold',
+    checks,
+    endReason,
+    undecided.length > 0 || open.length > 0 || missing.length > 0 || runErrors.length > 0,
+    reasons,
+  );
 }
 
 /** `incomplete` when the run cannot decide, else `decided` with the reasons that still apply (findings, explicit skips). */
-function undecidedOr(decided: Decision, checks: readonly CheckRecord[], endReason: EndReason, open: boolean, reasons: string[]): { verdict: Decision; reasons: string[] } {
-  if (endReason === 'interrupted') return { verdict: 'incomplete', reasons: ['the run was interrupted before every check finished', ...reasons] };
+function undecidedOr(
+  decided: Decision,
+  checks: readonly CheckRecord[],
+  endReason: EndReason,
+  open: boolean,
+  reasons: string[],
+): { verdict: Decision; reasons: string[] } {
+  if (endReason === 'interrupted')
+    return { verdict: 'incomplete', reasons: ['the run was interrupted before every check finished', ...reasons] };
   if (checks.length === 0) return { verdict: 'incomplete', reasons: ['no check ran', ...reasons] };
   if (open) return { verdict: 'incomplete', reasons };
-  const explicit = checks.filter((c) => c.status === 'skipped').map((c) => `${c.id} waived: ${(c.skip?.reason ?? '').replace(/^waived by CUTOVER_SKIP: /, '')}`);
+  const explicit = checks
+    .filter((c) => c.status === 'skipped')
+    .map((c) => `${c.id} waived: ${(c.skip?.reason ?? '').replace(/^waived by CUTOVER_SKIP: /, '')}`);
   return { verdict: decided, reasons: [...reasons, ...explicit] };
 }
 
@@ -112,8 +175,14 @@ function openChecks(checks: readonly CheckRecord[]): CheckRecord[] {
  * stores nothing of the run. Each becomes one reason naming the checks, not one echo per check.
  */
 const SHARED_CAUSES: readonly { readonly pattern: RegExp; readonly cause: (m: RegExpExecArray) => string }[] = [
-  { pattern: /\b[A-Z]+ (https?:\/\/[^/\s]+)\S*: unreachable \(([A-Z_]+)/, cause: (m) => `${m[1]} unreachable (${m[2]})` },
-  { pattern: /no trace of this run \(tag run:\S+\) reached Langfuse/, cause: () => 'no trace of this run reached Langfuse (Langfuse is not storing what LiteLLM sends)' },
+  {
+    pattern: /\b[A-Z]+ (https?:\/\/[^/\s]+)\S*: unreachable \(([A-Z_]+)/,
+    cause: (m) => `${m[1]} unreachable (${m[2]})`,
+  },
+  {
+    pattern: /no trace of this run \(tag run:\S+\) reached Langfuse/,
+    cause: () => 'no trace of this run reached Langfuse (Langfuse is not storing what LiteLLM sends)',
+  },
 ];
 
 function causeOf(c: CheckRecord): string | undefined {

@@ -22,7 +22,13 @@ const stranger = generateKeyPairSync('ed25519');
 
 /** Writes `b` as the reporter does (with the HTML view), optionally signed; returns the bundle's directory. */
 function written(b: UnsignedBundle, signingKey?: KeyObject): string {
-  return writeBundle(mkdtempSync(join(tmpdir(), 'ev-verify-')), b, new SecretSet(), { 'report.html': renderHtml }, { signingKey }).dir;
+  return writeBundle(
+    mkdtempSync(join(tmpdir(), 'ev-verify-')),
+    b,
+    new SecretSet(),
+    { 'report.html': renderHtml },
+    { signingKey },
+  ).dir;
 }
 const unsignedOf = ({ digest: _d, ...rest }: EvidenceBundle): UnsignedBundle => rest;
 
@@ -38,10 +44,12 @@ function forge(dir: string, edit: (b: EvidenceBundle) => void, o: { views?: bool
   b.digest = digestOf(b);
   writeFileSync(file, `${JSON.stringify(b, null, 2)}\n`);
   if (o.views === false) return;
-  for (const [name, render] of Object.entries(VIEW_RENDERERS)) writeFileSync(join(dir, name), render(EvidenceBundle.parse(b)));
+  for (const [name, render] of Object.entries(VIEW_RENDERERS))
+    writeFileSync(join(dir, name), render(EvidenceBundle.parse(b)));
 }
 
-const checkIn = (b: EvidenceBundle, id: string): CheckRecord => b.sections.flatMap((s) => s.checks).find((c) => c.id === id)!;
+const checkIn = (b: EvidenceBundle, id: string): CheckRecord =>
+  b.sections.flatMap((s) => s.checks).find((c) => c.id === id)!;
 
 describe('verifyEvidence on written bundles', () => {
   test('a genuine bundle verifies, unsigned and signed, and says what it knows of the signature', () => {
@@ -49,8 +57,15 @@ describe('verifyEvidence on written bundles', () => {
     expect(verifyEvidence(plain)).toMatchObject({ ok: true, problems: [], signature: 'absent' });
     const signed = written(unsignedOf(failedHostile), signer.privateKey);
     expect(verifyEvidence(signed)).toMatchObject({ ok: true, problems: [], signature: 'present' });
-    expect(verifyEvidence(signed, { publicKey: signer.publicKey })).toMatchObject({ ok: true, problems: [], signature: 'verified' });
-    expect(verifyEvidence(join(signed, 'evidence.json'), { publicKey: signer.publicKey })).toMatchObject({ ok: true, signature: 'verified' });
+    expect(verifyEvidence(signed, { publicKey: signer.publicKey })).toMatchObject({
+      ok: true,
+      problems: [],
+      signature: 'verified',
+    });
+    expect(verifyEvidence(join(signed, 'evidence.json'), { publicKey: signer.publicKey })).toMatchObject({
+      ok: true,
+      signature: 'verified',
+    });
   });
 
   test('a check flipped to passed while its measurement failed is caught, digest and views redone', () => {
@@ -70,7 +85,9 @@ describe('verifyEvidence on written bundles', () => {
     forge(dir, (b) => {
       checkIn(b, '4.1/exact-cache').measurements[1]!.pass = true;
     });
-    expect(verifyEvidence(dir).problems).toEqual(['4.1/exact-cache: measurement request_2_ms records pass true, but 180.5 < 100 is false']);
+    expect(verifyEvidence(dir).problems).toEqual([
+      '4.1/exact-cache: measurement request_2_ms records pass true, but 180.5 < 100 is false',
+    ]);
   });
 
   test.each(Object.keys(VIEW_RENDERERS))('an edited %s is caught while evidence.json is untouched', (name) => {
@@ -78,12 +95,17 @@ describe('verifyEvidence on written bundles', () => {
     const file = join(dir, name);
     // What a forger would change in each: the verdict in the readable views, an outcome in JUnit.
     const text = readFileSync(file, 'utf8');
-    const edited = name === 'junit.xml' ? text.replace('pass="false"', 'pass="true"') : text.replace(/no-go/gi, (m) => (m === 'NO-GO' ? 'GO' : 'go'));
+    const edited =
+      name === 'junit.xml'
+        ? text.replace('pass="false"', 'pass="true"')
+        : text.replace(/no-go/gi, (m) => (m === 'NO-GO' ? 'GO' : 'go'));
     expect(edited).not.toBe(text);
     writeFileSync(file, edited);
     const v = verifyEvidence(dir, { publicKey: signer.publicKey });
     expect(v.problems).toHaveLength(1);
-    expect(v.problems[0]).toMatch(new RegExp(`^${name.replace('.', '\\.')} differs from what evidence.json renders to \\(first at line \\d+\\)`));
+    expect(v.problems[0]).toMatch(
+      new RegExp(`^${name.replace('.', '\\.')} differs from what evidence.json renders to \\(first at line \\d+\\)`),
+    );
     expect(v.signature).toBe('verified');
   });
 
@@ -102,7 +124,9 @@ describe('verifyEvidence on written bundles', () => {
     expect(verifyEvidence(dir)).toMatchObject({ ok: true, signature: 'present' });
     const v = verifyEvidence(dir, { publicKey: signer.publicKey });
     expect(v).toMatchObject({ ok: false, signature: 'invalid' });
-    expect(v.problems).toEqual([`signature invalid: ${SIGNATURE_FILE} does not match this content under the given public key; the bundle was changed after signing, or signed with another key`]);
+    expect(v.problems).toEqual([
+      `signature invalid: ${SIGNATURE_FILE} does not match this content under the given public key; the bundle was changed after signing, or signed with another key`,
+    ]);
   });
 
   test('with a public key, a missing signature is INVALID (unsigned)', () => {
@@ -123,7 +147,13 @@ describe('verifyEvidence on written bundles', () => {
       b.run.gitSha = null;
     });
     const forged = JSON.parse(readFileSync(join(dir, 'evidence.json'), 'utf8')) as EvidenceBundle;
-    const resigned = writeBundle(mkdtempSync(join(tmpdir(), 'ev-verify-')), unsignedOf(forged), new SecretSet(), {}, { signingKey: stranger.privateKey });
+    const resigned = writeBundle(
+      mkdtempSync(join(tmpdir(), 'ev-verify-')),
+      unsignedOf(forged),
+      new SecretSet(),
+      {},
+      { signingKey: stranger.privateKey },
+    );
     writeFileSync(join(dir, SIGNATURE_FILE), readFileSync(join(resigned.dir, SIGNATURE_FILE)));
     expect(verifyEvidence(dir, { publicKey: stranger.publicKey })).toMatchObject({ ok: true, signature: 'verified' });
     expect(verifyEvidence(dir, { publicKey: signer.publicKey })).toMatchObject({ ok: false, signature: 'invalid' });
@@ -150,7 +180,12 @@ describe('pnpm evidence:verify', () => {
       [
         checkIn(failedHostile, '3/smoke'),
         checkIn(failedHostile, '4.1/exact-cache'),
-        { ...checkIn(healthy, '5.1/rpm-limit'), status: 'failed', error: 'the 101st request got HTTP 200', measurements: [] },
+        {
+          ...checkIn(healthy, '5.1/rpm-limit'),
+          status: 'failed',
+          error: 'the 101st request got HTTP 200',
+          measurements: [],
+        },
       ],
       { startedAt: new Date(0), endedAt: new Date(60_000), endReason: 'failed', runErrors: [] },
     );
@@ -159,13 +194,16 @@ describe('pnpm evidence:verify', () => {
     writeFileSync(f, signer.publicKey.export({ type: 'spki', format: 'pem' }));
     return f;
   };
-  const cli = (...args: string[]) => execa('node_modules/.bin/tsx', ['scripts/evidence-verify.ts', ...args], { cwd: ROOT, reject: false });
+  const cli = (...args: string[]) =>
+    execa('node_modules/.bin/tsx', ['scripts/evidence-verify.ts', ...args], { cwd: ROOT, reject: false });
 
   test('a genuine bundle is OK, with a line on its signature', async () => {
     const dir = written(noGo(), signer.privateKey);
     const unchecked = await cli(dir);
     expect(unchecked.exitCode, unchecked.stdout + unchecked.stderr).toBe(0);
-    expect(unchecked.stdout).toMatch(/^OK: .* is intact \(verdict no-go, sha256:[0-9a-f]{64}\)\nsignature: evidence\.json\.sig present, not checked \(give --public-key to check it\)$/);
+    expect(unchecked.stdout).toMatch(
+      /^OK: .* is intact \(verdict no-go, sha256:[0-9a-f]{64}\)\nsignature: evidence\.json\.sig present, not checked \(give --public-key to check it\)$/,
+    );
     const checked = await cli(dir, '--public-key', pubFile());
     expect(checked.exitCode, checked.stdout).toBe(0);
     expect(checked.stdout).toMatch(/\nsignature: evidence\.json\.sig verified with the given public key$/);
@@ -187,7 +225,9 @@ describe('pnpm evidence:verify', () => {
     const res = await cli(dir);
     expect(res.exitCode).toBe(1);
     expect(res.stdout).toMatch(/^INVALID: /);
-    expect(res.stdout).toContain('  - 4.1/exact-cache: measurement request_2_ms records pass true, but 180.5 < 100 is false\n');
+    expect(res.stdout).toContain(
+      '  - 4.1/exact-cache: measurement request_2_ms records pass true, but 180.5 < 100 is false\n',
+    );
     expect(res.stdout).toMatch(/ {2}- verdict is go, but its checks decide (?!go\b)/);
     expect(res.stdout).toMatch(/signature: none \(no evidence\.json\.sig\)/);
   });
@@ -209,7 +249,9 @@ describe('pnpm evidence:verify', () => {
     const strangerPem = stranger.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const wrong = await cli(written(noGo(), signer.privateKey), '--public-key', strangerPem);
     expect(wrong.exitCode).toBe(1);
-    expect(wrong.stdout).toMatch(/ {2}- signature invalid: .*\nsignature: evidence\.json\.sig does NOT verify with the given public key$/);
+    expect(wrong.stdout).toMatch(
+      / {2}- signature invalid: .*\nsignature: evidence\.json\.sig does NOT verify with the given public key$/,
+    );
     const bad = await cli(written(noGo()), '--public-key', join(tmpdir(), 'no-such-key.pub'));
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/^--public-key: .*no-such-key\.pub does not exist/);

@@ -53,29 +53,52 @@ export function verifyEvidence(path: string, o: VerifyOptions = {}): VerifyResul
   const signature = signatureOf(json as Record<string, unknown>, dirname(file), o.publicKey);
   const parsed = EvidenceBundle.safeParse(json);
   if (!parsed.success) {
-    const problems = [...parsed.error.issues.map((i) => `schema: ${i.path.join('.') || '(root)'}: ${i.message}`), ...signature.problems];
+    const problems = [
+      ...parsed.error.issues.map((i) => `schema: ${i.path.join('.') || '(root)'}: ${i.message}`),
+      ...signature.problems,
+    ];
     return { ok: false, file, problems, signature: signature.state };
   }
   const expected = digestOf(json as Record<string, unknown>);
-  const problems = parsed.data.digest === expected ? [] : [`digest mismatch: the file says ${parsed.data.digest} but its content hashes to ${expected}; it was changed after it was written`];
-  problems.push(...checkConsistency(parsed.data, { decide: o.decide, views: viewsBeside(file) }), ...signature.problems);
+  const problems =
+    parsed.data.digest === expected
+      ? []
+      : [
+          `digest mismatch: the file says ${parsed.data.digest} but its content hashes to ${expected}; it was changed after it was written`,
+        ];
+  problems.push(
+    ...checkConsistency(parsed.data, { decide: o.decide, views: viewsBeside(file) }),
+    ...signature.problems,
+  );
   return { ok: problems.length === 0, file, problems, bundle: parsed.data, signature: signature.state };
 }
 
 /** The signature's state and the problem it makes, checked over the JSON as read (every field written, not just those the schema keeps). */
-function signatureOf(json: Record<string, unknown>, dir: string, publicKey: KeyObject | undefined): { state: SignatureState; problems: string[] } {
+function signatureOf(
+  json: Record<string, unknown>,
+  dir: string,
+  publicKey: KeyObject | undefined,
+): { state: SignatureState; problems: string[] } {
   const sigFile = join(dir, SIGNATURE_FILE);
   const present = existsSync(sigFile);
   if (!publicKey) return { state: present ? 'present' : 'absent', problems: [] };
-  if (!present) return { state: 'unsigned', problems: [`unsigned: ${sigFile} does not exist, and a public key was given`] };
+  if (!present)
+    return { state: 'unsigned', problems: [`unsigned: ${sigFile} does not exist, and a public key was given`] };
   if (verifySignature(json, readFileSync(sigFile, 'utf8'), publicKey)) return { state: 'verified', problems: [] };
-  return { state: 'invalid', problems: [`signature invalid: ${SIGNATURE_FILE} does not match this content under the given public key; the bundle was changed after signing, or signed with another key`] };
+  return {
+    state: 'invalid',
+    problems: [
+      `signature invalid: ${SIGNATURE_FILE} does not match this content under the given public key; the bundle was changed after signing, or signed with another key`,
+    ],
+  };
 }
 
 function viewsBeside(file: string): Record<string, string | undefined> {
   const dir = dirname(file);
-  return Object.fromEntries(Object.keys(VIEW_RENDERERS).map((name) => {
-    const p = join(dir, name);
-    return [name, existsSync(p) ? readFileSync(p, 'utf8') : undefined];
-  }));
+  return Object.fromEntries(
+    Object.keys(VIEW_RENDERERS).map((name) => {
+      const p = join(dir, name);
+      return [name, existsSync(p) ? readFileSync(p, 'utf8') : undefined];
+    }),
+  );
 }

@@ -10,13 +10,32 @@ import type { RunInfo } from './run-info.ts';
 import { verifyEvidence } from './verify.ts';
 import { writeBundle } from './write.ts';
 
-const info: RunInfo = { runId: 'run-1', phase: 'pre', target: 'sandbox', kind: 'rehearsal', ranBy: { user: 'u', host: 'h', ci: null }, evidenceDir: 'unused', gatewayUrl: 'http://gw', langfuseUrl: 'http://lf', tool: { name: 't', version: '0' }, gitSha: null };
+const info: RunInfo = {
+  runId: 'run-1',
+  phase: 'pre',
+  target: 'sandbox',
+  kind: 'rehearsal',
+  ranBy: { user: 'u', host: 'h', ci: null },
+  evidenceDir: 'unused',
+  gatewayUrl: 'http://gw',
+  langfuseUrl: 'http://lf',
+  tool: { name: 't', version: '0' },
+  gitSha: null,
+};
 const SECRET = 'sk-master-Zq81xYw2aa';
 const check = (over: Partial<CheckRecord> = {}): CheckRecord => ({
-  id: '3/smoke', section: '3', title: 'smoke', status: 'passed', durationMs: 5, links: [], observations: {},
-  measurements: [{ name: 'total_ms', value: 120, unit: 'ms', threshold: { op: '<', value: 2000 }, pass: true }], ...over,
+  id: '3/smoke',
+  section: '3',
+  title: 'smoke',
+  status: 'passed',
+  durationMs: 5,
+  links: [],
+  observations: {},
+  measurements: [{ name: 'total_ms', value: 120, unit: 'ms', threshold: { op: '<', value: 2000 }, pass: true }],
+  ...over,
 });
-const bundle = (checks: CheckRecord[]) => buildBundle(info, checks, { startedAt: new Date(0), endedAt: new Date(1000), endReason: 'passed', runErrors: [] });
+const bundle = (checks: CheckRecord[]) =>
+  buildBundle(info, checks, { startedAt: new Date(0), endedAt: new Date(1000), endReason: 'passed', runErrors: [] });
 
 describe('writeBundle and verifyEvidence', () => {
   test('writes every file, signed, and an untouched bundle verifies', () => {
@@ -31,7 +50,9 @@ describe('writeBundle and verifyEvidence', () => {
     // One check of the whole catalogue ran: the rest are recorded as not run, never a go.
     expect(readFileSync(join(res.dir, 'summary.md'), 'utf8').split('\n')[0]).toMatch(/INCOMPLETE/);
     expect(res.bundle.run.notRun).toContain('7/rollback-readiness');
-    expect(readFileSync(join(res.dir, 'junit.xml'), 'utf8')).toMatch(/<property name="total_ms" value="120" unit="ms" threshold="&lt; 2000" pass="true"\/>/);
+    expect(readFileSync(join(res.dir, 'junit.xml'), 'utf8')).toMatch(
+      /<property name="total_ms" value="120" unit="ms" threshold="&lt; 2000" pass="true"\/>/,
+    );
   });
 
   test('an edit after writing breaks the digest, and the message says so', () => {
@@ -60,9 +81,15 @@ describe('writeBundle and verifyEvidence', () => {
   test('secrets are redacted from the structure, so no output contains them', () => {
     const root = mkdtempSync(join(tmpdir(), 'ev-'));
     const secrets = new SecretSet().add('GATEWAY_ADMIN_KEY', SECRET);
-    const res = writeBundle(root, bundle([check({ status: 'failed', error: `401 for key ${SECRET}`, observations: { echoed: SECRET } })]), secrets, { 'report.html': renderHtml });
+    const res = writeBundle(
+      root,
+      bundle([check({ status: 'failed', error: `401 for key ${SECRET}`, observations: { echoed: SECRET } })]),
+      secrets,
+      { 'report.html': renderHtml },
+    );
     expect(res.refused).toEqual([]);
-    for (const f of ['evidence.json', 'summary.md', 'junit.xml']) expect(readFileSync(join(res.dir, f), 'utf8')).not.toContain(SECRET);
+    for (const f of ['evidence.json', 'summary.md', 'junit.xml'])
+      expect(readFileSync(join(res.dir, f), 'utf8')).not.toContain(SECRET);
     expect(verifyEvidence(res.dir).ok).toBe(true);
   });
 

@@ -71,7 +71,13 @@ export interface WriteResult {
  * followed (`ensureDir`; listed in `replaced`). Throws `EvidencePathError` before writing
  * anything when the run id is refused.
  */
-export function writeBundle(root: string, unsigned: UnsignedBundle, secrets: SecretSet, extraViews: Record<string, View> = {}, o: { phaseLatest?: boolean; signingKey?: KeyObject } = {}): WriteResult {
+export function writeBundle(
+  root: string,
+  unsigned: UnsignedBundle,
+  secrets: SecretSet,
+  extraViews: Record<string, View> = {},
+  o: { phaseLatest?: boolean; signingKey?: KeyObject } = {},
+): WriteResult {
   const redacted = UnsignedBundle.parse(secrets.redactDeep(unsigned));
   const bundle = EvidenceBundle.parse({ ...redacted, digest: digestOf(redacted) });
   const views: Record<string, View> = {
@@ -92,7 +98,10 @@ export function writeBundle(root: string, unsigned: UnsignedBundle, secrets: Sec
     }
     const leaked = secrets.findIn(text);
     if (leaked.length > 0) {
-      if (name === 'evidence.json') throw new SecretLeakError(`refusing to write evidence.json: it still contains the value of ${leaked.join(', ')}`);
+      if (name === 'evidence.json')
+        throw new SecretLeakError(
+          `refusing to write evidence.json: it still contains the value of ${leaked.join(', ')}`,
+        );
       refused.push(`${name} (contains the value of ${leaked.join(', ')})`);
       continue;
     }

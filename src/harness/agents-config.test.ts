@@ -17,7 +17,11 @@ import {
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/agents');
 const GATEWAY = 'https://gateway.hotrodan.com';
-const env = { TEAM_KEY_support_bot: 'sk-team-a-123456789', TEAM_KEY_order_tracker: 'sk-team-b-123456789', TEAM_KEY_returns_assistant: 'sk-team-c-123456789' };
+const env = {
+  TEAM_KEY_support_bot: 'sk-team-a-123456789',
+  TEAM_KEY_order_tracker: 'sk-team-b-123456789',
+  TEAM_KEY_returns_assistant: 'sk-team-c-123456789',
+};
 const inputs = { gatewayUrl: GATEWAY, env, secrets: new Map(Object.entries(env)) };
 const audit = (file: string) => auditAgents(findAgents(readAgentsConfig(`${FIXTURES}/${file}`)), inputs);
 const gate = (file: string) => auditAgentsConfig(loadAgentsConfig(`${FIXTURES}/${file}`), inputs);
@@ -48,25 +52,51 @@ describe('agents config gate', () => {
 
   test('a direct OpenAI base URL is reported with its path', () => {
     expect(audit('bad-direct-openai.json')).toEqual([
-      { agent: 'order-tracker', path: '$.agents[1].baseUrl', rule: 'base-url', problem: expect.stringContaining('"https://api.openai.com/v1" is not the gateway') },
+      {
+        agent: 'order-tracker',
+        path: '$.agents[1].baseUrl',
+        rule: 'base-url',
+        problem: expect.stringContaining('"https://api.openai.com/v1" is not the gateway'),
+      },
     ]);
   });
 
   test('an inline sk-proj key in a nested team/map layout is found once, and never echoed', () => {
     const { problems, inlineKeys } = gate('bad-inline-key.json');
     const path = '$.teams["customer-care"].agents["support-bot"].llm.auth.apiKey';
-    expect(problems).toEqual([{ agent: 'support-bot', path, rule: 'inline-key', problem: expect.stringContaining('holds an inline provider key (an sk-… API key)') }]);
+    expect(problems).toEqual([
+      {
+        agent: 'support-bot',
+        path,
+        rule: 'inline-key',
+        problem: expect.stringContaining('holds an inline provider key (an sk-… API key)'),
+      },
+    ]);
     expect(inlineKeys).toEqual([{ path, kind: 'an sk-… API key' }]);
     expect(JSON.stringify(problems)).not.toMatch(LEAKS);
   });
 
   test('a missing key reference names the agent', () => {
-    expect(audit('bad-missing-key-ref.json')).toEqual([{ agent: 'returns-assistant', path: '$.agents[2]', rule: 'no-key', problem: expect.stringContaining('no API key reference') }]);
+    expect(audit('bad-missing-key-ref.json')).toEqual([
+      {
+        agent: 'returns-assistant',
+        path: '$.agents[2]',
+        rule: 'no-key',
+        problem: expect.stringContaining('no API key reference'),
+      },
+    ]);
   });
 
   test('an unresolved TEAM_KEY reference names the variable and points at the CI environment, not at Fly secrets', () => {
     const problems = audit('bad-unresolved-key-ref.json');
-    expect(problems).toEqual([{ agent: 'order-tracker', path: '$.agents[1].apiKeyRef', rule: 'unset-reference', problem: expect.stringContaining('TEAM_KEY_order_tracker_v2, which is not set') }]);
+    expect(problems).toEqual([
+      {
+        agent: 'order-tracker',
+        path: '$.agents[1].apiKeyRef',
+        rule: 'unset-reference',
+        problem: expect.stringContaining('TEAM_KEY_order_tracker_v2, which is not set'),
+      },
+    ]);
     expect(problems[0]!.problem).toContain('GitHub Actions secret');
     expect(problems[0]!.problem).toContain('${{ secrets.TEAM_KEY_order_tracker_v2 }}');
     expect(problems[0]!.problem).toMatch(/Fly secrets \(fly secrets set\) reach the agents' machines, not this gate/);
@@ -77,7 +107,11 @@ describe('agents config gate', () => {
     const config = {
       services: [
         { id: 'a', api_base: 'https://gateway.hotrodan.com/v1/', api_key: 'plain-looking-secret-value' },
-        { id: 'b', openai: { baseURL: 'HTTPS://Gateway.Hotrodan.com:443' }, apiKey: { secretRef: '${TEAM_KEY_support_bot}' } },
+        {
+          id: 'b',
+          openai: { baseURL: 'HTTPS://Gateway.Hotrodan.com:443' },
+          apiKey: { secretRef: '${TEAM_KEY_support_bot}' },
+        },
         { id: 'c', baseUrl: GATEWAY, apiKey: 'os.environ/OPENAI_API_KEY' },
       ],
     };
@@ -103,8 +137,16 @@ describe('agents config gate', () => {
   test('a base URL carrying credentials or a key is reported without them', () => {
     const agents = findAgents({
       agents: [
-        { name: 'a', baseUrl: 'https://proxy-user:hunter2-pass@api.openai.com/v1?api_key=abc123', apiKeyRef: 'TEAM_KEY_support_bot' },
-        { name: 'b', baseUrl: 'https://api.openai.com/v1/sk-FAKE0key0in0a0path000000000', apiKeyRef: 'TEAM_KEY_support_bot' },
+        {
+          name: 'a',
+          baseUrl: 'https://proxy-user:hunter2-pass@api.openai.com/v1?api_key=abc123',
+          apiKeyRef: 'TEAM_KEY_support_bot',
+        },
+        {
+          name: 'b',
+          baseUrl: 'https://api.openai.com/v1/sk-FAKE0key0in0a0path000000000',
+          apiKeyRef: 'TEAM_KEY_support_bot',
+        },
       ],
     });
     const problems = auditAgents(agents, inputs);
@@ -117,16 +159,25 @@ describe('agents config gate', () => {
 
 describe('reading the file: a regular file, bounded, never blocking', () => {
   test('a missing file fails with kind missing', () => {
-    expect(loadError(join(tmp, 'absent.json'))).toMatchObject({ kind: 'missing', message: expect.stringContaining('does not exist') });
+    expect(loadError(join(tmp, 'absent.json'))).toMatchObject({
+      kind: 'missing',
+      message: expect.stringContaining('does not exist'),
+    });
   });
 
   test('a symbolic link is refused, even to a good config, and a .yml link to a credentials file publishes nothing', () => {
     const link = join(tmp, 'agents.json');
     symlinkSync(`${FIXTURES}/good.json`, link);
-    expect(loadError(link)).toMatchObject({ kind: 'not-a-file', message: expect.stringMatching(/is a symbolic link .*point AGENTS_CONFIG_PATH at the config file itself/) });
+    expect(loadError(link)).toMatchObject({
+      kind: 'not-a-file',
+      message: expect.stringMatching(/is a symbolic link .*point AGENTS_CONFIG_PATH at the config file itself/),
+    });
 
     const credentials = join(tmp, 'credentials');
-    writeFileSync(credentials, '[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYFAKEKEY\n');
+    writeFileSync(
+      credentials,
+      '[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYFAKEKEY\n',
+    );
     const yml = join(tmp, 'agents.yml');
     symlinkSync(credentials, yml);
     const err = loadError(yml);
@@ -142,7 +193,10 @@ describe('reading the file: a regular file, bounded, never blocking', () => {
       return; // no mkfifo on this platform: nothing to prove
     }
     const started = performance.now();
-    expect(loadError(fifo)).toMatchObject({ kind: 'not-a-file', message: expect.stringContaining('a named pipe (FIFO)') });
+    expect(loadError(fifo)).toMatchObject({
+      kind: 'not-a-file',
+      message: expect.stringContaining('a named pipe (FIFO)'),
+    });
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
@@ -162,7 +216,12 @@ describe('reading the file: a regular file, bounded, never blocking', () => {
     expect(loadAgentsConfig(atCap).root).toMatchObject({ agents: [] });
     const over = join(tmp, 'over-cap.json');
     writeFileSync(over, padded(AGENTS_CONFIG_MAX_BYTES + 1));
-    expect(loadError(over)).toMatchObject({ kind: 'too-large', message: expect.stringContaining(`is ${AGENTS_CONFIG_MAX_BYTES + 1} bytes, over the ${AGENTS_CONFIG_MAX_BYTES}-byte cap`) });
+    expect(loadError(over)).toMatchObject({
+      kind: 'too-large',
+      message: expect.stringContaining(
+        `is ${AGENTS_CONFIG_MAX_BYTES + 1} bytes, over the ${AGENTS_CONFIG_MAX_BYTES}-byte cap`,
+      ),
+    });
     const small = join(tmp, 'small.json');
     writeFileSync(small, '{"agents":[]}');
     expect(() => loadAgentsConfig(small, { maxBytes: 8 })).toThrow(/over the 8-byte cap/);
@@ -185,7 +244,9 @@ describe('parser errors: line, column and kind, never content', () => {
   test('a YAML error on the line of an inline key', () => {
     const err = loadError(`${FIXTURES}/bad-syntax-inline-key.yml`);
     expect(err).toMatchObject({ kind: 'syntax', line: expect.any(Number), column: expect.any(Number) });
-    expect(err.message).toMatch(/is not valid YAML: a closing quote or bracket is missing \(MISSING_CHAR\) at line \d+, column \d+$/);
+    expect(err.message).toMatch(
+      /is not valid YAML: a closing quote or bracket is missing \(MISSING_CHAR\) at line \d+, column \d+$/,
+    );
     expect(err.message).not.toMatch(LEAKS);
   });
 
@@ -216,10 +277,25 @@ describe('parser errors: line, column and kind, never content', () => {
     writeFileSync(dup, 'agents: []\nagents: [{apiKey: sk-FAKE0duplicate0key000000000000}]\n');
     expect(loadError(dup).message).toMatch(/a duplicate key \(DUPLICATE_KEY\) at line 2, column 1$/);
     const bomb = join(tmp, 'bomb.yaml');
-    writeFileSync(bomb, ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n'));
+    writeFileSync(
+      bomb,
+      [
+        'a: &a [x, x, x, x, x, x, x, x, x, x]',
+        ...Array.from(
+          { length: 8 },
+          (_, i) =>
+            `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+              .fill(`*${String.fromCharCode(97 + i)}`)
+              .join(', ')}]`,
+        ),
+      ].join('\n'),
+    );
     expect(loadError(bomb).message).toContain('aliases expand too far');
     const merged = join(tmp, 'merge.yaml');
-    writeFileSync(merged, 'base: &base { baseUrl: https://gateway.hotrodan.com, apiKeyRef: TEAM_KEY_support_bot }\nagents:\n  - { <<: *base, name: a }\n');
+    writeFileSync(
+      merged,
+      'base: &base { baseUrl: https://gateway.hotrodan.com, apiKeyRef: TEAM_KEY_support_bot }\nagents:\n  - { <<: *base, name: a }\n',
+    );
     expect(auditAgentsConfig(loadAgentsConfig(merged), inputs).problems).toEqual([]);
   });
 });
@@ -251,7 +327,13 @@ describe('inline keys anywhere, by JSON path', () => {
         {
           name: 'a',
           headers: { Authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.FAKEsig', 'x-basic': 'Basic dXNlcjpwYXNz' },
-          refs: ['Bearer ${TEAM_KEY_a}', 'Bearer {{ secrets.TEAM_KEY_a }}', 'Bearer $TEAM_KEY_a', 'Bearer TEAM_KEY_a', 'Bearer env:TEAM_KEY_a'],
+          refs: [
+            'Bearer ${TEAM_KEY_a}',
+            'Bearer {{ secrets.TEAM_KEY_a }}',
+            'Bearer $TEAM_KEY_a',
+            'Bearer TEAM_KEY_a',
+            'Bearer env:TEAM_KEY_a',
+          ],
         },
       ],
     };
@@ -266,15 +348,28 @@ describe('inline keys anywhere, by JSON path', () => {
     const root = {
       a: { deep: { deeper: ['x', { url: 'https://h/?token=lf-secret-value-123' }] } },
       'sk-FAKE0property0name00000000000': true,
-      ok: ['task-classifier-2024-0000000000', 'gpt-4o-mini', 'disk-cache-size-100000000000', 'sk-learn-pipeline-standard', 'AKIA-not-a-key', 'org-hotrodan'],
+      ok: [
+        'task-classifier-2024-0000000000',
+        'gpt-4o-mini',
+        'disk-cache-size-100000000000',
+        'sk-learn-pipeline-standard',
+        'AKIA-not-a-key',
+        'org-hotrodan',
+      ],
     };
-    const found = findInlineKeys(root, secrets, `${JSON.stringify(root)}\n# lf-secret-value-123 in a comment would be found too`);
+    const found = findInlineKeys(
+      root,
+      secrets,
+      `${JSON.stringify(root)}\n# lf-secret-value-123 in a comment would be found too`,
+    );
     expect(found).toEqual([
       { path: '$[<a property named with an sk-… API key>]', kind: 'an sk-… API key as a property name' },
       { path: '$.a.deep.deeper[1].url', kind: 'the value of LANGFUSE_SECRET_KEY' },
     ]);
     expect(JSON.stringify(found)).not.toMatch(/FAKE|lf-secret/);
-    expect(findInlineKeys({}, secrets, 'x: 1\n# lf-secret-value-123\n')).toEqual([{ path: 'line 2, column 3', kind: 'the value of LANGFUSE_SECRET_KEY', outsideValues: true }]);
+    expect(findInlineKeys({}, secrets, 'x: 1\n# lf-secret-value-123\n')).toEqual([
+      { path: 'line 2, column 3', kind: 'the value of LANGFUSE_SECRET_KEY', outsideValues: true },
+    ]);
   });
 });
 
@@ -282,7 +377,9 @@ describe('inherited defaults', () => {
   test('agents without their own base URL take defaults.openai.baseURL (and defaults.model)', () => {
     const { agents, problems } = gate('good-defaults.yaml');
     expect(problems).toEqual([]);
-    expect(agents.map((a) => [a.name, a.baseUrls.map((u) => [u.path, u.inherited ?? false]), a.models.map((m) => m.path)])).toEqual([
+    expect(
+      agents.map((a) => [a.name, a.baseUrls.map((u) => [u.path, u.inherited ?? false]), a.models.map((m) => m.path)]),
+    ).toEqual([
       ['support-bot', [['$.defaults.openai.baseURL', true]], ['$.defaults.model']],
       ['order-tracker', [['$.defaults.openai.baseURL', true]], ['$.defaults.model']],
       ['returns-assistant', [['$.agents["returns-assistant"].openai.baseURL', false]], ['$.defaults.model']],
@@ -295,7 +392,8 @@ describe('inherited defaults', () => {
         agent,
         path: '$.defaults.openai.baseURL',
         rule: 'base-url',
-        problem: 'base URL "https://api.openai.com/v1" (inherited from a defaults block) is not the gateway https://gateway.hotrodan.com',
+        problem:
+          'base URL "https://api.openai.com/v1" (inherited from a defaults block) is not the gateway https://gateway.hotrodan.com',
       })),
     );
   });
@@ -321,9 +419,17 @@ describe('inherited defaults', () => {
   });
 
   test('in a loose layout a defaults block is never an agent, and its fields are inherited', () => {
-    const agents = findAgents({ defaults: { openai: { baseURL: GATEWAY } }, services: [{ name: 'a', baseUrl: GATEWAY, apiKeyRef: 'TEAM_KEY_support_bot' }] });
+    const agents = findAgents({
+      defaults: { openai: { baseURL: GATEWAY } },
+      services: [{ name: 'a', baseUrl: GATEWAY, apiKeyRef: 'TEAM_KEY_support_bot' }],
+    });
     expect(agents.map((a) => a.name)).toEqual(['a']);
-    const inheritedKey = findAgents({ defaults: { apiKeyRef: 'TEAM_KEY_support_bot' }, services: [{ name: 'a', baseUrl: GATEWAY }] });
-    expect(inheritedKey[0]?.keys).toEqual([{ value: 'TEAM_KEY_support_bot', path: '$.defaults.apiKeyRef', inherited: true }]);
+    const inheritedKey = findAgents({
+      defaults: { apiKeyRef: 'TEAM_KEY_support_bot' },
+      services: [{ name: 'a', baseUrl: GATEWAY }],
+    });
+    expect(inheritedKey[0]?.keys).toEqual([
+      { value: 'TEAM_KEY_support_bot', path: '$.defaults.apiKeyRef', inherited: true },
+    ]);
   });
 });

@@ -29,9 +29,38 @@ export const AGENTS_CONFIG_MAX_BYTES = 1024 * 1024;
 const MAX_DEPTH = 64;
 
 /** Field names read as an agent's base URL (OpenAI SDKs, LiteLLM and hand-rolled configs spell it differently). */
-const URL_FIELDS = new Set(['baseurl', 'base_url', 'apibase', 'api_base', 'endpoint', 'apiurl', 'api_url', 'openaibaseurl', 'openai_base_url', 'gatewayurl', 'gateway_url']);
+const URL_FIELDS = new Set([
+  'baseurl',
+  'base_url',
+  'apibase',
+  'api_base',
+  'endpoint',
+  'apiurl',
+  'api_url',
+  'openaibaseurl',
+  'openai_base_url',
+  'gatewayurl',
+  'gateway_url',
+]);
 /** Field names read as an agent's API key or key reference. */
-const KEY_FIELDS = new Set(['apikey', 'api_key', 'apikeyref', 'api_key_ref', 'keyref', 'key_ref', 'apikeysecret', 'api_key_secret', 'apikeyenv', 'api_key_env', 'secretref', 'secret_ref', 'key', 'token', 'openaiapikey', 'openai_api_key']);
+const KEY_FIELDS = new Set([
+  'apikey',
+  'api_key',
+  'apikeyref',
+  'api_key_ref',
+  'keyref',
+  'key_ref',
+  'apikeysecret',
+  'api_key_secret',
+  'apikeyenv',
+  'api_key_env',
+  'secretref',
+  'secret_ref',
+  'key',
+  'token',
+  'openaiapikey',
+  'openai_api_key',
+]);
 const NAME_FIELDS = ['name', 'id', 'agent', 'agentName', 'agent_name'];
 /** Field names read as the model (group) an agent calls. */
 const MODEL_FIELDS = new Set(['model', 'models', 'model_name', 'modelname']);
@@ -41,7 +70,8 @@ const norm = (k: string): string => k.toLowerCase().replace(/-/g, '_');
 const isUrlField = (k: string): boolean => URL_FIELDS.has(norm(k)) || URL_FIELDS.has(norm(k).replace(/_/g, ''));
 const isKeyField = (k: string): boolean => KEY_FIELDS.has(norm(k)) || KEY_FIELDS.has(norm(k).replace(/_/g, ''));
 /** `defaults: { … }` (also `default`, `_defaults`): settings every agent below its parent inherits. */
-const isDefaultsBlock = (k: string, v: unknown): v is Record<string, unknown> => /^_?defaults?$/i.test(k) && isObject(v);
+const isDefaultsBlock = (k: string, v: unknown): v is Record<string, unknown> =>
+  /^_?defaults?$/i.test(k) && isObject(v);
 
 /** `$.a.b`, `$.a["odd-key"]`, `$.a[0]`: readable, and unambiguous for any key that is not itself a credential. */
 export function childPath(parent: string, key: string | number): string {
@@ -97,7 +127,12 @@ export function loadAgentsConfig(file: string, o: { maxBytes?: number } = {}): A
   const text = readRegularFile(file, o.maxBytes ?? AGENTS_CONFIG_MAX_BYTES).replace(/^\uFEFF/, '');
   const ext = extname(file).toLowerCase();
   const root = ext === '.yaml' || ext === '.yml' ? parseYaml(file, text) : parseJson(file, text);
-  if (deeperThan(root, MAX_DEPTH)) throw new AgentsConfigError('too-deep', file, `nests deeper than ${MAX_DEPTH} levels; an agents config is a few levels deep`);
+  if (deeperThan(root, MAX_DEPTH))
+    throw new AgentsConfigError(
+      'too-deep',
+      file,
+      `nests deeper than ${MAX_DEPTH} levels; an agents config is a few levels deep`,
+    );
   return { root, text };
 }
 
@@ -116,7 +151,12 @@ function readRegularFile(file: string, maxBytes: number): string {
     throw new AgentsConfigError('unreadable', file, `cannot be read (${code ?? 'error'})`);
   }
   if (!st.isFile()) throw new AgentsConfigError('not-a-file', file, notRegular(st));
-  if (st.size > maxBytes) throw new AgentsConfigError('too-large', file, `is ${st.size} bytes, over the ${maxBytes}-byte cap of the gate; an agents config is a few KB`);
+  if (st.size > maxBytes)
+    throw new AgentsConfigError(
+      'too-large',
+      file,
+      `is ${st.size} bytes, over the ${maxBytes}-byte cap of the gate; an agents config is a few KB`,
+    );
   let fd: number;
   try {
     // O_NONBLOCK: should a FIFO be swapped in after the lstat, opening it must not wait for a writer.
@@ -132,7 +172,12 @@ function readRegularFile(file: string, maxBytes: number): string {
     const buf = Buffer.alloc(maxBytes + 1);
     let n = 0;
     for (let r = -1; r !== 0 && n < buf.length; n += r) r = readSync(fd, buf, n, buf.length - n, null);
-    if (n > maxBytes) throw new AgentsConfigError('too-large', file, `grew past the ${maxBytes}-byte cap of the gate while it was read`);
+    if (n > maxBytes)
+      throw new AgentsConfigError(
+        'too-large',
+        file,
+        `grew past the ${maxBytes}-byte cap of the gate while it was read`,
+      );
     return buf.subarray(0, n).toString('utf8');
   } finally {
     closeSync(fd);
@@ -186,9 +231,16 @@ function parseYaml(file: string, text: string): unknown {
   const first = doc.errors[0];
   if (first) {
     // `code` is the library's fixed error name; the message would quote the offending line.
-    const kind = /^[A-Z_]+$/.test(first.code) ? `${YAML_ERRORS[first.code] ?? first.code.toLowerCase().replace(/_/g, ' ')} (${first.code})` : 'syntax error';
+    const kind = /^[A-Z_]+$/.test(first.code)
+      ? `${YAML_ERRORS[first.code] ?? first.code.toLowerCase().replace(/_/g, ' ')} (${first.code})`
+      : 'syntax error';
     const pos = first.linePos?.[0];
-    throw new AgentsConfigError('syntax', file, `is not valid YAML: ${kind}`, pos ? { line: pos.line, column: pos.col } : lineColumn(text, first.pos[0]));
+    throw new AgentsConfigError(
+      'syntax',
+      file,
+      `is not valid YAML: ${kind}`,
+      pos ? { line: pos.line, column: pos.col } : lineColumn(text, first.pos[0]),
+    );
   }
   try {
     return doc.toJS({ maxAliasCount: 100 }) as unknown;
@@ -225,7 +277,8 @@ function locateJsonError(t: string): { at: number; kind: string } {
       if (ch! < ' ') fail('control character in a string');
       if (ch === '\\') {
         const e = t[i + 1];
-        if (e === 'u' ? !/^[0-9a-fA-F]{4}$/.test(t.slice(i + 2, i + 6)) : !'"\\/bfnrt'.includes(e ?? 'x')) fail('bad escape in a string');
+        if (e === 'u' ? !/^[0-9a-fA-F]{4}$/.test(t.slice(i + 2, i + 6)) : !'"\\/bfnrt'.includes(e ?? 'x'))
+          fail('bad escape in a string');
         i += e === 'u' ? 6 : 2;
       } else i++;
     }
@@ -245,7 +298,8 @@ function locateJsonError(t: string): { at: number; kind: string } {
       for (;;) {
         if (close === '}') {
           ws();
-          if (t[i] !== '"') fail(t[i] === undefined ? 'unexpected end of input' : 'expected a property name in double quotes');
+          if (t[i] !== '"')
+            fail(t[i] === undefined ? 'unexpected end of input' : 'expected a property name in double quotes');
           string();
           ws();
           if (t[i] !== ':') fail("expected ':' after a property name");
@@ -323,7 +377,8 @@ export function findAgents(root: unknown): AgentEntry[] {
           const memberScope = isObject(v) ? withOwnDefaults(v, p, inner) : inner;
           for (const [mk, mv] of members) {
             if (typeof mk === 'string' && isDefaultsBlock(mk, mv)) continue;
-            if (isObject(mv)) agents.push(entryOf(mv, childPath(p, mk), typeof mk === 'string' ? mk : undefined, memberScope));
+            if (isObject(mv))
+              agents.push(entryOf(mv, childPath(p, mk), typeof mk === 'string' ? mk : undefined, memberScope));
           }
         }
         visitCollections(v, p, inner);
@@ -337,7 +392,14 @@ export function findAgents(root: unknown): AgentEntry[] {
   // item or carries a name, else the object holding the field itself.
   type Owner = { node: Record<string, unknown>; path: string; key?: string; scope: Scope };
   const owners = new Map<string, Owner>();
-  const visitLoose = (node: unknown, path: string, owner: Owner | undefined, scope: Scope, key?: string, inArray = false): void => {
+  const visitLoose = (
+    node: unknown,
+    path: string,
+    owner: Owner | undefined,
+    scope: Scope,
+    key?: string,
+    inArray = false,
+  ): void => {
     if (Array.isArray(node)) node.forEach((v, i) => visitLoose(v, childPath(path, i), owner, scope, undefined, true));
     else if (isObject(node)) {
       const self = inArray || NAME_FIELDS.some((f) => typeof node[f] === 'string') ? { node, path, key, scope } : owner;
@@ -394,7 +456,13 @@ function entryOf(node: Record<string, unknown>, path: string, key: string | unde
     const from = defaults.find((d) => d[kind].length > 0)?.[kind] ?? [];
     return from.map((l) => ({ ...l, inherited: true as const })) as Fields[K];
   };
-  return { name: named ?? key ?? path, path, baseUrls: inherit('baseUrls'), keys: inherit('keys'), models: inherit('models') };
+  return {
+    name: named ?? key ?? path,
+    path,
+    baseUrls: inherit('baseUrls'),
+    keys: inherit('keys'),
+    models: inherit('models'),
+  };
 }
 
 /** Which promise of §6 a problem breaks. */
@@ -427,7 +495,8 @@ const AWS_TOKEN = /(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])/g;
 /** An Authorization header value: scheme and credential. */
 const AUTH_VALUE = /^\s*(Bearer|Basic|Token)\s+(\S+)\s*$/i;
 /** A credential that names where the secret lives instead of holding it (`${X}`, `$X`, `{{ secrets.X }}`, `env:X`, a variable name such as `TEAM_KEY_x`). */
-const CREDENTIAL_REFERENCE = /^(?:\$\{[^}]+\}|\$[A-Za-z_]\w*|\{\{[^}]+\}\}|(?:env:|os\.environ\/|secret:|vault:)[\w./-]+|[A-Z][A-Z0-9]*(?:_[A-Za-z0-9]+)*)$/;
+const CREDENTIAL_REFERENCE =
+  /^(?:\$\{[^}]+\}|\$[A-Za-z_]\w*|\{\{[^}]+\}\}|(?:env:|os\.environ\/|secret:|vault:)[\w./-]+|[A-Z][A-Z0-9]*(?:_[A-Za-z0-9]+)*)$/;
 
 /** The key shapes found in `s`, each token with its kind. */
 function keyTokens(s: string): { token: string; kind: string }[] {
@@ -586,12 +655,24 @@ export function auditAgents(agents: readonly AgentEntry[], i: AgentAuditInputs):
   const out: AgentProblem[] = [];
   const gateway = normalizeBaseUrl(i.gatewayUrl);
   for (const a of agents) {
-    const problem = (path: string, rule: AgentRule, text: string): void => void out.push({ agent: a.name, path, rule, problem: text });
-    if (a.baseUrls.length === 0) problem(a.path, 'base-url', `has no base URL, of its own or from a defaults block (expected baseUrl = ${i.gatewayUrl})`);
+    const problem = (path: string, rule: AgentRule, text: string): void =>
+      void out.push({ agent: a.name, path, rule, problem: text });
+    if (a.baseUrls.length === 0)
+      problem(
+        a.path,
+        'base-url',
+        `has no base URL, of its own or from a defaults block (expected baseUrl = ${i.gatewayUrl})`,
+      );
     for (const u of a.baseUrls) {
-      if (normalizeBaseUrl(u.value) !== gateway) problem(u.path, 'base-url', `base URL ${shownUrl(u.value, i.secrets)}${inherited(u)} is not the gateway ${i.gatewayUrl}`);
+      if (normalizeBaseUrl(u.value) !== gateway)
+        problem(
+          u.path,
+          'base-url',
+          `base URL ${shownUrl(u.value, i.secrets)}${inherited(u)} is not the gateway ${i.gatewayUrl}`,
+        );
     }
-    if (a.keys.length === 0) problem(a.path, 'no-key', 'has no API key reference (expected e.g. apiKeyRef: "TEAM_KEY_<team>")');
+    if (a.keys.length === 0)
+      problem(a.path, 'no-key', 'has no API key reference (expected e.g. apiKeyRef: "TEAM_KEY_<team>")');
     for (const k of a.keys) {
       const raw = keyString(k.value)?.trim();
       if (raw === undefined || raw === '') {
@@ -600,7 +681,11 @@ export function auditAgents(agents: readonly AgentEntry[], i: AgentAuditInputs):
       }
       const kind = inlineKind(raw, i.secrets, true);
       if (kind) {
-        problem(k.path, 'inline-key', `holds an inline provider key (${kind})${inherited(k)}; reference a TEAM_KEY_* secret instead (and rotate the exposed key)`);
+        problem(
+          k.path,
+          'inline-key',
+          `holds an inline provider key (${kind})${inherited(k)}; reference a TEAM_KEY_* secret instead (and rotate the exposed key)`,
+        );
         continue;
       }
       const ref = REFERENCE.exec(raw)?.[1];
@@ -616,7 +701,7 @@ export function auditAgents(agents: readonly AgentEntry[], i: AgentAuditInputs):
           'unset-reference',
           `references ${ref}, which is not set in the environment this check runs in${inherited(k)}. The gate reads TEAM_KEY_* from its own environment: ` +
             `in CI, add ${ref} as a GitHub Actions secret and map it into the job (env: ${ref}: \${{ secrets.${ref} }}); locally, put it in .env. ` +
-            'Fly secrets (fly secrets set) reach the agents\' machines, not this gate.',
+            "Fly secrets (fly secrets set) reach the agents' machines, not this gate.",
         );
       }
     }
@@ -637,7 +722,10 @@ export interface AgentsConfigAudit {
  * key in an agent's key field is that agent's problem; one elsewhere, under `defaults` or in a
  * comment, is reported by its location with the agent that holds it, if any).
  */
-export function auditAgentsConfig(doc: { readonly root: unknown; readonly text?: string }, i: AgentAuditInputs): AgentsConfigAudit {
+export function auditAgentsConfig(
+  doc: { readonly root: unknown; readonly text?: string },
+  i: AgentAuditInputs,
+): AgentsConfigAudit {
   const agents = findAgents(doc.root);
   const problems = auditAgents(agents, i);
   const inlineKeys = findInlineKeys(doc.root, i.secrets, doc.text);
@@ -649,8 +737,15 @@ export function auditAgentsConfig(doc: { readonly root: unknown; readonly text?:
   for (const k of inlineKeys) {
     if (reported.has(k.path)) continue;
     const agent = holder(k.path);
-    const where = k.outsideValues ? ' in text the parser reads as no value (a comment, or a key a later duplicate overrides)' : ' inline';
-    problems.push({ ...(agent ? { agent } : {}), path: k.path, rule: 'inline-key', problem: `holds ${k.kind}${where}; remove it from the file, reference a TEAM_KEY_* secret instead, and rotate the exposed key` });
+    const where = k.outsideValues
+      ? ' in text the parser reads as no value (a comment, or a key a later duplicate overrides)'
+      : ' inline';
+    problems.push({
+      ...(agent ? { agent } : {}),
+      path: k.path,
+      rule: 'inline-key',
+      problem: `holds ${k.kind}${where}; remove it from the file, reference a TEAM_KEY_* secret instead, and rotate the exposed key`,
+    });
   }
   return { agents, problems, inlineKeys };
 }

@@ -6,7 +6,19 @@ import type { CachePing } from '../clients/gateway-admin.ts';
 import type { ChatResult } from '../clients/gateway.ts';
 import type { LangfuseObservation } from '../clients/langfuse.ts';
 import { parseLitellmHeaders } from '../clients/litellm-headers.ts';
-import { cacheNamespace, cacheSignal, exactCachePrompt, freshWords, generationCacheFacts, isCacheLoggedGeneration, loadParaphrases, recordGatewayCache, runWords, semanticHitTime, uniqueControl } from './cache-probe.ts';
+import {
+  cacheNamespace,
+  cacheSignal,
+  exactCachePrompt,
+  freshWords,
+  generationCacheFacts,
+  isCacheLoggedGeneration,
+  loadParaphrases,
+  recordGatewayCache,
+  runWords,
+  semanticHitTime,
+  uniqueControl,
+} from './cache-probe.ts';
 import { CheckRecorder } from './recorder.ts';
 
 const FIXTURE = new URL('../../fixtures/paraphrases.json', import.meta.url);
@@ -35,15 +47,24 @@ describe('run nonce', () => {
 });
 
 describe('cacheSignal', () => {
-  const result = (headers: Record<string, string>): ChatResult => ({ litellm: parseLitellmHeaders(headers) }) as ChatResult;
+  const result = (headers: Record<string, string>): ChatResult =>
+    ({ litellm: parseLitellmHeaders(headers) }) as ChatResult;
 
   it('calls a response a hit only when x-litellm-cache-key is present, and never keeps its value', () => {
-    expect(cacheSignal(result({ 'x-litellm-cache-key': 'ns:abc' }))).toEqual({ hit: true, cacheKey: 'present', similarity: null });
+    expect(cacheSignal(result({ 'x-litellm-cache-key': 'ns:abc' }))).toEqual({
+      hit: true,
+      cacheKey: 'present',
+      similarity: null,
+    });
     expect(cacheSignal(result({}))).toEqual({ hit: false, cacheKey: 'absent', similarity: null });
   });
 
   it('reads a similarity of 0.0 on a miss without calling it a hit', () => {
-    expect(cacheSignal(result({ 'x-litellm-semantic-similarity': '0.0' }))).toEqual({ hit: false, cacheKey: 'absent', similarity: 0 });
+    expect(cacheSignal(result({ 'x-litellm-semantic-similarity': '0.0' }))).toEqual({
+      hit: false,
+      cacheKey: 'absent',
+      similarity: 0,
+    });
   });
 });
 
@@ -51,8 +72,13 @@ describe('generationCacheFacts', () => {
   const gen = (o: Partial<LangfuseObservation>): LangfuseObservation => ({ id: 'g', type: 'GENERATION', ...o });
 
   it('reads cache_hit and semantic-similarity as booleans and numbers, also after Langfuse stringified them', () => {
-    expect(generationCacheFacts(gen({ metadata: { cache_hit: true, 'semantic-similarity': 0.93 } }))).toMatchObject({ cacheHit: true, similarity: 0.93 });
-    expect(generationCacheFacts(gen({ metadata: { cache_hit: 'false', 'semantic-similarity': '0.5' } }))).toMatchObject({ cacheHit: false, similarity: 0.5 });
+    expect(generationCacheFacts(gen({ metadata: { cache_hit: true, 'semantic-similarity': 0.93 } }))).toMatchObject({
+      cacheHit: true,
+      similarity: 0.93,
+    });
+    expect(generationCacheFacts(gen({ metadata: { cache_hit: 'false', 'semantic-similarity': '0.5' } }))).toMatchObject(
+      { cacheHit: false, similarity: 0.5 },
+    );
     expect(generationCacheFacts(gen({ metadata: {} }))).toMatchObject({ cacheHit: undefined, similarity: undefined });
   });
 
@@ -91,9 +117,20 @@ describe('the gateway cache type on record', () => {
 
   it('records the type, and fails a paraphrase check against an exact cache with the reason', async () => {
     const c = new CheckRecorder('4.2/semantic-cache', 't');
-    expect(await recordGatewayCache(c, answering(exactRedis), 'paraphrase')).toMatchObject({ kind: 'exact', type: 'redis' });
-    expect(c.toRecord('failed').observations.gatewayCache).toMatchObject({ kind: 'exact', type: 'redis', route: '/cache/ping' });
-    expect(c.failed).toEqual([expect.stringMatching(/^the gateway's one response cache is the exact `redis` type: .*a paraphrase can never hit/)]);
+    expect(await recordGatewayCache(c, answering(exactRedis), 'paraphrase')).toMatchObject({
+      kind: 'exact',
+      type: 'redis',
+    });
+    expect(c.toRecord('failed').observations.gatewayCache).toMatchObject({
+      kind: 'exact',
+      type: 'redis',
+      route: '/cache/ping',
+    });
+    expect(c.failed).toEqual([
+      expect.stringMatching(
+        /^the gateway's one response cache is the exact `redis` type: .*a paraphrase can never hit/,
+      ),
+    ]);
   });
 
   it('an exact cache passes a repeat check; an unreadable type is recorded with its reason and fails nothing', async () => {
@@ -101,12 +138,23 @@ describe('the gateway cache type on record', () => {
     await recordGatewayCache(repeat, answering(exactRedis), 'repeat');
     expect(repeat.failed).toEqual([]);
     const unknown = new CheckRecorder('4.2/semantic-cache', 't');
-    await recordGatewayCache(unknown, { cachePing: () => Promise.reject(new Error('GET http://gw/cache/ping: HTTP 401: Authentication Error')) }, 'paraphrase');
+    await recordGatewayCache(
+      unknown,
+      { cachePing: () => Promise.reject(new Error('GET http://gw/cache/ping: HTTP 401: Authentication Error')) },
+      'paraphrase',
+    );
     expect(unknown.failed).toEqual([]);
-    expect(unknown.toRecord('passed').observations.gatewayCache).toEqual({ kind: 'unknown', type: null, reason: 'GET http://gw/cache/ping: HTTP 401: Authentication Error', route: '/cache/ping' });
+    expect(unknown.toRecord('passed').observations.gatewayCache).toEqual({
+      kind: 'unknown',
+      type: null,
+      reason: 'GET http://gw/cache/ping: HTTP 401: Authentication Error',
+      route: '/cache/ping',
+    });
   });
 
   it('explains a slow hit of a semantic cache by its embedding round trip', () => {
-    expect(semanticHitTime('redis-semantic', 312.4, 100)).toMatch(/^cache hits took up to 312 ms: the gateway's one response cache is the semantic `redis-semantic` type, .*embedding round trip.*under 100 ms/);
+    expect(semanticHitTime('redis-semantic', 312.4, 100)).toMatch(
+      /^cache hits took up to 312 ms: the gateway's one response cache is the semantic `redis-semantic` type, .*embedding round trip.*under 100 ms/,
+    );
   });
 });

@@ -27,7 +27,10 @@ export type CheckBody = (c: CheckRecorder, config: CutoverConfig) => Promise<voi
  */
 export function check(id: CheckId, body: CheckBody): void {
   const entry = catalogueEntry(id);
-  if (!entry) throw new Error(`check('${id}'): no such check in the registry (src/evidence/catalogue.ts); add it there with its title, phase and section`);
+  if (!entry)
+    throw new Error(
+      `check('${id}'): no such check in the registry (src/evidence/catalogue.ts); add it there with its title, phase and section`,
+    );
   const { title } = entry;
   test(`${id} ${title}`, async (ctx) => {
     const secrets = runSecrets();
@@ -43,7 +46,8 @@ export function check(id: CheckId, body: CheckBody): void {
       outcome = { status: 'passed' };
     } catch (err) {
       const message = secrets.redact(err instanceof Error ? err.message : String(err));
-      if (err instanceof CheckSkipped) outcome = { status: 'skipped', skip: { reason: message, explicit: err.explicit } };
+      if (err instanceof CheckSkipped)
+        outcome = { status: 'skipped', skip: { reason: message, explicit: err.explicit } };
       else if (err instanceof Inconclusive) outcome = { status: 'inconclusive', error: `inconclusive: ${message}` };
       else {
         const earlier = rec.failed.filter((f) => !message.includes(f)).map((f) => secrets.redact(f));

@@ -26,9 +26,17 @@ beforeAll(async () => {
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
       const u = new URL(req.url ?? '/', 'http://x');
-      const json = (status: number, b: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(b));
+      const json = (status: number, b: unknown): void =>
+        void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(b));
       if (u.pathname === '/key/generate' && generation === 'unauthorized') {
-        return json(401, { error: { message: 'Authentication Error, Invalid proxy server token passed.', type: 'auth_error', param: 'None', code: '401' } });
+        return json(401, {
+          error: {
+            message: 'Authentication Error, Invalid proxy server token passed.',
+            type: 'auth_error',
+            param: 'None',
+            code: '401',
+          },
+        });
       }
       if (u.pathname === '/key/generate') {
         const { key_alias } = JSON.parse(body) as { key_alias: string };
@@ -43,7 +51,9 @@ beforeAll(async () => {
         if (key_aliases.length > 0) {
           const matched = [...live].filter(([, alias]) => key_aliases.includes(alias));
           for (const [k] of matched) live.delete(k);
-          return matched.length ? json(200, { deleted_keys: key_aliases }) : json(404, { error: { message: 'No keys found', type: 'not_found_error', param: 'keys', code: '404' } });
+          return matched.length
+            ? json(200, { deleted_keys: key_aliases })
+            : json(404, { error: { message: 'No keys found', type: 'not_found_error', param: 'keys', code: '404' } });
         }
         for (const k of keys) {
           if (deletion === 'echoes only') continue;
@@ -56,7 +66,9 @@ beforeAll(async () => {
         const key = u.searchParams.get('key') ?? '';
         if (live.has(key)) return json(200, { key, info: { key_alias: live.get(key), status: 'active' } });
         if (archived.has(key)) return json(200, { key, info: { key_alias: null, status: 'deleted' } });
-        return json(404, { error: { message: 'Key not found in database', type: 'not_found_error', param: 'key', code: '404' } });
+        return json(404, {
+          error: { message: 'Key not found in database', type: 'not_found_error', param: 'key', code: '404' },
+        });
       }
       json(404, { detail: 'Not Found' });
     });
@@ -72,12 +84,21 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-async function run(mode: typeof deletion, o: { deleteTimeoutMs?: number } = {}): Promise<{ c: CheckRecorder; key: string }> {
+async function run(
+  mode: typeof deletion,
+  o: { deleteTimeoutMs?: number } = {},
+): Promise<{ c: CheckRecorder; key: string }> {
   deletion = mode;
   generation = 'ok';
   const c = new CheckRecorder('5.1/rpm-limit', 't');
   const admin = new GatewayAdmin({ url, adminKey: ADMIN, timeoutMs: 2000 });
-  const key = await withEphemeralKey(c, admin, { alias: `cutover-r-${mode.replace(' ', '-')}`, duration: '5m' }, async (k) => k, o);
+  const key = await withEphemeralKey(
+    c,
+    admin,
+    { alias: `cutover-r-${mode.replace(' ', '-')}`, duration: '5m' },
+    async (k) => k,
+    o,
+  );
   return { c, key };
 }
 
@@ -85,13 +106,20 @@ describe('withEphemeralKey', () => {
   it('records the deletion as proven when GET /key/info no longer finds the key', async () => {
     const { c } = await run('removes');
     expect(c.failed).toEqual([]);
-    expect(c.toRecord('passed').observations).toMatchObject({ keyAlias: 'cutover-r-removes', keyDeleted: true, keyDeletion: 'GET /key/info answered 404 (key not found)' });
+    expect(c.toRecord('passed').observations).toMatchObject({
+      keyAlias: 'cutover-r-removes',
+      keyDeleted: true,
+      keyDeletion: 'GET /key/info answered 404 (key not found)',
+    });
   });
 
   it('accepts the archived row LiteLLM 1.103.10 answers for a deleted key', async () => {
     const { c } = await run('archives');
     expect(c.failed).toEqual([]);
-    expect(c.toRecord('passed').observations).toMatchObject({ keyDeleted: true, keyDeletion: 'GET /key/info answered the archived row, status "deleted"' });
+    expect(c.toRecord('passed').observations).toMatchObject({
+      keyDeleted: true,
+      keyDeletion: 'GET /key/info answered the archived row, status "deleted"',
+    });
   });
 
   it('fails with the alias, never the key, when the delete was only echoed', async () => {
@@ -106,7 +134,9 @@ describe('withEphemeralKey', () => {
   it('registers the minted key as a run secret before the body sees it, so this thread redacts it', async () => {
     const { key } = await run('removes');
     expect(runSecrets().findIn(`echoed ${key}`)).toEqual([EPHEMERAL_KEY_SECRET]);
-    expect(runSecrets().redact(`echoed ${Buffer.from(key).toString('base64')}`)).not.toContain(Buffer.from(key).toString('base64').slice(4, 20));
+    expect(runSecrets().redact(`echoed ${Buffer.from(key).toString('base64')}`)).not.toContain(
+      Buffer.from(key).toString('base64').slice(4, 20),
+    );
   });
 
   it('deletes a key the proxy minted but the suite refused, and keeps the refused answer out of the error', async () => {
@@ -115,13 +145,20 @@ describe('withEphemeralKey', () => {
     const c = new CheckRecorder('5.1/rpm-limit', 't');
     const admin = new GatewayAdmin({ url, adminKey: ADMIN, timeoutMs: 2000 });
     const alias = 'cutover-r-refused';
-    const err = (await withEphemeralKey(c, admin, { alias, duration: '5m' }, async () => 'never').catch((e: unknown) => e)) as Error;
+    const err = (await withEphemeralKey(c, admin, { alias, duration: '5m' }, async () => 'never').catch(
+      (e: unknown) => e,
+    )) as Error;
     generation = 'ok';
     expect(err).toBeInstanceOf(Error);
-    expect(err.message).toMatch(/POST .*\/key\/generate: HTTP 200, expected a generated key .*the answer is not recorded/);
+    expect(err.message).toMatch(
+      /POST .*\/key\/generate: HTTP 200, expected a generated key .*the answer is not recorded/,
+    );
     expect(err.message).not.toMatch(/lk-minted/);
     expect([...live.values()]).not.toContain(alias);
-    expect(c.toRecord('failed').observations).toMatchObject({ keyAlias: alias, keyDeletion: expect.stringMatching(/by alias was sent/) });
+    expect(c.toRecord('failed').observations).toMatchObject({
+      keyAlias: alias,
+      keyDeletion: expect.stringMatching(/by alias was sent/),
+    });
     expect(JSON.stringify(c.toRecord('failed'))).not.toMatch(/lk-minted/);
   });
 
@@ -130,7 +167,11 @@ describe('withEphemeralKey', () => {
     const { c } = await run('hangs', { deleteTimeoutMs: 300 });
     expect(performance.now() - started).toBeLessThan(1800);
     expect(c.toRecord('failed').observations).toMatchObject({ keyDeleted: false });
-    expect(c.failed).toEqual([expect.stringMatching(/^could not delete the ephemeral key "cutover-r-hangs" \(deleting the ephemeral key did not finish within 300 ms\); it expires after 5m/)]);
+    expect(c.failed).toEqual([
+      expect.stringMatching(
+        /^could not delete the ephemeral key "cutover-r-hangs" \(deleting the ephemeral key did not finish within 300 ms\); it expires after 5m/,
+      ),
+    ]);
   });
 
   it('sends no delete when the proxy refused to mint (4xx), and passes its error on', async () => {
@@ -138,7 +179,9 @@ describe('withEphemeralKey', () => {
     const before = deleteCalls;
     const c = new CheckRecorder('5.1/rpm-limit', 't');
     const admin = new GatewayAdmin({ url, adminKey: ADMIN, timeoutMs: 2000 });
-    await expect(withEphemeralKey(c, admin, { alias: 'cutover-r-401', duration: '5m' }, async () => 'never')).rejects.toThrow(/HTTP 401: Authentication Error/);
+    await expect(
+      withEphemeralKey(c, admin, { alias: 'cutover-r-401', duration: '5m' }, async () => 'never'),
+    ).rejects.toThrow(/HTTP 401: Authentication Error/);
     generation = 'ok';
     expect(deleteCalls).toBe(before);
     expect(c.failed).toEqual([]);

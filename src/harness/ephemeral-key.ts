@@ -1,5 +1,10 @@
 import { UnexpectedResponseError } from '../clients/errors.ts';
-import { GatewayAdminError, type GatewayAdmin, type GenerateKeyRequest, type GeneratedKey } from '../clients/gateway-admin.ts';
+import {
+  GatewayAdminError,
+  type GatewayAdmin,
+  type GenerateKeyRequest,
+  type GeneratedKey,
+} from '../clients/gateway-admin.ts';
 import type { CutoverConfig } from '../config/index.ts';
 import { registerRunSecret } from '../evidence/secrets.ts';
 import type { CheckRecorder } from './recorder.ts';
@@ -50,7 +55,8 @@ export async function withEphemeralKey<T>(
     minted = await admin.generateKey(req);
   } catch (err) {
     // A 4xx is the proxy refusing the request: nothing was minted. Anything else may have minted.
-    if (!(err instanceof GatewayAdminError && err.status < 500)) await deleteByAlias(c, admin, req.alias, deadlineMs, byHand);
+    if (!(err instanceof GatewayAdminError && err.status < 500))
+      await deleteByAlias(c, admin, req.alias, deadlineMs, byHand);
     throw withheld(err);
   }
   registerRunSecret(EPHEMERAL_KEY_SECRET, minted.key);
@@ -61,7 +67,10 @@ export async function withEphemeralKey<T>(
       const read = await bounded(deleteAndReadBack(c, admin, minted.key), deadlineMs, 'deleting the ephemeral key');
       c.observe('keyDeleted', read.gone);
       c.observe('keyDeletion', read.how);
-      c.expect(read.gone, `the ephemeral key "${req.alias}" is still there after POST /key/delete (${read.how}); ${byHand}`);
+      c.expect(
+        read.gone,
+        `the ephemeral key "${req.alias}" is still there after POST /key/delete (${read.how}); ${byHand}`,
+      );
     } catch (err) {
       c.observe('keyDeleted', false);
       c.expect(false, `could not delete the ephemeral key "${req.alias}" (${errorMessage(err)}); ${byHand}`);
@@ -69,7 +78,11 @@ export async function withEphemeralKey<T>(
   }
 }
 
-async function deleteAndReadBack(c: CheckRecorder, admin: GatewayAdmin, key: string): Promise<{ gone: boolean; how: string }> {
+async function deleteAndReadBack(
+  c: CheckRecorder,
+  admin: GatewayAdmin,
+  key: string,
+): Promise<{ gone: boolean; how: string }> {
   // The answer is not the proof: LiteLLM echoes what it was sent, and answers 404 "No keys
   // found" for a key that is already gone. Whatever it said, the read-back decides.
   await admin.deleteKeys({ keys: [key] }).catch((err: unknown) => c.observe('keyDeleteAnswer', errorMessage(err)));
@@ -81,13 +94,27 @@ async function deleteAndReadBack(c: CheckRecorder, admin: GatewayAdmin, key: str
  * was minted; otherwise the answer echoes the alias and cannot prove more, so the evidence says
  * a delete was sent.
  */
-async function deleteByAlias(c: CheckRecorder, admin: GatewayAdmin, alias: string, deadlineMs: number, byHand: string): Promise<void> {
+async function deleteByAlias(
+  c: CheckRecorder,
+  admin: GatewayAdmin,
+  alias: string,
+  deadlineMs: number,
+  byHand: string,
+): Promise<void> {
   try {
     const deleted = await bounded(admin.deleteKeys({ aliases: [alias] }), deadlineMs, 'deleting by alias');
-    c.observe('keyDeletion', deleted.length === 0 ? 'POST /key/generate failed; no key has this alias (none was minted)' : 'POST /key/generate failed; POST /key/delete by alias was sent, in case the proxy minted the key');
+    c.observe(
+      'keyDeletion',
+      deleted.length === 0
+        ? 'POST /key/generate failed; no key has this alias (none was minted)'
+        : 'POST /key/generate failed; POST /key/delete by alias was sent, in case the proxy minted the key',
+    );
   } catch (err) {
     c.observe('keyDeleted', false);
-    c.expect(false, `POST /key/generate failed, and the key it may have minted could not be deleted by alias "${alias}" (${errorMessage(err)}); ${byHand}`);
+    c.expect(
+      false,
+      `POST /key/generate failed, and the key it may have minted could not be deleted by alias "${alias}" (${errorMessage(err)}); ${byHand}`,
+    );
   }
 }
 
@@ -98,7 +125,9 @@ async function deleteByAlias(c: CheckRecorder, admin: GatewayAdmin, alias: strin
  */
 function withheld(err: unknown): unknown {
   if (!(err instanceof UnexpectedResponseError)) return err;
-  return new Error(`${err.method} ${err.url}: HTTP ${err.status}, expected ${err.expected}; the answer is not recorded, since it may hold the minted key`);
+  return new Error(
+    `${err.method} ${err.url}: HTTP ${err.status}, expected ${err.expected}; the answer is not recorded, since it may hold the minted key`,
+  );
 }
 
 /** `p`, or a rejection after `ms`. The work behind `p` is not cancelled; only the wait for it ends. */

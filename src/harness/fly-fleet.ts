@@ -30,7 +30,16 @@ export interface FleetAssessment {
 const RESERVED_GROUPS = new Set(['fly_app_release_command', 'fly_app_console', 'fly_app_test_machine_command']);
 // Terminal states: the machine no longer exists as far as the app is concerned.
 const GONE = new Set(['destroyed', 'destroying', 'replaced', 'migrated']);
-const TRANSIENT = new Set(['creating', 'starting', 'stopping', 'restarting', 'suspending', 'updating', 'replacing', 'launch_failed']);
+const TRANSIENT = new Set([
+  'creating',
+  'starting',
+  'stopping',
+  'restarting',
+  'suspending',
+  'updating',
+  'replacing',
+  'launch_failed',
+]);
 
 /**
  * Judges an app's machines against the expectation. A machine must be `started`, sit in the
@@ -49,14 +58,19 @@ export function assessFleet(all: readonly FlyMachine[], e: FleetExpectation): Fl
   for (const m of machines) {
     const who = `machine ${m.id} (${m.processGroup ?? 'app'})`;
     if (m.state !== 'started') {
-      const why = TRANSIENT.has(m.state) ? ' (a transient state: a deploy or restart is in progress; re-run when it has finished)' : '';
+      const why = TRANSIENT.has(m.state)
+        ? ' (a transient state: a deploy or restart is in progress; re-run when it has finished)'
+        : '';
       problems.push(`${who} is ${m.state || 'in no state'}, expected started${why}`);
     }
-    if (m.region !== e.region) problems.push(`${who} runs in region ${m.region || '(none)'}, expected ${e.region} (FLY_REGION)`);
-    if (m.hostStatus !== undefined && m.hostStatus !== 'ok') problems.push(`${who}: host status is ${m.hostStatus}, so Fly cannot report its state`);
+    if (m.region !== e.region)
+      problems.push(`${who} runs in region ${m.region || '(none)'}, expected ${e.region} (FLY_REGION)`);
+    if (m.hostStatus !== undefined && m.hostStatus !== 'ok')
+      problems.push(`${who}: host status is ${m.hostStatus}, so Fly cannot report its state`);
     if (m.checks.length === 0) problems.push(`${who} reports no health checks, so nothing shows it is healthy`);
     for (const c of m.checks) {
-      if (c.status !== 'passing') problems.push(`${who}: health check ${c.name} is ${c.status}${c.output ? ` (${clip(c.output)})` : ''}`);
+      if (c.status !== 'passing')
+        problems.push(`${who}: health check ${c.name} is ${c.status}${c.output ? ` (${clip(c.output)})` : ''}`);
     }
   }
 
@@ -67,7 +81,10 @@ export function assessFleet(all: readonly FlyMachine[], e: FleetExpectation): Fl
   }
   for (const g of e.groups) {
     const started = (byGroup.get(g) ?? []).filter((m) => m.state === 'started');
-    if (started.length === 0) problems.push(`process group ${g} has no started machine (FLY_GATEWAY_PROCESSES requires ${e.groups.join(', ')})`);
+    if (started.length === 0)
+      problems.push(
+        `process group ${g} has no started machine (FLY_GATEWAY_PROCESSES requires ${e.groups.join(', ')})`,
+      );
   }
 
   const deploys: Record<string, GroupDeploy> = {};
@@ -81,7 +98,9 @@ export function assessFleet(all: readonly FlyMachine[], e: FleetExpectation): Fl
       digest: digests.size === 1 ? (first.digest ?? null) : null,
       image: new Set(ms.map((m) => m.image)).size === 1 ? (first.image ?? null) : null,
       machines: ms.length,
-      ...(mixed ? { mixed: ms.map((m) => ({ id: m.id, version: m.releaseVersion ?? null, digest: m.digest ?? null })) } : {}),
+      ...(mixed
+        ? { mixed: ms.map((m) => ({ id: m.id, version: m.releaseVersion ?? null, digest: m.digest ?? null })) }
+        : {}),
     };
     if (mixed) {
       const list = ms.map((m) => `${m.id}: release v${m.releaseVersion ?? '?'} ${short(m.digest)}`).join('; ');
@@ -96,7 +115,12 @@ export function assessFleet(all: readonly FlyMachine[], e: FleetExpectation): Fl
  * undefined), preferring one whose checks all pass. Undefined when there is none.
  */
 export function probeMachine(all: readonly FlyMachine[], group?: string): FlyMachine | undefined {
-  const candidates = all.filter((m) => m.state === 'started' && !RESERVED_GROUPS.has(m.processGroup ?? '') && (group === undefined || m.processGroup === group));
+  const candidates = all.filter(
+    (m) =>
+      m.state === 'started' &&
+      !RESERVED_GROUPS.has(m.processGroup ?? '') &&
+      (group === undefined || m.processGroup === group),
+  );
   return candidates.find((m) => m.checks.length > 0 && m.checks.every((c) => c.status === 'passing')) ?? candidates[0];
 }
 

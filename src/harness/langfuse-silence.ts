@@ -18,7 +18,8 @@ export class LangfuseSilent extends Error {
   override readonly name = 'LangfuseSilent';
 }
 
-const markerOf = (config: CutoverConfig): string => join(partialDir(config.evidenceDir, config.runId), 'langfuse-silent.txt');
+const markerOf = (config: CutoverConfig): string =>
+  join(partialDir(config.evidenceDir, config.runId), 'langfuse-silent.txt');
 
 /** The shared finding, once one check has made it. */
 export function silentFinding(config: CutoverConfig): string | undefined {

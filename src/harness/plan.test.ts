@@ -6,7 +6,18 @@ import { exactCachePrompt, loadParaphrases, runWords, uniqueControl } from './ca
 import { exactCachePlan, planRun, rollbackPlan, rpmLimitPlan, SEMANTIC_CACHE, semanticCachePlan } from './plan.ts';
 
 function config(env: Record<string, string> = {}): CutoverConfig {
-  const r = parseConfig({ GATEWAY_URL: 'http://127.0.0.1:1', GATEWAY_ADMIN_KEY: 'sk-x', LANGFUSE_URL: 'http://127.0.0.1:1', LANGFUSE_PUBLIC_KEY: 'pk', LANGFUSE_SECRET_KEY: 'sk', CUTOVER_RUN_ID: 'r1', ...env }, 'deployment');
+  const r = parseConfig(
+    {
+      GATEWAY_URL: 'http://127.0.0.1:1',
+      GATEWAY_ADMIN_KEY: 'sk-x',
+      LANGFUSE_URL: 'http://127.0.0.1:1',
+      LANGFUSE_PUBLIC_KEY: 'pk',
+      LANGFUSE_SECRET_KEY: 'sk',
+      CUTOVER_RUN_ID: 'r1',
+      ...env,
+    },
+    'deployment',
+  );
   if (!r.ok) throw new Error(JSON.stringify(r.problems));
   return r.config;
 }
@@ -30,7 +41,13 @@ describe('planRun', () => {
   });
 
   it('follows the config and leaves out waived checks', () => {
-    const plan = planRun(config({ QUOTA_RPM_LIMIT: '10', FAILOVER_PROMPT_TOKENS: '3000', CUTOVER_SKIP: '4.2/semantic-cache: no semantic cache in this deployment' }));
+    const plan = planRun(
+      config({
+        QUOTA_RPM_LIMIT: '10',
+        FAILOVER_PROMPT_TOKENS: '3000',
+        CUTOVER_SKIP: '4.2/semantic-cache: no semantic cache in this deployment',
+      }),
+    );
     expect(plan.entries.map((e) => e.checkId)).not.toContain('4.2/semantic-cache');
     expect(plan.entries.find((e) => e.checkId === '5.1/rpm-limit')?.requests).toBe(11);
     expect(plan.entries.find((e) => e.checkId === '5.2/failover')?.inputTokens).toBe(4500);
@@ -42,22 +59,30 @@ describe('planRun', () => {
     expect(small.inputTokens % 6).toBe(0);
   });
 
-  it('counts the prompts the checks send: §4.1 three times the run\'s probe prompt at max_tokens 8', () => {
+  it("counts the prompts the checks send: §4.1 three times the run's probe prompt at max_tokens 8", () => {
     const c = config();
     const entry = exactCachePlan(c);
     expect(entry).toMatchObject({ requests: 3, maxOutputTokens: 24 });
     expect(entry.inputTokens).toBe(3 * countChatTokens([{ role: 'user', content: exactCachePrompt(c.runId) }]));
   });
 
-  it('states §7 through the gateway, and direct only with a direct key (or the sandbox\'s)', () => {
+  it("states §7 through the gateway, and direct only with a direct key (or the sandbox's)", () => {
     const without = rollbackPlan(config({ BASELINE_SAMPLES: '3' }));
     expect(without).toMatchObject({ requests: 3, maxOutputTokens: 3 });
     expect(without.note).toMatch(/OPENAI_DIRECT_KEY is not set/);
-    const gatewayOnly = ['Rollback baseline 0 (run r1)', 'Rollback baseline 1 (run r1)', 'Rollback baseline 2 (run r1)'];
-    expect(without.inputTokens).toBe(gatewayOnly.reduce((n, content) => n + countChatTokens([{ role: 'user', content }]), 0));
+    const gatewayOnly = [
+      'Rollback baseline 0 (run r1)',
+      'Rollback baseline 1 (run r1)',
+      'Rollback baseline 2 (run r1)',
+    ];
+    expect(without.inputTokens).toBe(
+      gatewayOnly.reduce((n, content) => n + countChatTokens([{ role: 'user', content }]), 0),
+    );
     const withKey = rollbackPlan(config({ BASELINE_SAMPLES: '3', OPENAI_DIRECT_KEY: 'sk-direct' }));
     expect(withKey.requests).toBe(6);
-    expect(withKey.inputTokens).toBe(without.inputTokens + 3 * countChatTokens([{ role: 'user', content: 'Rollback baseline 0' }]));
+    expect(withKey.inputTokens).toBe(
+      without.inputTokens + 3 * countChatTokens([{ role: 'user', content: 'Rollback baseline 0' }]),
+    );
   });
 
   it('bounds §4.2 from above, whatever control and probe words the check draws', () => {
@@ -65,7 +90,8 @@ describe('planRun', () => {
     const { pairs, controls } = loadParaphrases(SEMANTIC_CACHE.fixture);
     const tokens = (content: string) => countChatTokens([{ role: 'user', content }]);
     const sent = (control: string) => tokens(pairs[0]![0]) + tokens(pairs[0]![1]) + tokens(control);
-    for (const control of controls) for (let i = 0; i < 20; i++) expect(sent(uniqueControl(control))).toBeLessThanOrEqual(entry.inputTokens);
+    for (const control of controls)
+      for (let i = 0; i < 20; i++) expect(sent(uniqueControl(control))).toBeLessThanOrEqual(entry.inputTokens);
     expect(entry).toMatchObject({ requests: 3, maxOutputTokens: 48 });
   });
 

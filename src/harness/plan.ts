@@ -82,7 +82,13 @@ const PLANNERS: { readonly [Id in PlannedCheckId]: (config: CutoverConfig) => Pl
   '4.2/semantic-cache': () => semanticCachePlan(),
   '5.1/rpm-limit': (c) => rpmLimitPlan(c),
   '5.2/failover': (c) => failoverPlan(c),
-  '6/team-keys': () => ({ checkId: '6/team-keys', requests: 0, inputTokens: 0, maxOutputTokens: 0, note: 'no model request: one GET /key/info per TEAM_KEY_* the agents config references, asked with that key' }),
+  '6/team-keys': () => ({
+    checkId: '6/team-keys',
+    requests: 0,
+    inputTokens: 0,
+    maxOutputTokens: 0,
+    note: 'no model request: one GET /key/info per TEAM_KEY_* the agents config references, asked with that key',
+  }),
   '7/rollback-readiness': (c) => rollbackPlan(c),
 };
 
@@ -104,7 +110,14 @@ export function planRun(config: CutoverConfig): RunPlan {
     .filter((e) => e.phase === 'pre' && !config.waivers.some((w) => w.id === e.id))
     .map((e) => PLANNERS[e.id](config));
   const sum = (f: (e: PlanEntry) => number): number => entries.reduce((n, e) => n + f(e), 0);
-  return { entries, totals: { requests: sum((e) => e.requests), inputTokens: sum((e) => e.inputTokens), maxOutputTokens: sum((e) => e.maxOutputTokens) } };
+  return {
+    entries,
+    totals: {
+      requests: sum((e) => e.requests),
+      inputTokens: sum((e) => e.inputTokens),
+      maxOutputTokens: sum((e) => e.maxOutputTokens),
+    },
+  };
 }
 
 /**

@@ -74,7 +74,10 @@ export class CheckRecorder {
     const stored = value === null ? null : round(value);
     const pass = threshold ? stored !== null && meets(stored, threshold) : undefined;
     this.measurements.push({ name, value: stored, unit, ...(threshold ? { threshold, pass } : {}) });
-    if (pass === false) this.failures.push(`${name} = ${value === null ? 'not measured' : `${round(value)} ${unit}`}, required ${threshold!.op} ${threshold!.value} ${unit}`);
+    if (pass === false)
+      this.failures.push(
+        `${name} = ${value === null ? 'not measured' : `${round(value)} ${unit}`}, required ${threshold!.op} ${threshold!.value} ${unit}`,
+      );
     this.changed();
     return pass ?? true;
   }

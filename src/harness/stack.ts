@@ -15,7 +15,11 @@ export interface Stack {
 export function stackFor(config: CutoverConfig): Stack {
   return {
     gateway: new GatewayClient({ url: config.gateway.url, runId: config.runId, timeoutMs: config.httpTimeoutMs }),
-    admin: new GatewayAdmin({ url: config.gateway.url, adminKey: config.gateway.adminKey, timeoutMs: config.httpTimeoutMs }),
+    admin: new GatewayAdmin({
+      url: config.gateway.url,
+      adminKey: config.gateway.adminKey,
+      timeoutMs: config.httpTimeoutMs,
+    }),
     langfuse: new LangfuseReader({ ...config.langfuse, timeoutMs: config.httpTimeoutMs }),
   };
 }

@@ -13,7 +13,11 @@ describe('teamKeyUses', () => {
     const root = {
       agents: [
         { name: 'a', baseUrl: 'https://gw', model: 'gpt-4o-mini', apiKeyRef: 'TEAM_KEY_shared' },
-        { name: 'b', baseUrl: 'https://gw', llm: { models: ['gpt-4o', 'gpt-4o-mini'], auth: { apiKeyRef: '${TEAM_KEY_shared}' } } },
+        {
+          name: 'b',
+          baseUrl: 'https://gw',
+          llm: { models: ['gpt-4o', 'gpt-4o-mini'], auth: { apiKeyRef: '${TEAM_KEY_shared}' } },
+        },
         { name: 'c', baseUrl: 'https://gw', apiKey: { secretRef: 'env:TEAM_KEY_c' } },
         { name: 'd', baseUrl: 'https://gw', apiKeyRef: 'TEAM_KEY_unset' },
         { name: 'e', baseUrl: 'https://gw', apiKey: 'sk-proj-inline-000000' },
@@ -41,9 +45,19 @@ describe('teamKeyUses', () => {
   });
 
   it('finds the models of agents in a map under odd keys', () => {
-    const root = { teams: { 'customer-care': { agents: { 'support-bot': { llm: { baseUrl: 'https://gw', model: 'gpt-4o', auth: { apiKeyRef: 'TEAM_KEY_cc' } } } } } } };
+    const root = {
+      teams: {
+        'customer-care': {
+          agents: {
+            'support-bot': { llm: { baseUrl: 'https://gw', model: 'gpt-4o', auth: { apiKeyRef: 'TEAM_KEY_cc' } } },
+          },
+        },
+      },
+    };
     const { uses } = teamKeyUses(findAgents(root), { TEAM_KEY_cc: 'sk-cc' }, DEFAULTS);
-    expect(uses[0]?.requiredModels).toEqual([{ model: 'gpt-4o', source: '$.teams["customer-care"].agents["support-bot"].llm.model' }]);
+    expect(uses[0]?.requiredModels).toEqual([
+      { model: 'gpt-4o', source: '$.teams["customer-care"].agents["support-bot"].llm.model' },
+    ]);
   });
 });
 
@@ -62,39 +76,72 @@ describe('keyAllowsModel (LiteLLM _check_model_access_helper, from the key alone
 });
 
 describe('judgeTeamKey', () => {
-  const use: TeamKeyUse = { variable: 'TEAM_KEY_x', agents: ['x-bot'], requiredModels: [{ model: 'gpt-4o-mini', source: '$.agents[0].model' }] };
+  const use: TeamKeyUse = {
+    variable: 'TEAM_KEY_x',
+    agents: ['x-bot'],
+    requiredModels: [{ model: 'gpt-4o-mini', source: '$.agents[0].model' }],
+  };
   const NOW = Date.parse('2026-06-01T00:00:00Z');
   const live = (row: Partial<Extract<OwnKeyAnswer, { live: true }>['row']>): OwnKeyAnswer => ({
     live: true,
-    row: { alias: 'team:x', teamId: 't', models: ['gpt-4o-mini'], rpmLimit: 600, tpmLimit: 1000, expires: null, blocked: false, status: 'active', ...row },
+    row: {
+      alias: 'team:x',
+      teamId: 't',
+      models: ['gpt-4o-mini'],
+      rpmLimit: 600,
+      tpmLimit: 1000,
+      expires: null,
+      blocked: false,
+      status: 'active',
+      ...row,
+    },
   });
 
   it('passes a live key that allows the models, recording alias and limits', () => {
     const { record, problems } = judgeTeamKey(use, live({}), NOW);
     expect(problems).toEqual([]);
-    expect(record).toMatchObject({ variable: 'TEAM_KEY_x', state: 'live', alias: 'team:x', rpmLimit: 600, tpmLimit: 1000, models: ['gpt-4o-mini'] });
+    expect(record).toMatchObject({
+      variable: 'TEAM_KEY_x',
+      state: 'live',
+      alias: 'team:x',
+      rpmLimit: 600,
+      tpmLimit: 1000,
+      models: ['gpt-4o-mini'],
+    });
   });
 
   it('fails a key that does not allow a model its agent names, saying where the model comes from', () => {
     const { record, problems } = judgeTeamKey(use, live({ models: ['gpt-4o'] }), NOW);
     expect(record.state).toBe('live');
-    expect(problems).toEqual(['TEAM_KEY_x (alias team:x; agent x-bot) does not allow model gpt-4o-mini (required by $.agents[0].model); the key allows only gpt-4o']);
+    expect(problems).toEqual([
+      'TEAM_KEY_x (alias team:x; agent x-bot) does not allow model gpt-4o-mini (required by $.agents[0].model); the key allows only gpt-4o',
+    ]);
   });
 
   it('fails expired and blocked rows, naive expiry timestamps read as UTC', () => {
-    expect(judgeTeamKey(use, live({ expires: '2026-05-31T23:59:59' }), NOW).problems).toEqual(['TEAM_KEY_x (alias team:x; agent x-bot) is not live: expired at 2026-05-31T23:59:59']);
+    expect(judgeTeamKey(use, live({ expires: '2026-05-31T23:59:59' }), NOW).problems).toEqual([
+      'TEAM_KEY_x (alias team:x; agent x-bot) is not live: expired at 2026-05-31T23:59:59',
+    ]);
     expect(judgeTeamKey(use, live({ expires: '2026-06-01T01:00:00+02:00' }), NOW).record.state).toBe('not live');
     expect(judgeTeamKey(use, live({ expires: '2026-06-02T00:00:00Z' }), NOW).record.state).toBe('live');
-    expect(judgeTeamKey(use, live({ blocked: true, status: 'revoked' }), NOW).problems).toEqual(['TEAM_KEY_x (alias team:x; agent x-bot) is blocked (status revoked)']);
+    expect(judgeTeamKey(use, live({ blocked: true, status: 'revoked' }), NOW).problems).toEqual([
+      'TEAM_KEY_x (alias team:x; agent x-bot) is blocked (status revoked)',
+    ]);
   });
 
   it('fails a refused or unread key naming the variable, never a key', () => {
     const refused = judgeTeamKey(use, { live: false, refused: 'unknown', expiredAt: null }, NOW);
     expect(refused.record).toMatchObject({ state: 'refused', refused: 'unknown', alias: null });
-    expect(refused.problems[0]).toMatch(/^TEAM_KEY_x \(agent x-bot\): GET \/key\/info asked with this key answered 401: not a live key/);
-    expect(judgeTeamKey(use, { live: false, refused: 'expired', expiredAt: '2026-01-01 00:00:00+00:00' }, NOW).problems[0]).toContain('the key has expired (at 2026-01-01 00:00:00+00:00)');
+    expect(refused.problems[0]).toMatch(
+      /^TEAM_KEY_x \(agent x-bot\): GET \/key\/info asked with this key answered 401: not a live key/,
+    );
+    expect(
+      judgeTeamKey(use, { live: false, refused: 'expired', expiredAt: '2026-01-01 00:00:00+00:00' }, NOW).problems[0],
+    ).toContain('the key has expired (at 2026-01-01 00:00:00+00:00)');
     const unread = judgeTeamKey(use, new Error('GET http://gw/key/info: unreachable (ECONNREFUSED)'), NOW);
     expect(unread.record.state).toBe('unread');
-    expect(unread.problems).toEqual(['TEAM_KEY_x (agent x-bot): cannot tell whether it is a live key: GET http://gw/key/info: unreachable (ECONNREFUSED)']);
+    expect(unread.problems).toEqual([
+      'TEAM_KEY_x (agent x-bot): cannot tell whether it is a live key: GET http://gw/key/info: unreachable (ECONNREFUSED)',
+    ]);
   });
 });

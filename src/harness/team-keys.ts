@@ -54,10 +54,15 @@ export function teamKeyUses(
       const entry = byVariable.get(variable) ?? { agents: [], models: new Map<string, string>() };
       byVariable.set(variable, entry);
       if (!entry.agents.includes(a.name)) entry.agents.push(a.name);
-      for (const m of named.length > 0 ? named : defaults) if (!entry.models.has(m.model)) entry.models.set(m.model, m.source);
+      for (const m of named.length > 0 ? named : defaults)
+        if (!entry.models.has(m.model)) entry.models.set(m.model, m.source);
     }
   }
-  const uses = [...byVariable].map(([variable, e]) => ({ variable, agents: e.agents, requiredModels: [...e.models].map(([model, source]) => ({ model, source })) }));
+  const uses = [...byVariable].map(([variable, e]) => ({
+    variable,
+    agents: e.agents,
+    requiredModels: [...e.models].map(([model, source]) => ({ model, source })),
+  }));
   return { uses, unchecked };
 }
 
@@ -70,8 +75,11 @@ export function teamKeyUses(
  * is not confirmed here.
  */
 export function keyAllowsModel(allowed: readonly string[], model: string): boolean {
-  if (allowed.length === 0 || allowed.includes('*') || allowed.includes('all-proxy-models') || allowed.includes(model)) return true;
-  return allowed.some((p) => p.includes('*') && new RegExp(`^${p.split('*').map(escapeRegExp).join('.*')}$`).test(model));
+  if (allowed.length === 0 || allowed.includes('*') || allowed.includes('all-proxy-models') || allowed.includes(model))
+    return true;
+  return allowed.some(
+    (p) => p.includes('*') && new RegExp(`^${p.split('*').map(escapeRegExp).join('.*')}$`).test(model),
+  );
 }
 
 /** What the evidence keeps of one team key: its variable and alias, never the key itself. */
@@ -100,11 +108,31 @@ export interface TeamKeyRecord {
  * the agents; never the key. An error (unreachable gateway, 500) is a problem too: an unread key
  * is not a live one.
  */
-export function judgeTeamKey(use: TeamKeyUse, answer: OwnKeyAnswer | Error, nowMs: number): { record: TeamKeyRecord; problems: string[] } {
-  const base = { variable: use.variable, agents: use.agents, requiredModels: use.requiredModels, alias: null, teamId: null, refused: null, models: null, rpmLimit: null, tpmLimit: null, expires: null, blocked: null, status: null };
+export function judgeTeamKey(
+  use: TeamKeyUse,
+  answer: OwnKeyAnswer | Error,
+  nowMs: number,
+): { record: TeamKeyRecord; problems: string[] } {
+  const base = {
+    variable: use.variable,
+    agents: use.agents,
+    requiredModels: use.requiredModels,
+    alias: null,
+    teamId: null,
+    refused: null,
+    models: null,
+    rpmLimit: null,
+    tpmLimit: null,
+    expires: null,
+    blocked: null,
+    status: null,
+  };
   const agents = `agent${use.agents.length === 1 ? '' : 's'} ${use.agents.join(', ')}`;
   if (answer instanceof Error) {
-    return { record: { ...base, state: 'unread' }, problems: [`${use.variable} (${agents}): cannot tell whether it is a live key: ${answer.message}`] };
+    return {
+      record: { ...base, state: 'unread' },
+      problems: [`${use.variable} (${agents}): cannot tell whether it is a live key: ${answer.message}`],
+    };
   }
   if (!answer.live) {
     const why = {
@@ -112,17 +140,27 @@ export function judgeTeamKey(use: TeamKeyUse, answer: OwnKeyAnswer | Error, nowM
       expired: `the key has expired${answer.expiredAt ? ` (at ${answer.expiredAt})` : ''}`,
       blocked: 'the key is blocked (unblock it with /key/unblock, or rotate it)',
     }[answer.refused];
-    return { record: { ...base, state: 'refused', refused: answer.refused }, problems: [`${use.variable} (${agents}): GET /key/info asked with this key answered 401: ${why}`] };
+    return {
+      record: { ...base, state: 'refused', refused: answer.refused },
+      problems: [`${use.variable} (${agents}): GET /key/info asked with this key answered 401: ${why}`],
+    };
   }
   const r = answer.row;
   const who = `${use.variable} (alias ${r.alias ?? 'none'}; ${agents})`;
   const problems: string[] = [];
   if (r.blocked || r.status === 'revoked') problems.push(`${who} is blocked (status ${r.status ?? 'revoked'})`);
-  const expired = r.status === 'expired' || r.status === 'deleted' || (r.expires !== null && expiresAtMs(r.expires) <= nowMs);
-  if (expired && !r.blocked) problems.push(`${who} is not live: ${r.status === 'deleted' ? 'deleted' : `expired at ${r.expires ?? '(no expiry given)'}`}`);
+  const expired =
+    r.status === 'expired' || r.status === 'deleted' || (r.expires !== null && expiresAtMs(r.expires) <= nowMs);
+  if (expired && !r.blocked)
+    problems.push(
+      `${who} is not live: ${r.status === 'deleted' ? 'deleted' : `expired at ${r.expires ?? '(no expiry given)'}`}`,
+    );
   const live = problems.length === 0;
   for (const m of use.requiredModels) {
-    if (!keyAllowsModel(r.models, m.model)) problems.push(`${who} does not allow model ${m.model} (required by ${m.source}); the key allows only ${r.models.join(', ')}`);
+    if (!keyAllowsModel(r.models, m.model))
+      problems.push(
+        `${who} does not allow model ${m.model} (required by ${m.source}); the key allows only ${r.models.join(', ')}`,
+      );
   }
   return { record: { ...base, ...r, state: live ? 'live' : 'not live' }, problems };
 }

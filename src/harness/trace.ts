@@ -41,7 +41,11 @@ export async function awaitTrace(
         return t;
       },
       (t) => t !== undefined && t.observations.some(want.match),
-      { deadlineMs: config.langfuse.waitMs, intervalMs: config.langfuse.pollIntervalMs, isFatal: (err) => err instanceof LangfuseSilent || isFatalLangfuseError(err) },
+      {
+        deadlineMs: config.langfuse.waitMs,
+        intervalMs: config.langfuse.pollIntervalMs,
+        isFatal: (err) => err instanceof LangfuseSilent || isFatalLangfuseError(err),
+      },
     );
   } catch (err) {
     if (!(err instanceof LangfuseSilent)) throw err;
@@ -55,7 +59,9 @@ export async function awaitTrace(
         ? `the trace never appeared (Langfuse answered 404 ${res.attempts} times)`
         : `the trace arrived with ${res.last.observations.length} observation(s) but none is ${want.describe}`;
     const lastError = res.lastError instanceof Error ? `; last error: ${res.lastError.message}` : '';
-    c.fail(`Langfuse trace ${traceId}: ${seen} within LANGFUSE_WAIT_MS=${config.langfuse.waitMs} ms (ingestion is asynchronous; raise the wait if the queue is slow)${lastError}`);
+    c.fail(
+      `Langfuse trace ${traceId}: ${seen} within LANGFUSE_WAIT_MS=${config.langfuse.waitMs} ms (ingestion is asynchronous; raise the wait if the queue is slow)${lastError}`,
+    );
   }
   const trace = res.value as LangfuseTrace;
   c.measure(measured, res.elapsedMs, 'ms', { op: '<=', value: config.langfuse.waitMs });

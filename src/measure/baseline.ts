@@ -19,7 +19,14 @@ export type Baseline = {
   readonly p95Ms: number;
   readonly source: string;
   /** The pre-cutover run it was measured in: what an auditor checks against that run's own evidence. */
-  readonly run?: { readonly id: string; readonly digest: string; readonly verdict: string; readonly gatewayUrl: string; readonly endedAt: string; readonly ageMs: number };
+  readonly run?: {
+    readonly id: string;
+    readonly digest: string;
+    readonly verdict: string;
+    readonly gatewayUrl: string;
+    readonly endedAt: string;
+    readonly ageMs: number;
+  };
 };
 
 /** A baseline, or why none could be found (every place looked at, in one sentence). */
@@ -52,14 +59,23 @@ export function resolveBaseline(o: BaselineQuery): BaselineResult {
     const found = fromBundle(o.evidencePath, o);
     if (typeof found !== 'string') return { ok: true, baseline: found };
     notes.push(`${o.evidencePath} ${found}`);
-    if (o.pinned) return { ok: false, reason: `no latency baseline: the pinned pre-cutover evidence ${o.evidencePath} ${found}` };
+    if (o.pinned)
+      return { ok: false, reason: `no latency baseline: the pinned pre-cutover evidence ${o.evidencePath} ${found}` };
   } else {
     notes.push(`no pre-cutover evidence at ${o.evidencePath}`);
-    if (o.pinned) return { ok: false, reason: `no latency baseline: the pinned pre-cutover evidence ${o.evidencePath} does not exist` };
+    if (o.pinned)
+      return {
+        ok: false,
+        reason: `no latency baseline: the pinned pre-cutover evidence ${o.evidencePath} does not exist`,
+      };
   }
-  if (o.envP95Ms !== undefined) return { ok: true, baseline: { p95Ms: o.envP95Ms, source: `BASELINE_P95_MS (${notes.join('; ')})` } };
+  if (o.envP95Ms !== undefined)
+    return { ok: true, baseline: { p95Ms: o.envP95Ms, source: `BASELINE_P95_MS (${notes.join('; ')})` } };
   notes.push('BASELINE_P95_MS is not set');
-  return { ok: false, reason: `no latency baseline: ${notes.join('; ')}. Run pnpm test:cutover against the deployment before the switch (its go records the baseline), or set BASELINE_P95_MS` };
+  return {
+    ok: false,
+    reason: `no latency baseline: ${notes.join('; ')}. Run pnpm test:cutover against the deployment before the switch (its go records the baseline), or set BASELINE_P95_MS`,
+  };
 }
 
 /** The baseline of a bundle, or a phrase saying why it cannot be one. */
@@ -78,11 +94,15 @@ function fromBundle(file: string, o: BaselineQuery): Baseline | string {
     sections?: { checks?: { id?: string; measurements?: { name?: string; value?: unknown }[] }[] }[];
   };
   if (b.run?.phase !== 'pre') return `is a ${b.run?.phase ?? 'phase-less'} bundle, not pre-cutover`;
-  if (typeof b.digest !== 'string' || b.digest !== digestOf(bundle as Record<string, unknown>)) return 'fails its digest: it was changed after it was written (pnpm evidence:verify names what)';
-  if (b.run.kind !== 'cutover') return `is a ${b.run.kind ?? 'pre-kind'} run (verdict ${b.verdict}), not a cutover gate against the deployment`;
-  if (!BASELINE_VERDICTS.has(b.verdict ?? '')) return `ended ${b.verdict ?? 'without a verdict'}: only a go may be the baseline`;
+  if (typeof b.digest !== 'string' || b.digest !== digestOf(bundle as Record<string, unknown>))
+    return 'fails its digest: it was changed after it was written (pnpm evidence:verify names what)';
+  if (b.run.kind !== 'cutover')
+    return `is a ${b.run.kind ?? 'pre-kind'} run (verdict ${b.verdict}), not a cutover gate against the deployment`;
+  if (!BASELINE_VERDICTS.has(b.verdict ?? ''))
+    return `ended ${b.verdict ?? 'without a verdict'}: only a go may be the baseline`;
   const measuredAgainst = b.environment?.gateway?.url ?? '';
-  if (o.gatewayUrl !== undefined && sameGateway(measuredAgainst, o.gatewayUrl) !== true) return `was measured against another gateway (${measuredAgainst || 'none recorded'}, this run watches ${o.gatewayUrl})`;
+  if (o.gatewayUrl !== undefined && sameGateway(measuredAgainst, o.gatewayUrl) !== true)
+    return `was measured against another gateway (${measuredAgainst || 'none recorded'}, this run watches ${o.gatewayUrl})`;
   const check = (b.sections ?? []).flatMap((s) => s.checks ?? []).find((c) => c.id === BASELINE_CHECK_ID);
   if (!check) return `has no ${BASELINE_CHECK_ID} check`;
   const value = check.measurements?.find((m) => m.name === BASELINE_MEASUREMENT)?.value;
@@ -91,7 +111,14 @@ function fromBundle(file: string, o: BaselineQuery): Baseline | string {
   return {
     p95Ms: value,
     source: `${file} (${BASELINE_CHECK_ID} ${BASELINE_MEASUREMENT})`,
-    run: { id: b.run.id ?? 'unknown', digest: b.digest, verdict: b.verdict ?? 'unknown', gatewayUrl: measuredAgainst, endedAt, ageMs: Math.max(0, (o.now ?? Date.now()) - Date.parse(endedAt)) || 0 },
+    run: {
+      id: b.run.id ?? 'unknown',
+      digest: b.digest,
+      verdict: b.verdict ?? 'unknown',
+      gatewayUrl: measuredAgainst,
+      endedAt,
+      ageMs: Math.max(0, (o.now ?? Date.now()) - Date.parse(endedAt)) || 0,
+    },
   };
 }
 

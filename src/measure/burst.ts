@@ -106,7 +106,12 @@ export interface BurstResult {
  * (headers within `timeoutMs`, the body in as long again) in `ceil(count / concurrency)`
  * rounds, plus one such budget for the warm-up. A burst of healthy answers ends long before.
  */
-export function burstBudgetMs(o: { readonly count: number; readonly concurrency: number; readonly timeoutMs: number; readonly warmPath?: string }): number {
+export function burstBudgetMs(o: {
+  readonly count: number;
+  readonly concurrency: number;
+  readonly timeoutMs: number;
+  readonly warmPath?: string;
+}): number {
   const rounds = Math.max(1, Math.ceil(o.count / Math.max(1, Math.min(o.concurrency, o.count))));
   return (rounds + (o.warmPath ? 1 : 0)) * 2 * o.timeoutMs;
 }
@@ -123,12 +128,16 @@ export function burstBudgetMs(o: { readonly count: number; readonly concurrency:
  * sent, each marked `cut` with an error naming the deadline, and `deadline.hit` is true.
  */
 export async function burst(o: BurstOptions): Promise<BurstResult> {
-  if (!Number.isInteger(o.count) || o.count < 0) throw new RangeError(`burst count must be a whole number ≥ 0, got ${o.count}`);
-  if (!Number.isInteger(o.concurrency) || o.concurrency < 1) throw new RangeError(`burst concurrency must be a whole number ≥ 1, got ${o.concurrency}`);
+  if (!Number.isInteger(o.count) || o.count < 0)
+    throw new RangeError(`burst count must be a whole number ≥ 0, got ${o.count}`);
+  if (!Number.isInteger(o.concurrency) || o.concurrency < 1)
+    throw new RangeError(`burst concurrency must be a whole number ≥ 1, got ${o.concurrency}`);
   const deadlineMs = o.deadlineMs ?? burstBudgetMs(o);
   if (!(deadlineMs > 0)) throw new RangeError(`burst deadline must be a positive number of ms, got ${deadlineMs}`);
   const workers = Math.min(o.concurrency, o.count);
-  const own = o.dispatcher ? undefined : new Pool(o.origin, { connections: Math.max(1, workers), keepAliveTimeout: 30_000 });
+  const own = o.dispatcher
+    ? undefined
+    : new Pool(o.origin, { connections: Math.max(1, workers), keepAliveTimeout: 30_000 });
   const deadline = new AbortController();
   // One signal shared by every request in flight, each adding its own abort listener.
   setMaxListeners(0, deadline.signal);
@@ -153,7 +162,13 @@ class BurstDeadlineError extends Error {
   }
 }
 
-async function run(o: BurstOptions, dispatcher: Dispatcher, workers: number, signal: AbortSignal, deadlineMs: number): Promise<BurstResult> {
+async function run(
+  o: BurstOptions,
+  dispatcher: Dispatcher,
+  workers: number,
+  signal: AbortSignal,
+  deadlineMs: number,
+): Promise<BurstResult> {
   if (o.warmPath) await warm(dispatcher, o.origin, o.warmPath, workers, o.timeoutMs, signal);
 
   const maxBody = o.maxBodyBytes ?? 64 * 1024;
@@ -181,7 +196,16 @@ async function run(o: BurstOptions, dispatcher: Dispatcher, workers: number, sig
       });
     } catch (err) {
       const at = performance.now() - t0;
-      responses[i] = { index: i, status: 0, startMs, headersMs: at, endMs: at, headers: {}, error: `${where}: ${causeText(err)}`, ...(signal.aborted ? { cut: 'in-flight' as const } : {}) };
+      responses[i] = {
+        index: i,
+        status: 0,
+        startMs,
+        headersMs: at,
+        endMs: at,
+        headers: {},
+        error: `${where}: ${causeText(err)}`,
+        ...(signal.aborted ? { cut: 'in-flight' as const } : {}),
+      };
       return;
     }
     const headersMs = performance.now() - t0;
@@ -196,7 +220,17 @@ async function run(o: BurstOptions, dispatcher: Dispatcher, workers: number, sig
       error = `${where}: body cut short (${causeText(err)})`;
     }
     const kept = body !== undefined ? { body } : {};
-    responses[i] = { index: i, status: res.statusCode, startMs, headersMs, endMs: performance.now() - t0, headers: res.headers, ...kept, ...(error ? { error } : {}), ...(cut ? { cut: 'in-flight' as const } : {}) };
+    responses[i] = {
+      index: i,
+      status: res.statusCode,
+      startMs,
+      headersMs,
+      endMs: performance.now() - t0,
+      headers: res.headers,
+      ...kept,
+      ...(error ? { error } : {}),
+      ...(cut ? { cut: 'in-flight' as const } : {}),
+    };
   };
 
   const worker = async (): Promise<void> => {
@@ -212,7 +246,16 @@ async function run(o: BurstOptions, dispatcher: Dispatcher, workers: number, sig
   const cutAt = performance.now() - t0;
   for (let i = 0; i < o.count; i++) {
     // Indices a worker never reached: the deadline passed first.
-    responses[i] ??= { index: i, status: 0, startMs: cutAt, headersMs: cutAt, endMs: cutAt, headers: {}, error: `${o.request(i).method} ${o.origin}${o.request(i).path}: not sent, the burst deadline (${deadlineMs} ms) had passed`, cut: 'not-sent' };
+    responses[i] ??= {
+      index: i,
+      status: 0,
+      startMs: cutAt,
+      headersMs: cutAt,
+      endMs: cutAt,
+      headers: {},
+      error: `${o.request(i).method} ${o.origin}${o.request(i).path}: not sent, the burst deadline (${deadlineMs} ms) had passed`,
+      cut: 'not-sent',
+    };
     const r = responses[i]!;
     if (r.cut === 'in-flight') abortedInFlight += 1;
     else if (r.cut === 'not-sent') notSent += 1;
@@ -232,7 +275,14 @@ async function run(o: BurstOptions, dispatcher: Dispatcher, workers: number, sig
 }
 
 /** Opens `n` connections at once: parallel requests make the pool dial a socket each. Each is bounded by twice `timeoutMs` and by the burst deadline. */
-async function warm(dispatcher: Dispatcher, origin: string, path: string, n: number, timeoutMs: number, deadline: AbortSignal): Promise<void> {
+async function warm(
+  dispatcher: Dispatcher,
+  origin: string,
+  path: string,
+  n: number,
+  timeoutMs: number,
+  deadline: AbortSignal,
+): Promise<void> {
   await Promise.all(
     Array.from({ length: n }, async () => {
       // Not AbortSignal.any([deadline, AbortSignal.timeout(…)]): on Node 20 a timeout signal
@@ -243,7 +293,14 @@ async function warm(dispatcher: Dispatcher, origin: string, path: string, n: num
       const onDeadline = (): void => cut.abort(deadline.reason);
       deadline.addEventListener('abort', onDeadline, { once: true });
       try {
-        const res = await dispatcher.request({ origin, path, method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: cut.signal });
+        const res = await dispatcher.request({
+          origin,
+          path,
+          method: 'GET',
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+          signal: cut.signal,
+        });
         await res.body.dump({ limit: DUMP_LIMIT, signal: cut.signal });
       } catch {
         // A failed warm-up only costs the burst a handshake; the burst itself reports failures.
@@ -272,4 +329,3 @@ async function readCapped(body: Dispatcher.ResponseData['body'], max: number): P
   }
   return Buffer.concat(chunks).toString('utf8');
 }
-

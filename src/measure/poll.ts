@@ -1,7 +1,13 @@
 /** Outcome of a bounded poll: the accepted value, or why the deadline passed without one. */
 export type PollResult<T> =
   | { readonly ok: true; readonly value: T; readonly attempts: number; readonly elapsedMs: number }
-  | { readonly ok: false; readonly attempts: number; readonly elapsedMs: number; readonly last?: T; readonly lastError?: unknown };
+  | {
+      readonly ok: false;
+      readonly attempts: number;
+      readonly elapsedMs: number;
+      readonly last?: T;
+      readonly lastError?: unknown;
+    };
 
 export interface PollOptions {
   /** Total budget, including the duration of the attempts themselves. */
@@ -17,7 +23,11 @@ export interface PollOptions {
  * ingestion) answer 404 or 5xx for a while. Never waits past the deadline: the last pause is
  * cut short so the poll ends on time.
  */
-export async function pollUntil<T>(attempt: () => Promise<T>, accept: (value: T) => boolean, o: PollOptions): Promise<PollResult<T>> {
+export async function pollUntil<T>(
+  attempt: () => Promise<T>,
+  accept: (value: T) => boolean,
+  o: PollOptions,
+): Promise<PollResult<T>> {
   const started = performance.now();
   let attempts = 0;
   let last: T | undefined;

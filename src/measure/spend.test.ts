@@ -4,7 +4,13 @@ import { tallySpend } from './spend.ts';
 describe('tallySpend', () => {
   it('bills provider calls and counts cached answers apart', () => {
     const usage = { prompt_tokens: 30, completion_tokens: 5 };
-    expect(tallySpend([{ cached: false, usage }, { cached: true, usage }, { cached: true, usage }])).toEqual({
+    expect(
+      tallySpend([
+        { cached: false, usage },
+        { cached: true, usage },
+        { cached: true, usage },
+      ]),
+    ).toEqual({
       requests: 3,
       providerCalls: 1,
       promptTokens: 30,
@@ -14,7 +20,13 @@ describe('tallySpend', () => {
   });
 
   it('counts a response without usage (an error) as a request only', () => {
-    expect(tallySpend([{ cached: false }])).toEqual({ requests: 1, providerCalls: 1, promptTokens: 0, completionTokens: 0, cachedTokens: 0 });
+    expect(tallySpend([{ cached: false }])).toEqual({
+      requests: 1,
+      providerCalls: 1,
+      promptTokens: 0,
+      completionTokens: 0,
+      cachedTokens: 0,
+    });
     expect(tallySpend([])).toMatchObject({ requests: 0, providerCalls: 0 });
   });
 });

@@ -71,7 +71,8 @@ export function buildPrompt(target: number, prefix = ''): SizedPrompt {
   const enc = cl100k();
   const head = prefix ? `${prefix}\n\n` : '';
   const overhead = countChatTokens([{ role: 'user', content: head }]);
-  if (overhead > target) throw new Error(`a prompt of ${target} tokens cannot hold its ${overhead}-token prefix and chat overhead`);
+  if (overhead > target)
+    throw new Error(`a prompt of ${target} tokens cannot hold its ${overhead}-token prefix and chat overhead`);
   lorem ??= readFileSync(LOREM_PATH, 'utf8').replace(/\s+/g, ' ').trim();
   const loremTokens = enc.encode(lorem).length;
   const text = `${lorem} `.repeat(Math.ceil((target + 16) / loremTokens) + 1);

@@ -4,13 +4,39 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { digestOf } from '../evidence/digest.ts';
 import { latencyLimit, resolveBaseline } from './baseline.ts';
-import { hitRate, judgeWindow, progressLine, runWatch, windowOf, type TrafficSnapshot, type WatchPoint, type WatchRules } from './watch.ts';
+import {
+  hitRate,
+  judgeWindow,
+  progressLine,
+  runWatch,
+  windowOf,
+  type TrafficSnapshot,
+  type WatchPoint,
+  type WatchRules,
+} from './watch.ts';
 
-const rules: WatchRules = { errorRate: 0.02, errorWindowMs: 100, minSamples: 30, latency: { limitMs: 300, baselineP95Ms: 150 } };
+const rules: WatchRules = {
+  errorRate: 0.02,
+  errorWindowMs: 100,
+  minSamples: 30,
+  latency: { limitMs: 300, baselineP95Ms: 150 },
+};
 /** The watch without a latency baseline (no pre-cutover bundle, no BASELINE_P95_MS). */
 const noBaseline: WatchRules = { ...rules, latency: null };
-const snap = (atMs: number, requests: number, errors: number, latencies: { atMs: number; ms: number }[] = []): TrafficSnapshot => ({
-  atMs, requests, errors, throttled: 0, hits: requests / 2, misses: requests / 2, agents: {}, latencies,
+const snap = (
+  atMs: number,
+  requests: number,
+  errors: number,
+  latencies: { atMs: number; ms: number }[] = [],
+): TrafficSnapshot => ({
+  atMs,
+  requests,
+  errors,
+  throttled: 0,
+  hits: requests / 2,
+  misses: requests / 2,
+  agents: {},
+  latencies,
 });
 
 describe('baseline', () => {
@@ -22,36 +48,79 @@ describe('baseline', () => {
   test('the pre-cutover bundle wins over BASELINE_P95_MS; without either the reason names both', () => {
     const dir = mkdtempSync(join(tmpdir(), 'baseline-'));
     const file = join(dir, 'evidence.json');
-    expect(resolveBaseline({ evidencePath: file })).toEqual({ ok: false, reason: expect.stringMatching(/no pre-cutover evidence at .*BASELINE_P95_MS is not set/) });
-    expect(resolveBaseline({ evidencePath: file, envP95Ms: 180 })).toEqual({ ok: true, baseline: { p95Ms: 180, source: expect.stringMatching(/^BASELINE_P95_MS \(no pre-cutover evidence at /) } });
-    writeBaseline(file, {});
-    expect(resolveBaseline({ evidencePath: file, envP95Ms: 180, gatewayUrl: 'https://gw.example/', now: Date.parse('2026-12-02T11:00:00Z') })).toEqual({
+    expect(resolveBaseline({ evidencePath: file })).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/no pre-cutover evidence at .*BASELINE_P95_MS is not set/),
+    });
+    expect(resolveBaseline({ evidencePath: file, envP95Ms: 180 })).toEqual({
       ok: true,
-      baseline: { p95Ms: 123.4, source: `${file} (7/rollback-readiness gateway_p95_ms)`, run: { id: 'pre-1', digest: expect.stringMatching(/^sha256:/), verdict: 'go', gatewayUrl: 'https://gw.example', endedAt: '2026-12-02T10:00:00.000Z', ageMs: 3_600_000 } },
+      baseline: { p95Ms: 180, source: expect.stringMatching(/^BASELINE_P95_MS \(no pre-cutover evidence at /) },
+    });
+    writeBaseline(file, {});
+    expect(
+      resolveBaseline({
+        evidencePath: file,
+        envP95Ms: 180,
+        gatewayUrl: 'https://gw.example/',
+        now: Date.parse('2026-12-02T11:00:00Z'),
+      }),
+    ).toEqual({
+      ok: true,
+      baseline: {
+        p95Ms: 123.4,
+        source: `${file} (7/rollback-readiness gateway_p95_ms)`,
+        run: {
+          id: 'pre-1',
+          digest: expect.stringMatching(/^sha256:/),
+          verdict: 'go',
+          gatewayUrl: 'https://gw.example',
+          endedAt: '2026-12-02T10:00:00.000Z',
+          ageMs: 3_600_000,
+        },
+      },
     });
     writeBaseline(file, { sections: [] });
-    expect(resolveBaseline({ evidencePath: file })).toEqual({ ok: false, reason: expect.stringContaining('has no 7/rollback-readiness check') });
+    expect(resolveBaseline({ evidencePath: file })).toEqual({
+      ok: false,
+      reason: expect.stringContaining('has no 7/rollback-readiness check'),
+    });
   });
 
   test.each([
-    ['a rehearsal', { run: { kind: 'rehearsal' }, verdict: 'rehearsal-go' }, /is a rehearsal run \(verdict rehearsal-go\), not a cutover gate/],
+    [
+      'a rehearsal',
+      { run: { kind: 'rehearsal' }, verdict: 'rehearsal-go' },
+      /is a rehearsal run \(verdict rehearsal-go\), not a cutover gate/,
+    ],
     ['the config gate', { run: { kind: 'config-gate' }, verdict: 'config-ok' }, /is a config-gate run/],
     ['a no-go', { verdict: 'no-go' }, /ended no-go: only a go may be the baseline/],
     ['a filtered run', { verdict: 'incomplete' }, /ended incomplete/],
-    ['another gateway', { environment: { gateway: { url: 'https://other.example' } } }, /was measured against another gateway \(https:\/\/other\.example, this run watches https:\/\/gw\.example\)/],
+    [
+      'another gateway',
+      { environment: { gateway: { url: 'https://other.example' } } },
+      /was measured against another gateway \(https:\/\/other\.example, this run watches https:\/\/gw\.example\)/,
+    ],
     ['an edited bundle', { tamper: true }, /fails its digest/],
   ])('%s is refused as the baseline, naming why', (_name, over, why) => {
     const file = join(mkdtempSync(join(tmpdir(), 'baseline-')), 'evidence.json');
     writeBaseline(file, over);
     // The default latest-pre falls back to BASELINE_P95_MS, saying what it passed over ...
-    expect(resolveBaseline({ evidencePath: file, envP95Ms: 180, gatewayUrl: 'https://gw.example' })).toEqual({ ok: true, baseline: { p95Ms: 180, source: expect.stringMatching(why) } });
+    expect(resolveBaseline({ evidencePath: file, envP95Ms: 180, gatewayUrl: 'https://gw.example' })).toEqual({
+      ok: true,
+      baseline: { p95Ms: 180, source: expect.stringMatching(why) },
+    });
     // ... a pinned one does not: the latency rule then cannot decide.
-    expect(resolveBaseline({ evidencePath: file, pinned: true, envP95Ms: 180, gatewayUrl: 'https://gw.example' })).toEqual({ ok: false, reason: expect.stringMatching(why) });
+    expect(
+      resolveBaseline({ evidencePath: file, pinned: true, envP95Ms: 180, gatewayUrl: 'https://gw.example' }),
+    ).toEqual({ ok: false, reason: expect.stringMatching(why) });
   });
 });
 
 /** A pre-cutover bundle as the writer signs it: a cutover gate's go against https://gw.example, with `over` merged in. */
-function writeBaseline(file: string, over: Record<string, unknown> & { tamper?: boolean; run?: Record<string, unknown> }): void {
+function writeBaseline(
+  file: string,
+  over: Record<string, unknown> & { tamper?: boolean; run?: Record<string, unknown> },
+): void {
   const { tamper, run, ...rest } = over;
   const b: Record<string, unknown> = {
     run: { id: 'pre-1', phase: 'pre', kind: 'cutover', endedAt: '2026-12-02T10:00:00.000Z', ...run },
@@ -73,21 +142,42 @@ describe('rolling window', () => {
 
   test('too few samples never decides; enough samples over the limit is a rollback with one line', () => {
     expect(judgeWindow({ requests: 10, errors: 5, p95Ms: 900, latencySamples: 10 }, rules, 1)).toBeUndefined();
-    expect(judgeWindow({ requests: 412, errors: 13, p95Ms: 100, latencySamples: 412 }, { ...rules, errorWindowMs: 300_000 }, 1)?.line).toBe(
-      'ROLLBACK: error rate 3.2 % > 2.0 % over 412 requests (window 5 min)',
+    expect(
+      judgeWindow(
+        { requests: 412, errors: 13, p95Ms: 100, latencySamples: 412 },
+        { ...rules, errorWindowMs: 300_000 },
+        1,
+      )?.line,
+    ).toBe('ROLLBACK: error rate 3.2 % > 2.0 % over 412 requests (window 5 min)');
+    expect(judgeWindow({ requests: 412, errors: 0, p95Ms: 450, latencySamples: 40 }, rules, 1)?.line).toMatch(
+      /^ROLLBACK: p95 latency 450 ms > limit 300 ms \(baseline p95 150 ms\)/,
     );
-    expect(judgeWindow({ requests: 412, errors: 0, p95Ms: 450, latencySamples: 40 }, rules, 1)?.line).toMatch(/^ROLLBACK: p95 latency 450 ms > limit 300 ms \(baseline p95 150 ms\)/);
     expect(judgeWindow({ requests: 412, errors: 8, p95Ms: 300, latencySamples: 40 }, rules, 1)).toBeUndefined();
   });
 
   test('a breach carries what was measured: value, limit and samples', () => {
-    expect(judgeWindow({ requests: 412, errors: 13, p95Ms: 100, latencySamples: 412 }, rules, 7)).toMatchObject({ rule: 'error-rate', atMs: 7, value: 13 / 412, limit: 0.02, samples: 412 });
-    expect(judgeWindow({ requests: 412, errors: 0, p95Ms: 450, latencySamples: 40 }, rules, 7)).toMatchObject({ rule: 'latency', value: 450, limit: 300, samples: 40 });
+    expect(judgeWindow({ requests: 412, errors: 13, p95Ms: 100, latencySamples: 412 }, rules, 7)).toMatchObject({
+      rule: 'error-rate',
+      atMs: 7,
+      value: 13 / 412,
+      limit: 0.02,
+      samples: 412,
+    });
+    expect(judgeWindow({ requests: 412, errors: 0, p95Ms: 450, latencySamples: 40 }, rules, 7)).toMatchObject({
+      rule: 'latency',
+      value: 450,
+      limit: 300,
+      samples: 40,
+    });
   });
 
   test('without a baseline the latency rule never fires, however slow; the error-rate rule still does', () => {
-    expect(judgeWindow({ requests: 412, errors: 0, p95Ms: 90_000, latencySamples: 412 }, noBaseline, 1)).toBeUndefined();
-    expect(judgeWindow({ requests: 412, errors: 13, p95Ms: 90_000, latencySamples: 412 }, noBaseline, 1)?.rule).toBe('error-rate');
+    expect(
+      judgeWindow({ requests: 412, errors: 0, p95Ms: 90_000, latencySamples: 412 }, noBaseline, 1),
+    ).toBeUndefined();
+    expect(judgeWindow({ requests: 412, errors: 13, p95Ms: 90_000, latencySamples: 412 }, noBaseline, 1)?.rule).toBe(
+      'error-rate',
+    );
   });
 
   test('hit rate with no cacheable request is null, not 0', () => {
@@ -124,7 +214,12 @@ describe('runWatch', () => {
       rules,
       sample: async (at) => {
         n += 1;
-        return snap(at, n * 40, 0, Array.from({ length: 40 }, () => ({ atMs: at, ms: 120 })));
+        return snap(
+          at,
+          n * 40,
+          0,
+          Array.from({ length: 40 }, () => ({ atMs: at, ms: 120 })),
+        );
       },
     });
     expect(res.breach).toBeUndefined();
@@ -145,7 +240,12 @@ describe('runWatch', () => {
       progress: (l) => lines.push(l),
       sample: async (at) => {
         n += 1;
-        return snap(at, n * 40, 0, Array.from({ length: 40 }, () => ({ atMs: at, ms: 5000 })));
+        return snap(
+          at,
+          n * 40,
+          0,
+          Array.from({ length: 40 }, () => ({ atMs: at, ms: 5000 })),
+        );
       },
     });
     expect(res.breach).toBeUndefined();
@@ -175,15 +275,33 @@ describe('runWatch', () => {
 });
 
 describe('progressLine', () => {
-  const point: WatchPoint = { atMs: 6000, requests: 123, windowRequests: 45, windowErrorRate: 0, windowP95Ms: 182, windowLatencySamples: 45, intervalP95Ms: 190, histogramP95Ms: null, hitRate: 0.41, throttled: 0, source: 'metrics' };
+  const point: WatchPoint = {
+    atMs: 6000,
+    requests: 123,
+    windowRequests: 45,
+    windowErrorRate: 0,
+    windowP95Ms: 182,
+    windowLatencySamples: 45,
+    intervalP95Ms: 190,
+    histogramP95Ms: null,
+    hitRate: 0.41,
+    throttled: 0,
+    source: 'metrics',
+  };
 
   test('with a baseline: p95 against its limit', () => {
-    expect(progressLine(point, 20_000, rules)).toBe('watch 00:06/00:20 · 123 requests (45 in window) · errors 0.0 % · p95 182 ms (last 190) / limit 300 ms · hit rate 41.0 %');
+    expect(progressLine(point, 20_000, rules)).toBe(
+      'watch 00:06/00:20 · 123 requests (45 in window) · errors 0.0 % · p95 182 ms (last 190) / limit 300 ms · hit rate 41.0 %',
+    );
   });
 
   test('without one: latency: no baseline, never a limit of Infinity', () => {
-    expect(progressLine(point, 20_000, noBaseline)).toBe('watch 00:06/00:20 · 123 requests (45 in window) · errors 0.0 % · latency: no baseline (p95 182 ms, last 190) · hit rate 41.0 %');
-    expect(progressLine({ ...point, windowP95Ms: null, intervalP95Ms: null }, 20_000, noBaseline)).toContain('· latency: no baseline ·');
+    expect(progressLine(point, 20_000, noBaseline)).toBe(
+      'watch 00:06/00:20 · 123 requests (45 in window) · errors 0.0 % · latency: no baseline (p95 182 ms, last 190) · hit rate 41.0 %',
+    );
+    expect(progressLine({ ...point, windowP95Ms: null, intervalP95Ms: null }, 20_000, noBaseline)).toContain(
+      '· latency: no baseline ·',
+    );
   });
 
   test('a poll counted from Langfuse says so', () => {
@@ -192,26 +310,57 @@ describe('progressLine', () => {
 });
 
 describe('windows never mix sources', () => {
-  const snap = (atMs: number, source: 'metrics' | 'langfuse', metrics: [number, number] | null, langfuse: [number, number] | null): TrafficSnapshot => {
-    const c = (x: [number, number] | null) => (x ? { requests: x[0], errors: x[1], throttled: 0, hits: 0, misses: 0 } : null);
+  const snap = (
+    atMs: number,
+    source: 'metrics' | 'langfuse',
+    metrics: [number, number] | null,
+    langfuse: [number, number] | null,
+  ): TrafficSnapshot => {
+    const c = (x: [number, number] | null) =>
+      x ? { requests: x[0], errors: x[1], throttled: 0, hits: 0, misses: 0 } : null;
     const chosen = c(source === 'metrics' ? metrics : langfuse)!;
-    return { atMs, source, ...chosen, agents: {}, latencies: [], bySource: { metrics: c(metrics), langfuse: c(langfuse) } };
+    return {
+      atMs,
+      source,
+      ...chosen,
+      agents: {},
+      latencies: [],
+      bySource: { metrics: c(metrics), langfuse: c(langfuse) },
+    };
   };
 
   test('a switch to Langfuse takes the window from Langfuse counts on both ends', () => {
     // Metrics count 1,000 requests where Langfuse saw 100: a mixed window would read 100 - 1,000.
-    const h = [snap(0, 'metrics', [0, 0], [0, 0]), snap(5000, 'metrics', [1000, 0], [100, 0]), snap(10_000, 'langfuse', null, [200, 10])];
+    const h = [
+      snap(0, 'metrics', [0, 0], [0, 0]),
+      snap(5000, 'metrics', [1000, 0], [100, 0]),
+      snap(10_000, 'langfuse', null, [200, 10]),
+    ];
     expect(windowOf(h, [], 5000)).toMatchObject({ requests: 100, errors: 10 });
   });
 
-  test('a base poll where the source did not answer falls back to the source\'s last earlier reading', () => {
-    const h = [snap(0, 'metrics', [0, 0], [0, 0]), snap(2000, 'metrics', [50, 0], [40, 0]), snap(5000, 'langfuse', null, [100, 1]), snap(10_000, 'metrics', [300, 3], [250, 2])];
+  test("a base poll where the source did not answer falls back to the source's last earlier reading", () => {
+    const h = [
+      snap(0, 'metrics', [0, 0], [0, 0]),
+      snap(2000, 'metrics', [50, 0], [40, 0]),
+      snap(5000, 'langfuse', null, [100, 1]),
+      snap(10_000, 'metrics', [300, 3], [250, 2]),
+    ];
     expect(windowOf(h, [], 5000)).toMatchObject({ requests: 250, errors: 3 });
   });
 
-  test('hit rate reads the later snapshot\'s source on both ends', () => {
-    const a = { ...snap(0, 'metrics', [0, 0], [0, 0]), bySource: { metrics: { requests: 10, errors: 0, throttled: 0, hits: 90, misses: 10 }, langfuse: { requests: 10, errors: 0, throttled: 0, hits: 1, misses: 1 } } };
-    const b = { ...snap(10_000, 'langfuse', null, [0, 0]), bySource: { metrics: null, langfuse: { requests: 20, errors: 0, throttled: 0, hits: 5, misses: 3 } } };
+  test("hit rate reads the later snapshot's source on both ends", () => {
+    const a = {
+      ...snap(0, 'metrics', [0, 0], [0, 0]),
+      bySource: {
+        metrics: { requests: 10, errors: 0, throttled: 0, hits: 90, misses: 10 },
+        langfuse: { requests: 10, errors: 0, throttled: 0, hits: 1, misses: 1 },
+      },
+    };
+    const b = {
+      ...snap(10_000, 'langfuse', null, [0, 0]),
+      bySource: { metrics: null, langfuse: { requests: 20, errors: 0, throttled: 0, hits: 5, misses: 3 } },
+    };
     expect(hitRate(a, b)).toBeCloseTo(4 / 6);
   });
 });

@@ -142,13 +142,22 @@ const clock = (ms: number): string => {
  * taken at or before `now - window` (the start, early on), so the window slides with the polls.
  * Latencies are the exact samples whose request started inside the window.
  */
-export function windowOf(history: readonly TrafficSnapshot[], latencies: readonly { atMs: number; ms: number }[], windowMs: number): { requests: number; errors: number; p95Ms: number | null; latencySamples: number } {
+export function windowOf(
+  history: readonly TrafficSnapshot[],
+  latencies: readonly { atMs: number; ms: number }[],
+  windowMs: number,
+): { requests: number; errors: number; p95Ms: number | null; latencySamples: number } {
   const now = history.at(-1)!.atMs;
   const from = now - windowMs;
   // The first snapshot is the zero point: a window reaching back to it starts from it.
   const { last, base } = sameSource(history, Math.max(from, history[0]!.atMs));
   const inWindow = latencies.filter((l) => l.atMs > from && l.atMs <= now).map((l) => l.ms);
-  return { requests: last.requests - base.requests, errors: last.errors - base.errors, p95Ms: quantile(inWindow, 0.95), latencySamples: inWindow.length };
+  return {
+    requests: last.requests - base.requests,
+    errors: last.errors - base.errors,
+    p95Ms: quantile(inWindow, 0.95),
+    latencySamples: inWindow.length,
+  };
 }
 
 /**
@@ -161,7 +170,14 @@ export function judgeWindow(w: ReturnType<typeof windowOf>, rules: WatchRules, a
   if (w.requests >= rules.minSamples) {
     const rate = w.errors / w.requests;
     if (rate > rules.errorRate) {
-      return { rule: 'error-rate', atMs, value: rate, limit: rules.errorRate, samples: w.requests, line: `ROLLBACK: error rate ${pct(rate)} > ${pct(rules.errorRate)} over ${w.requests} requests (window ${duration(rules.errorWindowMs)})` };
+      return {
+        rule: 'error-rate',
+        atMs,
+        value: rate,
+        limit: rules.errorRate,
+        samples: w.requests,
+        line: `ROLLBACK: error rate ${pct(rate)} > ${pct(rules.errorRate)} over ${w.requests} requests (window ${duration(rules.errorWindowMs)})`,
+      };
     }
   }
   const latency = rules.latency;
@@ -182,7 +198,10 @@ export function judgeWindow(w: ReturnType<typeof windowOf>, rules: WatchRules, a
  * Hit rate between two snapshots, both read from `to`'s source; `null` when no cacheable request
  * was seen (no data is not 0 %).
  */
-export function hitRate(fromSnap: { hits: number; misses: number } | TrafficSnapshot, toSnap: { hits: number; misses: number } | TrafficSnapshot): number | null {
+export function hitRate(
+  fromSnap: { hits: number; misses: number } | TrafficSnapshot,
+  toSnap: { hits: number; misses: number } | TrafficSnapshot,
+): number | null {
   const source = 'atMs' in toSnap ? (toSnap.source ?? 'metrics') : undefined;
   const to = source && 'atMs' in toSnap ? (countsAt(toSnap, source) ?? toSnap) : toSnap;
   const from = source && 'atMs' in fromSnap ? (countsAt(fromSnap, source) ?? ZERO) : fromSnap;
@@ -246,7 +265,11 @@ export async function runWatch(o: WatchOptions): Promise<WatchResult> {
     // Keep only what a window can still reach: a 30-minute watch must not grow without bound.
     const horizon = snap.atMs - o.rules.errorWindowMs;
     while (latencies.length > 0 && latencies[0]!.atMs <= horizon) latencies.shift();
-    const w = windowOf(history, latencies.sort((a, b) => a.atMs - b.atMs), o.rules.errorWindowMs);
+    const w = windowOf(
+      history,
+      latencies.sort((a, b) => a.atMs - b.atMs),
+      o.rules.errorWindowMs,
+    );
     if (w.requests >= o.rules.minSamples) {
       decidedErrorWindows += 1;
       maxWindowErrorRate = Math.max(maxWindowErrorRate ?? 0, w.errors / w.requests);
@@ -262,7 +285,10 @@ export async function runWatch(o: WatchOptions): Promise<WatchResult> {
       windowErrorRate: w.requests > 0 ? w.errors / w.requests : null,
       windowP95Ms: w.p95Ms,
       windowLatencySamples: w.latencySamples,
-      intervalP95Ms: quantile(latencies.filter((l) => l.atMs > (history.at(-2)?.atMs ?? 0) && l.atMs <= snap.atMs).map((l) => l.ms), 0.95),
+      intervalP95Ms: quantile(
+        latencies.filter((l) => l.atMs > (history.at(-2)?.atMs ?? 0) && l.atMs <= snap.atMs).map((l) => l.ms),
+        0.95,
+      ),
       histogramP95Ms: snap.histogramP95Ms ?? null,
       hitRate: hitRate(history[0]!, snap),
       throttled: snap.throttled,
@@ -275,7 +301,19 @@ export async function runWatch(o: WatchOptions): Promise<WatchResult> {
   }
   const last = history.at(-1)!;
   const steadyFrom = [...history].reverse().find((s) => s.atMs <= last.atMs / 2) ?? history[0]!;
-  return { startedAt, elapsedMs: elapsed(), points, last, steadyFrom, breach, aborted, decidedErrorWindows, decidedLatencyWindows, maxWindowErrorRate, maxWindowP95Ms };
+  return {
+    startedAt,
+    elapsedMs: elapsed(),
+    points,
+    last,
+    steadyFrom,
+    breach,
+    aborted,
+    decidedErrorWindows,
+    decidedLatencyWindows,
+    maxWindowErrorRate,
+    maxWindowP95Ms,
+  };
 }
 
 /**
@@ -283,7 +321,10 @@ export async function runWatch(o: WatchOptions): Promise<WatchResult> {
  * without a baseline the latency part reads `latency: no baseline (p95 182 ms, last 190)`.
  */
 export function progressLine(p: WatchPoint, durationMs: number, rules: WatchRules): string {
-  const err = p.windowErrorRate === null ? 'errors n/a' : `errors ${pct(p.windowErrorRate)}${p.windowRequests < rules.minSamples ? ' (too few samples)' : ''}`;
+  const err =
+    p.windowErrorRate === null
+      ? 'errors n/a'
+      : `errors ${pct(p.windowErrorRate)}${p.windowRequests < rules.minSamples ? ' (too few samples)' : ''}`;
   const last = p.intervalP95Ms === null ? 'n/a' : Math.round(p.intervalP95Ms);
   const latency = rules.latency
     ? `${p.windowP95Ms === null ? 'p95 n/a' : `p95 ${Math.round(p.windowP95Ms)} ms (last ${last})`} / limit ${Math.round(rules.latency.limitMs)} ms`

@@ -38,11 +38,20 @@ describe('§4.2 Semantic cache', () => {
     const sent: SpendSample[] = [];
     const ask = async (content: string) => {
       const res = await gateway.chat(
-        { model: config.models.default, messages: [{ role: 'user', content }], max_tokens: SEMANTIC_CACHE.maxTokens, cache: { namespace } },
+        {
+          model: config.models.default,
+          messages: [{ role: 'user', content }],
+          max_tokens: SEMANTIC_CACHE.maxTokens,
+          cache: { namespace },
+        },
         { apiKey: config.gateway.adminKey, checkId: c.id },
       );
       sent.push({ cached: cacheSignal(res).hit, usage: res.completion?.usage });
-      c.observe('sent', { ...tallySpend(sent), maxTokens: SEMANTIC_CACHE.maxTokens, note: 'each semantic lookup also makes one embedding call, not in usage' });
+      c.observe('sent', {
+        ...tallySpend(sent),
+        maxTokens: SEMANTIC_CACHE.maxTokens,
+        note: 'each semantic lookup also makes one embedding call, not in usage',
+      });
       if (res.status !== 200) c.fail(`"${content}" answered HTTP ${res.status}: ${res.error?.message ?? ''}`);
       return res;
     };
@@ -65,7 +74,10 @@ describe('§4.2 Semantic cache', () => {
     if (!chosen) {
       const res = await ask(control);
       const s = recordCacheRequest(c, 'control', res);
-      if (s.hit) c.fail(`the unrelated control prompt "${control}" was a hit (similarity ${s.similarity ?? 'absent'}), and so was the first prompt of every pair: a cache that answers everything is broken`);
+      if (s.hit)
+        c.fail(
+          `the unrelated control prompt "${control}" was a hit (similarity ${s.similarity ?? 'absent'}), and so was the first prompt of every pair: a cache that answers everything is broken`,
+        );
       // A cache type that can never serve a paraphrase outranks an undecided measurement.
       c.settle();
       // `return`: TypeScript narrows `chosen` only through a `never` it can see.
@@ -80,25 +92,55 @@ describe('§4.2 Semantic cache', () => {
     await settleCacheWrite(config.cache.writeSettleMs);
     const second = await ask(paraphrase);
     const hit = recordCacheRequest(c, 'prompt_2', second);
-    c.expect(hit.hit, `"${paraphrase}" was not served from the semantic cache after "${prompt}": no x-litellm-cache-key header (x-litellm-semantic-similarity: ${hit.similarity ?? 'absent'})`);
-    c.expect(hit.similarity !== null, `"${paraphrase}": no x-litellm-semantic-similarity header; a semantic cache reports the similarity of its match`);
+    c.expect(
+      hit.hit,
+      `"${paraphrase}" was not served from the semantic cache after "${prompt}": no x-litellm-cache-key header (x-litellm-semantic-similarity: ${hit.similarity ?? 'absent'})`,
+    );
+    c.expect(
+      hit.similarity !== null,
+      `"${paraphrase}": no x-litellm-semantic-similarity header; a semantic cache reports the similarity of its match`,
+    );
     c.measure('semantic_similarity', hit.similarity, 'cosine');
 
     // Control, sent right after: a cache that answers everything is broken.
     const ctl = await ask(control);
     const ctlSignal = recordCacheRequest(c, 'control', ctl);
-    c.expect(!ctlSignal.hit, `the unrelated control prompt "${control}" was a hit (similarity ${ctlSignal.similarity ?? 'absent'}): a cache that answers everything is broken`);
+    c.expect(
+      !ctlSignal.hit,
+      `the unrelated control prompt "${control}" was a hit (similarity ${ctlSignal.similarity ?? 'absent'}): a cache that answers everything is broken`,
+    );
 
     const traced = (res: ChatResult, label: string) =>
-      awaitTrace(c, langfuse, config, res.traceId, { describe: 'a generation with metadata.cache_hit', match: isCacheLoggedGeneration, label });
-    const [first, paraphrased, controlled] = await Promise.all([traced(chosen.first, 'prompt_1'), traced(second, 'prompt_2'), traced(ctl, 'control')]);
-    const facts = { prompt_1: generationCacheFacts(first.observation), prompt_2: generationCacheFacts(paraphrased.observation), control: generationCacheFacts(controlled.observation) };
+      awaitTrace(c, langfuse, config, res.traceId, {
+        describe: 'a generation with metadata.cache_hit',
+        match: isCacheLoggedGeneration,
+        label,
+      });
+    const [first, paraphrased, controlled] = await Promise.all([
+      traced(chosen.first, 'prompt_1'),
+      traced(second, 'prompt_2'),
+      traced(ctl, 'control'),
+    ]);
+    const facts = {
+      prompt_1: generationCacheFacts(first.observation),
+      prompt_2: generationCacheFacts(paraphrased.observation),
+      control: generationCacheFacts(controlled.observation),
+    };
     // The similarity is the gateway's header; LiteLLM 1.103's Langfuse (SDK v2) logging does not
     // carry `semantic-similarity` into generation metadata (seen on the real proxy), so Langfuse's
     // record of a semantic hit is cache_hit true on a prompt an exact cache could not have matched.
     c.observe('langfuse', facts);
-    c.expect(facts.prompt_1.cacheHit === false, `Langfuse generation of "${prompt}" has metadata.cache_hit = ${String(facts.prompt_1.cacheHit)}, expected false`);
-    c.expect(facts.prompt_2.cacheHit === true, `Langfuse generation of "${paraphrase}" has metadata.cache_hit = ${String(facts.prompt_2.cacheHit)}, expected true`);
-    c.expect(facts.control.cacheHit === false, `Langfuse generation of the control prompt has metadata.cache_hit = ${String(facts.control.cacheHit)}, expected false`);
+    c.expect(
+      facts.prompt_1.cacheHit === false,
+      `Langfuse generation of "${prompt}" has metadata.cache_hit = ${String(facts.prompt_1.cacheHit)}, expected false`,
+    );
+    c.expect(
+      facts.prompt_2.cacheHit === true,
+      `Langfuse generation of "${paraphrase}" has metadata.cache_hit = ${String(facts.prompt_2.cacheHit)}, expected true`,
+    );
+    c.expect(
+      facts.control.cacheHit === false,
+      `Langfuse generation of the control prompt has metadata.cache_hit = ${String(facts.control.cacheHit)}, expected false`,
+    );
   });
 });

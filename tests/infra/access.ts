@@ -12,7 +12,9 @@ import { MinioHttp, MinioViaFly, type MinioProbe } from '../../src/clients/minio
 /** The Fly client for this run, or undefined with the reason it cannot exist (recorded by the caller). */
 export function flyOrReason(config: CutoverConfig): { fly: FlyClient } | { reason: string } {
   const fly = flyClient({ ...config.fly, timeoutMs: config.httpTimeoutMs });
-  return fly ? { fly } : { reason: 'FLY_API_TOKEN is not set (FLY_TRANSPORT=api); create one with `fly tokens create readonly -o <org>`' };
+  return fly
+    ? { fly }
+    : { reason: 'FLY_API_TOKEN is not set (FLY_TRANSPORT=api); create one with `fly tokens create readonly -o <org>`' };
 }
 
 /** The Fly client, or the check is skipped for lack of the token. */
@@ -39,7 +41,8 @@ export async function machineFor(c: CheckRecorder, fly: FlyClient, app: string, 
 /** ClickHouse over CLICKHOUSE_URL, else clickhouse-client on the ClickHouse app's machine; skips without either. */
 export async function clickhouseFor(c: CheckRecorder, config: CutoverConfig): Promise<ClickHouse> {
   const ch = config.clickhouse;
-  if (ch.url) return new ClickHouseHttp({ url: ch.url, user: ch.user, password: ch.password, timeoutMs: config.httpTimeoutMs });
+  if (ch.url)
+    return new ClickHouseHttp({ url: ch.url, user: ch.user, password: ch.password, timeoutMs: config.httpTimeoutMs });
   const r = flyOrReason(config);
   if ('reason' in r) c.skip(`neither CLICKHOUSE_URL nor Fly access: ${r.reason}`);
   const app = config.fly.apps.clickhouse;
@@ -56,4 +59,3 @@ export async function minioFor(c: CheckRecorder, config: CutoverConfig): Promise
   const m = await machineFor(c, r.fly, app);
   return new MinioViaFly({ fly: r.fly, app, machineId: m.id, timeoutS: execTimeoutS(config) });
 }
-

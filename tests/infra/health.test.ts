@@ -31,7 +31,8 @@ describe.concurrent('§2 Verify infrastructure health', () => {
     const machines: Record<string, number> = {};
     results.forEach((r, i) => {
       const app = expectations[i]!.app;
-      if (r.status === 'rejected') return void c.expect(false, `${app}: machines could not be listed: ${errorMessage(r.reason)}`);
+      if (r.status === 'rejected')
+        return void c.expect(false, `${app}: machines could not be listed: ${errorMessage(r.reason)}`);
       deploys[app] = r.value.deploys;
       machines[app] = r.value.machines;
       for (const problem of r.value.problems) c.expect(false, `${app}: ${problem}`);
@@ -58,28 +59,41 @@ describe.concurrent('§2 Verify infrastructure health', () => {
     c.observe('cluster', health.detail);
     if (health.writeQuorum) c.observe('writeQuorum', health.writeQuorum);
     if (health.status !== undefined) c.measure('cluster_status', health.status, 'code', { op: '==', value: 200 });
-    c.expect(health.healthy, `MinIO cluster health is not OK: ${health.detail} (live/ready can be 200 while MinIO is offline; /minio/health/cluster is the readiness signal)`);
+    c.expect(
+      health.healthy,
+      `MinIO cluster health is not OK: ${health.detail} (live/ready can be 200 while MinIO is offline; /minio/health/cluster is the readiness signal)`,
+    );
   });
 
   check('2/langfuse-ui', async (c, config) => {
     const { langfuse } = stackFor(config);
     const health = await langfuse.health();
     c.observe('langfuseVersion', health.version);
-    c.expect(health.version.startsWith('3.'), `Langfuse reports version ${health.version}, expected 3.x (/api/public/health). ${V4_EVENTS_ONLY}`);
+    c.expect(
+      health.version.startsWith('3.'),
+      `Langfuse reports version ${health.version}, expected 3.x (/api/public/health). ${V4_EVENTS_ONLY}`,
+    );
 
     const { uiEmail, uiPassword } = config.langfuse;
     if (!uiEmail || !uiPassword) {
       c.settle();
-      return c.skip('LANGFUSE_UI_EMAIL and LANGFUSE_UI_PASSWORD are not both set: the UI login (vault credentials) cannot be checked');
+      return c.skip(
+        'LANGFUSE_UI_EMAIL and LANGFUSE_UI_PASSWORD are not both set: the UI login (vault credentials) cannot be checked',
+      );
     }
     const ui = new LangfuseUi({ url: config.langfuse.url, timeoutMs: config.httpTimeoutMs });
     await ui.login(uiEmail, uiPassword);
     const session = await ui.session();
-    if (!session?.user.email) return c.fail('the login answered 200, but /api/auth/session has no user: the session cookie is not accepted');
+    if (!session?.user.email)
+      return c.fail('the login answered 200, but /api/auth/session has no user: the session cookie is not accepted');
     c.observe('sessionUser', session.user.email);
     c.observe('v4WriteMode', session.v4WriteMode ?? null);
     // A 4.x version has already failed with the explanation; say it once.
-    if (health.version.startsWith('3.')) c.expect(session.v4WriteMode !== 'events_only', `Langfuse runs LANGFUSE_MIGRATION_V4_WRITE_MODE=events_only. ${V4_EVENTS_ONLY}`);
+    if (health.version.startsWith('3.'))
+      c.expect(
+        session.v4WriteMode !== 'events_only',
+        `Langfuse runs LANGFUSE_MIGRATION_V4_WRITE_MODE=events_only. ${V4_EVENTS_ONLY}`,
+      );
 
     const project = session.user.organizations.flatMap((o) => o.projects)[0];
     if (!project) return c.fail(`${session.user.email} belongs to no project, so no dashboard can load`);
@@ -90,8 +104,19 @@ describe.concurrent('§2 Verify infrastructure health', () => {
     // v3's backgroundMigrations.status stays ACTIVE forever because of dormant v4 rows, so the
     // rows themselves are judged (notes §5).
     const { failed, pending, dormant, finished } = classifyMigrations(await ui.backgroundMigrations());
-    c.observe('backgroundMigrations', { finished, dormant: dormant.map((m) => m.name), pending: pending.map((m) => m.name), failed: failed.map((m) => m.name) });
-    c.expect(failed.length === 0, `background migration(s) failed: ${failed.map((m) => `${m.name} (${m.failedReason ?? 'no reason'})`).join(', ')}`);
-    c.expect(pending.length === 0, `background migration(s) still pending: ${pending.map((m) => `${m.name}${m.workerId ? ` (locked by worker ${m.workerId})` : ''}`).join(', ')}; wait until /background-migrations shows them finished`);
+    c.observe('backgroundMigrations', {
+      finished,
+      dormant: dormant.map((m) => m.name),
+      pending: pending.map((m) => m.name),
+      failed: failed.map((m) => m.name),
+    });
+    c.expect(
+      failed.length === 0,
+      `background migration(s) failed: ${failed.map((m) => `${m.name} (${m.failedReason ?? 'no reason'})`).join(', ')}`,
+    );
+    c.expect(
+      pending.length === 0,
+      `background migration(s) still pending: ${pending.map((m) => `${m.name}${m.workerId ? ` (locked by worker ${m.workerId})` : ''}`).join(', ')}; wait until /background-migrations shows them finished`,
+    );
   });
 });

@@ -34,16 +34,29 @@ describe('§6 Update production agents: the rotated team keys', () => {
     // Missing, inline and unset references are 6/agent-config's failures, with their JSON paths.
     c.observe('notChecked', found.unchecked);
     c.measure('team_keys_referenced', found.uses.length, 'keys', { op: '>=', value: 1 });
-    if (found.uses.length === 0) c.fail(`no agent in ${configPath} references a TEAM_KEY_* variable that is set, so no team key could be checked (6/agent-config says why)`);
+    if (found.uses.length === 0)
+      c.fail(
+        `no agent in ${configPath} references a TEAM_KEY_* variable that is set, so no team key could be checked (6/agent-config says why)`,
+      );
 
     const judged = await Promise.all(
       found.uses.map(async (use) => {
-        const answer = await readOwnKeyInfo({ url: config.gateway.url, key: env[use.variable]!.trim(), timeoutMs: config.httpTimeoutMs }).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+        const answer = await readOwnKeyInfo({
+          url: config.gateway.url,
+          key: env[use.variable]!.trim(),
+          timeoutMs: config.httpTimeoutMs,
+        }).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
         return judgeTeamKey(use, answer, Date.now());
       }),
     );
-    c.observe('teamKeys', judged.map((j) => j.record));
-    c.measure('team_keys_live', judged.filter((j) => j.record.state === 'live').length, 'keys', { op: '==', value: found.uses.length });
+    c.observe(
+      'teamKeys',
+      judged.map((j) => j.record),
+    );
+    c.measure('team_keys_live', judged.filter((j) => j.record.state === 'live').length, 'keys', {
+      op: '==',
+      value: found.uses.length,
+    });
     for (const problem of judged.flatMap((j) => j.problems)) c.expect(false, problem);
   });
 });

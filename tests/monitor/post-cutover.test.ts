@@ -14,11 +14,22 @@ import { sharedWatch, type SharedWatch } from './watch.ts';
 import { errorMessage } from '../../src/evidence/error-text.ts';
 
 /** The row of the runbook's rollback table that applies when live traffic breaks a §7 promise. */
-const ROLLBACK_ROW = 'Runbook §7, "LiteLLM unavailable": update agent configs to use the direct OpenAI key/endpoint (previous values stored in vault).';
+const ROLLBACK_ROW =
+  'Runbook §7, "LiteLLM unavailable": update agent configs to use the direct OpenAI key/endpoint (previous values stored in vault).';
 
 /** The breach as the evidence's rollback trigger: the verdict is `rollback` only with one. */
 function triggerOf(b: Breach, m: CutoverConfig['monitor']): RollbackTrigger {
-  return { rule: b.rule, value: b.value, limit: b.limit, unit: b.rule === 'error-rate' ? 'ratio' : 'ms', samples: b.samples, minSamples: m.minSamples, windowMs: m.errorWindowMs, atMs: Math.round(b.atMs), line: b.line };
+  return {
+    rule: b.rule,
+    value: b.value,
+    limit: b.limit,
+    unit: b.rule === 'error-rate' ? 'ratio' : 'ms',
+    samples: b.samples,
+    minSamples: m.minSamples,
+    windowMs: m.errorWindowMs,
+    atMs: Math.round(b.atMs),
+    line: b.line,
+  };
 }
 
 /**
@@ -28,7 +39,10 @@ function triggerOf(b: Breach, m: CutoverConfig['monitor']): RollbackTrigger {
 function sourceSummary(w: SharedWatch): string {
   const s = w.sources;
   if (!s) return 'none: the watch did not run';
-  const machines = s.metrics.mode === 'per-machine' ? `${s.metrics.machines.length} gateway machine${s.metrics.machines.length === 1 ? '' : 's'}, each scraped with fly-force-instance-id` : `the public URL (${w.machinesNote ?? 'machines unknown'})`;
+  const machines =
+    s.metrics.mode === 'per-machine'
+      ? `${s.metrics.machines.length} gateway machine${s.metrics.machines.length === 1 ? '' : 's'}, each scraped with fly-force-instance-id`
+      : `the public URL (${w.machinesNote ?? 'machines unknown'})`;
   const unreachable = !s.metrics.unusable && s.decidedBy.metrics === 0 && s.metrics.failedPolls > 0;
   const metrics = s.metrics.unusable
     ? `gateway metrics not used: ${s.metrics.unusable}`
@@ -36,8 +50,15 @@ function sourceSummary(w: SharedWatch): string {
       ? `GATEWAY NOT OBSERVED: every scrape of its metrics failed (${s.metrics.failedPolls} polls; last: ${s.metrics.lastError}); an unreachable gateway from here is not evidence that it is down: check fly status -a <gateway app> and the agents' own errors by hand`
       : `metrics from ${machines} decided ${s.decidedBy.metrics} polls`;
   // Per-worker counters look like restarts at every switch: name restarts only of usable metrics.
-  const restarts = s.metrics.unusable ? [] : s.metrics.machines.filter((m) => m.restarts > 0).map((m) => `${m.id ?? 'public URL'} restarted ${m.restarts}x`);
-  return [metrics, `Langfuse decided ${s.decidedBy.langfuse} polls${s.langfuse.lastError ? ` (last Langfuse error: ${s.langfuse.lastError})` : ''}`, ...restarts, ...(s.metrics.routingNote ? [s.metrics.routingNote] : [])].join('; ');
+  const restarts = s.metrics.unusable
+    ? []
+    : s.metrics.machines.filter((m) => m.restarts > 0).map((m) => `${m.id ?? 'public URL'} restarted ${m.restarts}x`);
+  return [
+    metrics,
+    `Langfuse decided ${s.decidedBy.langfuse} polls${s.langfuse.lastError ? ` (last Langfuse error: ${s.langfuse.lastError})` : ''}`,
+    ...restarts,
+    ...(s.metrics.routingNote ? [s.metrics.routingNote] : []),
+  ].join('; ');
 }
 
 describe('§6–7 Post-cutover monitoring', () => {
@@ -80,11 +101,22 @@ describe('§6–7 Post-cutover monitoring', () => {
       c.measure(`requests_${agent}`, now?.requests ?? null, 'requests');
       // An agent without traffic is one finding, not two: its hit rate has nothing to be judged on.
       const silent = traces === 0;
-      c.measure(`cache_hit_rate_${agent}`, now ? hitRate(before ?? { hits: 0, misses: 0 }, now) : null, 'ratio', silent ? undefined : { op: '>=', value: min });
-      if (silent) c.expect(false, `agent ${agent}: no trace tagged ${agentTag(agent)} in Langfuse over ${duration(Math.round(r.elapsedMs))} of watching`);
+      c.measure(
+        `cache_hit_rate_${agent}`,
+        now ? hitRate(before ?? { hits: 0, misses: 0 }, now) : null,
+        'ratio',
+        silent ? undefined : { op: '>=', value: min },
+      );
+      if (silent)
+        c.expect(
+          false,
+          `agent ${agent}: no trace tagged ${agentTag(agent)} in Langfuse over ${duration(Math.round(r.elapsedMs))} of watching`,
+        );
     }
     if (unread.length > 0) {
-      c.inconclusive(`Langfuse did not answer the trace count (tag ${unread.map(agentTag).join(', ')}), so live traffic cannot be judged for ${unread.join(', ')}${c.failed.length > 0 ? `; measured meanwhile: ${c.failed.join('; ')}` : ''}`);
+      c.inconclusive(
+        `Langfuse did not answer the trace count (tag ${unread.map(agentTag).join(', ')}), so live traffic cannot be judged for ${unread.join(', ')}${c.failed.length > 0 ? `; measured meanwhile: ${c.failed.join('; ')}` : ''}`,
+      );
     }
   });
 
@@ -107,27 +139,51 @@ describe('§6–7 Post-cutover monitoring', () => {
     if (r.breach) c.observe(ROLLBACK_TRIGGER, triggerOf(r.breach, m));
     // On a breach the ROLLBACK line carries value and threshold; the measurements stay as data.
     const judged = !r.breach;
-    c.measure('max_window_error_rate', r.maxWindowErrorRate, 'ratio', judged ? { op: '<=', value: m.errorRate } : undefined);
+    c.measure(
+      'max_window_error_rate',
+      r.maxWindowErrorRate,
+      'ratio',
+      judged ? { op: '<=', value: m.errorRate } : undefined,
+    );
     c.measure('error_rate', r.last.requests > 0 ? r.last.errors / r.last.requests : null, 'ratio');
     // Without a baseline the windows' p95 is still recorded, against nothing.
     c.measure('baseline_p95_ms', latency?.baselineP95Ms ?? null, 'ms');
     if (latency) c.measure('latency_limit_ms', latency.limitMs, 'ms');
-    c.measure('max_window_p95_ms', r.maxWindowP95Ms, 'ms', judged && latency ? { op: '<=', value: latency.limitMs } : undefined);
-    if (r.breach) c.fail(`${r.breach.line} at ${duration(Math.round(r.breach.atMs))} of ${duration(m.durationMs)}. ${ROLLBACK_ROW}`);
+    c.measure(
+      'max_window_p95_ms',
+      r.maxWindowP95Ms,
+      'ms',
+      judged && latency ? { op: '<=', value: latency.limitMs } : undefined,
+    );
+    if (r.breach)
+      c.fail(
+        `${r.breach.line} at ${duration(Math.round(r.breach.atMs))} of ${duration(m.durationMs)}. ${ROLLBACK_ROW}`,
+      );
     const watched = `${r.last.requests} requests in ${duration(Math.round(r.elapsedMs))}`;
     const lf = w.sources?.langfuse;
     const noLangfuse = lf !== undefined && lf.polls > 0 && lf.failedPolls === lf.polls;
     const undecided = [
       w.baseline.ok ? undefined : `the latency rule cannot decide: ${w.baseline.reason}`,
-      noLangfuse && latency ? `the latency rule cannot decide: Langfuse, the source of per-request latencies, never answered (${lf.lastError ?? 'no answer'})` : undefined,
-      w.sources?.crossCheck?.disagreement ? `${w.sources.crossCheck.disagreement}; one of them is wrong, so this watch cannot be trusted until it is found` : undefined,
+      noLangfuse && latency
+        ? `the latency rule cannot decide: Langfuse, the source of per-request latencies, never answered (${lf.lastError ?? 'no answer'})`
+        : undefined,
+      w.sources?.crossCheck?.disagreement
+        ? `${w.sources.crossCheck.disagreement}; one of them is wrong, so this watch cannot be trusted until it is found`
+        : undefined,
       r.aborted ? `the watch stopped after ${duration(Math.round(r.elapsedMs))}: ${r.aborted}` : undefined,
-      r.decidedErrorWindows === 0 ? `too few samples: no ${duration(m.errorWindowMs)} window held MONITOR_MIN_SAMPLES=${m.minSamples} requests (${watched})` : undefined,
-      latency && !noLangfuse && r.decidedLatencyWindows === 0 ? `too few samples: no ${duration(m.errorWindowMs)} window held MONITOR_MIN_SAMPLES=${m.minSamples} latency samples from Langfuse (${watched})` : undefined,
+      r.decidedErrorWindows === 0
+        ? `too few samples: no ${duration(m.errorWindowMs)} window held MONITOR_MIN_SAMPLES=${m.minSamples} requests (${watched})`
+        : undefined,
+      latency && !noLangfuse && r.decidedLatencyWindows === 0
+        ? `too few samples: no ${duration(m.errorWindowMs)} window held MONITOR_MIN_SAMPLES=${m.minSamples} latency samples from Langfuse (${watched})`
+        : undefined,
     ].filter((u) => u !== undefined);
     if (undecided.length > 0) {
       // Say what was still guarded: an on-call engineer must know the error-rate rule held.
-      const guarded = r.decidedErrorWindows > 0 ? `. The error-rate rule did decide: at most ${pct(r.maxWindowErrorRate ?? 0)} <= ${pct(m.errorRate)} over ${r.decidedErrorWindows} windows` : '';
+      const guarded =
+        r.decidedErrorWindows > 0
+          ? `. The error-rate rule did decide: at most ${pct(r.maxWindowErrorRate ?? 0)} <= ${pct(m.errorRate)} over ${r.decidedErrorWindows} windows`
+          : '';
       c.inconclusive(`${undecided.join('; ')}${guarded}`);
     }
   });

@@ -41,7 +41,11 @@ async function gatewayMachines(config: CutoverConfig): Promise<{ ids: string[] |
   try {
     const all = await fly.machines(config.fly.apps.gateway);
     const ids = all.filter((m) => m.processGroup === SERVING_GROUP && m.state === 'started').map((m) => m.id);
-    if (ids.length === 0) return { ids: null, note: `Fly lists no started machine in process group ${SERVING_GROUP} of ${config.fly.apps.gateway}` };
+    if (ids.length === 0)
+      return {
+        ids: null,
+        note: `Fly lists no started machine in process group ${SERVING_GROUP} of ${config.fly.apps.gateway}`,
+      };
     return { ids };
   } catch (err) {
     return { ids: null, note: `the gateway machines could not be listed: ${errorMessage(err)}` };
@@ -59,20 +63,42 @@ export function sharedWatch(config: CutoverConfig): Promise<SharedWatch> {
 function expectedAgents(config: CutoverConfig): { agents: string[]; source: string; error?: string } {
   if (config.agents.expected) return { agents: [...config.agents.expected], source: 'AGENTS_EXPECTED' };
   try {
-    return { agents: findAgents(readAgentsConfig(config.agents.configPath)).map((a) => a.name), source: config.agents.configPath };
+    return {
+      agents: findAgents(readAgentsConfig(config.agents.configPath)).map((a) => a.name),
+      source: config.agents.configPath,
+    };
   } catch (err) {
-    return { agents: [], source: config.agents.configPath, error: `cannot list the expected agents: set AGENTS_EXPECTED, or fix AGENTS_CONFIG_PATH (${errorMessage(err)})` };
+    return {
+      agents: [],
+      source: config.agents.configPath,
+      error: `cannot list the expected agents: set AGENTS_EXPECTED, or fix AGENTS_CONFIG_PATH (${errorMessage(err)})`,
+    };
   }
 }
 
 async function start(config: CutoverConfig): Promise<SharedWatch> {
   const m = config.monitor;
   const { agents, source, error: agentsError } = expectedAgents(config);
-  const baseline = resolveBaseline({ evidencePath: m.baselineEvidence, pinned: m.baselinePinned, envP95Ms: m.baselineP95Ms, gatewayUrl: config.gateway.url });
+  const baseline = resolveBaseline({
+    evidencePath: m.baselineEvidence,
+    pinned: m.baselinePinned,
+    envP95Ms: m.baselineP95Ms,
+    gatewayUrl: config.gateway.url,
+  });
   // Without a baseline the latency rule cannot fire and 7/watch ends inconclusive for it, while
   // the error-rate rule and §6's traffic and hit-rate promises are still watched.
-  const latency = baseline.ok ? { limitMs: latencyLimit(baseline.baseline.p95Ms, m.latencyRatio, m.latencyFloorMs), baselineP95Ms: baseline.baseline.p95Ms } : null;
-  const rules: WatchRules = { errorRate: m.errorRate, errorWindowMs: m.errorWindowMs, minSamples: m.minSamples, latency };
+  const latency = baseline.ok
+    ? {
+        limitMs: latencyLimit(baseline.baseline.p95Ms, m.latencyRatio, m.latencyFloorMs),
+        baselineP95Ms: baseline.baseline.p95Ms,
+      }
+    : null;
+  const rules: WatchRules = {
+    errorRate: m.errorRate,
+    errorWindowMs: m.errorWindowMs,
+    minSamples: m.minSamples,
+    latency,
+  };
   const known = { agents, agentsSource: source, ...(agentsError ? { agentsError } : {}), baseline, rules };
   const machines = await gatewayMachines(config);
   const sampler = liveTrafficSampler({
@@ -84,7 +110,9 @@ async function start(config: CutoverConfig): Promise<SharedWatch> {
     timeoutMs: Math.min(config.httpTimeoutMs, m.intervalMs * 5),
     lookbackMs: m.errorWindowMs + Math.max(m.intervalMs * 2, 5000),
   });
-  const scraping = machines.ids ? `metrics from ${machines.ids.length} gateway machine${machines.ids.length === 1 ? '' : 's'}` : `metrics through the public URL (${machines.note})`;
+  const scraping = machines.ids
+    ? `metrics from ${machines.ids.length} gateway machine${machines.ids.length === 1 ? '' : 's'}`
+    : `metrics through the public URL (${machines.note})`;
   process.stdout.write(
     `watch: ${Math.round(m.durationMs / 1000)} s, every ${Math.round(m.intervalMs / 1000)} s; agents ${agentsError ? `unknown (${agentsError})` : agents.join(', ')}; ${latency ? `p95 limit ${Math.round(latency.limitMs)} ms` : 'latency: no baseline, only the error-rate rule can trigger a rollback'}; ${scraping}\n`,
   );
@@ -99,9 +127,14 @@ async function start(config: CutoverConfig): Promise<SharedWatch> {
     });
     if (result.breach) process.stdout.write(`${result.breach.line}\n`);
     const sources = sampler.sources();
-    if (sources.metrics.unusable) process.stdout.write(`watch: gateway metrics not used (${sources.metrics.unusable}); traffic read from Langfuse\n`);
+    if (sources.metrics.unusable)
+      process.stdout.write(
+        `watch: gateway metrics not used (${sources.metrics.unusable}); traffic read from Langfuse\n`,
+      );
     else if (sources.decidedBy.metrics === 0 && sources.metrics.failedPolls > 0) {
-      process.stdout.write(`watch: GATEWAY NOT OBSERVED: every metrics scrape failed (last: ${sources.metrics.lastError}); traffic read from Langfuse. Verify the gateway by hand (fly status, its logs): unreachable from here is not the same as down\n`);
+      process.stdout.write(
+        `watch: GATEWAY NOT OBSERVED: every metrics scrape failed (last: ${sources.metrics.lastError}); traffic read from Langfuse. Verify the gateway by hand (fly status, its logs): unreachable from here is not the same as down\n`,
+      );
     }
     if (sources.crossCheck?.disagreement) process.stdout.write(`watch: ${sources.crossCheck.disagreement}\n`);
     return { ...known, ...extra, result, sources };

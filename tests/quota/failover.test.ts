@@ -34,10 +34,25 @@ describe('§5 Quota: failover', () => {
     const routing = { requested: small, fallbackGroup: big, lookup: (id: string) => admin.modelGroupOf(id) };
     const longGroup = await servedGroup(long.res.litellm, routing);
     const controlGroup = await servedGroup(control.res.litellm, routing);
-    c.observe('escalation', { servedGroup: longGroup, modelId: long.res.litellm.modelId ?? null, attemptedFallbacks: long.res.litellm.attemptedFallbacks ?? null, bodyModel: long.res.completion?.model ?? null });
-    c.observe('control', { servedGroup: controlGroup, modelId: control.res.litellm.modelId ?? null, attemptedFallbacks: control.res.litellm.attemptedFallbacks ?? null });
-    c.expect(longGroup === big, `the ${long.tokens}-token prompt to ${small} was served by ${longGroup ?? 'an unknown group'}, not ${big}: is context_window_fallbacks [{"${small}": ["${big}"]}] set, with enable_pre_call_checks: true and max_input_tokens ${config.thresholds.failoverTokens} on ${small}?`);
-    c.expect(controlGroup === small, `the ${control.tokens}-token control prompt was served by ${controlGroup ?? 'an unknown group'}, not ${small}: the gateway escalates prompts below the ${config.thresholds.failoverTokens}-token limit`);
+    c.observe('escalation', {
+      servedGroup: longGroup,
+      modelId: long.res.litellm.modelId ?? null,
+      attemptedFallbacks: long.res.litellm.attemptedFallbacks ?? null,
+      bodyModel: long.res.completion?.model ?? null,
+    });
+    c.observe('control', {
+      servedGroup: controlGroup,
+      modelId: control.res.litellm.modelId ?? null,
+      attemptedFallbacks: control.res.litellm.attemptedFallbacks ?? null,
+    });
+    c.expect(
+      longGroup === big,
+      `the ${long.tokens}-token prompt to ${small} was served by ${longGroup ?? 'an unknown group'}, not ${big}: is context_window_fallbacks [{"${small}": ["${big}"]}] set, with enable_pre_call_checks: true and max_input_tokens ${config.thresholds.failoverTokens} on ${small}?`,
+    );
+    c.expect(
+      controlGroup === small,
+      `the ${control.tokens}-token control prompt was served by ${controlGroup ?? 'an unknown group'}, not ${small}: the gateway escalates prompts below the ${config.thresholds.failoverTokens}-token limit`,
+    );
 
     // Langfuse's account: the model override and the cost attribution.
     // LiteLLM logs the rejected attempt on the requested group too (ERROR generations naming
@@ -45,29 +60,69 @@ describe('§5 Quota: failover', () => {
     // trace: the generation that served the request is the one that did not fail.
     const groups = [small, big];
     const served = (o: LangfuseObservation) => isChatGeneration(o) && o.level !== 'ERROR';
-    const { observation: gen, trace } = await awaitTrace(c, langfuse, config, long.res.traceId, { describe: 'a generation that did not fail', match: served, label: 'escalation' });
-    c.observe('langfuseRejectedAttempts', trace.observations.filter((o) => o.type === 'GENERATION' && o.level === 'ERROR').map((o) => ({ model: o.model ?? null, statusMessage: o.statusMessage ? excerptOf(o.statusMessage, 160) : null })));
+    const { observation: gen, trace } = await awaitTrace(c, langfuse, config, long.res.traceId, {
+      describe: 'a generation that did not fail',
+      match: served,
+      label: 'escalation',
+    });
+    c.observe(
+      'langfuseRejectedAttempts',
+      trace.observations
+        .filter((o) => o.type === 'GENERATION' && o.level === 'ERROR')
+        .map((o) => ({
+          model: o.model ?? null,
+          statusMessage: o.statusMessage ? excerptOf(o.statusMessage, 160) : null,
+        })),
+    );
     const genGroup = generationGroup(gen, groups);
     const cost = generationCost(gen);
-    c.observe('langfuseEscalation', { model: gen.model ?? null, group: genGroup ?? null, calculatedTotalCost: gen.calculatedTotalCost ?? null, costDetails: gen.costDetails ?? null });
-    c.expect(genGroup === big, `Langfuse's generation for the escalated request names model ${JSON.stringify(gen.model ?? null)}, not ${big}`);
+    c.observe('langfuseEscalation', {
+      model: gen.model ?? null,
+      group: genGroup ?? null,
+      calculatedTotalCost: gen.calculatedTotalCost ?? null,
+      costDetails: gen.costDetails ?? null,
+    });
+    c.expect(
+      genGroup === big,
+      `Langfuse's generation for the escalated request names model ${JSON.stringify(gen.model ?? null)}, not ${big}`,
+    );
     // In micro-dollars: a 2,400-token prompt costs fractions of a cent, and measurements keep six significant digits (src/harness/recorder.ts).
     c.measure('escalation_cost_microusd', cost === null ? null : cost * 1e6, 'µUSD', { op: '>', value: 0 });
-    const { observation: ctl } = await awaitTrace(c, langfuse, config, control.res.traceId, { describe: 'a generation that did not fail', match: served, label: 'control' });
-    c.observe('langfuseControl', { model: ctl.model ?? null, group: generationGroup(ctl, groups) ?? null, cost: generationCost(ctl) });
+    const { observation: ctl } = await awaitTrace(c, langfuse, config, control.res.traceId, {
+      describe: 'a generation that did not fail',
+      match: served,
+      label: 'control',
+    });
+    c.observe('langfuseControl', {
+      model: ctl.model ?? null,
+      group: generationGroup(ctl, groups) ?? null,
+      cost: generationCost(ctl),
+    });
   });
 });
 
 /** Sends one sized prompt to MODEL_DEFAULT, uncached, and fails the check unless it is answered. */
-async function send(c: CheckRecorder, gateway: GatewayClient, config: CutoverConfig, kind: 'escalation' | 'control', tokens: number) {
+async function send(
+  c: CheckRecorder,
+  gateway: GatewayClient,
+  config: CutoverConfig,
+  kind: 'escalation' | 'control',
+  tokens: number,
+) {
   const traceId = newTraceId();
   const prompt = buildPrompt(tokens, failoverPrefix(config.runId, kind, traceId));
   const res = await gateway.chat(
     // A cached answer would hide the routing decision (and log no cost), so neither read nor write the cache.
-    { model: config.models.default, messages: prompt.messages, max_tokens: FAILOVER.maxTokens, cache: { 'no-cache': true, 'no-store': true } },
+    {
+      model: config.models.default,
+      messages: prompt.messages,
+      max_tokens: FAILOVER.maxTokens,
+      cache: { 'no-cache': true, 'no-store': true },
+    },
     { apiKey: config.gateway.adminKey, checkId: c.id, traceId },
   );
   c.measure(`${kind}_http_status`, res.status, 'code', { op: '==', value: 200 });
-  if (res.status !== 200) c.fail(`the ${prompt.tokens}-token ${kind} prompt got HTTP ${res.status}: ${res.error?.message ?? ''}`);
+  if (res.status !== 200)
+    c.fail(`the ${prompt.tokens}-token ${kind} prompt got HTTP ${res.status}: ${res.error?.message ?? ''}`);
   return { res, tokens: prompt.tokens, usageTokens: res.completion?.usage?.total_tokens };
 }

@@ -23,7 +23,10 @@ const WINDOW_MS = 60_000;
 describe('§5 Quota: RPM enforcement', () => {
   check('5.1/rpm-limit', async (c, config) => {
     const literal = config.quota.useCustomerKey;
-    if (literal && config.phase === 'post') c.fail('QUOTA_USE_CUSTOMER_KEY=true is refused while CUTOVER_PHASE=post: bursting the prod_customer key after the switch would throttle real customers');
+    if (literal && config.phase === 'post')
+      c.fail(
+        'QUOTA_USE_CUSTOMER_KEY=true is refused while CUTOVER_PHASE=post: bursting the prod_customer key after the switch would throttle real customers',
+      );
     const { langfuse, admin } = stackFor(config);
 
     // Read before spending: if 429s cannot reach Langfuse, the last step cannot pass.
@@ -31,7 +34,8 @@ describe('§5 Quota: RPM enforcement', () => {
       c.observe('activeCallbacksError', errorMessage(err));
       return undefined;
     });
-    if (callbacks) c.observe('activeCallbacks', { callbacks: callbacks.callbacks, failure_callback: callbacks.failureCallback });
+    if (callbacks)
+      c.observe('activeCallbacks', { callbacks: callbacks.callbacks, failure_callback: callbacks.failureCallback });
 
     // /key/info reads the key table; a gateway without one (custom_auth, or a database outage)
     // answers 500. The burst still runs on QUOTA_RPM_LIMIT, and then the gateway's own
@@ -43,9 +47,19 @@ describe('§5 Quota: RPM enforcement', () => {
         })
       : undefined;
     const limitFromHeaders = customer === null;
-    c.observe('limitSource', customer ? 'GATEWAY_QUOTA_KEY /key/info rpm_limit' : limitFromHeaders ? 'QUOTA_RPM_LIMIT, confirmed by the rate-limit headers (/key/info failed)' : 'QUOTA_RPM_LIMIT');
+    c.observe(
+      'limitSource',
+      customer
+        ? 'GATEWAY_QUOTA_KEY /key/info rpm_limit'
+        : limitFromHeaders
+          ? 'QUOTA_RPM_LIMIT, confirmed by the rate-limit headers (/key/info failed)'
+          : 'QUOTA_RPM_LIMIT',
+    );
     const limit = customer
-      ? (customer.rpmLimit ?? c.fail(`the prod_customer key (GATEWAY_QUOTA_KEY, alias ${customer.alias ?? 'none'}) has no rpm_limit: the runbook's 100 rpm limit is not configured on it`))
+      ? (customer.rpmLimit ??
+        c.fail(
+          `the prod_customer key (GATEWAY_QUOTA_KEY, alias ${customer.alias ?? 'none'}) has no rpm_limit: the runbook's 100 rpm limit is not configured on it`,
+        ))
       : config.quota.rpmLimit;
     c.observe('rpmLimit', limit);
     c.observe('keyMode', literal ? 'prod_customer key (QUOTA_USE_CUSTOMER_KEY=true)' : 'ephemeral key');
@@ -68,7 +82,12 @@ describe('§5 Quota: RPM enforcement', () => {
           cache: { 'no-cache': true, 'no-store': true },
         },
       });
-      const shape = { count: prepared.count, concurrency: config.quota.concurrency, timeoutMs: config.httpTimeoutMs, warmPath: '/health/liveliness' };
+      const shape = {
+        count: prepared.count,
+        concurrency: config.quota.concurrency,
+        timeoutMs: config.httpTimeoutMs,
+        warmPath: '/health/liveliness',
+      };
       // Past the window the statuses measure nothing; before it, every request's whole budget.
       const deadlineMs = Math.min(WINDOW_MS, burstBudgetMs(shape));
       const result = await burst({ ...prepared, ...shape, deadlineMs, keepBody: () => true });
@@ -108,19 +127,34 @@ describe('§5 Quota: RPM enforcement', () => {
     c.measure('http_200_count', answered, 'requests', { op: '==', value: limit });
     c.measure('http_429_count', throttled, 'requests', { op: '==', value: plan.requests - limit });
     const other = result.responses.filter((r) => r.status !== 200 && r.status !== 429);
-    c.expect(other.length === 0, `${other.length} of ${plan.requests} requests ended neither 200 nor 429 (${other.slice(0, 3).map((r) => r.error ?? `HTTP ${r.status}: ${r.body?.slice(0, 200) ?? ''}`).join('; ')})`);
+    c.expect(
+      other.length === 0,
+      `${other.length} of ${plan.requests} requests ended neither 200 nor 429 (${other
+        .slice(0, 3)
+        .map((r) => r.error ?? `HTTP ${r.status}: ${r.body?.slice(0, 200) ?? ''}`)
+        .join('; ')})`,
+    );
 
     const headerLimits = [...new Set(outcomes.map((o) => o.litellm.keyLimitRequests).filter((v) => v !== undefined))];
     c.observe('limitHeaderValues', headerLimits);
-    if (limitFromHeaders && headerLimits.length === 0) c.fail(`GET /key/info failed and no response carried x-ratelimit-api_key-limit-requests, so nothing confirms the prod_customer key's limit is ${limit}`);
-    c.expect(headerLimits.every((v) => v === limit), `x-ratelimit-api_key-limit-requests says ${headerLimits.join(', ')}, but the key's rpm_limit is ${limit}`);
+    if (limitFromHeaders && headerLimits.length === 0)
+      c.fail(
+        `GET /key/info failed and no response carried x-ratelimit-api_key-limit-requests, so nothing confirms the prod_customer key's limit is ${limit}`,
+      );
+    c.expect(
+      headerLimits.every((v) => v === limit),
+      `x-ratelimit-api_key-limit-requests says ${headerLimits.join(', ')}, but the key's rpm_limit is ${limit}`,
+    );
 
     const first = statuses.indexOf(429);
     if (first < 0) c.fail(`no request was throttled, so there is no throttle event to find in Langfuse`);
     const throttle = outcomes[first]!;
     const traceId = prepared.traceIds[first]!;
     c.observe('throttledRequest', { index: first, traceId, message: throttle.error?.message ?? null });
-    c.expect(throttle.error !== undefined && String(throttle.error.code) === '429', `the 429 does not carry LiteLLM's error body {"error":{"code":"429"}}: ${result.responses[first]!.body?.slice(0, 200) ?? '(no body)'}`);
+    c.expect(
+      throttle.error !== undefined && String(throttle.error.code) === '429',
+      `the 429 does not carry LiteLLM's error body {"error":{"code":"429"}}: ${result.responses[first]!.body?.slice(0, 200) ?? '(no body)'}`,
+    );
     c.observe('retryAfterS', throttle.litellm.retryAfterS ?? null);
     c.expect((throttle.litellm.retryAfterS ?? 0) > 0, 'the 429 has no retry-after header');
 
@@ -147,7 +181,8 @@ async function tooManyAnswered(admin: GatewayAdmin, answered: number, limit: num
   if (cache.kind === 'exact' && /redis/i.test(cache.type)) {
     return `${head}; the gateway's cache is the exact \`${cache.type}\` type, so its worker processes share the limiter's counters through Redis: the limit itself is not enforced (check the key's rpm_limit and the limiter's configuration)`;
   }
-  const type = cache.kind === 'unknown' ? `unknown (${cache.reason})` : cache.kind === 'none' ? 'none' : `\`${cache.type}\``;
+  const type =
+    cache.kind === 'unknown' ? `unknown (${cache.reason})` : cache.kind === 'none' ? 'none' : `\`${cache.type}\``;
   return `${head}; the gateway's cache type is ${type}, and LiteLLM shares rate-limit counters across worker processes and machines only through an exact Redis cache (cache_params.type: redis), so each process likely counts alone and N of them let up to N × rpm_limit through`;
 }
 

@@ -29,7 +29,9 @@ describe('§7 Rollback plan', () => {
     // series run side by side (each one request at a time), so the section costs one series' time.
     await gateway.warm();
     const key = config.rollback.directKey;
-    const direct = key ? new DirectOpenAI({ url: config.rollback.directUrl, apiKey: key, timeoutMs: config.httpTimeoutMs }) : undefined;
+    const direct = key
+      ? new DirectOpenAI({ url: config.rollback.directUrl, apiKey: key, timeoutMs: config.httpTimeoutMs })
+      : undefined;
     const viaGateway: number[] = [];
     const gatewayStatuses: number[] = [];
     const viaDirect: number[] = [];
@@ -38,7 +40,12 @@ describe('§7 Rollback plan', () => {
       (async () => {
         for (let i = 0; i < n; i++) {
           const res = await gateway.chat(
-            { model: config.models.default, messages: [{ role: 'user', content: ROLLBACK_BASELINE.gatewayPrompt(config.runId, i) }], max_tokens: ROLLBACK_BASELINE.maxTokens, cache: { 'no-cache': true, 'no-store': true } },
+            {
+              model: config.models.default,
+              messages: [{ role: 'user', content: ROLLBACK_BASELINE.gatewayPrompt(config.runId, i) }],
+              max_tokens: ROLLBACK_BASELINE.maxTokens,
+              cache: { 'no-cache': true, 'no-store': true },
+            },
             { apiKey: config.gateway.adminKey, checkId: c.id },
           );
           gatewayStatuses.push(res.status);
@@ -49,7 +56,8 @@ describe('§7 Rollback plan', () => {
         for (let i = 0; direct && i < n; i++) {
           const res = await direct.tinyChat(config.models.default, ROLLBACK_BASELINE.directPrompt(i));
           if (res.status === 200 && !res.errorExcerpt) viaDirect.push(res.timing.totalMs);
-          else firstError ??= `POST ${direct.chatUrl} answered HTTP ${res.status}${res.errorExcerpt ? `: ${res.errorExcerpt}` : ''}`;
+          else
+            firstError ??= `POST ${direct.chatUrl} answered HTTP ${res.status}${res.errorExcerpt ? `: ${res.errorExcerpt}` : ''}`;
         }
       })(),
     ]);
@@ -65,16 +73,33 @@ describe('§7 Rollback plan', () => {
     const pooled = config.rollback.pooledDatabaseUrl;
     if (pooled) {
       const probe = await probePostgres(pooled, { timeoutMs: config.httpTimeoutMs });
-      c.observe('pooledDatabase', probe.ok ? { select1: true, auth: probe.auth, serverVersion: probe.serverVersion, tls: probe.tls, tlsPolicy: probe.tlsPolicy } : { select1: false });
+      c.observe(
+        'pooledDatabase',
+        probe.ok
+          ? {
+              select1: true,
+              auth: probe.auth,
+              serverVersion: probe.serverVersion,
+              tls: probe.tls,
+              tlsPolicy: probe.tlsPolicy,
+            }
+          : { select1: false },
+      );
       c.measure('pooled_db_select_1_ms', probe.ok ? probe.ms : null, 'ms', { op: '<', value: config.httpTimeoutMs });
       if (!probe.ok) c.expect(false, `pooled database (LANGFUSE_POOLED_DATABASE_URL): ${probe.error}`);
     } else {
-      c.observe('pooledDatabase', 'not checked: LANGFUSE_POOLED_DATABASE_URL is not set (the migration-failure fallback is unverified)');
+      c.observe(
+        'pooledDatabase',
+        'not checked: LANGFUSE_POOLED_DATABASE_URL is not set (the migration-failure fallback is unverified)',
+      );
     }
 
     // A gateway that failed above is a failure, not hidden behind the skip.
     if (!direct) c.settle();
-    if (!direct) c.skip('OPENAI_DIRECT_KEY is not set: the rollback target (direct OpenAI with the previous vault key) cannot be proven; set it to the key the agents would fall back to');
+    if (!direct)
+      c.skip(
+        'OPENAI_DIRECT_KEY is not set: the rollback target (direct OpenAI with the previous vault key) cannot be proven; set it to the key the agents would fall back to',
+      );
     c.observe('directUrl', direct!.chatUrl);
     const d = summarize(viaDirect);
     c.measure('direct_ok_samples', viaDirect.length, 'requests', { op: '==', value: n });

@@ -17,7 +17,8 @@ export async function clickhouseClient(args: string[], vm: Vm, signal: AbortSign
   for (let i = 0; i < args.length; i += 1) {
     const a = args[i] ?? '';
     const m = /^--?([\w-]+)(?:=(.*))?$/s.exec(a);
-    if (!m?.[1]) return failed(36, `Code: 36. DB::Exception: Positional option \`${a}\` is not supported. (BAD_ARGUMENTS)\n`);
+    if (!m?.[1])
+      return failed(36, `Code: 36. DB::Exception: Positional option \`${a}\` is not supported. (BAD_ARGUMENTS)\n`);
     if (flags.has(m[1])) continue;
     opts[aliases[m[1]] ?? m[1]] = m[2] ?? args[++i] ?? '';
   }
@@ -30,7 +31,8 @@ export async function clickhouseClient(args: string[], vm: Vm, signal: AbortSign
     failed(210, `Code: 210. DB::NetException: ${detail} (${host}:${port}). (NETWORK_ERROR)\n`);
   // The stand-in only speaks HTTP, so the native port is reached through its HTTP interface.
   const target = vm.resolve(host, 8123);
-  if (target === 'unresolved') return failed(198, `Code: 198. DB::NetException: Not found address of host: ${host}. (DNS_ERROR)\n`);
+  if (target === 'unresolved')
+    return failed(198, `Code: 198. DB::NetException: Not found address of host: ${host}. (DNS_ERROR)\n`);
   if (target === 'refused') return networkError('Connection refused');
 
   const params = new URLSearchParams({ default_format: opts['format'] ?? 'TabSeparated' });
@@ -50,7 +52,9 @@ export async function clickhouseClient(args: string[], vm: Vm, signal: AbortSign
     text = await res.text();
   } catch (err) {
     if (signal.aborted) return failed(KILLED, '');
-    return networkError(connectionRefused(err) ? 'Connection refused' : 'Connection reset by peer, while reading from socket');
+    return networkError(
+      connectionRefused(err) ? 'Connection refused' : 'Connection reset by peer, while reading from socket',
+    );
   }
   if (res.ok) return ok(text);
   const code = Number(res.headers.get('x-clickhouse-exception-code') ?? 1000);

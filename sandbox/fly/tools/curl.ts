@@ -96,8 +96,11 @@ export async function curl(args: string[], vm: Vm, signal: AbortSignal): Promise
   if (!o.url) return failed(2, `curl: no URL specified\n${usage}`);
   const showErrors = !o.silent || o.showError;
   const writeOut = (status: number): string =>
-    (o.writeOut ?? '').replace(/%\{http_code\}|%\{response_code\}/g, String(status).padStart(3, '0')).replace(/\\n/g, '\n');
-  const error = (code: number, message: string): ExecResult => failed(code, showErrors ? `curl: (${code}) ${message}\n` : '', writeOut(0));
+    (o.writeOut ?? '')
+      .replace(/%\{http_code\}|%\{response_code\}/g, String(status).padStart(3, '0'))
+      .replace(/\\n/g, '\n');
+  const error = (code: number, message: string): ExecResult =>
+    failed(code, showErrors ? `curl: (${code}) ${message}\n` : '', writeOut(0));
 
   const url = new URL(/^\w+:\/\//.test(o.url) ? o.url : `http://${o.url}`);
   // Nothing inside the VMs speaks TLS on the ports the stand-ins serve: https fails the handshake.
@@ -106,7 +109,8 @@ export async function curl(args: string[], vm: Vm, signal: AbortSignal): Promise
   const port = Number(url.port || 80);
   const target = vm.resolve(host, port);
   if (target === 'unresolved') return error(6, `Could not resolve host: ${host}`);
-  if (target === 'refused') return error(7, `Failed to connect to ${host} port ${port} after 0 ms: Couldn't connect to server`);
+  if (target === 'refused')
+    return error(7, `Failed to connect to ${host} port ${port} after 0 ms: Couldn't connect to server`);
 
   const started = performance.now();
   // A timer of our own, not AbortSignal.timeout: on Node 20 a timeout signal that only
@@ -125,8 +129,13 @@ export async function curl(args: string[], vm: Vm, signal: AbortSignal): Promise
     body = await res.text();
   } catch (err) {
     if (signal.aborted) return failed(KILLED, '');
-    if (signals.aborted) return error(28, `Operation timed out after ${Math.round(performance.now() - started)} milliseconds with 0 bytes received`);
-    if (connectionRefused(err)) return error(7, `Failed to connect to ${host} port ${port} after 0 ms: Couldn't connect to server`);
+    if (signals.aborted)
+      return error(
+        28,
+        `Operation timed out after ${Math.round(performance.now() - started)} milliseconds with 0 bytes received`,
+      );
+    if (connectionRefused(err))
+      return error(7, `Failed to connect to ${host} port ${port} after 0 ms: Couldn't connect to server`);
     return error(52, 'Empty reply from server');
   } finally {
     clearTimeout(timer);
@@ -141,7 +150,11 @@ export async function curl(args: string[], vm: Vm, signal: AbortSignal): Promise
   const stdout = (o.output === '/dev/null' ? '' : printed) + writeOut(res.status);
   const meter = o.silent ? '' : progressMeter(Buffer.byteLength(body));
   if (failing) {
-    return failed(22, meter + (showErrors ? `curl: (22) The requested URL returned error: ${res.status}\n` : ''), stdout);
+    return failed(
+      22,
+      meter + (showErrors ? `curl: (22) The requested URL returned error: ${res.status}\n` : ''),
+      stdout,
+    );
   }
   return { exitCode: 0, stdout, stderr: meter };
 }

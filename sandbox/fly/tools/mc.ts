@@ -32,9 +32,18 @@ export async function mc(args: string[], vm: Vm, signal: AbortSignal): Promise<E
   const flag = args.find((a) => a.startsWith('-'));
   if (flag) return failed(1, `mc: <ERROR> flag provided but not defined: ${flag} (the sandbox's mc knows no flags)\n`);
   const [command, alias] = args;
-  if (command !== 'ready') return failed(1, `mc: <ERROR> '${command ?? ''}' is not a recognized command. Get help using '--help' flag.\n`);
-  if (!alias) return failed(1, 'NAME:\n  mc ready - checks if the cluster is ready or not\n\nUSAGE:\n  mc ready [FLAGS] TARGET\n');
-  if (alias !== 'local') return failed(1, `mc: <ERROR> Unable to initialize new alias from the provided credentials. No such alias \`${alias}\` found.\n`);
+  if (command !== 'ready')
+    return failed(1, `mc: <ERROR> '${command ?? ''}' is not a recognized command. Get help using '--help' flag.\n`);
+  if (!alias)
+    return failed(
+      1,
+      'NAME:\n  mc ready - checks if the cluster is ready or not\n\nUSAGE:\n  mc ready [FLAGS] TARGET\n',
+    );
+  if (alias !== 'local')
+    return failed(
+      1,
+      `mc: <ERROR> Unable to initialize new alias from the provided credentials. No such alias \`${alias}\` found.\n`,
+    );
   const url = new URL(LOCAL);
   let stdout = '';
   for (;;) {
