@@ -27,10 +27,13 @@ export default async function setup(_project: TestProject): Promise<() => Promis
   let stop = async (): Promise<void> => undefined;
 
   if (!env.GATEWAY_URL?.trim()) {
-    const { startSandbox } = await import('./sandbox/index.ts');
+    const { startSandbox, profileSeed } = await import('./sandbox/index.ts');
     const sandbox = await startSandbox({
       faults: env.SANDBOX_FAULTS ?? '',
       cacheType: env.SANDBOX_CACHE_TYPE,
+      // The evidence records the profile from SANDBOX_PROFILE; the seed defaults to the run id it records too.
+      profile: env.SANDBOX_PROFILE,
+      seed: profileSeed(env),
       liveTraffic: env.CUTOVER_PHASE === 'post',
     });
     // The sandbox's target variables always apply (conflicts were refused above). Its other
@@ -41,7 +44,7 @@ export default async function setup(_project: TestProject): Promise<() => Promis
     env.CUTOVER_TARGET = 'sandbox';
     stop = () => sandbox.stop();
     process.stdout.write(
-      `Target: bundled sandbox (no GATEWAY_URL configured)${sandbox.faults.length ? `, faults: ${sandbox.faults.join(', ')}` : ''}\n`,
+      `Target: bundled sandbox (no GATEWAY_URL configured)${sandbox.profile === 'default' ? '' : `, profile: ${sandbox.profile}`}${sandbox.faults.length ? `, faults: ${sandbox.faults.join(', ')}` : ''}\n`,
     );
   } else {
     env.CUTOVER_TARGET = 'deployment';

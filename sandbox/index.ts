@@ -9,15 +9,17 @@ import { DEFAULT_APPS, startFly } from './fly/index.ts';
 import { parseCacheType, startGateway } from './gateway/index.ts';
 import { startLangfuse } from './langfuse/index.ts';
 import { startMinio } from './minio/index.ts';
+import { DEFAULT_SEED, latencyProfile, parseProfile, type SandboxProfileName } from './profile.ts';
 import { createSandboxCa, startTlsProxy, writeCaPem } from './tls/index.ts';
 import type { RequestCounter } from './types.ts';
 import { startUpstream } from './upstream/index.ts';
 
-export { FAULTS, parseFaults, type FaultName } from './faults.ts';
-export { CACHE_TYPES, DEFAULT_CACHE_TYPE, parseCacheType, type CacheType } from './gateway/index.ts';
+export { FAULTS } from './faults.ts';
+
+export { parseProfile, profileSeed } from './profile.ts';
 
 /** The agents of `fixtures/agents/good.json`; the live-traffic simulator plays them. */
-export const SANDBOX_AGENTS = ['support-bot', 'order-tracker', 'returns-assistant'] as const;
+const SANDBOX_AGENTS = ['support-bot', 'order-tracker', 'returns-assistant'] as const;
 
 /** Knobs for a sandbox run; every one has a realistic default. */
 export interface SandboxOptions {
@@ -35,6 +37,14 @@ export interface SandboxOptions {
    * an unknown name throws. Faults `cache-off` and `cache-exact-only` override it.
    */
   cacheType?: string;
+  /**
+   * The latency profile (`SANDBOX_PROFILE`): `default` (empty = default) keeps the stack as fast
+   * as it can be; `production` gives each component the real stack's latency (`profile.ts`).
+   * An unknown name throws. `upstreamLatencyMs` and `ingestDelayMs` apply to `default` only.
+   */
+  profile?: string;
+  /** The seed of the production profile's draws (`profileSeed`); the same seed, the same latencies. Default `DEFAULT_SEED`. */
+  seed?: string;
 }
 
 /** A running sandbox: the environment that points the suite at it, and how to stop it. */
@@ -42,6 +52,8 @@ export interface Sandbox {
   /** `.env`-style variables; exactly what `pnpm sandbox` prints. */
   readonly env: Record<string, string>;
   readonly faults: FaultName[];
+  /** The latency profile it runs with. */
+  readonly profile: SandboxProfileName;
   /** The gateway's one response cache (`cache_params.type`), `null` without one (fault `cache-off`). */
   readonly cacheType: string | null;
   /** Requests received by every component; bad-config selftests prove it stays 0. */
@@ -115,6 +127,7 @@ async function importTeamKeys(gatewayUrl: string, masterKey: string, faults: Fau
 export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
   const faults = parseFaults(o.faults);
   const cacheType = parseCacheType(o.cacheType);
+  const profile = latencyProfile(parseProfile(o.profile), o.seed ?? DEFAULT_SEED);
   const counter: RequestCounter = { total: 0, byComponent: {} };
   const ctx = { faults, counter };
   const s = {
@@ -131,12 +144,13 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
   closers.push(async () => rmSync(tmp, { recursive: true, force: true }));
   try {
     const [upstream, langfuse, clickhouse, minio, ca] = await Promise.all([
-      startUpstream({ ...ctx, apiKey: s.upstreamKey, latencyMs: o.upstreamLatencyMs }),
+      startUpstream({ ...ctx, apiKey: s.upstreamKey, latencyMs: o.upstreamLatencyMs, profile }),
       startLangfuse({
         ...ctx,
         publicKey: s.publicKey,
         secretKey: s.secretKey,
         ingestDelayMs: o.ingestDelayMs,
+        ingestionLagMs: profile.ingestionLagMs,
         ui: { email: 'cutover@sandbox.test', password: s.uiPassword },
       }),
       startClickHouse({ ...ctx, user: 'langfuse', password: s.clickhousePassword }),
@@ -159,6 +173,7 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
       // Exactly the machines the Fly stand-in below lists for the gateway group, so a suite can
       // scrape each one by the id the Machines API gives it.
       machineIds: gatewayMachineIds(DEFAULT_APPS, faults, FLY_REGION),
+      adminRouteMs: profile.adminRouteMs,
     });
     closers.push(() => gateway.close());
     const [gatewayTls, langfuseTls] = await Promise.all([
@@ -179,6 +194,7 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
       langfuseWorkerUrl: langfuse.workerUrl,
       gatewayUrl: gateway.url,
       certificates: { 'gateway.hotrodan.com': gatewayTls.leaf, 'langfuse.hotrodan.com': langfuseTls.leaf },
+      apiLatencyMs: profile.flyApiMs,
     });
     closers.push(() => fly.close());
     const caFile = await writeCaPem(ca, join(tmp, 'sandbox-ca.pem'));
@@ -201,8 +217,9 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
       LANGFUSE_URL: langfuse.url,
       LANGFUSE_PUBLIC_KEY: s.publicKey,
       LANGFUSE_SECRET_KEY: s.secretKey,
-      // Sandbox ingestion takes ~0.3 s; polling every second would make rehearsals slow for nothing.
-      LANGFUSE_POLL_INTERVAL_MS: '200',
+      // Default-profile ingestion takes ~0.3 s; polling every second would make rehearsals slow
+      // for nothing. The production profile leaves the suite's own interval, as a deployment run has.
+      ...(profile.name === 'default' ? { LANGFUSE_POLL_INTERVAL_MS: '200' } : {}),
       FLY_API_URL: fly.url,
       FLY_API_TOKEN: s.flyToken,
       LANGFUSE_UI_EMAIL: 'cutover@sandbox.test',
@@ -223,6 +240,7 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
     return {
       env,
       faults: [...faults],
+      profile: profile.name,
       cacheType: gateway.cacheType,
       counter,
       urls: { clickhouse: clickhouse.url, minio: minio.url, fly: fly.url, upstream: upstream.url },

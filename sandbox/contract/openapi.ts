@@ -58,7 +58,7 @@ export function toJsonSchema(node: Json): Json {
 }
 
 /** The outcome of validating a value: `errors` are Ajv's messages, prefixed with the JSON path. */
-export interface ValidationResult {
+interface ValidationResult {
   readonly valid: boolean;
   readonly errors: readonly string[];
 }

@@ -84,7 +84,7 @@ async function timeoutCommand(args: string[], vm: Vm, signal: AbortSignal): Prom
  * `timeout` are built in; `curl`, `clickhouse-client` and `mc` exist only on the machines whose
  * image has them. Anything else exits 127, like a shell that cannot find the command.
  */
-export async function runArgv(argv: string[], vm: Vm, signal: AbortSignal): Promise<ExecResult> {
+async function runArgv(argv: string[], vm: Vm, signal: AbortSignal): Promise<ExecResult> {
   const [name = '', ...args] = argv;
   switch (name) {
     case 'sh':

@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { listen, readJson, sendJson } from '../http.ts';
+import { delay, listen, readJson, sendJson } from '../http.ts';
 import type { ComponentContext, Listening } from '../types.ts';
 import { execRequest } from './exec.ts';
 import { buildFleet, type FlyApp, type FlyAppNames, type FlyRelease, type MachineRole } from './fleet.ts';
 import type { Resolve, Vm } from './vm.ts';
 
-export type { FlyAppNames, FlyMachine, FlyRelease } from './fleet.ts';
+export type { FlyAppNames, FlyMachine } from './fleet.ts';
 
 /** The runbook's app names (§1). */
 export const DEFAULT_APPS: FlyAppNames = {
@@ -19,7 +19,7 @@ export const DEFAULT_APPS: FlyAppNames = {
  * What the Fly certificates API knows about one custom host name. Pass the TLS stand-in's
  * `leaf` (it has these fields) so the API and the served certificate agree.
  */
-export interface FlyCertificateInput {
+interface FlyCertificateInput {
   /** ISO-8601 expiry of the issued certificate. */
   readonly notAfter: string;
   /** ISO-8601 issuance; defaults to 60 days before `notAfter`. */
@@ -44,6 +44,8 @@ export interface FlyOptions extends ComponentContext {
   /** Custom host names of the gateway app (it serves both the gateway and the Langfuse UI). */
   readonly certificates: Readonly<Record<string, FlyCertificateInput>>;
   readonly apps?: FlyAppNames;
+  /** Time each Machines API request takes before it is answered (the production profile's); default none. */
+  readonly apiLatencyMs?: () => number;
 }
 
 /** A running Fly stand-in: `url` is the Machines API base (`FLY_API_BASE_URL`-like, no `/v1`). */
@@ -217,6 +219,7 @@ export async function startFly(o: FlyOptions): Promise<FlySandbox> {
   };
 
   const server = await listen('fly', o.counter, async (req, res, url) => {
+    if (o.apiLatencyMs) await delay(o.apiLatencyMs());
     const auth = req.headers.authorization;
     if (!flyAuthorized(auth, o.token)) return reply(res, 401, { error: 'unauthorized' });
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);

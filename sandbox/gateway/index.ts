@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { listen, readJson, sendJson } from '../http.ts';
+import { delay, listen, readJson, sendJson } from '../http.ts';
 import type { ComponentContext, Listening } from '../types.ts';
 import { authenticate, type Caller, presentedKey, requireMaster } from './auth.ts';
 import { cachePing } from './cache-routes.ts';
@@ -19,7 +19,7 @@ import { type CacheType, effectiveCacheType, ResponseCache } from './response-ca
 import { DEPLOYMENTS } from './routing.ts';
 import { UpstreamClient } from './upstream-client.ts';
 
-export { CACHE_TYPES, type CacheType, DEFAULT_CACHE_TYPE, parseCacheType } from './response-cache.ts';
+export { type CacheType, parseCacheType } from './response-cache.ts';
 
 /** Options of `startGateway`. */
 export interface GatewayOptions extends ComponentContext {
@@ -45,6 +45,8 @@ export interface GatewayOptions extends ComponentContext {
   readonly machineIds?: readonly string[];
   /** Fault `machine-restarted-mid-watch`: how long after its first scrape the second machine restarts; default 8 s. */
   readonly machineRestartDelayMs?: number;
+  /** Time each request to an admin route (`ADMIN_LATENCY_ROUTES`) takes before it is handled; default none. */
+  readonly adminRouteMs?: () => number;
 }
 
 /** A running gateway, with hooks tests use to observe it without going through HTTP. */
@@ -62,7 +64,7 @@ export interface Gateway extends Listening {
 /** The machine id of a gateway started without `machineIds`: shaped like a Fly machine id (14 hex). */
 export const SINGLE_MACHINE_ID = '3d8d7e5c12e489';
 /** The default of `machineRestartDelayMs`: 8 s into the sandbox's 20 s watch that polls every 2 s. */
-export const MACHINE_RESTART_DELAY_MS = 8_000;
+const MACHINE_RESTART_DELAY_MS = 8_000;
 /** A rolling deploy replaces one machine after the other: their processes started this far apart. */
 const MACHINE_STAGGER_SECONDS = 45.31;
 /** Fault `metrics-per-worker`: uvicorn workers per machine. */
@@ -82,6 +84,22 @@ const KEYED_ROUTES = new Set([
   '/active/callbacks',
   '/settings',
   '/cache/ping',
+  '/health/readiness/details',
+]);
+
+/**
+ * Routes that cost the real proxy a database or Redis round trip (keys in Postgres, the cache
+ * ping's test write, readiness's DB status) and that an operator calls from outside Fly: the
+ * production profile's `adminRouteMs` applies to them.
+ */
+const ADMIN_LATENCY_ROUTES = new Set([
+  '/key/generate',
+  '/key/info',
+  '/key/delete',
+  '/cache/ping',
+  '/active/callbacks',
+  '/settings',
+  '/health/readiness',
   '/health/readiness/details',
 ]);
 
@@ -188,6 +206,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     const machine = proxy.machineFor(req, res);
     if (!machine) return;
     const path = url.pathname;
+    if (o.adminRouteMs && ADMIN_LATENCY_ROUTES.has(path)) await delay(o.adminRouteMs());
     if (req.method === 'POST' && CHAT_ROUTES.has(path)) return handleChat(machine.serving().ctx, req, res);
     if (req.method === 'GET' && (path === '/health/liveliness' || path === '/health/liveness'))
       return sendJson(res, 200, "I'm alive!");

@@ -19,12 +19,12 @@ export interface RequestLabels {
   readonly modelId: string;
 }
 
-function escape(v: string): string {
+function escapeLabel(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
 function render(labels: Labels): string {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escape(v)}"`);
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
   return parts.length ? `{${parts.join(',')}}` : '';
 }
 
@@ -65,8 +65,10 @@ class Histogram {
   ) {}
   observe(seriesKey: string, labels: () => Labels, seconds: number): void {
     let s = this.series.get(seriesKey);
-    if (!s)
-      this.series.set(seriesKey, (s = { labels: labels(), buckets: LATENCY_BUCKETS.map(() => 0), sum: 0, count: 0 }));
+    if (!s) {
+      s = { labels: labels(), buckets: LATENCY_BUCKETS.map(() => 0), sum: 0, count: 0 };
+      this.series.set(seriesKey, s);
+    }
     for (let i = 0; i < LATENCY_BUCKETS.length; i++)
       if (seconds <= (LATENCY_BUCKETS[i] ?? 0)) s.buckets[i] = (s.buckets[i] ?? 0) + 1;
     s.sum += seconds;

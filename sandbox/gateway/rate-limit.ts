@@ -48,9 +48,9 @@ export class RateLimiter {
    */
   check(token: string, limit: number): RateDecision {
     const now = this.now();
-    const slot = this.faults.has('limiter-per-process')
-      ? `${(this.nextWorker = (this.nextWorker + 1) % PER_PROCESS_WORKERS)}:${token}`
-      : token;
+    // limiter-per-process: requests go to the workers in turn, each with counters of its own.
+    if (this.faults.has('limiter-per-process')) this.nextWorker = (this.nextWorker + 1) % PER_PROCESS_WORKERS;
+    const slot = this.faults.has('limiter-per-process') ? `${this.nextWorker}:${token}` : token;
     let w = this.windows.get(slot);
     if (!w || now - w.start >= WINDOW_SECONDS * 1000) {
       w = { start: now, count: 0 };

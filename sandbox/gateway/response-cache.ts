@@ -3,7 +3,7 @@ import { type CacheControls, type CacheEntry, ExactCache, type TenantScope, cach
 import { IDENTICAL_ONLY_THRESHOLD, SIMILARITY_THRESHOLD, SemanticIndex, promptText } from './semantic-cache.ts';
 
 /** The `cache_params.type` values the sandbox gateway can run (`LiteLLMCacheType` in `types/caching.py`). */
-export const CACHE_TYPES = ['redis', 'redis-semantic', 'qdrant-semantic'] as const;
+const CACHE_TYPES = ['redis', 'redis-semantic', 'qdrant-semantic'] as const;
 export type CacheType = (typeof CACHE_TYPES)[number];
 
 /**
@@ -11,10 +11,10 @@ export type CacheType = (typeof CACHE_TYPES)[number];
  * (identical repeat < 100 ms) and §4.2 (paraphrase hit) can only both hold with one semantic
  * cache whose embeddings are fast.
  */
-export const DEFAULT_CACHE_TYPE: CacheType = 'redis-semantic';
+const DEFAULT_CACHE_TYPE: CacheType = 'redis-semantic';
 
 /** `cache_params.ttl` of the sandbox; a request's `cache.ttl` overrides it. */
-export const CACHE_TTL_SECONDS = 600;
+const CACHE_TTL_SECONDS = 600;
 
 /**
  * Reads a cache type as `SANDBOX_CACHE_TYPE` or `startSandbox({ cacheType })` gives it; empty or
@@ -57,7 +57,7 @@ export interface CacheRequest {
 }
 
 /** A prompt's embedding as the provider returned it. */
-export interface Embedding {
+interface Embedding {
   readonly vector: Float64Array;
   /** `usage.prompt_tokens` of the embedding call. */
   readonly promptTokens: number;

@@ -71,7 +71,7 @@ export function providerModel(d: Deployment): string {
 const CONTEXT_WINDOW_FALLBACKS: Readonly<Record<string, string>> = { 'gpt-4o-mini': 'gpt-4o' };
 
 /** Why the pre-call checks dropped every deployment of the requested group. */
-export interface ContextWindowExceeded {
+interface ContextWindowExceeded {
   /** The ContextWindowExceededError's `str()`, as failure callbacks log it. */
   readonly message: string;
 }
@@ -199,6 +199,6 @@ export function route(group: string, messages: readonly Message[], faults: Fault
 }
 
 /** LiteLLM's `completion_cost` for plain token usage, in USD. */
-export function cost(d: Deployment, promptTokens: number, completionTokens: number): number {
+function cost(d: Deployment, promptTokens: number, completionTokens: number): number {
   return promptTokens * d.inputCostPerToken + completionTokens * d.outputCostPerToken;
 }

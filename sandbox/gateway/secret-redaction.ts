@@ -1,5 +1,5 @@
 /** What a secret is replaced with (`REDACTED` in `litellm_core_utils/secret_redaction.py`). */
-export const REDACTED = 'REDACTED';
+const REDACTED = 'REDACTED';
 
 /** `MINIMUM_CUSTOM_KEY_LENGTH` (`litellm/constants.py`): an `sk-` key this long or longer is a secret. */
 const MINIMUM_CUSTOM_KEY_LENGTH = 16;

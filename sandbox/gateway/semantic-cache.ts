@@ -81,7 +81,10 @@ export class SemanticIndex {
   /** Adds a point; `ttlSeconds` undefined keeps it forever. */
   add(scopeKey: string, vector: Float64Array, entry: CacheEntry, ttlSeconds: number | undefined): void {
     let slots = this.byScope.get(scopeKey);
-    if (!slots) this.byScope.set(scopeKey, (slots = []));
+    if (!slots) {
+      slots = [];
+      this.byScope.set(scopeKey, slots);
+    }
     slots.push({ vector, entry, expiresAt: ttlSeconds === undefined ? Infinity : this.now() + ttlSeconds * 1000 });
   }
 }

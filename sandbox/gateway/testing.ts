@@ -6,7 +6,7 @@ import { FORCE_INSTANCE_HEADER } from './fly-proxy.ts';
 import { type CacheType, type Gateway, startGateway } from './index.ts';
 
 /** One ingestion event as the capture server received it. */
-export interface CapturedEvent {
+interface CapturedEvent {
   id: string;
   timestamp: string;
   type: string;
@@ -61,7 +61,7 @@ export interface Reply {
 }
 
 /** The `model` of the generations a semantic cache's embedding calls are logged as. */
-export const EMBEDDING_MODEL = 'openai/text-embedding-3-small';
+const EMBEDDING_MODEL = 'openai/text-embedding-3-small';
 /** The test gateway's master key. */
 export const MASTER = 'sk-master-test-0000';
 /** The key the test upstream expects from the gateway. */

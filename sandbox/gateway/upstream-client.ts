@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import { Agent, type Dispatcher, request } from 'undici';
 import { ProxyError } from './errors.ts';
 
 /** The provider's answer to a chat completion, as LiteLLM's OpenAI client receives it. */
@@ -84,7 +84,7 @@ export class UpstreamClient {
     timeoutMs: number,
     modelGroup: string,
   ): Promise<{ json: unknown; headers: Record<string, string> }> {
-    let res;
+    let res: Dispatcher.ResponseData;
     try {
       res = await request(`${this.baseUrl}${path}`, {
         method: 'POST',

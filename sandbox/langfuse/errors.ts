@@ -7,7 +7,7 @@ import { sendJson } from '../http.ts';
 // matters because the suite's error classes quote these bodies to the on-call engineer.
 
 /** Sends a Langfuse domain error: `{ message, error: <ErrorName> }`. */
-export function sendDomainError(res: ServerResponse, status: number, message: string, error: string): void {
+function sendDomainError(res: ServerResponse, status: number, message: string, error: string): void {
   sendJson(res, status, { message, error });
 }
 

@@ -29,6 +29,8 @@ export interface LangfuseOptions extends ComponentContext {
   readonly projectId?: string;
   /** Delay between ingestion and readability; default 300 ms (production: ~6–10 s). */
   readonly ingestDelayMs?: number;
+  /** Draws the delay of each ingested batch instead (the production profile's lag with spikes); `ingestDelayMs` is then ignored. */
+  readonly ingestionLagMs?: () => number;
   /** The UI login the NextAuth credentials provider accepts. */
   readonly ui: { readonly email: string; readonly password: string };
   /** Version reported by health and the UI; default `3.225.4` (`4.16.0` under `langfuse-v4-events-only`). */
@@ -41,6 +43,11 @@ export type LangfuseSandbox = Listening & {
   /** Every ingestion event received so far, as sent (the differential probe compares gateways by them). */
   receivedEvents(): readonly unknown[];
 };
+
+/** The default profile's ingestion delay: a rehearsal waits for Langfuse without waiting long. */
+const DEFAULT_INGEST_DELAY_MS = 300;
+/** Fault `ingestion-slow`, on every profile: as long as the production profile's longest spike. */
+const INGESTION_SLOW_MS = 20_000;
 
 // v1 read routes that v4 in events_only mode refuses, by path shape.
 const V1_READ = /^\/api\/public\/(traces|observations|metrics)(\/[^/]+)?$/;
@@ -64,7 +71,9 @@ export async function startLangfuse(o: LangfuseOptions): Promise<LangfuseSandbox
     store,
     keys,
     // The fault models a backed-up queue: events still land, only far too late for a 10 s poll.
-    delayMs: o.faults.has('ingestion-slow') ? 20_000 : (o.ingestDelayMs ?? 300),
+    delayMs: o.faults.has('ingestion-slow')
+      ? () => INGESTION_SLOW_MS
+      : (o.ingestionLagMs ?? (() => o.ingestDelayMs ?? DEFAULT_INGEST_DELAY_MS)),
     dropTraces: o.faults.has('trace-dropped'),
     eventsOnly,
     received: new RawEventLog(),

@@ -18,8 +18,11 @@ import { deriveUsage, fromUsage, fromUsageDetails } from './usage.ts';
 export interface IngestionOptions {
   readonly store: Store;
   readonly keys: ApiKeys;
-  /** Delay between acceptance and readability (the queue delay plus the ClickHouse flush). */
-  readonly delayMs: number;
+  /**
+   * Delay between acceptance and readability (the queue delay plus the ClickHouse flush), drawn
+   * once per batch: a batch's events become readable together, as one worker pass stores them.
+   */
+  readonly delayMs: () => number;
   /** `trace-dropped`: trace and observation events are acknowledged but never stored. */
   readonly dropTraces: boolean;
   /** `langfuse-v4-events-only`: only score, log and dataset-run-item events pass the filter. */
@@ -178,7 +181,7 @@ function applyScore(store: Store, body: ScoreBody, eventTime: number, now: numbe
 
 /**
  * `POST /api/public/ingestion`: authenticates, validates each event on its own and answers
- * 207 `{successes, errors}` at once; storage happens `delayMs` later, as the real worker does.
+ * 207 `{successes, errors}` at once; storage happens `delayMs()` later, as the real worker does.
  * A body without `batch` is the only whole-request 400. A Bearer (scores-only) key may send
  * score and log events; other events come back as per-event 401s.
  */
@@ -208,7 +211,7 @@ export async function handleIngestion(req: IncomingMessage, res: ServerResponse,
       accepted.push(result.event);
     }
   }
-  const dueAt = Date.now() + o.delayMs;
+  const dueAt = Date.now() + o.delayMs();
   for (const event of sortBatch(accepted)) {
     if (event.kind === 'sdk-log') continue;
     if (o.dropTraces && event.kind !== 'score') continue;

@@ -89,7 +89,7 @@ export function backgroundMigrations(pending: boolean): BackgroundMigration[] {
  * v3.225.4's `backgroundMigrations.status`: FAILED if any row failed, ACTIVE if any row is
  * unfinished (dormant rows included: the bug fixed only in v4.3.0), otherwise FINISHED.
  */
-export function migrationStatus(rows: readonly BackgroundMigration[]): 'FINISHED' | 'ACTIVE' | 'FAILED' {
+function migrationStatus(rows: readonly BackgroundMigration[]): 'FINISHED' | 'ACTIVE' | 'FAILED' {
   if (rows.some((r) => r.failedAt !== null)) return 'FAILED';
   if (rows.some((r) => r.finishedAt === null)) return 'ACTIVE';
   return 'FINISHED';

@@ -23,7 +23,7 @@ export function storeMetadata(metadata: unknown): StoredMetadata {
 }
 
 /** Parses a stored string back the way Langfuse renders it: JSON when it parses, the raw string otherwise. */
-export function parseStored(value: string): unknown {
+function parseStored(value: string): unknown {
   try {
     return JSON.parse(value) as unknown;
   } catch {

@@ -40,7 +40,7 @@ export type ObservationType =
   | 'GUARDRAIL';
 
 /** Observation severity (`ObservationLevel`). */
-export type ObservationLevel = 'DEBUG' | 'DEFAULT' | 'WARNING' | 'ERROR';
+type ObservationLevel = 'DEBUG' | 'DEFAULT' | 'WARNING' | 'ERROR';
 
 /**
  * A stored observation. `providedUsageDetails`/`providedCostDetails` are what clients sent,

@@ -35,7 +35,7 @@ export interface ReferenceGateway {
 }
 
 /** `cache_params.similarity_threshold`: the sandbox gateway's value, so both judge paraphrases alike. */
-export const REFERENCE_SIMILARITY_THRESHOLD = 0.8;
+const REFERENCE_SIMILARITY_THRESHOLD = 0.8;
 
 /**
  * The proxy config, as JSON (valid YAML). Model names avoid `llama`/`command-r`, whose

@@ -11,7 +11,7 @@ const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as con
 const DAY_MS = 86_400_000;
 
 /** The host name a `tls-wrong-host` gateway leaf is issued for instead of the real one. */
-export const WRONG_HOST = 'wrong.example.test';
+const WRONG_HOST = 'wrong.example.test';
 
 /**
  * The sandbox's private certificate authority. `certPem` is what the suite must trust (write it

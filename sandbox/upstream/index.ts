@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { cl100k } from '../tokenizer.ts';
 import { delay, listen, readJson, sendJson } from '../http.ts';
+import type { LatencyProfile } from '../profile.ts';
 import type { ComponentContext, Listening } from '../types.ts';
 import { embed } from './embedding.ts';
 
@@ -65,20 +66,28 @@ function authorised(req: IncomingMessage, apiKey: string): boolean {
  * `GET /v1/models`, all behind `Authorization: Bearer <apiKey>` (else OpenAI's 401 shape).
  * Answers are deterministic ("Sandbox answer to: <first words of the last user message>"),
  * cut to `max_tokens` tokens with `finish_reason: "length"`, and usage is counted with
- * cl100k_base. Chat latency is `latencyMs` (default 150 ms, changeable with `setLatency`);
- * fault `upstream-slow` makes it 3 s and `latency-doubled` multiplies it by 5. Embeddings come
- * from a concept lexicon (see `embedding.ts`), are L2-normalised and take 5 ms (300 ms under
- * `embedding-slow`; a 500 under `embedding-down`).
+ * cl100k_base. Chat latency is `latencyMs` (default 150 ms, changeable with `setLatency`), or
+ * the profile's `chatMs` for the answer's length when one is given (and no `setLatency` call
+ * overrode it); fault `upstream-slow` makes it 3 s and `latency-doubled` multiplies it by 5.
+ * Embeddings come from a concept lexicon (see `embedding.ts`), are L2-normalised and take 5 ms
+ * or the profile's `embeddingMs` (300 ms under `embedding-slow`; a 500 under `embedding-down`).
  */
 export async function startUpstream(
-  o: ComponentContext & { apiKey: string; latencyMs?: number },
+  o: ComponentContext & {
+    apiKey: string;
+    latencyMs?: number;
+    profile?: Pick<LatencyProfile, 'chatMs' | 'embeddingMs'>;
+  },
 ): Promise<Listening & { setLatency(ms: number): void }> {
   let latencyMs = o.latencyMs ?? 150;
+  let chatMs = o.profile?.chatMs;
   tokenizer();
-  const chatLatency = (): number => {
-    const base = o.faults.has('upstream-slow') ? SLOW_LATENCY_MS : latencyMs;
+  const chatLatency = (completionTokens: number): number => {
+    const base = o.faults.has('upstream-slow') ? SLOW_LATENCY_MS : (chatMs?.(completionTokens) ?? latencyMs);
     return o.faults.has('latency-doubled') ? base * LATENCY_DOUBLED_FACTOR : base;
   };
+  const embeddingLatency = (): number =>
+    o.faults.has('embedding-slow') ? SLOW_EMBEDDING_LATENCY_MS : (o.profile?.embeddingMs?.() ?? EMBEDDING_LATENCY_MS);
 
   const server = await listen('upstream', o.counter, async (req, res, url) => {
     const route = `${req.method} ${url.pathname}`;
@@ -117,14 +126,25 @@ export async function startUpstream(
           'server_error',
           null,
         );
-      return embeddings(res, body, o.faults.has('embedding-slow') ? SLOW_EMBEDDING_LATENCY_MS : EMBEDDING_LATENCY_MS);
+      return embeddings(res, body, embeddingLatency());
     }
-    return chat(res, body, chatLatency());
+    return chat(res, body, chatLatency);
   });
-  return { url: server.url, close: server.close, setLatency: (ms) => void (latencyMs = ms) };
+  return {
+    url: server.url,
+    close: server.close,
+    setLatency: (ms) => {
+      latencyMs = ms;
+      chatMs = undefined;
+    },
+  };
 }
 
-async function chat(res: ServerResponse, body: Record<string, unknown> | undefined, latency: number): Promise<void> {
+async function chat(
+  res: ServerResponse,
+  body: Record<string, unknown> | undefined,
+  latency: (completionTokens: number) => number,
+): Promise<void> {
   const messages = body?.messages;
   if (!Array.isArray(messages) || messages.length === 0 || typeof body?.model !== 'string') {
     openaiError(
@@ -146,7 +166,7 @@ async function chat(res: ServerResponse, body: Record<string, unknown> | undefin
   const truncated = typeof maxTokens === 'number' && answerTokens.length > maxTokens;
   if (truncated) answerTokens = answerTokens.slice(0, Math.max(0, maxTokens));
   const prompt = promptTokens(msgs);
-  await delay(latency);
+  await delay(latency(answerTokens.length));
   sendJson(res, 200, {
     id: `chatcmpl-${randomBytes(15).toString('base64url')}`,
     object: 'chat.completion',

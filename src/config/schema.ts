@@ -249,6 +249,7 @@ export const VARIABLE_SCHEMAS = {
   // Parsed as a key where it is used (src/evidence/signing.ts); preflight refuses a malformed one.
   CUTOVER_SIGNING_KEY: optional,
   CUTOVER_ON_PASS: optional,
+  CUTOVER_ON_ROLLBACK: optional,
   FLY_API_URL: baseUrl('FLY_API_URL'),
   FLY_API_TOKEN: optional,
   FLY_TRANSPORT: z.enum(['api', 'flyctl'], { message: 'must be api or flyctl' }),

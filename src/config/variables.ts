@@ -134,6 +134,12 @@ export const VARIABLES = [
       'command run (via execa) after a go, go-with-waivers or hold verdict against the deployment (never a rehearsal), e.g. the runbook §8 complete-task call',
   },
   {
+    section: 'Run',
+    name: 'CUTOVER_ON_ROLLBACK',
+    meaning:
+      'command run once (via a shell, 120 s timeout, no secret in its environment) when a post-cutover run against the deployment ends rollback (never a rehearsal: it must not page anyone), e.g. a page or an incident-channel post; it gets CUTOVER_ROLLBACK_LINE, CUTOVER_RUNBOOK_ROW and CUTOVER_EVIDENCE_PATH',
+  },
+  {
     section: '§1-2 infra',
     name: 'FLY_API_URL',
     meaning: 'Fly Machines API base URL',
@@ -440,6 +446,22 @@ export const TOOL_VARIABLES = [
     readBy: 'sandbox/cli.ts, vitest.global-setup.ts',
   },
   {
+    section: 'Tools: sandbox',
+    name: 'SANDBOX_PROFILE',
+    meaning:
+      "the sandbox's latencies: default (fast, for rehearsals) or production (the real stack's, seeded and jittered; sandbox/profile.ts); refused when unknown",
+    default: 'default',
+    example: 'production',
+    readBy: 'sandbox/cli.ts, sandbox/settings.ts, vitest.global-setup.ts',
+  },
+  {
+    section: 'Tools: sandbox',
+    name: 'SANDBOX_SEED',
+    meaning: "seed of the production profile's latencies: the same seed, the same latencies (default: the run id)",
+    example: 'rehearsal-1',
+    readBy: 'sandbox/profile.ts',
+  },
+  {
     section: 'Tools: reference proxy',
     name: 'CUTOVER_PYTHON',
     meaning:
@@ -491,7 +513,7 @@ export const TOOL_VARIABLES = [
   },
 ] as const satisfies readonly ToolVariableSpec[];
 
-export type ToolVariableName = (typeof TOOL_VARIABLES)[number]['name'];
+type ToolVariableName = (typeof TOOL_VARIABLES)[number]['name'];
 
 /** A variable nobody sets by hand: what it carries and which of our files sets it (or which platform does). */
 export interface SetVariableSpec {
@@ -517,12 +539,12 @@ export const INTERNAL_VARIABLES = [
   },
   {
     name: 'CUTOVER_VERDICT',
-    meaning: 'the verdict, for the CUTOVER_ON_PASS command',
+    meaning: 'the verdict, for the CUTOVER_ON_PASS and CUTOVER_ON_ROLLBACK commands',
     setBy: 'src/evidence/on-pass.ts',
   },
   {
     name: 'CUTOVER_EVIDENCE_PATH',
-    meaning: 'the evidence.json, for the CUTOVER_ON_PASS command',
+    meaning: 'the evidence.json, for the CUTOVER_ON_PASS and CUTOVER_ON_ROLLBACK commands',
     setBy: 'src/evidence/on-pass.ts',
   },
   {
@@ -534,6 +556,21 @@ export const INTERNAL_VARIABLES = [
     name: 'CUTOVER_DEPLOY_HASHES',
     meaning: 'Fly releases and image digests, for the CUTOVER_ON_PASS command',
     setBy: 'src/evidence/on-pass.ts',
+  },
+  {
+    name: 'CUTOVER_ROLLBACK_LINE',
+    meaning: 'the ROLLBACK line of the breach, for the CUTOVER_ON_ROLLBACK command',
+    setBy: 'src/evidence/on-rollback.ts',
+  },
+  {
+    name: 'CUTOVER_RUNBOOK_ROW',
+    meaning: 'the runbook §7 row to follow, for the CUTOVER_ON_ROLLBACK command',
+    setBy: 'src/evidence/on-rollback.ts',
+  },
+  {
+    name: 'CUTOVER_ROLLBACK_CHECK',
+    meaning: 'the check that measured the breach, for the CUTOVER_ON_ROLLBACK command',
+    setBy: 'src/evidence/on-rollback.ts',
   },
 ] as const satisfies readonly SetVariableSpec[];
 

@@ -33,6 +33,7 @@ export function buildBundle(
       notRun,
       ranBy: info.ranBy,
       ...(info.sandboxFaults ? { sandboxFaults: info.sandboxFaults } : {}),
+      ...(info.sandboxProfile ? { sandboxProfile: info.sandboxProfile } : {}),
       tool: info.tool,
       gitSha: info.gitSha,
       endReason: o.endReason,

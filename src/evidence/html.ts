@@ -71,7 +71,7 @@ export function renderHtml(b: EvidenceBundle): string {
 <body>
 <main>
 <header id="verdict" class="verdict tone-${tone}" data-verdict="${t(b.verdict)}">
-<p class="kicker">${esc(phase)} · ${b.run.target === 'sandbox' ? `bundled sandbox (rehearsal${faults?.length ? `, faults: ${faults.join(', ')}` : ''})` : 'deployment'}</p>
+<p class="kicker">${esc(phase)} · ${b.run.target === 'sandbox' ? `bundled sandbox (rehearsal${b.run.sandboxProfile && b.run.sandboxProfile !== 'default' ? `, profile ${t(b.run.sandboxProfile)}` : ''}${faults?.length ? `, faults: ${faults.join(', ')}` : ''})` : 'deployment'}</p>
 <h1><span class="verdict-label">Verdict</span> <span class="verdict-word">${t(word)}</span></h1>
 <p class="meaning">${t(verdictMeaning({ ...b, run: { ...b.run, sandboxFaults: b.run.sandboxFaults?.map((f) => bound(stripControl(f), LIMITS.name)) } }), LIMITS.text)}</p>
 ${b.verdictReasons.length > 0 ? `<ul class="reasons">${b.verdictReasons.map((r) => `<li>${t(r, LIMITS.line)}</li>`).join('')}</ul>` : ''}

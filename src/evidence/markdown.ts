@@ -26,6 +26,9 @@ const ICON: Record<CheckRecord['status'], string> = {
 export function renderMarkdown(b: UnsignedBundle & { digest?: string }): string {
   const out: string[] = [];
   const faults = b.run.sandboxFaults?.map((f) => mdInline(f));
+  // The production profile is named; the default one, as fast as ever, is not.
+  const profile =
+    b.run.sandboxProfile && b.run.sandboxProfile !== 'default' ? mdInline(b.run.sandboxProfile) : undefined;
   out.push(
     `# Cutover ${b.run.phase === 'pre' ? 'pre-check' : 'watch'}: **${mdInline(b.verdict.toUpperCase())}**${b.run.target === 'sandbox' ? ' (sandbox rehearsal)' : ''}`,
     '',
@@ -35,7 +38,7 @@ export function renderMarkdown(b: UnsignedBundle & { digest?: string }): string 
   if (b.verdictReasons.length > 0) out.push(...b.verdictReasons.map((r) => `- ${mdInline(r, LIMITS.line)}`), '');
   const env = b.environment;
   out.push(
-    `Run ${mdCode(b.run.id)} against ${mdInline(b.run.target)}${faults?.length ? ` with faults ${faults.join(', ')}` : ''} (gateway ${mdCode(env.gateway.url, LIMITS.url)}${ver(env.gateway.version)}, Langfuse ${mdCode(env.langfuse.url, LIMITS.url)}${ver(env.langfuse.version)}), ${mdInline(b.run.startedAt)} → ${mdInline(b.run.endedAt)}.`,
+    `Run ${mdCode(b.run.id)} against ${mdInline(b.run.target)}${profile ? ` (profile ${profile})` : ''}${faults?.length ? ` with faults ${faults.join(', ')}` : ''} (gateway ${mdCode(env.gateway.url, LIMITS.url)}${ver(env.gateway.version)}, Langfuse ${mdCode(env.langfuse.url, LIMITS.url)}${ver(env.langfuse.version)}), ${mdInline(b.run.startedAt)} → ${mdInline(b.run.endedAt)}.`,
     '',
   );
   for (const s of b.sections) {

@@ -151,6 +151,8 @@ export const UnsignedBundle = z.object({
     ranBy: z.object({ user: z.string(), host: z.string(), ci: z.string().nullable() }),
     /** The named faults the bundled sandbox ran with (`SANDBOX_FAULTS`); only on sandbox runs. A rehearsal of a broken stack must not read like a healthy one. */
     sandboxFaults: z.array(z.string()).optional(),
+    /** The bundled sandbox's latency profile (`SANDBOX_PROFILE`: `default` or `production`); only on sandbox runs, absent in bundles written before it was recorded. */
+    sandboxProfile: z.string().optional(),
     tool: z.object({ name: z.string(), version: z.string() }),
     gitSha: z.string().nullable(),
     endReason: z.enum(['passed', 'failed', 'interrupted']),

@@ -1,7 +1,7 @@
 import { ConfigError, newRunId, type ConfigProblem } from '../config/index.ts';
 import { buildBundle } from './bundle.ts';
 import { renderHtml } from './html.ts';
-import { faultList, readRunInfo } from './run-info.ts';
+import { faultList, profileName, readRunInfo } from './run-info.ts';
 import { runSecrets } from './secrets.ts';
 import { signingKey } from './signing-key.ts';
 import { writeBundle } from './write.ts';
@@ -32,7 +32,8 @@ export function writeRefusal(problems: readonly ConfigProblem[], startedAt: Date
     const runErrors = problems.map((p) => `configuration refused, nothing was sent: ${p.variable}: ${p.problem}`);
     if (info.runIdRefused) runErrors.push(info.runIdRefused.error);
     const sandboxFaults = target === 'sandbox' ? faultList(process.env.SANDBOX_FAULTS) : undefined;
-    const unsigned = buildBundle({ ...info, target, sandboxFaults }, [], {
+    const sandboxProfile = target === 'sandbox' ? profileName(process.env.SANDBOX_PROFILE) : undefined;
+    const unsigned = buildBundle({ ...info, target, sandboxFaults, sandboxProfile }, [], {
       startedAt,
       endedAt: new Date(),
       endReason: 'failed',

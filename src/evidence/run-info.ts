@@ -22,6 +22,8 @@ export interface RunInfo {
   ranBy: { user: string; host: string; ci: string | null };
   /** `SANDBOX_FAULTS` as a list; undefined for a deployment. */
   sandboxFaults?: string[];
+  /** `SANDBOX_PROFILE`, `default` when unset; undefined for a deployment. */
+  sandboxProfile?: string;
   evidenceDir: string;
   gatewayUrl: string;
   langfuseUrl: string;
@@ -46,7 +48,9 @@ export function readRunInfo(): RunInfo {
     kind:
       env.CUTOVER_RUN_KIND === 'config-gate' ? 'config-gate' : targetOf(env) === 'sandbox' ? 'rehearsal' : 'cutover',
     ranBy: ranBy(),
-    ...(targetOf(env) === 'sandbox' ? { sandboxFaults: faultList(env.SANDBOX_FAULTS) } : {}),
+    ...(targetOf(env) === 'sandbox'
+      ? { sandboxFaults: faultList(env.SANDBOX_FAULTS), sandboxProfile: profileName(env.SANDBOX_PROFILE) }
+      : {}),
     evidenceDir: env.CUTOVER_EVIDENCE_DIR || 'evidence',
     gatewayUrl: recordedUrl(env.GATEWAY_URL),
     langfuseUrl: recordedUrl(env.LANGFUSE_URL),
@@ -98,6 +102,15 @@ export function faultList(value: string | undefined): string[] {
     .split(',')
     .map((f) => f.trim())
     .filter(Boolean);
+}
+
+/**
+ * `SANDBOX_PROFILE` as the evidence records it: unset or empty is the sandbox's `default`
+ * profile (restated here: src/ never imports the sandbox). An unknown name is recorded as given;
+ * the global setup has refused it, so only a refusal's bundle carries one.
+ */
+export function profileName(value: string | undefined): string {
+  return value?.trim() || 'default';
 }
 
 function gitSha(): string | null {
