@@ -7,7 +7,8 @@ import { clearPartials, loadPartials, partialDir } from '../src/evidence/partial
 import { readRunInfo } from '../src/evidence/run-info.ts';
 import { runSecrets } from '../src/evidence/secrets.ts';
 import { renderHtml } from '../src/evidence/html.ts';
-import { runOnPass } from '../src/evidence/on-pass.ts';
+import { type HookResult, hookLog, runOnPass } from '../src/evidence/on-pass.ts';
+import { runOnRollback } from '../src/evidence/on-rollback.ts';
 import { verdictLine } from '../src/evidence/verdict-text.ts';
 import { signingKey } from '../src/evidence/signing-key.ts';
 import { writeBundle } from '../src/evidence/write.ts';
@@ -77,19 +78,26 @@ export default class EvidenceReporter implements Reporter {
       ...runbook.flatMap((m) => m.errors().map((e) => secrets.redact(`${m.relativeModuleId}: ${e.message}`))),
     ];
     const written = this.write(runErrors, reason, []);
-    const command = process.env.CUTOVER_ON_PASS?.trim();
-    // runOnPass itself refuses any other verdict; asked every time, so the log says why it did not run.
-    if (written && command) {
-      // Runbook §8: log completion, with links and deploy hashes, only once the verdict allows it.
-      const r = await runOnPass(written.bundle, written.dir, command);
-      if (!r.ran) process.stdout.write(`CUTOVER_ON_PASS not run: ${r.reason}\n`);
-      else {
-        process.stdout.write(
-          `CUTOVER_ON_PASS ${r.ok ? 'succeeded' : `FAILED (exit ${r.exitCode}${r.timedOut ? ', timed out' : ''})`} in ${Math.round(r.durationMs)} ms${r.stdout ? `\n${r.stdout}` : ''}${r.stderr ? `\n${r.stderr}` : ''}\n`,
-        );
-        if (!r.ok) process.exitCode = ExitCode.NOT_PASSED;
-      }
-    }
+    if (!written) return;
+    // Each hook refuses the verdicts it is not for; asked every time it is set, so the log says why it did not run.
+    // Runbook §8: log completion, with links and deploy hashes, only once the verdict allows it.
+    await this.hook('CUTOVER_ON_PASS', (command) => runOnPass(written.bundle, written.dir, command));
+    // Runbook §7 "initiate rollback immediately": the watch stops at its first breach, so the run
+    // ends, and the page goes out, as soon as the breach is known.
+    await this.hook('CUTOVER_ON_ROLLBACK', (command) => runOnRollback(written.bundle, written.dir, command));
+  }
+
+  /**
+   * Runs one operator hook if its variable is set, and logs the outcome. A failed hook makes
+   * the exit code non-zero whatever the verdict; the bundle is already written and signed, so
+   * its outcome is recorded in the run's log (the CI log), not in the bundle.
+   */
+  private async hook(name: string, run: (command: string) => Promise<HookResult>): Promise<void> {
+    const command = process.env[name]?.trim();
+    if (!command) return;
+    const r = await run(command);
+    process.stdout.write(hookLog(name, r));
+    if (r.ran && !r.ok) process.exitCode = ExitCode.NOT_PASSED;
   }
 
   /**

@@ -6,7 +6,7 @@ import { decisionOf, type Verdict } from './model.ts';
  * - `OK` (0): `go`, `go-with-waivers` or `hold` (and their `rehearsal-` and `config-ok`
  *   words), and every evidence file was written.
  * - `NOT_PASSED` (1): `no-go`, `rollback` or `incomplete`; also a refused evidence file or a
- *   failed `CUTOVER_ON_PASS` command, whatever the verdict.
+ *   failed `CUTOVER_ON_PASS` or `CUTOVER_ON_ROLLBACK` command, whatever the verdict.
  * - `CONFIG_REFUSED` (2): the configuration or the arguments were refused before anything was
  *   sent or written (`refuseConfig` in `refusal.ts`; the usage errors of the scripts).
  * - `HOLD_WITH_FINDINGS` (3): the gateway holds (no runbook §7 trigger fired) but §6

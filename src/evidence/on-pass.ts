@@ -4,8 +4,8 @@ import type { EvidenceBundle, UnsignedBundle } from './model.ts';
 import { bound, isWebUrl, LIMITS, stripControl } from './sanitize.ts';
 import { runSecrets } from './secrets.ts';
 
-/** What running the §8 command did; `ran: false` says why it was not run. Output excerpts are redacted. */
-export type OnPassResult =
+/** What running a hook command (`CUTOVER_ON_PASS`, `CUTOVER_ON_ROLLBACK`) did; `ran: false` says why it was not run. Output excerpts are redacted. */
+export type HookResult =
   | { readonly ran: false; readonly reason: string }
   | {
       readonly ran: true;
@@ -26,7 +26,7 @@ const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|_KEY$|^TEAM_KEY_|DATA
  * (a key copied under another name). The command loads its own credentials (the runbook's
  * example uses `--env-file=.env`), so the suite never lends it ours.
  */
-export function onPassEnvironment(base: NodeJS.ProcessEnv, extra: Record<string, string>): Record<string, string> {
+function onPassEnvironment(base: NodeJS.ProcessEnv, extra: Record<string, string>): Record<string, string> {
   const secrets = runSecrets();
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(base)) {
@@ -117,7 +117,7 @@ export async function runOnPass(
   dir: string,
   command: string,
   o: { timeoutMs?: number; cwd?: string } = {},
-): Promise<OnPassResult> {
+): Promise<HookResult> {
   if (!command.trim()) return { ran: false, reason: 'CUTOVER_ON_PASS is empty' };
   if (bundle.verdict !== 'go' && bundle.verdict !== 'go-with-waivers' && bundle.verdict !== 'hold') {
     return {
@@ -125,41 +125,84 @@ export async function runOnPass(
       reason: `verdict is ${bundle.verdict}; CUTOVER_ON_PASS runs only after a cutover gate's go, go-with-waivers or hold`,
     };
   }
+  return runHook(
+    'CUTOVER_ON_PASS',
+    command,
+    {
+      CUTOVER_EVIDENCE_PATH: join(dir, 'evidence.json'),
+      CUTOVER_VERDICT: bundle.verdict,
+      CUTOVER_LANGFUSE_LINKS: langfuseLinks(bundle),
+      CUTOVER_DEPLOY_HASHES: deployHashes(bundle),
+      CUTOVER_RUN_ID: bundle.run.id,
+      CUTOVER_PHASE: bundle.run.phase,
+    },
+    o,
+  );
+}
+
+/**
+ * Runs an operator's hook command (`name` is its variable, used in the timeout message) through
+ * a shell in `o.cwd`, with `extra` on top of the scrubbed environment (see
+ * `onPassEnvironment`), stdin closed, in a process group of its own that is sent SIGTERM after
+ * `o.timeoutMs` (default 120 s) and SIGKILL 5 s later. Never throws for a failing command: its exit code, timeout and the last 2,000
+ * characters of its output, redacted, are the result.
+ */
+export async function runHook(
+  name: string,
+  command: string,
+  extra: Record<string, string>,
+  o: { timeoutMs?: number; cwd?: string } = {},
+): Promise<HookResult & { ran: true }> {
   const secrets = runSecrets();
-  const env = onPassEnvironment(process.env, {
-    CUTOVER_EVIDENCE_PATH: join(dir, 'evidence.json'),
-    CUTOVER_VERDICT: bundle.verdict,
-    CUTOVER_LANGFUSE_LINKS: langfuseLinks(bundle),
-    CUTOVER_DEPLOY_HASHES: deployHashes(bundle),
-    CUTOVER_RUN_ID: bundle.run.id,
-    CUTOVER_PHASE: bundle.run.phase,
-  });
+  const env = onPassEnvironment(process.env, extra);
+  const timeoutMs = o.timeoutMs ?? 120_000;
   // Loaded only when a command is configured: execa costs ~15 MB in every run otherwise.
   const { execa } = await import('execa');
   const started = performance.now();
-  const res = await execa(command, {
+  // Its own process group, killed whole at the timeout: execa's own timeout signals only the
+  // shell, and a child of it (`sleep`, a `curl` that hangs) kept the output pipes open, so the
+  // run waited for that child however long it took.
+  const sub = execa(command, {
     shell: true,
     env,
     extendEnv: false,
     cwd: o.cwd,
-    timeout: o.timeoutMs ?? 120_000,
-    forceKillAfterDelay: 5_000,
+    detached: true,
     reject: false,
     stdin: 'ignore',
     maxBuffer: 1024 * 1024,
   });
+  let timedOut = false;
+  const killGroup = (signal: NodeJS.Signals): void => {
+    try {
+      if (sub.pid !== undefined) process.kill(-sub.pid, signal);
+    } catch {
+      // The group is already gone.
+    }
+  };
+  const term = setTimeout(() => {
+    timedOut = true;
+    killGroup('SIGTERM');
+  }, timeoutMs);
+  const kill = setTimeout(() => killGroup('SIGKILL'), timeoutMs + 5_000);
+  const res = await sub;
+  clearTimeout(term);
+  clearTimeout(kill);
   const tail = (s: unknown): string => secrets.redact(String(s ?? '')).slice(-2000);
   return {
     ran: true,
-    ok: res.exitCode === 0 && !res.timedOut,
+    ok: res.exitCode === 0 && !timedOut,
     exitCode: res.exitCode ?? null,
-    timedOut: Boolean(res.timedOut),
+    timedOut,
     durationMs: Math.round(performance.now() - started),
     stdout: tail(res.stdout),
-    stderr: tail(
-      res.timedOut
-        ? `${String(res.stderr ?? '')}\nkilled after ${o.timeoutMs ?? 120_000} ms (CUTOVER_ON_PASS timeout)`
-        : res.stderr,
-    ),
+    stderr: tail(timedOut ? `${String(res.stderr ?? '')}\nkilled after ${timeoutMs} ms (${name} timeout)` : res.stderr),
   };
+}
+
+/** The run-log lines for a hook's outcome: `<name> succeeded in 40 ms`, `<name> FAILED (exit 3) …` with its output, or why it did not run. */
+export function hookLog(name: string, r: HookResult): string {
+  if (!r.ran) return `${name} not run: ${r.reason}\n`;
+  const outcome = r.ok ? 'succeeded' : `FAILED (exit ${r.exitCode}${r.timedOut ? ', timed out' : ''})`;
+  return `${name} ${outcome} in ${Math.round(r.durationMs)} ms${r.stdout ? `\n${r.stdout}` : ''}${r.stderr ? `\n${r.stderr}` : ''}\n`;
 }

@@ -156,7 +156,7 @@ function undecidedOr(
 }
 
 /** The check's rollback trigger, if it failed with one whose numbers show a breach over enough samples. */
-function triggerOf(c: CheckRecord): RollbackTrigger | undefined {
+export function triggerOf(c: CheckRecord): RollbackTrigger | undefined {
   if (c.status !== 'failed') return undefined;
   const parsed = RollbackTrigger.safeParse(c.observations[ROLLBACK_TRIGGER]);
   if (!parsed.success) return undefined;
