@@ -23,7 +23,7 @@ export default defineConfig({
           // Runbook checks spend their time waiting on the network, not computing: run the
           // sections in worker threads of one process, sharing loaded modules, instead of forked
           // processes re-importing the same clients for each file. Two threads: each costs ~50 MB,
-          // and a third only took the sandbox rehearsal from ~8 s to ~7 s.
+          // and a third only took the sandbox rehearsal from ~8 s to ~7 s (commit 3f0ab46).
           pool: 'threads',
           maxWorkers: Number(process.env.CUTOVER_MAX_WORKERS ?? 2),
           isolate: false,
@@ -72,7 +72,7 @@ export default defineConfig({
           include: ['conformance/**/*.test.ts'],
           testTimeout: 300_000,
           hookTimeout: 600_000,
-          // One real proxy at a time: each costs ~400 MB and a CPU-heavy start.
+          // One real proxy at a time: each costs ~400 MB and a CPU-heavy start (commit dd38828).
           fileParallelism: false,
         },
       },

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { arg, log, type Figure } from './figure.ts';
+import { textTable } from '../src/measure/format.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RUNS = arg('runs') ?? '5';
@@ -107,12 +108,15 @@ const rows = table.map((f) => [
   f.target ?? '',
   f.pass === undefined ? '' : f.pass ? 'ok' : 'MISSED',
 ]);
-const head = ['figure', 'median', 'min … max', 'runs', 'target', ''];
-const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-process.stdout.write(
-  `\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}\n\nwritten: bench/results.json\n`,
-);
+const columns = [
+  { title: 'figure' },
+  { title: 'median', align: 'right' },
+  { title: 'min … max', align: 'right' },
+  { title: 'runs', align: 'right' },
+  { title: 'target' },
+  { title: '' },
+] as const;
+process.stdout.write(`\n${textTable(columns, rows)}\n\nwritten: bench/results.json\n`);
 const flakes = (results.rehearsal as { flakes?: { runs: number; notGo: number } } | undefined)?.flakes;
 if (flakes) process.stdout.write(`healthy rehearsals not ending go (flakes): ${flakes.notGo}/${flakes.runs}\n`);
 if (failed || table.some((f) => f.pass === false)) process.exitCode = 1;

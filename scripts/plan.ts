@@ -1,6 +1,7 @@
 import { ConfigError, newRunId, parseConfig, readEnvironment, type CutoverConfig } from '../src/config/index.ts';
 import { CATALOGUE } from '../src/evidence/catalogue.ts';
 import { planRun } from '../src/harness/plan.ts';
+import { num, textTable } from '../src/measure/format.ts';
 
 // `pnpm test:cutover:plan`: the dry run. Prints what a pre-cutover run with the current
 // configuration will send to the gateway (requests, prompt tokens, completion-token ceiling per
@@ -28,29 +29,21 @@ function configOf(env: Record<string, string | undefined>): CutoverConfig {
 function main(): void {
   const config = configOf(readEnvironment());
   const plan = planRun(config);
-  const n = (v: number): string => v.toLocaleString('en-US');
   const rows = [
-    ['check', 'requests', 'input tokens', 'max output tokens', 'note'],
-    ...plan.entries.map((e) => [e.checkId, n(e.requests), n(e.inputTokens), n(e.maxOutputTokens), e.note]),
-    ['total', n(plan.totals.requests), n(plan.totals.inputTokens), n(plan.totals.maxOutputTokens), ''],
+    ...plan.entries.map((e) => [e.checkId, num(e.requests), num(e.inputTokens), num(e.maxOutputTokens), e.note]),
+    ['total', num(plan.totals.requests), num(plan.totals.inputTokens), num(plan.totals.maxOutputTokens), ''],
   ];
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]): string =>
-    r
-      .map((cell, i) => (i === 0 ? cell.padEnd(widths[0]!) : i < 4 ? cell.padStart(widths[i]!) : cell))
-      .join('  ')
-      .trimEnd();
   process.stdout.write(
     `Cost plan of a pre-cutover run against ${config.target === 'sandbox' ? 'the bundled sandbox' : config.gateway.url} (nothing was sent):\n\n`,
   );
-  process.stdout.write(
-    `${line(rows[0]!)}\n${rows[0]!
-      .slice(0, 4)
-      .map((_, i) => '-'.repeat(widths[i]!))
-      .join('  ')}\n`,
-  );
-  for (const r of rows.slice(1, -1)) process.stdout.write(`${line(r)}\n`);
-  process.stdout.write(`${line(rows.at(-1)!)}\n`);
+  const columns = [
+    { title: 'check' },
+    { title: 'requests', align: 'right' },
+    { title: 'input tokens', align: 'right' },
+    { title: 'max output tokens', align: 'right' },
+    { title: 'note' },
+  ] as const;
+  process.stdout.write(`${textTable(columns, rows)}\n`);
   // The registry says which checks spend; naming the rest shows the table left none out by mistake.
   const unplanned = CATALOGUE.filter((c) => c.phase === 'pre' && !c.planned).map((c) => c.id);
   const waived = config.waivers.map((w) => w.id);

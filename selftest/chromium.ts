@@ -5,7 +5,7 @@ import { renderHtml } from '../src/evidence/html.ts';
 import type { CutoverRun } from './run-cutover.ts';
 
 /** Where the browser selftest and the screenshot script find Chromium (CI installs it with apt). */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * Launches headless Chromium with everything that could phone home switched off. Playwright

@@ -28,7 +28,7 @@ export type Behaviour =
 /** The size of a `huge-trace` body: a production trace with a large input, as seen on the real stack. */
 export const HUGE_TRACE_BYTES = 300 * 1024 * 1024;
 /** The pause between two bytes of a `trickle` body. */
-export const TRICKLE_INTERVAL_MS = 400;
+const TRICKLE_INTERVAL_MS = 400;
 
 const HTML =
   '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>';

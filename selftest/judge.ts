@@ -22,7 +22,7 @@ const SANDBOX_SECRET_SHAPES =
   /\b(?:sk-sandbox-(?:master|upstream)-|sk-lf-sandbox-|pk-lf-sandbox-|sk-team-|pw-|ch-)[0-9a-f]{24}\b|FlyV1 fm2_[A-Za-z0-9_-]{32}/;
 
 /** Outputs of a run (stdout, stderr, every evidence file) that contain a sandbox secret. */
-export function leakedSecrets(run: CutoverRun): string[] {
+function leakedSecrets(run: CutoverRun): string[] {
   const outputs: [string, string][] = [
     ['stdout', run.stdout],
     ['stderr', run.stderr],

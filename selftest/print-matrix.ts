@@ -5,6 +5,7 @@
 import { slotOrder } from './concurrency.ts';
 import { judgeRow, rowName, type RowVerdict } from './judge.ts';
 import { MATRIX, type MatrixRow } from './matrix.ts';
+import { textTable } from '../src/measure/format.ts';
 
 const verdicts = new Map<MatrixRow, RowVerdict>();
 await Promise.all(
@@ -22,13 +23,13 @@ const rows = results.map((v) => [
   v.row.fails.join(', ') || '(all green)',
   v.problems.length ? `FAIL: ${v.problems[0]}` : 'ok',
 ]);
-const head = ['row', 'faults', 'must turn red', 'result'];
-const widths = head.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
-const cell = (s: string, w: number): string => (s.length > w ? `${s.slice(0, w - 1)}…` : s.padEnd(w));
-process.stdout.write(
-  `${head.map((h, i) => cell(h, widths[i]!)).join(' | ')}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n`,
-);
-for (const r of rows) process.stdout.write(`${r.map((c, i) => (i === 3 ? c : cell(c, widths[i]!))).join(' | ')}\n`);
+const columns = [
+  { title: 'row', max: 60 },
+  { title: 'faults', max: 60 },
+  { title: 'must turn red', max: 60 },
+  { title: 'result' },
+] as const;
+process.stdout.write(`${textTable(columns, rows, ' | ')}\n`);
 const failed = results.filter((v) => v.problems.length > 0);
 process.stdout.write(`\n${results.length - failed.length} rows ok, ${failed.length} failed\n`);
 for (const f of failed) process.stdout.write(`\n${f.name}:\n${f.problems.map((p) => `  - ${p}`).join('\n')}\n`);

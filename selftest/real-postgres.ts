@@ -44,7 +44,7 @@ export interface RealPostgres {
 }
 
 /** The newest versioned server bin dir (`/usr/lib/postgresql/<major>/bin`), or undefined when PostgreSQL is not installed. */
-export function postgresBinDir(): string | undefined {
+function postgresBinDir(): string | undefined {
   const base = '/usr/lib/postgresql';
   if (!existsSync(base)) return undefined;
   const majors = readdirSync(base)

@@ -121,7 +121,10 @@ function hold(first: Socket): () => void {
       reach(HOLD).then(
         (next) => {
           if (released) next.destroy();
-          else follow((current = next));
+          else {
+            current = next;
+            follow(next);
+          }
         },
         // No next server could be reached: the run goes on, uncounted, rather than fail.
         () => undefined,

@@ -8,7 +8,7 @@ import {
 } from './prometheus.ts';
 
 /** The header Fly's proxy routes on: a request carrying it goes to that machine (notes/litellm.md, Fly). */
-export const FORCE_INSTANCE_HEADER = 'fly-force-instance-id';
+const FORCE_INSTANCE_HEADER = 'fly-force-instance-id';
 /** prometheus_client's process collector: one value per process, so it tells processes apart. */
 const START_TIME = 'process_start_time_seconds';
 const REQUESTS = 'litellm_proxy_total_requests_metric_total';

@@ -138,7 +138,7 @@ export class FlyctlClient implements FlyClient {
   private async run(args: string[], timeoutMs: number): Promise<string> {
     const bin = this.o.bin ?? 'flyctl';
     const line = `${bin} ${args.join(' ')}`;
-    // Loaded on first use: the default transport is the Machines API, and execa costs ~15 MB.
+    // Loaded on first use: the default transport is the Machines API, and execa costs ~15 MB (commit 439c411).
     const { execa } = await import('execa');
     const res = await execa(bin, args, {
       env: flyctlEnvironment(process.env, this.o.token),

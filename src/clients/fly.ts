@@ -3,7 +3,7 @@ import { CutoverHttpError, excerptOf, UnexpectedResponseError } from './errors.t
 import { jsonOf, send, type RawResponse } from './http.ts';
 
 /** One health check result of a machine (`checks[]`, fly-go `MachineCheckStatus`). */
-export interface FlyCheck {
+interface FlyCheck {
   readonly name: string;
   /** `passing` | `warning` | `critical` on Fly; anything else is passed through as is. */
   readonly status: string;
@@ -141,7 +141,7 @@ export function machineFromJson(raw: unknown): FlyMachine {
 }
 
 /** Parses a JSON array of machines, naming what came back when it is not one. */
-export function machinesFromJson(
+function machinesFromJson(
   json: unknown,
   where: { method: string; url: string; status: number; text: string },
 ): FlyMachine[] {

@@ -35,7 +35,7 @@ export const LitellmError = z.object({
 export type LitellmError = z.infer<typeof LitellmError>;
 
 /** LiteLLM's per-request cache controls (`DynamicCacheControl`). */
-export interface CacheControls {
+interface CacheControls {
   namespace?: string;
   'no-cache'?: boolean;
   'no-store'?: boolean;

@@ -83,7 +83,7 @@ const pools = new Map<string, Pool>();
  * A keep-alive pool per origin, shared by every client in the process, so that repeated calls
  * (the three cache requests, the quota burst) reuse warm connections and time only the exchange.
  */
-export function poolFor(origin: string): Pool {
+function poolFor(origin: string): Pool {
   let pool = pools.get(origin);
   if (!pool) {
     pool = new Pool(origin, { connections: 256, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000 });

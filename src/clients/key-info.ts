@@ -23,7 +23,7 @@ const OwnKeyInfoBody = z.object({
 });
 
 /** A key's own row as `GET /key/info` answered it; `models` empty means every model. */
-export interface OwnKeyRow {
+interface OwnKeyRow {
   readonly alias: string | null;
   readonly teamId: string | null;
   readonly models: readonly string[];

@@ -33,7 +33,7 @@ export function generationCost(o: Pick<LangfuseObservation, 'calculatedTotalCost
  * request's `generation_name` too. They are told apart by the embedding model, LiteLLM's default
  * embedding generation name, or the `semantic-cache-embedding` flag the cache sets.
  */
-export function isEmbeddingGeneration(o: Pick<LangfuseObservation, 'type' | 'model' | 'name' | 'metadata'>): boolean {
+function isEmbeddingGeneration(o: Pick<LangfuseObservation, 'type' | 'model' | 'name' | 'metadata'>): boolean {
   if (o.type !== 'GENERATION') return false;
   const md = (o.metadata ?? {}) as Record<string, unknown>;
   const requester = (md.requester_metadata ?? {}) as Record<string, unknown>;

@@ -39,7 +39,7 @@ export class LangfuseApiError extends CutoverHttpError {
 /**
  * The cap of one trace read. A trace of the suite's own requests is a few hundred KB (the
  * longest, §5.2's escalation prompt, holds its input twice); a production trace can be
- * hundreds of MB, and two of those read whole took a run to 1.74 GB.
+ * hundreds of MB, and two of those read whole took a run to 1.74 GB (commit 966ae79).
  */
 export const TRACE_MAX_BYTES = 16 * 1024 * 1024;
 

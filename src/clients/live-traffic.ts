@@ -14,7 +14,7 @@ import {
 import { errorMessage } from '../evidence/error-text.ts';
 
 /** LiteLLM's Prometheus names (notes/litellm.md §5); counters carry the `_total` suffix. */
-export const METRICS = {
+const METRICS = {
   requests: 'litellm_proxy_total_requests_metric_total',
   hits: 'litellm_cache_hits_metric_total',
   latency: 'litellm_request_total_latency_metric',
@@ -48,7 +48,7 @@ const isAgentAlias =
     labels.api_key_alias === agentTag(agent) || labels.api_key_alias === agent;
 
 /** A request status that counts as an error for the rollback rule: 5xx, and 4xx except 429. */
-export function isErrorStatus(code: string | undefined): boolean {
+function isErrorStatus(code: string | undefined): boolean {
   const n = Number(code);
   return Number.isFinite(n) && n >= 400 && n !== 429;
 }
@@ -73,7 +73,7 @@ export interface LiveTrafficOptions {
  * never fewer than 5, for in-flight requests at either end), errors within 1 % of the requests
  * (and never fewer than 5: auth failures and other non-LLM errors reach the metrics, not Langfuse).
  */
-export const CROSS_CHECK = { requestsRatio: 0.1, errorsRatio: 0.01, minAbsolute: 5 } as const;
+const CROSS_CHECK = { requestsRatio: 0.1, errorsRatio: 0.01, minAbsolute: 5 } as const;
 
 /** What the evidence keeps about where the watch's numbers came from. */
 export interface TrafficSources {
@@ -148,7 +148,7 @@ export function liveTrafficSampler(o: LiveTrafficOptions): {
     atMs: number,
   ): Promise<(SourceCounts & { agents: Record<string, Omit<AgentCounts, 'traces'>>; p95: number | null }) | null> => {
     if (unusable) return null;
-    let sample;
+    let sample: Awaited<ReturnType<typeof fleet.sample>>;
     try {
       sample = await fleet.sample(atMs);
     } catch (err) {

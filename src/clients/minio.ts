@@ -3,7 +3,7 @@ import type { FlyClient } from './fly.ts';
 import { send } from './http.ts';
 
 /** The path MinIO answers 200 on only while write quorum is available (live/ready say 200 even offline). */
-export const CLUSTER_HEALTH_PATH = '/minio/health/cluster';
+const CLUSTER_HEALTH_PATH = '/minio/health/cluster';
 
 /**
  * One reading of MinIO's cluster health. `healthy` is true only for a 200 from the cluster

@@ -14,7 +14,7 @@ export interface DirectResult {
  * (`https://api.openai.com` and the SDK's `https://api.openai.com/v1`); either gives
  * `…/v1/chat/completions`.
  */
-export function directChatUrl(baseUrl: string): string {
+function directChatUrl(baseUrl: string): string {
   const base = baseUrl.replace(/\/+$/, '');
   return /\/v1$/i.test(base) ? `${base}/chat/completions` : `${base}/v1/chat/completions`;
 }

@@ -310,10 +310,12 @@ describe('TLS to a database that is not loopback', () => {
     // Each answers the SSLRequest with N, then the startup message with its hostile bytes.
     // The probe drops the connection mid-write: the server side sees a reset, which is expected.
     const quiet = (s: Socket): Socket => s.on('error', () => undefined);
-    const after = (hostile: Buffer): Server =>
+    const answering = (hostile: Buffer): Server =>
       createServer((s) => quiet(s).once('data', () => (s.write('N'), s.once('data', () => s.write(hostile)))));
-    const announce = after(Buffer.concat([Buffer.from('R'), int32(0x7fff0000)]));
-    const flood = after(Buffer.concat([Buffer.from('S'), int32(1024 * 1024 - 64), Buffer.alloc(3 * 1024 * 1024, 'S')]));
+    const announce = answering(Buffer.concat([Buffer.from('R'), int32(0x7fff0000)]));
+    const flood = answering(
+      Buffer.concat([Buffer.from('S'), int32(1024 * 1024 - 64), Buffer.alloc(3 * 1024 * 1024, 'S')]),
+    );
     const injected = createServer((s) =>
       quiet(s).once('data', () => s.write(Buffer.concat([Buffer.from('N'), message('R', int32(0))]))),
     );

@@ -3,7 +3,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 
 /** One result row of the probe's query: each column as the server's text, `null` for SQL NULL. */
-export type PostgresRow = readonly (string | null)[];
+type PostgresRow = readonly (string | null)[];
 
 /**
  * Result of a probe: the query answered, with its rows and how long the whole exchange took,

@@ -1,7 +1,7 @@
 import { probePostgres } from './postgres-probe.ts';
 
 /** A migration Prisma has not finished: `failed` left logs, `unfinished` did not (it may still be running), `rolled-back` was marked rolled back and never applied again. */
-export interface PendingMigration {
+interface PendingMigration {
   readonly name: string;
   readonly state: 'failed' | 'unfinished' | 'rolled-back';
   /** The start of the row's `logs` (Prisma's error output), when it has any. */

@@ -29,7 +29,7 @@ function parseValue(v: string): number {
   return Number(v);
 }
 
-function unescape(v: string): string {
+function unescapeLabel(v: string): string {
   return v.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
 }
 
@@ -51,7 +51,7 @@ export function parsePrometheus(text: string): PromScrape {
     LABEL.lastIndex = 0;
     let consumed = 0;
     for (let l = LABEL.exec(body); l; l = LABEL.exec(body)) {
-      labels[l[1]!] = unescape(l[2]!);
+      labels[l[1]!] = unescapeLabel(l[2]!);
       consumed = LABEL.lastIndex;
     }
     if (body.slice(consumed).trim() !== '')

@@ -2,10 +2,10 @@ import { loadConfig, readEnvironment } from './load.ts';
 import type { CutoverConfig } from './schema.ts';
 
 export type { CutoverConfig, ConfigProblem } from './schema.ts';
-export { parseConfig, formatProblems, sandboxConflicts, TARGET_VARIABLES } from './schema.ts';
-export { ConfigError, loadConfig, readEnvironment, newRunId, secretValues, targetOf } from './load.ts';
+export { parseConfig, TARGET_VARIABLES } from './schema.ts';
+export { ConfigError, readEnvironment, newRunId, secretValues, targetOf } from './load.ts';
 export { preflight } from './preflight.ts';
-export { VARIABLES, SECRET_VARIABLES, type VariableSpec } from './variables.ts';
+export { SECRET_VARIABLES } from './variables.ts';
 
 let cached: CutoverConfig | undefined;
 

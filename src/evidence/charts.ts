@@ -14,7 +14,7 @@ export function esc(s: unknown): string {
 }
 
 /** Chart colours, shared with the page's CSS so a green bar means what a green badge means. */
-export const COLOURS = {
+const COLOURS = {
   pass: '#1a7f37',
   fail: '#c62828',
   neutral: '#5b6b7f',

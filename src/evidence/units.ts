@@ -26,7 +26,7 @@ export type Unit = (typeof UNITS)[number];
  * `traces`, `agents`, `keys`, `migrations`) have none: `http_200_count` and `agents_found` say what
  * was counted.
  */
-export const UNIT_WORDS: Readonly<Partial<Record<Unit, string>>> = {
+const UNIT_WORDS: Readonly<Partial<Record<Unit, string>>> = {
   ms: 'ms',
   ratio: 'rate',
   code: 'status',

@@ -13,7 +13,7 @@ import { SIGNATURE_FILE, signBundle } from './signing.ts';
 import { errorMessage } from './error-text.ts';
 
 /** Refused to write an output because a configured secret survived redaction. The message names the secret, never its value. */
-export class SecretLeakError extends Error {
+class SecretLeakError extends Error {
   override readonly name = 'SecretLeakError';
 }
 

@@ -5,7 +5,7 @@ import { excerptOf } from '../clients/errors.ts';
 import { errorMessage } from '../evidence/error-text.ts';
 
 /** A field found in the config: its value and the JSON path that locates it (`$.agents[0].baseUrl`). */
-export interface Located<T> {
+interface Located<T> {
   readonly value: T;
   readonly path: string;
   /** True when the agent sets no such field itself and takes it from a `defaults` block above it. */
@@ -74,7 +74,7 @@ const isDefaultsBlock = (k: string, v: unknown): v is Record<string, unknown> =>
   /^_?defaults?$/i.test(k) && isObject(v);
 
 /** `$.a.b`, `$.a["odd-key"]`, `$.a[0]`: readable, and unambiguous for any key that is not itself a credential. */
-export function childPath(parent: string, key: string | number): string {
+function childPath(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`;
   // A property name can be a pasted key too; the path must not carry it into the evidence.
   if (keyShape(key)) return `${parent}[<a property named with ${keyShape(key)}>]`;
@@ -220,7 +220,7 @@ const YAML_ERRORS: Readonly<Record<string, string>> = {
 };
 
 function parseYaml(file: string, text: string): unknown {
-  // Loaded on first use: most agent configs are JSON, and `yaml` costs ~10 MB.
+  // Loaded on first use: most agent configs are JSON, and `yaml` costs ~10 MB (commit 439c411).
   const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   let doc: import('yaml').Document.Parsed;
   try {
@@ -313,8 +313,15 @@ function locateJsonError(t: string): { at: number; kind: string } {
       }
     }
     const num = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(t.slice(i, i + 400))?.[0];
-    if (num) return void (i += num.length);
-    for (const lit of ['true', 'false', 'null']) if (t.startsWith(lit, i)) return void (i += lit.length);
+    if (num) {
+      i += num.length;
+      return;
+    }
+    const lit = ['true', 'false', 'null'].find((l) => t.startsWith(l, i));
+    if (lit) {
+      i += lit.length;
+      return;
+    }
     fail('unexpected character');
   };
   try {
@@ -466,7 +473,7 @@ function entryOf(node: Record<string, unknown>, path: string, key: string | unde
 }
 
 /** Which promise of §6 a problem breaks. */
-export type AgentRule = 'base-url' | 'no-key' | 'inline-key' | 'not-a-reference' | 'unset-reference';
+type AgentRule = 'base-url' | 'no-key' | 'inline-key' | 'not-a-reference' | 'unset-reference';
 
 /** One broken promise of §6, located: which agent (none for a key outside every agent), which field, what is wrong. */
 export interface AgentProblem {

@@ -14,7 +14,7 @@ import { errorMessage } from '../evidence/error-text.ts';
 export const EPHEMERAL_KEY_SECRET = 'EPHEMERAL_KEY';
 
 /** How long the clean-up (delete and read-back) may take unless the caller says otherwise. */
-export const DEFAULT_DELETE_TIMEOUT_MS = 15_000;
+const DEFAULT_DELETE_TIMEOUT_MS = 15_000;
 
 /** The alias of the ephemeral key a check mints: names the run and the check, so a leftover can be traced and deleted by alias. */
 export function ephemeralKeyAlias(config: CutoverConfig, checkId: string): string {

@@ -22,7 +22,7 @@ const markerOf = (config: CutoverConfig): string =>
   join(partialDir(config.evidenceDir, config.runId), 'langfuse-silent.txt');
 
 /** The shared finding, once one check has made it. */
-export function silentFinding(config: CutoverConfig): string | undefined {
+function silentFinding(config: CutoverConfig): string | undefined {
   const file = markerOf(config);
   if (!existsSync(file)) return undefined;
   try {
@@ -33,7 +33,7 @@ export function silentFinding(config: CutoverConfig): string | undefined {
 }
 
 /** The message every blind check fails with: the cause, the likely reasons, and what not to do. */
-export function silenceMessage(config: CutoverConfig, waitedMs: number): string {
+function silenceMessage(config: CutoverConfig, waitedMs: number): string {
   return (
     `no trace of this run (tag run:${config.runId}) reached Langfuse in ${Math.round(waitedMs / 1000)} s, although the gateway answered: Langfuse is not storing what LiteLLM sends. ` +
     `Likely causes: LiteLLM's langfuse callback is missing or failing (GET /active/callbacks, the gateway's logs), the gateway's LANGFUSE_PUBLIC_KEY/LANGFUSE_SECRET_KEY belong to another project than the suite's, or the Langfuse worker is not processing ingestion (its queue, ClickHouse). Raising LANGFUSE_WAIT_MS will not help`

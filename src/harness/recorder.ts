@@ -142,7 +142,7 @@ export class CheckRecorder {
 }
 
 /** The failures of one check, one per line; already what the on-call engineer reads. */
-export class CheckFailure extends Error {
+class CheckFailure extends Error {
   override readonly name = 'CheckFailure';
   constructor(failures: readonly string[]) {
     super(failures.join('\n'));

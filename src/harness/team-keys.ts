@@ -166,7 +166,7 @@ export function judgeTeamKey(
 }
 
 /** LiteLLM parses a naive `expires` as UTC (`_derive_key_status`); so does this. */
-export function expiresAtMs(expires: string): number {
+function expiresAtMs(expires: string): number {
   return Date.parse(/(?:Z|[+-]\d\d:?\d\d)$/i.test(expires) ? expires : `${expires}Z`);
 }
 

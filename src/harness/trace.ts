@@ -32,7 +32,7 @@ export async function awaitTrace(
   const started = performance.now();
   // A minute of slack: the run's first trace may predate this check's own request.
   const since = new Date(Date.now() - 60_000);
-  let res;
+  let res: Awaited<ReturnType<typeof pollUntil<LangfuseTrace | undefined>>>;
   try {
     res = await pollUntil(
       async () => {

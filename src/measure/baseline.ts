@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { digestOf } from '../evidence/digest.ts';
 
 /** The measurement `7/rollback-readiness` records and the post-cutover watch compares against. */
-export const BASELINE_CHECK_ID = '7/rollback-readiness';
+const BASELINE_CHECK_ID = '7/rollback-readiness';
 export const BASELINE_MEASUREMENT = 'gateway_p95_ms';
 
 /**
@@ -15,7 +15,7 @@ export function latencyLimit(baselineP95Ms: number, ratio: number, floorMs: numb
 }
 
 /** Where the baseline came from, for the evidence: the source, and for a bundle which run it was. */
-export type Baseline = {
+type Baseline = {
   readonly p95Ms: number;
   readonly source: string;
   /** The pre-cutover run it was measured in: what an auditor checks against that run's own evidence. */

@@ -74,7 +74,7 @@ export interface BurstResponse {
 }
 
 /** The burst's overall deadline and what it cut. */
-export interface BurstDeadline {
+interface BurstDeadline {
   readonly ms: number;
   /** True when the deadline passed before every response was read. */
   readonly hit: boolean;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { duration, num, pct } from './format.ts';
+import { duration, num, pct, textTable } from './format.ts';
 
 describe('format', () => {
   test('pct: one decimal always, so a ratio reads the same in every view', () => {
@@ -10,5 +10,23 @@ describe('format', () => {
   });
   test('duration: minutes when whole, else seconds to a tenth, else milliseconds', () => {
     expect([300_000, 90_000, 1_234, 85.4, 10_000].map(duration)).toEqual(['5 min', '90 s', '1.2 s', '85 ms', '10 s']);
+  });
+});
+
+describe('textTable', () => {
+  test('pads to the widest cell, aligns numbers right, cuts long cells, trims line ends', () => {
+    const out = textTable(
+      [{ title: 'check' }, { title: 'requests', align: 'right' }, { title: 'note', max: 8 }],
+      [
+        ['3/smoke', '1', ''],
+        ['5.1/rpm-limit', '101', 'a very long note'],
+      ],
+    );
+    expect(out.split('\n')).toEqual([
+      'check          requests  note',
+      '-------------  --------  --------',
+      '3/smoke               1',
+      '5.1/rpm-limit       101  a very …',
+    ]);
   });
 });

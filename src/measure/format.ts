@@ -22,3 +22,32 @@ export function duration(ms: number): string {
   if (ms >= 1000) return `${num(Math.round(ms / 100) / 10)} s`;
   return `${num(Math.round(ms))} ms`;
 }
+
+/** One column of a `textTable`: its heading, which side it aligns to, and the widest a cell may be. */
+export interface Column {
+  readonly title: string;
+  /** Numbers align right, words left (the default). */
+  readonly align?: 'left' | 'right';
+  /** Longer cells are cut with `…`; no limit when unset. */
+  readonly max?: number;
+}
+
+/**
+ * A plain-text table for a terminal: the heading, a rule under it, then the rows, columns
+ * padded to their widest cell and separated by `separator`, trailing spaces trimmed. The one
+ * table printer of the plan, the bench and the fault matrix outputs.
+ */
+export function textTable(columns: readonly Column[], rows: readonly (readonly string[])[], separator = '  '): string {
+  const cut = (s: string, c: Column): string =>
+    c.max !== undefined && s.length > c.max ? `${s.slice(0, c.max - 1)}…` : s;
+  const body = rows.map((r) => columns.map((c, i) => cut(r[i] ?? '', c)));
+  const widths = columns.map((c, i) => Math.max(c.title.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((s, i) => (columns[i]!.align === 'right' ? s.padStart(widths[i]!) : s.padEnd(widths[i]!)))
+      .join(separator)
+      .trimEnd();
+  return [line(columns.map((c) => c.title)), widths.map((w) => '-'.repeat(w)).join(separator), ...body.map(line)].join(
+    '\n',
+  );
+}

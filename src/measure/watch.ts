@@ -47,7 +47,7 @@ export interface TrafficSnapshot {
 }
 
 /** A snapshot's counters from `source`: its own per-source record, else its top-level counters when they are that source's. */
-export function countsAt(s: TrafficSnapshot, source: TrafficSource): SourceCounts | null {
+function countsAt(s: TrafficSnapshot, source: TrafficSource): SourceCounts | null {
   if (s.bySource) return s.bySource[source];
   return (s.source ?? 'metrics') === source ? s : null;
 }

@@ -31,7 +31,7 @@ export function execTimeoutS(config: CutoverConfig): number {
 }
 
 /** A started machine of `app` (of `group`, when given) to run a probe on; fails the check when there is none. */
-export async function machineFor(c: CheckRecorder, fly: FlyClient, app: string, group?: string): Promise<FlyMachine> {
+async function machineFor(c: CheckRecorder, fly: FlyClient, app: string, group?: string): Promise<FlyMachine> {
   const machine = probeMachine(await fly.machines(app), group);
   if (!machine) c.fail(`${app} has no started machine${group ? ` in process group ${group}` : ''} to run the probe on`);
   c.observe('probeMachine', `${app}/${machine.id}`);
