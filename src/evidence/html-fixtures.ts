@@ -359,3 +359,78 @@ export const injected: EvidenceBundle = bundle(
     runErrors: [`setup: ${I.html}\n${I.table}`, `${I.image} ${I.link}`, I.control],
   },
 );
+
+// The §1 and §2 checks as a sandbox rehearsal records them (observations trimmed from a
+// `pnpm test:cutover` run): passes with nothing measured, whose views say what each verified.
+const infraChecks = (s: (text: string) => string = (x) => x): CheckRecord[] => [
+  check('1/fly-secrets', 'the expected secret names exist on each Fly app (names only)', {
+    observations: {
+      flyTransport: 'api',
+      secrets: {
+        [s('hotdash-llm-gateway')]: { expected: 5, missing: [] },
+        'hotdash-langfuse-clickhouse': { expected: 1, missing: [] },
+      },
+    },
+  }),
+  check('1/langfuse-schema', 'Langfuse migrations applied', {
+    observations: {
+      postgresMigrations: 'not checked: LANGFUSE_DATABASE_URL is not set',
+      via: 'fly-exec',
+      clickhouseMigration: { version: 46, dirty: false },
+    },
+  }),
+  check('1/tls', 'DNS resolves and the certificates verify for their host', {
+    measurements: [
+      { name: 'gateway_days_left', value: 90, unit: 'days', threshold: { op: '>=', value: 14 }, pass: true },
+    ],
+    observations: { gateway: { host: s('gateway.hotrodan.com'), validTo: '2027-03-03T07:40:25.000Z' } },
+  }),
+  check('2/clickhouse', 'an authenticated SELECT 1 returns 1', {
+    observations: {
+      via: 'fly-exec',
+      where: 'fly exec hotdash-langfuse-clickhouse/e831f1b5849b31',
+      clickhouseVersion: s('24.8.4.13'),
+    },
+  }),
+  check('2/fly-machines', 'every machine is started in FLY_REGION and passes its checks', {
+    observations: {
+      machines: { 'hotdash-llm-gateway': 4, 'hotdash-langfuse-clickhouse': 1 },
+      deploys: {
+        'hotdash-llm-gateway': { gateway: { version: s('12'), machines: 2 }, worker: { version: '12', machines: 2 } },
+        'hotdash-langfuse-clickhouse': { app: { version: '3', machines: 1 } },
+      },
+    },
+  }),
+  check('2/langfuse-ui', 'log in with the vault credentials, dashboards load, Langfuse v3', {
+    measurements: [
+      { name: 'dashboard_status', value: 200, unit: 'code', threshold: { op: '==', value: 200 }, pass: true },
+    ],
+    observations: {
+      langfuseVersion: s('3.225.4'),
+      sessionUser: 'cutover@example.test',
+      dashboard: '/project/p → 200',
+      backgroundMigrations: { finished: 4, pending: [], failed: [] },
+    },
+  }),
+  check('6/team-keys', 'every TEAM_KEY_* the agents use is a live gateway key', {
+    observations: {
+      teamKeys: ['support_bot', 'order_tracker', 'returns_assistant', 'billing', 'search'].map((a) => ({
+        variable: `TEAM_KEY_${a}`,
+        state: 'live',
+        rpmLimit: 600,
+      })),
+    },
+  }),
+  check('9/unknown', 'a check the registry does not know', { observations: { answer: s('42'), detail: { a: 1 } } }),
+  check('9/nothing', 'a check that recorded nothing'),
+];
+
+/** Pre-cutover, passed infra checks as a rehearsal records them, one unknown to the registry, one with nothing recorded. */
+export const infra: EvidenceBundle = bundle('pre', 'go', infraChecks());
+
+/** `infra` with the injections (raw HTML first, so that it survives the bound) after every server string the verified texts quote. */
+export const infraInjected: EvidenceBundle = bundle(
+  'pre',
+  'go',
+  infraChecks((x) => `${x}${[INJECTIONS.html, ...Object.values(INJECTIONS)].join(' ')}`),
+);

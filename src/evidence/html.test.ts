@@ -1,6 +1,16 @@
 import { describe, expect, test } from 'vitest';
 import { esc } from './charts.ts';
-import { failedHostile, healthy, HOSTILE, incomplete, injected, INJECTIONS, postWatch } from './html-fixtures.ts';
+import {
+  failedHostile,
+  HOSTILE,
+  healthy,
+  incomplete,
+  INJECTIONS,
+  infra,
+  infraInjected,
+  injected,
+  postWatch,
+} from './html-fixtures.ts';
 import { renderHtml } from './html.ts';
 import { LIMITS } from './sanitize.ts';
 
@@ -64,7 +74,7 @@ function article(html: string, id: string): string {
 
 describe('renderHtml', () => {
   test('is self-contained: CSP meta, no scripts, no external resource of any kind', () => {
-    for (const b of [healthy, failedHostile, incomplete, postWatch, injected]) {
+    for (const b of [healthy, failedHostile, incomplete, postWatch, injected, infra, infraInjected]) {
       const html = renderHtml(b);
       expect(html).toMatch(/^<!doctype html>/);
       expect(html).toContain(
@@ -236,6 +246,30 @@ describe('renderHtml', () => {
       'newline: <code>https://langfuse.hotrodan.com/t # forged</code> <span class="muted">(not an http(s) link)</span>',
     );
     expect(html).not.toContain(INJECTIONS.control);
+  });
+
+  test('a passed check says what it verified, above its measurements; a failed one claims nothing', () => {
+    const html = renderHtml(infra);
+    expect(article(html, '2/fly-machines')).toContain(
+      '<p class="verified"><strong>Verified:</strong> 5 machines started on 2 apps; hotdash-llm-gateway release 12, hotdash-langfuse-clickhouse release 3</p>',
+    );
+    const ui = article(html, '2/langfuse-ui');
+    expect(ui).toContain('<strong>Verified:</strong> Langfuse 3.225.4; logged in; dashboard /project/p → 200;');
+    expect(ui.indexOf('class="verified"')).toBeLessThan(ui.indexOf('class="measurements"'));
+    expect(article(html, '9/nothing')).toContain('<strong>Verified:</strong> nothing recorded beyond its status</p>');
+    const failed = renderHtml(failedHostile);
+    expect(article(failed, '4.1/exact-cache')).not.toContain('class="verified"');
+    expect(article(failed, '3/smoke')).toContain('class="verified"');
+  });
+
+  test('a hostile server string in what was verified is escaped text on one line, bounded', () => {
+    const ch = article(renderHtml(infraInjected), '2/clickhouse');
+    const verified = /<p class="verified">([\s\S]*?)<\/p>/.exec(ch)![1]!;
+    expect(verified).toMatch(
+      /^<strong>Verified:<\/strong> SELECT 1 = 1 on ClickHouse 24\.8\.4\.13&lt;script&gt;alert\(1\)&lt;\/script&gt;&lt;img src=x onerror=alert\(2\)&gt;/,
+    );
+    expect(verified).not.toMatch(/<(?!\/?strong>)|\n/);
+    expect(verified).toMatch(/… \(\d+ chars\); fly exec /);
   });
 
   test('long structured observations are cut, and say how long they were', () => {

@@ -4,6 +4,7 @@ import { esc } from './charts.ts';
 import { decisionOf, type CheckRecord, type Decision, type EvidenceBundle, type Measurement } from './model.ts';
 import { bound, isWebUrl, LIMITS, stripControl } from './sanitize.ts';
 import { uncheckedParts } from './unchecked.ts';
+import { verifiedText } from './verified.ts';
 import { verdictMeaning } from './verdict-text.ts';
 import { duration, num, pct } from '../measure/format.ts';
 
@@ -46,8 +47,8 @@ function tLines(s: unknown, max: number = LIMITS.text): string {
 /**
  * The bundle as one self-contained HTML page for people and auditors: the verdict first (word,
  * colour and reasons), then run metadata, then a card per runbook section with every check's
- * status, measurements against thresholds, error, skip reason, observations, links and, where
- * the data exists, inline-SVG charts. Pure: same bundle, same bytes. Every bundle string is
+ * status, what a passed check verified (`verified.ts`), measurements against thresholds, error,
+ * skip reason, observations, links and, where the data exists, inline-SVG charts. Pure: same bundle, same bytes. Every bundle string is
  * stripped of control characters, bounded and HTML-escaped (server-provided text is hostile; see
  * `sanitize.ts`), only http(s) links become anchors, and a CSP meta forbids any fetch or script.
  * The JSON stays the source of truth.
@@ -163,6 +164,8 @@ function checkBlock(c: CheckRecord, others: readonly CheckRecord[]): string {
   const parts: string[] = [
     `<div class="check-head"><span class="badge st-${c.status}">${STATUS_LABEL[c.status]}</span> <h3><code>${t(c.id)}</code> ${t(c.title, LIMITS.line)}</h3> <span class="muted dur">${esc(duration(c.durationMs))}</span></div>`,
   ];
+  if (c.status === 'passed')
+    parts.push(`<p class="verified"><strong>Verified:</strong> ${t(verifiedText(c), LIMITS.line)}</p>`);
   if (c.skip)
     parts.push(
       `<p class="skip"><strong>${c.skip.explicit ? 'Waived (CUTOVER_SKIP)' : 'Skipped for lack of inputs'}:</strong> ${t(c.skip.reason, LIMITS.line)}</p>`,
@@ -305,6 +308,7 @@ h3{font-size:1.02rem;margin:0;font-weight:600;flex:1 1 auto;min-width:0;overflow
 .deploys td{padding:3px 10px}
 .digest-note{font-size:.8rem;margin:6px 0 0}
 .error{background:var(--fail-bg);color:#7d1a1a;border:1px solid #f2b8b5;border-radius:6px;padding:10px 12px;margin:8px 0;white-space:pre-wrap;overflow-wrap:anywhere;max-height:24em;overflow:auto}
+.verified{margin:4px 0 8px;overflow-wrap:anywhere}
 .skip{background:var(--skip-bg);border-radius:6px;padding:8px 12px;margin:8px 0}
 table{border-collapse:collapse;width:100%;margin:8px 0 12px;font-size:.92rem;table-layout:fixed}
 caption{text-align:left;font-weight:600;color:var(--muted);font-size:.8rem;text-transform:uppercase;letter-spacing:.05em;padding-bottom:4px}

@@ -1,7 +1,17 @@
 import { marked, type Token, type Tokens } from 'marked';
 import { describe, expect, test } from 'vitest';
-import { failedHostile, healthy, incomplete, injected, postWatch } from './html-fixtures.ts';
+import {
+  failedHostile,
+  healthy,
+  incomplete,
+  infra,
+  infraInjected,
+  INJECTIONS,
+  injected,
+  postWatch,
+} from './html-fixtures.ts';
 import { renderMarkdown } from './markdown.ts';
+import { VERIFIED_MAX } from './verified.ts';
 import { decisionOf, type EvidenceBundle } from './model.ts';
 import { bound, LIMITS, mdUrl, stripControl } from './sanitize.ts';
 
@@ -93,6 +103,8 @@ const FIXTURES = {
   incomplete,
   postWatch,
   injected,
+  infra,
+  infraInjected,
   deployment: deployment(failedHostile),
   injectedDeployment: deployment(injected),
 };
@@ -122,8 +134,9 @@ function expectStructure(b: EvidenceBundle): void {
     ...(b.runErrors.length > 0 ? ['2 Run errors'] : []),
   ]);
 
-  // Tables: one per section with its header and a row per measurement (one for a check without),
-  // the check's id in its first row; then the deploy hashes, a row per process group.
+  // Tables: one per section with its header, a row for what a passed check verified and a row
+  // per measurement (one row at least), the check's id in its first row; then the deploy
+  // hashes, a row per process group.
   const tables = doc.filter((t): t is Tokens.Table => t.type === 'table');
   expect(all.filter((t) => t.type === 'table')).toHaveLength(tables.length);
   expect(tables).toHaveLength(b.sections.length + (groups.length > 0 ? 1 : 0));
@@ -131,7 +144,9 @@ function expectStructure(b: EvidenceBundle): void {
     const table = tables[i]!;
     expect(table.header.map((h) => h.text)).toEqual(['check', 'status', 'measured', 'threshold']);
     expect(table.rows.map((r) => r.length)).toEqual(
-      s.checks.flatMap((c) => Array.from({ length: Math.max(1, c.measurements.length) }, () => 4)),
+      s.checks.flatMap((c) =>
+        Array.from({ length: Math.max(1, c.measurements.length + (c.status === 'passed' ? 1 : 0)) }, () => 4),
+      ),
     );
     const firsts = table.rows.map((r) => plain(r[0]!.tokens)).filter((id) => id !== '');
     expect(firsts).toEqual(s.checks.map((c) => shown(c.id)));
@@ -201,7 +216,7 @@ describe('summary.md parsed as GitHub-flavoured Markdown', () => {
     expectStructure(b);
     const md = renderMarkdown(b);
     const lines = md.split('\n');
-    expect(lines.slice(lines.indexOf('## §4.1'), lines.indexOf('## §4.1') + 10)).toEqual([
+    expect(lines.slice(lines.indexOf('## §4.1'), lines.indexOf('## §4.1') + 11)).toEqual([
       '## §4.1',
       '',
       '| check | status | measured | threshold |',
@@ -209,7 +224,8 @@ describe('summary.md parsed as GitHub-flavoured Markdown', () => {
       '| 4.1/exact-cache | ❌ failed | request_1_ms = 412.7 ms |  |',
       '|  |  | request_2_ms = 180.5 ms ✗ | < 100 ms |',
       '|  |  | request_3_ms = 9.4 ms ✓ | < 100 ms |',
-      '| 4.1/after | ✅ passed | http_status = 200 code ✓ | == 200 code |',
+      '| 4.1/after | ✅ passed | traceId: 9f07ee03f9aa81cb022719498b0e4602; gatewayVersion: 1.81.9; contentChars: 51 |  |',
+      '|  |  | http_status = 200 code ✓ | == 200 code |',
       '|  |  | total_ms = 245.02 ms ✓ | < 2000 ms |',
       '|  |  | headers_ms = 236 ms |  |',
     ]);
@@ -242,5 +258,65 @@ describe('summary.md parsed as GitHub-flavoured Markdown', () => {
 
   test('is pure: the same bundle renders the same bytes', () => {
     expect(renderMarkdown(injected)).toBe(renderMarkdown(structuredClone(injected)));
+  });
+});
+
+describe('what a passed check verified', () => {
+  /** The cells of the table row that starts with `id`. */
+  const row = (md: string, id: string): string[] =>
+    md
+      .split('\n')
+      .find((l) => l.startsWith(`| ${id} |`))!
+      .split(' | ')
+      .map((c) => c.replace(/^\| | \|$/g, ''));
+
+  test('fills the measured cell of a pass that measured nothing, from its observations', () => {
+    const md = renderMarkdown(infra);
+    expect(row(md, '1/fly-secrets')).toEqual([
+      '1/fly-secrets',
+      '✅ passed',
+      '6 secret names present on 2 apps (hotdash-llm-gateway 5, hotdash-langfuse-clickhouse 1)',
+      '',
+    ]);
+    expect(row(md, '2/fly-machines')[2]).toBe(
+      '5 machines started on 2 apps; hotdash-llm-gateway release 12, hotdash-langfuse-clickhouse release 3',
+    );
+    expect(row(md, '2/clickhouse')[2]).toBe(
+      'SELECT 1 = 1 on ClickHouse 24.8.4.13; fly exec hotdash-langfuse-clickhouse/e831f1b5849b31',
+    );
+    expect(row(md, '9/nothing')[2]).toBe('nothing recorded beyond its status');
+  });
+
+  test('comes first, above the measurements of a check that has some', () => {
+    const lines = renderMarkdown(infra).split('\n');
+    const i = lines.findIndex((l) => l.startsWith('| 2/langfuse-ui |'));
+    expect(lines.slice(i, i + 2)).toEqual([
+      '| 2/langfuse-ui | ✅ passed | Langfuse 3.225.4; logged in; dashboard /project/p → 200; background migrations 4 finished, 0 pending, 0 failed |  |',
+      '|  |  | dashboard_status = 200 code ✓ | == 200 code |',
+    ]);
+  });
+
+  test('is not claimed for a check that did not pass', () => {
+    const md = renderMarkdown(failedHostile);
+    expect(row(md, '4.1/exact-cache')[2]).toBe('request_1_ms = 412.7 ms');
+  });
+
+  test('a hostile server string in it stays text in its cell, bounded', () => {
+    const md = renderMarkdown(infraInjected);
+    expectStructure(infraInjected);
+    const rows = marked
+      .lexer(md, { gfm: true })
+      .filter((t): t is Tokens.Table => t.type === 'table')
+      .flatMap((t) => t.rows);
+    const cell = (id: string): string => plain(rows.find((r) => plain(r[0]!.tokens) === id)![2]!.tokens);
+    // The reader sees what the server sent, as text, cut to the bound.
+    expect(cell('2/clickhouse')).toMatch(
+      /^SELECT 1 = 1 on ClickHouse 24\.8\.4\.13<script>alert\(1\)<\/script><img src=x onerror=alert\(2\)><!-- c --><b>bold<\/b> 1\.81\.9 #/,
+    );
+    expect(cell('2/clickhouse')).toMatch(/… \(\d+ chars\); fly exec /);
+    for (const id of ['1/fly-secrets', '1/tls', '2/fly-machines', '2/langfuse-ui', '9/unknown'])
+      expect(cell(id).length, id).toBeLessThanOrEqual(VERIFIED_MAX + 20);
+    expect(md).not.toMatch(/^\|\s*9\/forged/m);
+    expect(md).not.toContain(INJECTIONS.long.slice(0, 300));
   });
 });

@@ -1,6 +1,7 @@
 import type { CheckRecord, Measurement, UnsignedBundle } from './model.ts';
 import { LIMITS, mdCell, mdCode, mdInline, mdLines, mdUrl, stripControl } from './sanitize.ts';
 import { uncheckedParts } from './unchecked.ts';
+import { verifiedText } from './verified.ts';
 import { verdictMeaning } from './verdict-text.ts';
 
 const ICON: Record<CheckRecord['status'], string> = {
@@ -13,8 +14,9 @@ const ICON: Record<CheckRecord['status'], string> = {
 /**
  * The bundle as Markdown, short enough for a PR comment or a decision-log entry: the verdict
  * on the first line (marked as a rehearsal on the sandbox), what it means, its reasons (each
- * finding of a `hold-with-findings`), the run, a table per section followed by the notes on its
- * checks (error, skip reason, unchecked parts, as block quotes: a quote between two rows would
+ * finding of a `hold-with-findings`), the run, a table per section (a passed check's first row
+ * says what it verified, see `verified.ts`; then a row per measurement) followed by the notes on
+ * its checks (error, skip reason, unchecked parts, as block quotes: a quote between two rows would
  * end the table), then links. The JSON stays the source of truth.
  *
  * Every string of the bundle is data, never Markdown: it may come from a server (a version
@@ -45,10 +47,16 @@ export function renderMarkdown(b: UnsignedBundle & { digest?: string }): string 
     out.push(`## §${mdInline(s.section)}`, '', '| check | status | measured | threshold |', '|---|---|---|---|');
     const notes: string[] = [];
     for (const c of s.checks) {
-      const ms = c.measurements.length > 0 ? c.measurements : [undefined];
-      ms.forEach((m, i) =>
+      // A passed check's first row says what it verified, so a pass with nothing measured
+      // (most of §1 and §2) still shows what was seen.
+      const rows: (Measurement | string | undefined)[] = [
+        ...(c.status === 'passed' ? [verifiedText(c)] : []),
+        ...c.measurements,
+      ];
+      if (rows.length === 0) rows.push(undefined);
+      rows.forEach((m, i) =>
         out.push(
-          `| ${i === 0 ? mdCell(c.id) : ''} | ${i === 0 ? ICON[c.status] : ''} | ${m ? measured(m) : ''} | ${m ? threshold(m) : ''} |`,
+          `| ${i === 0 ? mdCell(c.id) : ''} | ${i === 0 ? ICON[c.status] : ''} | ${typeof m === 'string' ? mdCell(m, LIMITS.line) : m ? measured(m) : ''} | ${m && typeof m !== 'string' ? threshold(m) : ''} |`,
         ),
       );
       if (c.error) notes.push(quote(`${mdInline(c.id)}:`, c.error));

@@ -24,6 +24,8 @@ export interface FleetAssessment {
   readonly deploys: Record<string, GroupDeploy>;
   /** Machines judged (reserved and destroyed ones excluded). */
   readonly machines: number;
+  /** The regions those machines reported, sorted: what the check saw, not what it expected. */
+  readonly regions: string[];
 }
 
 // flyctl's own machines, never part of the running app: release_command runs, `fly console`, tests.
@@ -107,7 +109,7 @@ export function assessFleet(all: readonly FlyMachine[], e: FleetExpectation): Fl
       problems.push(`process group ${g} runs more than one release or image (a half-finished deploy): ${list}`);
     }
   }
-  return { problems, deploys, machines: machines.length };
+  return { problems, deploys, machines: machines.length, regions: [...new Set(machines.map((m) => m.region))].sort() };
 }
 
 /**

@@ -29,15 +29,18 @@ describe.concurrent('§2 Verify infrastructure health', () => {
     const results = await Promise.allSettled(expectations.map(async (e) => assessFleet(await fly.machines(e.app), e)));
     const deploys: Record<string, Record<string, GroupDeploy>> = {};
     const machines: Record<string, number> = {};
+    const regions = new Set<string>();
     results.forEach((r, i) => {
       const app = expectations[i]!.app;
       if (r.status === 'rejected')
         return void c.expect(false, `${app}: machines could not be listed: ${errorMessage(r.reason)}`);
       deploys[app] = r.value.deploys;
       machines[app] = r.value.machines;
+      for (const region of r.value.regions) regions.add(region);
       for (const problem of r.value.problems) c.expect(false, `${app}: ${problem}`);
     });
     c.observe('machines', machines);
+    c.observe('regions', [...regions].sort());
     // Runbook §8 asks for the deploy hashes: the release and image digest each group runs.
     c.observe('deploys', deploys);
   });
