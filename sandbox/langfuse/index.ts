@@ -7,6 +7,7 @@ import { handleHealth, handleReady } from './health.ts';
 import { handleIngestion, RawEventLog } from './ingestion.ts';
 import { handleDailyMetrics, handleV2NotAvailable } from './metrics.ts';
 import { backgroundMigrations, handleTrpc } from './migrations.ts';
+import { handleModelList } from './models.ts';
 import {
   createUiAuth,
   handleCredentialsCallback,
@@ -54,7 +55,7 @@ const V1_READ = /^\/api\/public\/(traces|observations|metrics)(\/[^/]+)?$/;
 
 /**
  * Starts the Langfuse v3 stand-in: public API (ingestion with eventual consistency, traces,
- * observations v1, daily metrics, projects, health, ready), the NextAuth credentials login
+ * observations v1, daily metrics, projects, model definitions, health, ready), the NextAuth credentials login
  * with session and dashboard page, the background-migration tRPC procedures, and the worker
  * health server on a second port. Faults honoured: `trace-dropped`, `ingestion-slow`,
  * `langfuse-login-broken`, `migration-pending`, `langfuse-v4-events-only`, `echo-secret`.
@@ -99,6 +100,7 @@ export async function startLangfuse(o: LangfuseOptions): Promise<LangfuseSandbox
     if (path === '/api/public/health') return handleHealth(res, url, version, store);
     if (path === '/api/public/ready') return handleReady(res, version);
     if (path === '/api/public/projects') return handleProjects(req, res, keys, projectId);
+    if (path === '/api/public/models') return handleModelList(req, res, url, keys);
     if (path === '/api/public/traces') return handleTraceList(req, res, url, read);
     if (path.startsWith('/api/public/traces/'))
       return handleTraceGet(req, res, decodeURIComponent(path.slice(19)), url, read);

@@ -1,3 +1,5 @@
+import { MANAGED } from './models.ts';
+
 // Langfuse computes a cost only when the client provided none: it looks the model name up in
 // its price table (`findModel`) and multiplies usage by the matched prices. LiteLLM always
 // sends its own cost, so these defaults matter only for generations logged without one: for a
@@ -13,20 +15,15 @@ export interface ModelPrice {
   readonly prices: Readonly<Record<string, number>>;
 }
 
-const DEFAULT_PRICES: readonly ModelPrice[] = [
-  {
-    id: 'b9854a5c92dc496b997d99d20',
-    modelName: 'gpt-4o-mini',
-    matchPattern: /^(openai\/)?(gpt-4o-mini)$/i,
-    prices: { input: 0.00000015, output: 0.0000006 },
-  },
-  {
-    id: 'b9854a5c92dc496b997d99d21',
-    modelName: 'gpt-4o',
-    matchPattern: /^(openai\/)?(gpt-4o)$/i,
-    prices: { input: 0.0000025, output: 0.00001 },
-  },
-];
+// The same definitions `GET /api/public/models` lists (models.ts), so an ingested generation's
+// modelId is the one the models API names. A leading `(?i)` is Postgres's case-insensitive
+// flag, which JavaScript spells `i`; only the default tier's input and output prices are used.
+const DEFAULT_PRICES: readonly ModelPrice[] = MANAGED.map((m) => ({
+  id: m.id,
+  modelName: m.modelName,
+  matchPattern: new RegExp(m.matchPattern.replace(/^\(\?i\)/, ''), m.matchPattern.startsWith('(?i)') ? 'i' : ''),
+  prices: Object.fromEntries(Object.entries(m.prices).filter(([k]) => k === 'input' || k === 'output')),
+}));
 
 /** Finds the price entry for a provided model name, or `undefined` when no pattern matches. */
 export function findModelPrice(model: string | null): ModelPrice | undefined {

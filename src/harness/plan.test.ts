@@ -1,9 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import type { ModelDefinition, ModelDefinitions } from '../clients/langfuse-models.ts';
 import { parseConfig, type CutoverConfig } from '../config/index.ts';
 import { CATALOGUE } from '../evidence/catalogue.ts';
 import { countChatTokens, countTextTokens } from '../measure/tokens.ts';
 import { exactCachePrompt, loadParaphrases, runWords, uniqueControl } from './cache-probe.ts';
-import { exactCachePlan, planRun, rollbackPlan, rpmLimitPlan, SEMANTIC_CACHE, semanticCachePlan } from './plan.ts';
+import {
+  entryCost,
+  exactCachePlan,
+  modelShares,
+  planRun,
+  priceOf,
+  rollbackPlan,
+  rpmLimitPlan,
+  SEMANTIC_CACHE,
+  semanticCachePlan,
+} from './plan.ts';
 
 function config(env: Record<string, string> = {}): CutoverConfig {
   const r = parseConfig(
@@ -100,5 +111,89 @@ describe('planRun', () => {
     const words = new Set(Array.from({ length: 400 }, (_, i) => runWords(`seed-${i}`)).flat());
     expect(words.size).toBeGreaterThan(50);
     expect(Math.max(...[...words].map((w) => countTextTokens(` ${w}`)))).toBe(SEMANTIC_CACHE.wordTokensMax);
+  });
+});
+
+const SOURCE = 'http://langfuse.test/api/public/models';
+const definition = (over: Partial<ModelDefinition>): ModelDefinition => ({
+  id: 'lf-mini',
+  modelName: 'gpt-4o-mini',
+  matchPattern: '(?i)^(openai\\/)?(gpt-4o-mini)$',
+  startDate: null,
+  unit: 'TOKENS',
+  isLangfuseManaged: true,
+  prices: { input: 1e-7, output: 1e-6 },
+  ...over,
+});
+const defs = (...definitions: ModelDefinition[]): ModelDefinitions => ({ source: SOURCE, definitions });
+
+describe('money in the plan', () => {
+  it("sends §5.2's long prompt to the escalation model and every other token to the default model", () => {
+    const c = config({ MODEL_DEFAULT: 'gpt-4o-mini', MODEL_ESCALATION: 'gpt-4o' });
+    for (const e of planRun(c).entries) {
+      const shares = modelShares(e, c);
+      expect(shares.reduce((n, s) => n + s.inputTokens, 0)).toBe(e.inputTokens);
+      expect(shares.reduce((n, s) => n + s.maxOutputTokens, 0)).toBe(e.maxOutputTokens);
+    }
+    const failover = planRun(c).entries.find((e) => e.checkId === '5.2/failover')!;
+    expect(modelShares(failover, c)).toEqual([
+      { model: 'gpt-4o', inputTokens: 2400, maxOutputTokens: 1 },
+      { model: 'gpt-4o-mini', inputTokens: 1500, maxOutputTokens: 1 },
+    ]);
+  });
+
+  it('prices a model with the definition Langfuse would apply, and names it', () => {
+    const own = definition({ id: 'own', isLangfuseManaged: false, prices: { input: 2e-7, output: 3e-6 } });
+    expect(priceOf(defs(definition({}), own), 'gpt-4o-mini')).toEqual({
+      ok: true,
+      price: {
+        model: 'gpt-4o-mini',
+        inputUsd: 2e-7,
+        outputUsd: 3e-6,
+        source: SOURCE,
+        definitionId: 'own',
+        definitionName: 'gpt-4o-mini',
+        isLangfuseManaged: false,
+      },
+    });
+    const totalOnly = priceOf(defs(definition({ prices: { total: 5e-7 } })), 'gpt-4o-mini');
+    expect(totalOnly).toMatchObject({ ok: true, price: { inputUsd: 5e-7, outputUsd: 5e-7 } });
+  });
+
+  it('gives no price, with the reason, rather than a made-up figure', () => {
+    const unread = priceOf("Langfuse's model prices could not be read (HTTP 401)", 'gpt-4o-mini');
+    expect(unread).toEqual({ ok: false, why: "Langfuse's model prices could not be read (HTTP 401)" });
+    const none = priceOf(defs(definition({})), 'gpt-4o');
+    expect(none.ok).toBe(false);
+    expect(!none.ok && none.why).toContain(SOURCE);
+    const chars = priceOf(defs(definition({ unit: 'CHARACTERS' })), 'gpt-4o-mini');
+    expect(!chars.ok && chars.why).toContain('CHARACTERS, not TOKENS');
+    const inputOnly = priceOf(defs(definition({ prices: { input: 1e-7 } })), 'gpt-4o-mini');
+    expect(inputOnly.ok).toBe(false);
+  });
+
+  it('costs an entry at most its prompt tokens at the input price plus its ceiling at the output price', () => {
+    const c = config({ MODEL_DEFAULT: 'gpt-4o-mini', MODEL_ESCALATION: 'gpt-4o' });
+    const prices = defs(
+      definition({}),
+      definition({
+        id: 'lf-4o',
+        modelName: 'gpt-4o',
+        matchPattern: '(?i)^(gpt-4o)$',
+        prices: { input: 1e-6, output: 1e-5 },
+      }),
+    );
+    const entries = planRun(c).entries;
+    const smoke = entries.find((e) => e.checkId === '3/smoke')!;
+    const cost = entryCost(smoke, c, (m) => priceOf(prices, m));
+    expect(cost.ok && cost.usd).toBeCloseTo(smoke.inputTokens * 1e-7 + smoke.maxOutputTokens * 1e-6, 12);
+    const failover = entries.find((e) => e.checkId === '5.2/failover')!;
+    const split = entryCost(failover, c, (m) => priceOf(prices, m));
+    expect(split.ok && split.usd).toBeCloseTo(2400 * 1e-6 + 1e-5 + 1500 * 1e-7 + 1e-6, 12);
+    const noEscalationPrice = entryCost(failover, c, (m) => priceOf(defs(definition({})), m));
+    expect(noEscalationPrice.ok).toBe(false);
+    expect(!noEscalationPrice.ok && noEscalationPrice.why).toMatch(/^gpt-4o: /);
+    const teamKeys = entries.find((e) => e.checkId === '6/team-keys')!;
+    expect(entryCost(teamKeys, c, () => ({ ok: false, why: 'never asked' }))).toEqual({ ok: true, usd: 0 });
   });
 });

@@ -1,3 +1,4 @@
+import { type ModelDefinitions, matchModel } from '../clients/langfuse-models.ts';
 import type { CutoverConfig } from '../config/index.ts';
 import { CATALOGUE, type CatalogueEntry, type PlannedCheckId } from '../evidence/catalogue.ts';
 import { countChatTokens } from '../measure/tokens.ts';
@@ -207,4 +208,92 @@ export function observePlan(c: CheckRecorder, plan: Pick<PlanEntry, 'requests' |
 export function observeUsage(c: CheckRecorder, actual: { requests: number; tokens: number }): void {
   c.observe('actualRequests', actual.requests);
   c.observe('actualTokens', actual.tokens);
+}
+
+/** The tokens one model receives within a plan entry. */
+export interface ModelShare {
+  readonly model: string;
+  readonly inputTokens: number;
+  readonly maxOutputTokens: number;
+}
+
+/**
+ * Which model each planned token goes to. Every check sends `MODEL_DEFAULT` (the rollback
+ * baseline's direct requests too), except §5.2, whose long prompt must be escalated by the
+ * gateway to `MODEL_ESCALATION` while its control stays on `MODEL_DEFAULT`.
+ */
+export function modelShares(e: PlanEntry, c: CutoverConfig): readonly ModelShare[] {
+  if (e.checkId === '5.2/failover')
+    return [
+      { model: c.models.escalation, inputTokens: c.failover.promptTokens, maxOutputTokens: FAILOVER.maxTokens },
+      { model: c.models.default, inputTokens: c.failover.controlTokens, maxOutputTokens: FAILOVER.maxTokens },
+    ];
+  return [{ model: c.models.default, inputTokens: e.inputTokens, maxOutputTokens: e.maxOutputTokens }];
+}
+
+/** A model's USD price per input and per output token, and the Langfuse definition it came from. */
+interface TokenPrice {
+  readonly model: string;
+  readonly inputUsd: number;
+  readonly outputUsd: number;
+  /** The URL the definitions were read from (`<LANGFUSE_URL>/api/public/models`). */
+  readonly source: string;
+  readonly definitionId: string;
+  readonly definitionName: string;
+  readonly isLangfuseManaged: boolean;
+}
+
+/** A price, or why there is none (Langfuse unreadable, no matching definition, not priced per token). */
+export type PriceOf = { readonly ok: true; readonly price: TokenPrice } | { readonly ok: false; readonly why: string };
+
+/**
+ * The price Langfuse would apply to `model`: the definition `matchModel` picks, its `input`
+ * and `output` prices per token, or its `total` price for both when it has only that. A
+ * definition counted in another unit than tokens, or with none of these prices, gives no price.
+ * `definitions` is the read's failure reason when Langfuse could not be read.
+ */
+export function priceOf(definitions: ModelDefinitions | string, model: string): PriceOf {
+  if (typeof definitions === 'string') return { ok: false, why: definitions };
+  const m = matchModel(definitions.definitions, model);
+  if (!m.ok) return { ok: false, why: `${m.why} at ${definitions.source}` };
+  const d = m.definition;
+  const named = `definition ${d.id} "${d.modelName}"`;
+  if (d.unit !== null && d.unit !== 'TOKENS') return { ok: false, why: `${named} prices ${d.unit}, not TOKENS` };
+  const { input, output, total } = d.prices;
+  const inputUsd = input ?? (output === undefined ? total : undefined);
+  const outputUsd = output ?? (input === undefined ? total : undefined);
+  if (inputUsd === undefined || outputUsd === undefined)
+    return { ok: false, why: `${named} has no input and output (or total) price` };
+  return {
+    ok: true,
+    price: {
+      model,
+      inputUsd,
+      outputUsd,
+      source: definitions.source,
+      definitionId: d.id,
+      definitionName: d.modelName,
+      isLangfuseManaged: d.isLangfuseManaged,
+    },
+  };
+}
+
+/** An entry's cost ceiling in USD, or why it cannot be given. */
+export type EntryCost = { readonly ok: true; readonly usd: number } | { readonly ok: false; readonly why: string };
+
+/**
+ * The most an entry can cost: every planned prompt token at the input price and every
+ * completion-token ceiling at the output price. Cache hits and throttled requests, which cost
+ * nothing upstream, are priced as if sent, so the figure is a ceiling. Unknown when any model
+ * of the entry has no price; an entry that sends nothing costs 0.
+ */
+export function entryCost(e: PlanEntry, c: CutoverConfig, prices: (model: string) => PriceOf): EntryCost {
+  let usd = 0;
+  for (const share of modelShares(e, c)) {
+    if (share.inputTokens === 0 && share.maxOutputTokens === 0) continue;
+    const p = prices(share.model);
+    if (!p.ok) return { ok: false, why: `${share.model}: ${p.why}` };
+    usd += share.inputTokens * p.price.inputUsd + share.maxOutputTokens * p.price.outputUsd;
+  }
+  return { ok: true, usd };
 }
