@@ -137,13 +137,13 @@ export default class EvidenceReporter implements Reporter {
       const baseline =
         unsigned.run.phase === 'post' ||
         (unsigned.run.kind === 'cutover' && (unsigned.verdict === 'go' || unsigned.verdict === 'go-with-waivers'));
-      const res = writeBundle(
-        info.evidenceDir,
-        unsigned,
+      const res = writeBundle(unsigned, {
+        root: info.evidenceDir,
         secrets,
-        { 'report.html': renderHtml },
-        { phaseLatest: baseline, signingKey: signingKey() },
-      );
+        views: { 'report.html': renderHtml },
+        phaseLatest: baseline,
+        signingKey: signingKey(),
+      });
       const b = res.bundle;
       for (const r of res.refused) process.stderr.write(`\nEvidence file NOT written: ${r}\n`);
       for (const r of res.replaced)

@@ -58,7 +58,7 @@ function rootWithEarlierRun(): { parent: string; root: string } {
     endReason: 'passed',
     runErrors: [],
   });
-  writeBundle(root, unsigned, new SecretSet(), { 'report.html': renderHtml });
+  writeBundle(unsigned, { root, secrets: new SecretSet(), views: { 'report.html': renderHtml } });
   writeFileSync(join(parent, 'neighbour.txt'), 'not evidence\n');
   return { parent, root };
 }

@@ -307,10 +307,10 @@ describe('writeBundle keeps every path inside the evidence root', () => {
     'schema.json',
   ])('run id %j is refused before anything is written', (runId) => {
     const { parent, root } = rootWithNeighbour();
-    writeBundle(root, bundle(), new SecretSet());
+    writeBundle(bundle(), { root, secrets: new SecretSet() });
     const before = snapshot(parent);
-    expect(() => writeBundle(root, withId(runId), new SecretSet())).toThrow(EvidencePathError);
-    expect(() => writeBundle(root, withId(runId), new SecretSet())).toThrow(
+    expect(() => writeBundle(withId(runId), { root, secrets: new SecretSet() })).toThrow(EvidencePathError);
+    expect(() => writeBundle(withId(runId), { root, secrets: new SecretSet() })).toThrow(
       /refusing run id .* as an evidence directory/,
     );
     // The earlier bundle, latest-pre (the watch's baseline) and the neighbour are untouched.
@@ -323,7 +323,7 @@ describe('writeBundle keeps every path inside the evidence root', () => {
       const { parent, root, outside } = rootWithNeighbour();
       symlinkSync(outside, join(root, name));
       const before = snapshot(outside);
-      const res = writeBundle(root, bundle(), new SecretSet(), { 'report.html': renderHtml });
+      const res = writeBundle(bundle(), { root, secrets: new SecretSet(), views: { 'report.html': renderHtml } });
       expect(snapshot(outside)).toEqual(before);
       expect(lstatSync(join(root, name)).isDirectory()).toBe(true);
       expect(verifyEvidence(join(root, name)).problems).toEqual([]);
@@ -334,11 +334,11 @@ describe('writeBundle keeps every path inside the evidence root', () => {
 
   test('a symlink inside the root pointing at an earlier run is replaced too: latest never overwrites that run', () => {
     const { root } = rootWithNeighbour();
-    const earlier = writeBundle(root, withId('run-0'), new SecretSet());
+    const earlier = writeBundle(withId('run-0'), { root, secrets: new SecretSet() });
     const earlierJson = readFileSync(join(earlier.dir, 'evidence.json'), 'utf8');
     rmSync(join(root, 'latest'), { recursive: true });
     symlinkSync(join(root, 'run-0'), join(root, 'latest'));
-    writeBundle(root, bundle(), new SecretSet());
+    writeBundle(bundle(), { root, secrets: new SecretSet() });
     expect(readFileSync(join(earlier.dir, 'evidence.json'), 'utf8')).toBe(earlierJson);
     expect(verifyEvidence(join(root, 'latest')).bundle!.run.id).toBe('run-1');
   });
@@ -350,7 +350,7 @@ describe('writeBundle keeps every path inside the evidence root', () => {
     symlinkSync(join(outside, 'keep.txt'), join(root, 'latest', 'report.html'));
     const secrets = new SecretSet().add('GATEWAY_ADMIN_KEY', SECRET);
     // report.html is refused this time, so the stale one in latest/ is removed: the link, not its target.
-    const res = writeBundle(root, bundle(), secrets, { 'report.html': () => SECRET });
+    const res = writeBundle(bundle(), { root, secrets, views: { 'report.html': () => SECRET } });
     expect(res.refused).toHaveLength(1);
     expect(readFileSync(join(outside, 'evidence.json'), 'utf8')).toBe('not yours\n');
     expect(readFileSync(join(outside, 'keep.txt'), 'utf8')).toBe('keep me\n');
@@ -361,7 +361,7 @@ describe('writeBundle keeps every path inside the evidence root', () => {
   test('a regular file where latest/ should be is refused by name, and kept', () => {
     const { root } = rootWithNeighbour();
     writeFileSync(join(root, 'latest'), 'a note someone left\n');
-    expect(() => writeBundle(root, bundle(), new SecretSet())).toThrow(
+    expect(() => writeBundle(bundle(), { root, secrets: new SecretSet() })).toThrow(
       new RegExp(
         `refusing to write evidence into ${join(realpathSync(root), 'latest')}: it exists and is not a directory`,
       ),
@@ -375,7 +375,7 @@ describe('writeBundle keeps every path inside the evidence root', () => {
     mkdirSync(audit);
     const link = join(parent, 'linked-evidence');
     symlinkSync(audit, link);
-    const res = writeBundle(link, bundle(), new SecretSet(), { 'report.html': renderHtml });
+    const res = writeBundle(bundle(), { root: link, secrets: new SecretSet(), views: { 'report.html': renderHtml } });
     expect(res.dir).toBe(join(link, 'run-1'));
     expect(res.replaced).toEqual([]);
     expect(lstatSync(link).isSymbolicLink()).toBe(true);

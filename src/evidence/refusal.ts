@@ -39,13 +39,13 @@ export function writeRefusal(problems: readonly ConfigProblem[], startedAt: Date
       endReason: 'failed',
       runErrors,
     });
-    const res = writeBundle(
-      info.evidenceDir,
-      unsigned,
-      runSecrets(),
-      { 'report.html': renderHtml },
-      { phaseLatest: false, signingKey: signingKey() },
-    );
+    const res = writeBundle(unsigned, {
+      root: info.evidenceDir,
+      secrets: runSecrets(),
+      views: { 'report.html': renderHtml },
+      phaseLatest: false,
+      signingKey: signingKey(),
+    });
     for (const r of res.replaced)
       process.stderr.write(
         `Evidence: ${r} was a symbolic link; the link was removed (its target is untouched) and a directory written in its place\n`,

@@ -151,7 +151,12 @@ describe('publicKeyFrom', () => {
 
 describe('writeBundle with a signing key', () => {
   const write = (root: string, signingKey?: KeyObject) =>
-    writeBundle(root, unsignedOf(healthy), new SecretSet(), { 'report.html': renderHtml }, { signingKey });
+    writeBundle(unsignedOf(healthy), {
+      root,
+      secrets: new SecretSet(),
+      views: { 'report.html': renderHtml },
+      signingKey,
+    });
 
   test('writes evidence.json.sig beside every copy of evidence.json, over what evidence.json holds', () => {
     const root = mkdtempSync(join(tmpdir(), 'ev-sig-'));

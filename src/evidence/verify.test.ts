@@ -22,13 +22,12 @@ const stranger = generateKeyPairSync('ed25519');
 
 /** Writes `b` as the reporter does (with the HTML view), optionally signed; returns the bundle's directory. */
 function written(b: UnsignedBundle, signingKey?: KeyObject): string {
-  return writeBundle(
-    mkdtempSync(join(tmpdir(), 'ev-verify-')),
-    b,
-    new SecretSet(),
-    { 'report.html': renderHtml },
-    { signingKey },
-  ).dir;
+  return writeBundle(b, {
+    root: mkdtempSync(join(tmpdir(), 'ev-verify-')),
+    secrets: new SecretSet(),
+    views: { 'report.html': renderHtml },
+    signingKey,
+  }).dir;
 }
 const unsignedOf = ({ digest: _d, ...rest }: EvidenceBundle): UnsignedBundle => rest;
 
@@ -147,13 +146,11 @@ describe('verifyEvidence on written bundles', () => {
       b.run.gitSha = null;
     });
     const forged = JSON.parse(readFileSync(join(dir, 'evidence.json'), 'utf8')) as EvidenceBundle;
-    const resigned = writeBundle(
-      mkdtempSync(join(tmpdir(), 'ev-verify-')),
-      unsignedOf(forged),
-      new SecretSet(),
-      {},
-      { signingKey: stranger.privateKey },
-    );
+    const resigned = writeBundle(unsignedOf(forged), {
+      root: mkdtempSync(join(tmpdir(), 'ev-verify-')),
+      secrets: new SecretSet(),
+      signingKey: stranger.privateKey,
+    });
     writeFileSync(join(dir, SIGNATURE_FILE), readFileSync(join(resigned.dir, SIGNATURE_FILE)));
     expect(verifyEvidence(dir, { publicKey: stranger.publicKey })).toMatchObject({ ok: true, signature: 'verified' });
     expect(verifyEvidence(dir, { publicKey: signer.publicKey })).toMatchObject({ ok: false, signature: 'invalid' });

@@ -40,7 +40,11 @@ const bundle = (checks: CheckRecord[]) =>
 describe('writeBundle and verifyEvidence', () => {
   test('writes every file, signed, and an untouched bundle verifies', () => {
     const root = mkdtempSync(join(tmpdir(), 'ev-'));
-    const res = writeBundle(root, bundle([check()]), new SecretSet(), { 'report.html': renderHtml });
+    const res = writeBundle(bundle([check()]), {
+      root,
+      secrets: new SecretSet(),
+      views: { 'report.html': renderHtml },
+    });
     for (const f of ['evidence.json', 'summary.md', 'junit.xml', 'schema.json']) {
       expect(existsSync(join(res.dir, f))).toBe(true);
       expect(existsSync(join(root, 'latest', f))).toBe(true);
@@ -57,7 +61,10 @@ describe('writeBundle and verifyEvidence', () => {
 
   test('an edit after writing breaks the digest, and the message says so', () => {
     const root = mkdtempSync(join(tmpdir(), 'ev-'));
-    const res = writeBundle(root, bundle([check({ status: 'failed', error: 'total_ms too slow' })]), new SecretSet());
+    const res = writeBundle(bundle([check({ status: 'failed', error: 'total_ms too slow' })]), {
+      root,
+      secrets: new SecretSet(),
+    });
     const file = join(res.dir, 'evidence.json');
     const edited = JSON.parse(readFileSync(file, 'utf8'));
     edited.verdict = 'go';
@@ -69,7 +76,7 @@ describe('writeBundle and verifyEvidence', () => {
 
   test('a bundle that breaks the schema is reported field by field', () => {
     const root = mkdtempSync(join(tmpdir(), 'ev-'));
-    const res = writeBundle(root, bundle([check()]), new SecretSet());
+    const res = writeBundle(bundle([check()]), { root, secrets: new SecretSet() });
     const file = join(res.dir, 'evidence.json');
     const edited = JSON.parse(readFileSync(file, 'utf8'));
     edited.verdict = 'maybe';
@@ -82,10 +89,8 @@ describe('writeBundle and verifyEvidence', () => {
     const root = mkdtempSync(join(tmpdir(), 'ev-'));
     const secrets = new SecretSet().add('GATEWAY_ADMIN_KEY', SECRET);
     const res = writeBundle(
-      root,
       bundle([check({ status: 'failed', error: `401 for key ${SECRET}`, observations: { echoed: SECRET } })]),
-      secrets,
-      { 'report.html': renderHtml },
+      { root, secrets, views: { 'report.html': renderHtml } },
     );
     expect(res.refused).toEqual([]);
     for (const f of ['evidence.json', 'summary.md', 'junit.xml'])
@@ -96,7 +101,7 @@ describe('writeBundle and verifyEvidence', () => {
   test('a view that still leaks after redaction is refused; the others are written', () => {
     const root = mkdtempSync(join(tmpdir(), 'ev-'));
     const secrets = new SecretSet().add('GATEWAY_ADMIN_KEY', SECRET);
-    const res = writeBundle(root, bundle([check()]), secrets, { 'report.html': () => `<p>${SECRET}</p>` });
+    const res = writeBundle(bundle([check()]), { root, secrets, views: { 'report.html': () => `<p>${SECRET}</p>` } });
     expect(res.refused).toEqual(['report.html (contains the value of GATEWAY_ADMIN_KEY)']);
     expect(existsSync(join(res.dir, 'report.html'))).toBe(false);
     expect(existsSync(join(res.dir, 'evidence.json'))).toBe(true);
@@ -104,9 +109,13 @@ describe('writeBundle and verifyEvidence', () => {
 
   test('a view refused this time is removed from latest/, so latest never pairs this bundle with an older view', () => {
     const root = mkdtempSync(join(tmpdir(), 'ev-'));
-    writeBundle(root, bundle([check()]), new SecretSet(), { 'report.html': () => '<p>older run</p>' });
+    writeBundle(bundle([check()]), {
+      root,
+      secrets: new SecretSet(),
+      views: { 'report.html': () => '<p>older run</p>' },
+    });
     const secrets = new SecretSet().add('GATEWAY_ADMIN_KEY', SECRET);
-    writeBundle(root, bundle([check()]), secrets, { 'report.html': () => `<p>${SECRET}</p>` });
+    writeBundle(bundle([check()]), { root, secrets, views: { 'report.html': () => `<p>${SECRET}</p>` } });
     expect(existsSync(join(root, 'latest', 'report.html'))).toBe(false);
   });
 });

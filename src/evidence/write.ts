@@ -35,7 +35,7 @@ export function writeAtomic(path: string, text: string): void {
 }
 
 /** A view of the bundle, rendered from the signed, redacted structure. */
-export type View = (bundle: EvidenceBundle) => string;
+type View = (bundle: EvidenceBundle) => string;
 
 /** Where a written bundle went, and which outputs were refused. */
 export interface WriteResult {
@@ -51,6 +51,20 @@ export interface WriteResult {
   replaced: string[];
 }
 
+/** Where and how `writeBundle` writes: one object, so a call reads by name, not by position. */
+export interface WriteOptions {
+  /** The evidence root (`CUTOVER_EVIDENCE_DIR`). */
+  readonly root: string;
+  /** Every configured and learned secret: the bundle is redacted with them, then every file is scanned for them. */
+  readonly secrets: SecretSet;
+  /** Views besides evidence.json, summary.md and junit.xml (report.html), each rendered from the redacted bundle. */
+  readonly views?: Record<string, View>;
+  /** false: leave `latest-<phase>/` alone (see below). */
+  readonly phaseLatest?: boolean;
+  /** Signs `evidence.json` into `evidence.json.sig` when set (see `signingKeyFrom`). */
+  readonly signingKey?: KeyObject;
+}
+
 /**
  * Writes the bundle to `<root>/<run-id>/` and refreshes `<root>/latest/` and
  * `<root>/latest-<phase>/` (the post-cutover watch reads its baseline from `latest-pre/`).
@@ -58,7 +72,7 @@ export interface WriteResult {
  * rendered file is scanned for every configured secret before it is written: a hit refuses
  * that file (the others are still written, so nothing measured is lost) and is reported in
  * `refused`. `evidence.json` itself is never refused silently: if it leaks, this throws.
- * `extraViews` adds renderers (the HTML report) without this module knowing them.
+ * `views` adds renderers (the HTML report) without this module knowing them.
  * `phaseLatest: false` leaves `latest-<phase>/` alone (a refused run measured nothing and must
  * not displace the run the watch takes its baseline from).
  * `signingKey` (see `signingKeyFrom`) adds `evidence.json.sig`, the Ed25519 signature of the
@@ -71,13 +85,8 @@ export interface WriteResult {
  * followed (`ensureDir`; listed in `replaced`). Throws `EvidencePathError` before writing
  * anything when the run id is refused.
  */
-export function writeBundle(
-  root: string,
-  unsigned: UnsignedBundle,
-  secrets: SecretSet,
-  extraViews: Record<string, View> = {},
-  o: { phaseLatest?: boolean; signingKey?: KeyObject } = {},
-): WriteResult {
+export function writeBundle(unsigned: UnsignedBundle, o: WriteOptions): WriteResult {
+  const { root, secrets, views: extraViews = {} } = o;
   const redacted = UnsignedBundle.parse(secrets.redactDeep(unsigned));
   const bundle = EvidenceBundle.parse({ ...redacted, digest: digestOf(redacted) });
   const views: Record<string, View> = {
