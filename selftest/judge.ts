@@ -43,7 +43,13 @@ export function rowName(row: MatrixRow): string {
  * `pnpm selftest:matrix`.
  */
 export async function judgeRow(row: MatrixRow): Promise<RowVerdict> {
-  const run = await runCutover({ SANDBOX_FAULTS: row.faults.join(','), ...row.env }, { phase: row.phase });
+  const filter = row.only
+    ? ['-t', `(${row.only.map((id) => id.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')}) `]
+    : [];
+  const run = await runCutover(
+    { SANDBOX_FAULTS: row.faults.join(','), ...row.env },
+    { phase: row.phase, args: filter },
+  );
   const name = rowName(row);
   const problems: string[] = leakedSecrets(run).map((where) => `a sandbox secret appears in ${where}`);
   if (!run.bundle)
@@ -60,7 +66,9 @@ export async function judgeRow(row: MatrixRow): Promise<RowVerdict> {
     problems.push(`the evidence records sandbox faults [${recorded}], the run had [${row.faults.join(',')}]`);
   const checks = run.bundle.sections.flatMap((s) => s.checks);
   if (checks.length === 0) problems.push('the run recorded no checks');
-  const notGreen = checks.filter((c) => c.status !== 'passed' && !(c.status === 'skipped' && c.skip?.explicit));
+  // A row that runs only some checks judges those; the rest are recorded as not run.
+  const judged = row.only ? checks.filter((c) => row.only!.includes(c.id)) : checks;
+  const notGreen = judged.filter((c) => c.status !== 'passed' && !(c.status === 'skipped' && c.skip?.explicit));
   for (const c of notGreen)
     if (!row.fails.includes(c.id))
       problems.push(`${c.id} should pass but is ${c.status}: ${(c.error ?? c.skip?.reason ?? '').split('\n')[0]}`);
@@ -83,10 +91,13 @@ export async function judgeRow(row: MatrixRow): Promise<RowVerdict> {
   const waived = (row.env?.CUTOVER_SKIP ?? '').trim() !== '';
   const [good, bad] =
     row.phase === 'post' ? (['hold', 'rollback'] as const) : ([waived ? 'go-with-waivers' : 'go', 'no-go'] as const);
+  const decided = row.fails.length === 0 ? good : status === 'failed' ? bad : 'incomplete';
   const verdict = verdictWord(
-    row.verdict ?? (row.fails.length === 0 ? good : status === 'failed' ? bad : 'incomplete'),
+    row.verdict ?? (row.only && row.fails.length === 0 ? 'incomplete' : decided),
     'rehearsal',
   );
+  for (const id of row.only ?? [])
+    if (!checks.some((c) => c.id === id)) problems.push(`${id} did not run although the row runs only it`);
   if (run.bundle.verdict !== verdict) problems.push(`verdict ${run.bundle.verdict}, expected ${verdict}`);
   const exit = exitCodeFor(verdict);
   if (run.exitCode !== exit) problems.push(`exit code ${run.exitCode}, expected ${exit}`);

@@ -112,6 +112,7 @@ export function realPostgresRows(url: (database: string) => string): readonly Ma
     {
       name: 'real PostgreSQL: _prisma_migrations all applied (1/langfuse-schema)',
       faults: [],
+      only: ['1/langfuse-schema'],
       env: { LANGFUSE_DATABASE_URL: url('langfuse') },
       fails: [],
       observes: [
@@ -125,6 +126,7 @@ export function realPostgresRows(url: (database: string) => string): readonly Ma
     {
       name: 'real PostgreSQL: failed, unfinished and rolled-back migrations (1/langfuse-schema)',
       faults: [],
+      only: ['1/langfuse-schema'],
       env: { LANGFUSE_DATABASE_URL: url('lf_pending') },
       fails: ['1/langfuse-schema'],
       because:
@@ -133,6 +135,7 @@ export function realPostgresRows(url: (database: string) => string): readonly Ma
     {
       name: 'real PostgreSQL: no _prisma_migrations table (1/langfuse-schema)',
       faults: [],
+      only: ['1/langfuse-schema'],
       env: { LANGFUSE_DATABASE_URL: url('lf_empty') },
       fails: ['1/langfuse-schema'],
       because:

@@ -32,6 +32,7 @@ export function realPoolerRows(pooled: { up: string; databaseDown: string }): re
     {
       name: 'real PgBouncer: pooled database answers (7/rollback-readiness)',
       faults: [],
+      only: ['7/rollback-readiness'],
       env: { LANGFUSE_POOLED_DATABASE_URL: pooled.up },
       fails: [],
       observes: [
@@ -41,6 +42,7 @@ export function realPoolerRows(pooled: { up: string; databaseDown: string }): re
     {
       name: 'real PgBouncer up, its database down (7/rollback-readiness)',
       faults: [],
+      only: ['7/rollback-readiness'],
       env: { LANGFUSE_POOLED_DATABASE_URL: pooled.databaseDown },
       fails: ['7/rollback-readiness'],
       because:

@@ -33,4 +33,10 @@ export interface MatrixRow {
    * such rows start first, so the matrix does not end waiting on one long row started last.
    */
   readonly long?: boolean;
+  /**
+   * Run only these checks (`-t`): for a row that proves one check against an outside server
+   * (a real PostgreSQL), whose other checks the healthy row already proves green. A filtered run
+   * cannot decide go: such a row ends `incomplete` when its checks pass, `no-go` when one fails.
+   */
+  readonly only?: readonly string[];
 }
