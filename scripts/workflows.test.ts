@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { parse } from 'yaml';
 import { SECRET_VARIABLES, TOOL_VARIABLES, VARIABLES } from '../src/config/variables.ts';
 import { runIdProblem } from '../src/evidence/safe-path.ts';
+import { readWorkflow, type Workflow, type WorkflowJob, type WorkflowStep } from './workflow-file.ts';
 
 /**
  * The GitHub workflows users copy (README "Use in CI"), checked offline against what the suite
@@ -15,35 +15,8 @@ import { runIdProblem } from '../src/evidence/safe-path.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-interface Step {
-  readonly name?: string;
-  readonly id?: string;
-  readonly uses?: string;
-  readonly run?: string;
-  readonly if?: string;
-  readonly with?: Record<string, unknown>;
-  readonly env?: Record<string, string>;
-}
-interface Job {
-  readonly 'runs-on': string;
-  readonly environment?: string;
-  readonly 'timeout-minutes'?: number;
-  readonly env: Record<string, string>;
-  readonly steps: Step[];
-}
-interface Workflow {
-  readonly name: string;
-  readonly on: Record<string, Record<string, unknown> | null>;
-  readonly permissions: Record<string, string>;
-  readonly jobs: Record<string, Job>;
-}
-
-function load(name: string): { text: string; wf: Workflow; job: Job } {
-  const text = readFileSync(join(ROOT, '.github/workflows', name), 'utf8');
-  const wf = parse(text) as Workflow;
-  const jobs = Object.values(wf.jobs);
-  expect(jobs, `${name} has one job`).toHaveLength(1);
-  return { text, wf, job: jobs[0]! };
+function load(name: string): { text: string; wf: Workflow; job: WorkflowJob } {
+  return readWorkflow(join(ROOT, '.github/workflows', name));
 }
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -62,14 +35,14 @@ function references(text: string, context: 'secrets' | 'vars'): string[] {
 }
 
 /** The step that uses `action` (owner/name, any version). */
-function uses(job: Job, action: string): Step {
+function uses(job: WorkflowJob, action: string): WorkflowStep {
   const step = job.steps.find((s) => s.uses?.split('@')[0] === action);
   if (!step) throw new Error(`no step uses ${action}`);
   return step;
 }
 
 /** Steps shared by both workflows: pinned actions, and the README's install, exactly. */
-function commonChecks(job: Job): void {
+function commonChecks(job: WorkflowJob): void {
   for (const s of job.steps.filter((st) => st.uses))
     expect(s.uses, 'actions are pinned to a major version').toMatch(/^[\w.-]+\/[\w.-]+@v\d+$/);
   const install = job.steps.find((s) => s.name === 'Install');
@@ -87,7 +60,7 @@ function commonChecks(job: Job): void {
 }
 
 /** The evidence is uploaded whatever the verdict, from the directory the suite writes to. */
-function uploadsEvidence(job: Job): Step {
+function uploadsEvidence(job: WorkflowJob): WorkflowStep {
   const upload = uses(job, 'actions/upload-artifact');
   expect(upload.if).toMatch(/^\$\{\{ !cancelled\(\)( && steps\.run\.conclusion == 'success')? \}\}$/);
   expect(upload.with).toMatchObject({ path: 'evidence/', 'if-no-files-found': 'error' });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
+import { readWorkflow, type WorkflowStep } from '../scripts/workflow-file.ts';
 
 /**
  * A small stand-in for a GitHub Actions runner, enough to run this repository's workflows on
@@ -74,16 +75,6 @@ export interface RunOptions {
   readonly timeoutMs?: number;
 }
 
-interface Step {
-  readonly name?: string;
-  readonly id?: string;
-  readonly uses?: string;
-  readonly run?: string;
-  readonly if?: string;
-  readonly with?: Record<string, unknown>;
-  readonly env?: Record<string, string>;
-}
-
 /** What an expression can see. */
 interface Scope {
   readonly inputs: Record<string, string>;
@@ -98,12 +89,8 @@ interface Scope {
 
 /** Runs the workflow's only job; throws for a workflow with several jobs or something it cannot emulate. */
 export async function runWorkflow(file: string, o: RunOptions): Promise<JobRun> {
-  const wf = parse(readFileSync(file, 'utf8')) as {
-    jobs: Record<string, { env?: Record<string, string>; steps: Step[] }>;
-  };
-  const jobs = Object.values(wf.jobs);
-  if (jobs.length !== 1) throw new Error(`${file}: the runner emulates one job, found ${jobs.length}`);
-  const job = jobs[0]!;
+  // The runner emulates one job: readWorkflow refuses a workflow with several.
+  const { job } = readWorkflow(file);
   const runId = String(Date.now());
   const scope: Scope = {
     inputs: o.inputs ?? {},
@@ -200,7 +187,7 @@ export async function runWorkflow(file: string, o: RunOptions): Promise<JobRun> 
 }
 
 /** Records a step's outcome where later `steps.<id>` expressions and the `success()` default see it. */
-function record(scope: Scope, step: Step, r: Omit<StepRun, 'annotations' | 'id'>): StepRun {
+function record(scope: Scope, step: WorkflowStep, r: Omit<StepRun, 'annotations' | 'id'>): StepRun {
   const run: StepRun = { ...r, id: step.id, annotations: annotationsOf(r.stdout) };
   if (r.conclusion === 'failure') scope.failed = true;
   const conclusion = r.conclusion === 'not-run' ? 'success' : r.conclusion;
@@ -260,7 +247,7 @@ function filesUnder(dir: string): string[] {
 }
 
 function emulateAction(
-  step: Step,
+  step: WorkflowStep,
   scope: Scope,
   artifacts: JobRun['artifacts'],
   attested: string[],
