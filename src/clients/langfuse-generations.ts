@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { excerptOf, UnexpectedResponseError } from './errors.ts';
 import { jsonOf, send } from './http.ts';
-import { LangfuseApiError } from './langfuse.ts';
+import { LangfuseApiError, langfuseAuth } from './langfuse.ts';
 
 const GenerationRow = z.object({
   id: z.string(),
@@ -30,7 +30,7 @@ export type GenerationRow = z.infer<typeof GenerationRow>;
 export class LangfuseGenerationList {
   private readonly auth: string;
   constructor(private readonly o: { url: string; publicKey: string; secretKey: string; timeoutMs: number }) {
-    this.auth = `Basic ${Buffer.from(`${o.publicKey}:${o.secretKey}`).toString('base64')}`;
+    this.auth = langfuseAuth(o);
   }
 
   /** Generations started since `from`, newest first, up to `maxPages` pages; `truncated` says more existed. */

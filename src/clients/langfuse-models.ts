@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { UnexpectedResponseError } from './errors.ts';
 import { jsonOf, send } from './http.ts';
-import { LangfuseApiError } from './langfuse.ts';
+import { LangfuseApiError, langfuseAuth } from './langfuse.ts';
 
 /**
  * One Langfuse model definition (`GET /api/public/models`), reduced to what pricing needs.
@@ -78,7 +78,7 @@ export async function listModelDefinitions(o: {
 }): Promise<ModelDefinitions> {
   const limit = o.pageLimit ?? PAGE_LIMIT;
   const source = `${o.url.replace(/\/+$/, '')}/api/public/models`;
-  const authorization = `Basic ${Buffer.from(`${o.publicKey}:${o.secretKey}`).toString('base64')}`;
+  const authorization = langfuseAuth(o);
   const definitions: ModelDefinition[] = [];
   for (let page = 1; page <= MAX_PAGES; page++) {
     const res = await send(`${source}?page=${page}&limit=${limit}`, {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { excerptOf, UnexpectedResponseError } from './errors.ts';
-import { LangfuseApiError } from './langfuse.ts';
+import { LangfuseApiError, langfuseAuth } from './langfuse.ts';
 import { jsonOf, send } from './http.ts';
 
 const TraceRow = z.object({
@@ -25,7 +25,7 @@ export type TraceRow = z.infer<typeof TraceRow>;
 export class LangfuseTraceList {
   private readonly auth: string;
   constructor(private readonly o: { url: string; publicKey: string; secretKey: string; timeoutMs: number }) {
-    this.auth = `Basic ${Buffer.from(`${o.publicKey}:${o.secretKey}`).toString('base64')}`;
+    this.auth = langfuseAuth(o);
   }
 
   private async page(q: {

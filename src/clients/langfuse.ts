@@ -27,6 +27,11 @@ export interface LangfuseTrace {
   observations: LangfuseObservation[];
 }
 
+/** The `Authorization` header of Langfuse's public API: Basic with the project's key pair. */
+export function langfuseAuth(o: { readonly publicKey: string; readonly secretKey: string }): string {
+  return `Basic ${Buffer.from(`${o.publicKey}:${o.secretKey}`).toString('base64')}`;
+}
+
 /** Langfuse answered with an error status a retry cannot fix (401, 403, or a 404 that is not "not ingested yet"). */
 export class LangfuseApiError extends CutoverHttpError {
   readonly status: number;
@@ -94,7 +99,7 @@ export class LangfuseReader {
       maxTraceBytes?: number;
     },
   ) {
-    this.auth = `Basic ${Buffer.from(`${o.publicKey}:${o.secretKey}`).toString('base64')}`;
+    this.auth = langfuseAuth(o);
     this.origin = new URL(o.url).origin;
     this.maxTraceBytes = o.maxTraceBytes ?? TRACE_MAX_BYTES;
   }
