@@ -23,7 +23,10 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** The exit code a verdict ends the run with, before anything else (a refused file, `CUTOVER_ON_PASS`) can raise it to `NOT_PASSED`. */
+/**
+ * The exit code a verdict ends the run with, before anything else (a refused file, a failed
+ * `CUTOVER_ON_PASS` or `CUTOVER_ON_ROLLBACK`) can raise it to `NOT_PASSED`.
+ */
 export function exitCodeFor(verdict: Verdict): ExitCode {
   switch (decisionOf(verdict)) {
     case 'go':
