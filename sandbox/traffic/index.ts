@@ -11,7 +11,12 @@ export interface TrafficOptions {
   readonly agents?: readonly string[];
   /** Requests per second across all agents; default 10. */
   readonly ratePerSecond?: number;
-  /** Share of requests that repeat an earlier prompt of the same agent exactly; default 0.4. */
+  /**
+   * Share of requests that repeat an earlier prompt of the same agent exactly; default 0.5, well
+   * above the runbook's 30 %: a watch cut short by a rollback judges the first seconds, when
+   * repeats still lag (nothing is repeatable for a second), and a healthy agent must not read
+   * as a §6 finding there. The low-hit-rate fault is the red side.
+   */
   readonly repeatShare?: number;
 }
 
@@ -98,7 +103,7 @@ async function mintKey(gatewayUrl: string, masterKey: string, agent: string): Pr
 export async function startTraffic(o: TrafficOptions): Promise<Traffic> {
   const agents = o.agents ?? DEFAULT_AGENTS;
   const rate = o.ratePerSecond ?? 10;
-  const share = o.faults.has('low-hit-rate') ? 0 : (o.repeatShare ?? 0.4);
+  const share = o.faults.has('low-hit-rate') ? 0 : (o.repeatShare ?? 0.5);
   const keys = await Promise.all(agents.map((a) => mintKey(o.gatewayUrl, o.masterKey, a)));
   const state = agents.map((name, i) => ({
     name,
