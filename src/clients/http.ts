@@ -1,5 +1,6 @@
 import { Pool, type Dispatcher } from 'undici';
 import { EndpointUnreachableError, UnexpectedResponseError } from './errors.ts';
+import { logRequest } from './request-log.ts';
 
 /** How long one HTTP exchange took, from `performance.now()` before the request was written. */
 export interface Timing {
@@ -116,6 +117,27 @@ export async function send(url: string, o: HttpOptions): Promise<RawResponse> {
   const wholeBudgetMs = o.timeoutMs * 2;
   const signal = AbortSignal.timeout(wholeBudgetMs);
   const started = performance.now();
+  let status: number | null = null;
+  try {
+    const res = await exchange(url, u, method, o, limit, signal, started);
+    status = res.status;
+    return res;
+  } finally {
+    logRequest({ method, url: `${u.origin}${u.pathname}`, status, startMs: started, endMs: performance.now() });
+  }
+}
+
+/** `send` without the logging: one exchange over the origin's pool, the body read up to `limit`. */
+async function exchange(
+  url: string,
+  u: URL,
+  method: string,
+  o: HttpOptions,
+  limit: number,
+  signal: AbortSignal,
+  started: number,
+): Promise<RawResponse> {
+  const wholeBudgetMs = o.timeoutMs * 2;
   let res: Dispatcher.ResponseData;
   try {
     res = await poolFor(u.origin).request({

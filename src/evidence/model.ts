@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CheckTimeline } from './timeline.ts';
 import { UNITS, type Unit } from './units.ts';
 
 /** Bumped whenever a reader of evidence.json would need to change. */
@@ -44,6 +45,8 @@ export const CheckRecord = z.object({
   /** Why it was skipped, and whether the operator asked for it (CUTOVER_SKIP) or it lacked inputs. */
   skip: z.object({ reason: z.string(), explicit: z.boolean() }).optional(),
   durationMs: z.number(),
+  /** Where the check spent its time (`timeline.ts`); absent in bundles written before it was recorded. */
+  timeline: CheckTimeline.optional(),
 });
 export type CheckRecord = z.infer<typeof CheckRecord>;
 

@@ -202,8 +202,12 @@ export function semanticHitTime(type: string, slowestMs: number, thresholdMs: nu
  * the cache in a fire-and-forget task after answering (`caching_handler.py`; its docs sleep
  * 1 s), so an immediate repeat can miss. Bounded by `CACHE_WRITE_SETTLE_MS`.
  */
-export function settleCacheWrite(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+export function settleCacheWrite(c: CheckRecorder, ms: number): Promise<void> {
+  return c.timed(
+    'settle',
+    `cache write settle (CACHE_WRITE_SETTLE_MS=${ms})`,
+    () => new Promise((r) => setTimeout(r, ms)),
+  );
 }
 
 /** What LiteLLM logged about the cache on one Langfuse generation. */

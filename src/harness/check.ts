@@ -1,4 +1,5 @@
 import { test } from 'vitest';
+import { logRequestsTo } from '../clients/request-log.ts';
 import { runConfig, type CutoverConfig } from '../config/index.ts';
 import { catalogueEntry, type CheckId } from '../evidence/catalogue.ts';
 import type { CheckRecord } from '../evidence/model.ts';
@@ -41,7 +42,11 @@ export function check(id: CheckId, body: CheckBody): void {
     try {
       const waiver = config.waivers.find((w) => w.id === id);
       if (waiver) rec.skip(`waived by CUTOVER_SKIP: ${waiver.reason}`, true);
-      await body(rec, config);
+      // Every request the body sends lands on the check's timeline, in whatever client it is sent.
+      await logRequestsTo(
+        (r) => rec.request(r),
+        () => body(rec, config),
+      );
       rec.settle();
       outcome = { status: 'passed' };
     } catch (err) {

@@ -1,4 +1,6 @@
+import type { SentRequest } from '../clients/request-log.ts';
 import type { CheckRecord, CheckStatus, Link, Measurement, Threshold } from '../evidence/model.ts';
+import type { Span, SpanKind } from '../evidence/timeline.ts';
 import { unitProblem, type Unit } from '../evidence/units.ts';
 
 /** Thrown to end a check as `inconclusive`: it ran but the data cannot decide (no samples, no clean miss). */
@@ -44,6 +46,9 @@ export class CheckRecorder {
   private readonly links: Link[] = [];
   private readonly failures: string[] = [];
   private readonly started = performance.now();
+  private readonly startedAt = new Date();
+  private readonly spans: Span[] = [];
+  private droppedSpans = 0;
 
   /**
    * @param onChange called with the current record (status `inconclusive`: not finished) after
@@ -80,6 +85,39 @@ export class CheckRecorder {
       );
     this.changed();
     return pass ?? true;
+  }
+
+  /**
+   * Times `fn` as one span of the check's timeline (a settle, a burst, a trace wait). The span is
+   * recorded however `fn` ends; `label` may be a function of the result, to say how it went.
+   */
+  async timed<T>(kind: SpanKind, label: string | ((value: T | undefined) => string), fn: () => Promise<T>): Promise<T> {
+    const startMs = performance.now();
+    let value: T | undefined;
+    try {
+      value = await fn();
+      return value;
+    } finally {
+      this.span(kind, typeof label === 'string' ? label : label(value), startMs, performance.now());
+    }
+  }
+
+  /** Records one HTTP exchange the check sent (`check()` routes the transport's log here). */
+  request(r: SentRequest): void {
+    const path = r.url.replace(/^[a-z]+:\/\/[^/]+/i, '') || '/';
+    this.span('request', `${r.method} ${path} → ${r.status ?? 'no answer'}`, r.startMs, r.endMs);
+  }
+
+  /**
+   * Adds a span, times on this thread's `performance.now()` clock. Past `MAX_SPANS` spans are
+   * counted, not kept: a check looping for 30 minutes must not grow its record without bound.
+   */
+  private span(kind: SpanKind, label: string, startMs: number, endMs: number): void {
+    if (this.spans.length >= MAX_SPANS) {
+      this.droppedSpans += 1;
+      return;
+    }
+    this.spans.push({ kind, label, startMs: round(startMs - this.started), endMs: round(endMs - this.started) });
   }
 
   /** Records a fact (a header's presence, a model name, a version); must be JSON-serializable. */
@@ -137,9 +175,17 @@ export class CheckRecorder {
       ...(error ? { error } : {}),
       ...(skip ? { skip } : {}),
       durationMs: round(performance.now() - this.started),
+      timeline: {
+        startedAt: this.startedAt.toISOString(),
+        spans: [...this.spans],
+        ...(this.droppedSpans > 0 ? { droppedSpans: this.droppedSpans } : {}),
+      },
     };
   }
 }
+
+/** Spans one check keeps; the rest are counted (`droppedSpans`). */
+const MAX_SPANS = 200;
 
 /** The failures of one check, one per line; already what the on-call engineer reads. */
 class CheckFailure extends Error {

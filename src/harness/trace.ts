@@ -1,6 +1,7 @@
 import type { LangfuseObservation, LangfuseReader, LangfuseTrace } from '../clients/langfuse.ts';
 import { isFatalLangfuseError } from '../clients/langfuse.ts';
 import type { CutoverConfig } from '../config/index.ts';
+import { logRequestsTo } from '../clients/request-log.ts';
 import { pollUntil } from '../measure/poll.ts';
 import { assertRunVisible, LangfuseSilent } from './langfuse-silence.ts';
 import type { CheckRecorder } from './recorder.ts';
@@ -15,6 +16,14 @@ export interface FoundTrace {
   waitedMs: number;
 }
 
+/** What a waited-for trace must hold: an observation matching `match` (`describe` says it in words). */
+interface TraceWant {
+  readonly describe: string;
+  readonly match: (o: LangfuseObservation) => boolean;
+  /** Names the wait in the measurement (`<label>_wait_ms`), the link and the timeline. */
+  readonly label?: string;
+}
+
 /**
  * Polls Langfuse for `traceId` until it holds an observation matching `want`, within
  * `LANGFUSE_WAIT_MS`. On success it links the trace and records the wait; on timeout it fails
@@ -26,7 +35,7 @@ export async function awaitTrace(
   langfuse: LangfuseReader,
   config: CutoverConfig,
   traceId: string,
-  want: { describe: string; match: (o: LangfuseObservation) => boolean; label?: string },
+  want: TraceWant,
 ): Promise<FoundTrace> {
   const measured = `${want.label ?? 'langfuse'}_wait_ms`;
   const started = performance.now();
@@ -34,18 +43,27 @@ export async function awaitTrace(
   const since = new Date(Date.now() - 60_000);
   let res: Awaited<ReturnType<typeof pollUntil<LangfuseTrace | undefined>>>;
   try {
-    res = await pollUntil(
-      async () => {
-        const t = await langfuse.trace(traceId);
-        if (t === undefined) await assertRunVisible(config, performance.now() - started, since);
-        return t;
-      },
-      (t) => t !== undefined && t.observations.some(want.match),
-      {
-        deadlineMs: config.langfuse.waitMs,
-        intervalMs: config.langfuse.pollIntervalMs,
-        isFatal: (err) => err instanceof LangfuseSilent || isFatalLangfuseError(err),
-      },
+    // One span for the whole wait; its polls are not requests of the check's own.
+    res = await c.timed(
+      'langfuse',
+      (r) =>
+        `trace ${want.label ?? traceId}: ${r ? `${r.ok ? 'found' : 'not found'} after ${r.attempts} poll(s)` : 'stopped'}`,
+      () =>
+        logRequestsTo(undefined, () =>
+          pollUntil(
+            async () => {
+              const t = await langfuse.trace(traceId);
+              if (t === undefined) await assertRunVisible(config, performance.now() - started, since);
+              return t;
+            },
+            (t) => t !== undefined && t.observations.some(want.match),
+            {
+              deadlineMs: config.langfuse.waitMs,
+              intervalMs: config.langfuse.pollIntervalMs,
+              isFatal: (err) => err instanceof LangfuseSilent || isFatalLangfuseError(err),
+            },
+          ),
+        ),
     );
   } catch (err) {
     if (!(err instanceof LangfuseSilent)) throw err;

@@ -56,7 +56,7 @@ describe('§4.1 Exact cache', () => {
     }
 
     // LiteLLM writes the cache asynchronously; an immediate repeat can miss.
-    await settleCacheWrite(config.cache.writeSettleMs);
+    await settleCacheWrite(c, config.cache.writeSettleMs);
     const second = await send();
     const third = await send();
     const hits = [second, third].map((res, i) =>

@@ -89,7 +89,7 @@ describe('§4.2 Semantic cache', () => {
     const [prompt, paraphrase] = chosen.pair;
     c.observe('pair', { prompt, paraphrase });
     recordCacheRequest(c, 'prompt_1', chosen.first);
-    await settleCacheWrite(config.cache.writeSettleMs);
+    await settleCacheWrite(c, config.cache.writeSettleMs);
     const second = await ask(paraphrase);
     const hit = recordCacheRequest(c, 'prompt_2', second);
     c.expect(

@@ -90,7 +90,18 @@ describe('§5 Quota: RPM enforcement', () => {
       };
       // Past the window the statuses measure nothing; before it, every request's whole budget.
       const deadlineMs = Math.min(WINDOW_MS, burstBudgetMs(shape));
-      const result = await burst({ ...prepared, ...shape, deadlineMs, keepBody: () => true });
+      const result = await c.timed(
+        'burst',
+        (r) =>
+          `${prepared.count} requests at once${
+            r
+              ? `: ${Object.entries(r.statusCounts)
+                  .map(([s, n]) => `${n}× ${s}`)
+                  .join(', ')}`
+              : ''
+          }`,
+        () => burst({ ...prepared, ...shape, deadlineMs, keepBody: () => true }),
+      );
       return { prepared, result };
     };
     const { prepared, result } = literal
