@@ -107,7 +107,7 @@ test('the cutover run in the Vitest UI: sections and checks go green, every run 
       const item = (label: string) => page.locator(`[data-testid="explorer-item"][aria-label^="${label}"]`);
       const green = (label: string) => item(label).locator('[i-carbon\\:checkmark][text-green-700]');
       // The sections as the runbook names them, each shown passed.
-      for (const section of ['§1 Prerequisites', '§2 Verify infrastructure health', '§3 ', '§4.1 Exact cache', '§7 '])
+      for (const section of ['§1 Prerequisites', '§2 Verify infrastructure health', '§3 ', '§4 Cache verification', '§7 '])
         await expect.poll(() => green(section).count(), { timeout: 20_000, message: section }).toBe(1);
       // Every check of the bundle, shown with the state the bundle records for it.
       const checks = first!.sections.flatMap((s) => s.checks);
@@ -118,11 +118,11 @@ test('the cutover run in the Vitest UI: sections and checks go green, every run 
       }
 
       // A re-run of one file from the UI is a run of its own: its own bundle and run id, judged
-      // against the whole runbook, so it cannot end `go`. §4.1 is the file to re-run because the
+      // against the whole runbook, so it cannot end `go`. §4 is the file to re-run because the
       // workers need the new id too: its cache probe is keyed by the run id, and under the first
       // run's id its first request would meet the first run's cache entry.
       // The row's buttons show on hover, as for a person.
-      const cacheFile = item('tests/cache/exact-cache.test.ts');
+      const cacheFile = item('tests/cache/cache.test.ts');
       await cacheFile.hover();
       await cacheFile.locator('button[aria-label="Run current file"]').click();
       await expect.poll(() => bundles(evidenceDir).length, { timeout: 30_000, interval: 500 }).toBe(2);

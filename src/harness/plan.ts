@@ -41,11 +41,11 @@ export const SMOKE = {
   prompt: (runId: string): string => `Cutover smoke test (run ${runId})`,
 } as const;
 
-/** The §4.1 requests' shape (tests/cache/exact-cache): the same prompt three times, a miss then two hits. */
+/** The §4.1 requests' shape (tests/cache/exact-cache.ts): the same prompt three times, a miss then two hits. */
 export const EXACT_CACHE = { requests: 3, maxTokens: 8 } as const;
 
 /**
- * The §4.2 requests' shape (tests/cache/semantic-cache): a pair's prompt and paraphrase from the
+ * The §4.2 requests' shape (tests/cache/semantic-cache.ts): a pair's prompt and paraphrase from the
  * fixture, then a control prompt made unique with three random probe words (`uniqueControl`).
  */
 export const SEMANTIC_CACHE = {

@@ -86,3 +86,28 @@ export async function awaitTrace(
   c.link(`Langfuse trace${want.label ? ` (${want.label})` : ''}`, langfuse.traceUrl(traceId, trace.htmlPath));
   return { trace, observation: trace.observations.find(want.match)!, waitedMs: res.elapsedMs };
 }
+
+/**
+ * Waits for several traces at once: the Langfuse lag is paid once, not once per trace. Every
+ * wait runs to its end before the first failure is rethrown, so no poll is left running (and
+ * failing into nowhere) after the check ended; each failure is on the check's record.
+ */
+export async function awaitTraces<const W extends readonly TraceWait[]>(
+  c: CheckRecorder,
+  langfuse: LangfuseReader,
+  config: CutoverConfig,
+  waits: W,
+): Promise<{ -readonly [K in keyof W]: FoundTrace }> {
+  const settled = await Promise.allSettled(waits.map((w) => awaitTrace(c, langfuse, config, w.traceId, w.want)));
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<FoundTrace>).value) as {
+    -readonly [K in keyof W]: FoundTrace;
+  };
+}
+
+/** One trace to wait for, and what it must hold (see `awaitTrace`). */
+interface TraceWait {
+  readonly traceId: string;
+  readonly want: TraceWant;
+}
