@@ -88,3 +88,38 @@ test.each(['..', '.', '.hidden', 'a/b', '/etc'])(
     expect(existsSync(join(root, 'latest-pre'))).toBe(false);
   },
 );
+
+test('prints the critical path before the verdict, which stays the last line', () => {
+  const reporter = new EvidenceReporter();
+  const timedRecord: CheckRecord = {
+    ...record,
+    timeline: {
+      startedAt: new Date().toISOString(),
+      spans: [{ kind: 'burst', label: '101 × POST /v1/chat/completions', startMs: 0, endMs: 3 }],
+    },
+  };
+  savePartial(partialDir(root, 'run-r1'), timedRecord, new SecretSet());
+  expect(writeOf(reporter)([], 'interrupted', [])).toBeDefined();
+  const printed = vi
+    .mocked(process.stdout.write)
+    .mock.calls.map((c) => String(c[0]))
+    .join('')
+    .trimEnd()
+    .split('\n');
+  expect(printed.at(-1)).toMatch(/^Verdict: /);
+  expect(printed.at(-2)).toMatch(
+    /^Critical path \d+ ms of \d+ ms wall: setup \d+ ms → 5\.1\/rpm-limit 5 ms \(burst 3 ms, other 2 ms\) → report \d+ ms$/,
+  );
+  expect(printed.at(-3)).toMatch(/^Evidence digest: sha256:/);
+});
+
+test('no timeline recorded, no critical-path line', () => {
+  savePartial(partialDir(root, 'run-r1'), record, new SecretSet());
+  writeOf(new EvidenceReporter())([], 'interrupted', []);
+  const printed = vi
+    .mocked(process.stdout.write)
+    .mock.calls.map((c) => String(c[0]))
+    .join('');
+  expect(printed).toMatch(/^Evidence digest: sha256:[0-9a-f]{64}\nVerdict: /m);
+  expect(printed).not.toContain('Critical path');
+});

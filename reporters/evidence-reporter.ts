@@ -10,6 +10,8 @@ import { renderHtml } from '../src/evidence/html.ts';
 import { type HookResult, hookLog, runOnPass } from '../src/evidence/on-pass.ts';
 import { runOnRollback } from '../src/evidence/on-rollback.ts';
 import { verdictLine } from '../src/evidence/verdict-text.ts';
+import { criticalPathText } from '../src/evidence/gantt.ts';
+import { criticalPath } from '../src/evidence/timeline.ts';
 import { signingKey } from '../src/evidence/signing-key.ts';
 import { writeBundle } from '../src/evidence/write.ts';
 import { errorMessage } from '../src/evidence/error-text.ts';
@@ -19,7 +21,8 @@ const RUNBOOK_PROJECTS = new Set(['cutover', 'post-cutover', 'config-gate']);
 
 /**
  * Builds the evidence bundle from what the runbook checks recorded in `task.meta.check`, writes
- * it, and prints where it is and the verdict as the run's last lines.
+ * it, and prints where it is, the critical path (when the checks recorded timelines) and the
+ * verdict as the run's last lines.
  * - A test that crashed before recording still appears, rebuilt from Vitest's result.
  * - Interrupted (SIGINT/SIGTERM): the bundle is written at once, marked `incomplete`, from the
  *   finished checks plus the partial records of the checks still running.
@@ -151,8 +154,13 @@ export default class EvidenceReporter implements Reporter {
           `\nEvidence: ${r} was a symbolic link; the link was removed (its target is untouched) and a directory written in its place\n`,
         );
       // The digest is printed too: the CI log is then a record of the bundle kept apart from it.
+      // The critical path goes before the verdict, which stays the last line.
+      const path = criticalPath(
+        b.run,
+        b.sections.flatMap((s) => s.checks),
+      );
       process.stdout.write(
-        `\nEvidence: ${res.dir}/ (evidence.json, summary.md, report.html, junit.xml; latest copy in ${info.evidenceDir}/latest/${baseline && b.run.phase === 'pre' ? `, baseline for the watch in ${info.evidenceDir}/latest-pre/` : ''})\nEvidence digest: ${b.digest}\n${verdictLine(b)}\n`,
+        `\nEvidence: ${res.dir}/ (evidence.json, summary.md, report.html, junit.xml; latest copy in ${info.evidenceDir}/latest/${baseline && b.run.phase === 'pre' ? `, baseline for the watch in ${info.evidenceDir}/latest-pre/` : ''})\nEvidence digest: ${b.digest}\n${path ? `${criticalPathText(path)}\n` : ''}${verdictLine(b)}\n`,
       );
       // Vitest has already set 1 for any failed test; the verdict refines it (3 for findings), and
       // a go/hold leaves Vitest's own code alone rather than clearing a failure it saw.

@@ -245,14 +245,16 @@ function refLine(yy: number, x0: number, x1: number, label: string): string {
   return `<line x1="${x0}" x2="${x1}" y1="${r(yy)}" y2="${r(yy)}" stroke="${COLOURS.line}" stroke-width="2" stroke-dasharray="6 4"/><text x="${x1 + 6}" y="${r(yy + 4)}" class="ref">${esc(clip(label, 16))}</text>`;
 }
 
-function svg(W: number, H: number, title: string, parts: readonly string[]): string {
-  return `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${r(H)}" width="${W}" height="${r(H)}" role="img" aria-label="${esc(title)}"><title>${esc(title)}</title>${parts.join('')}</svg>`;
+/** The chart's frame: accessible title (and description, when given), fixed size, one class for the page's styles. */
+export function svg(W: number, H: number, title: string, parts: readonly string[], desc?: string): string {
+  return `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${r(H)}" width="${W}" height="${r(H)}" role="img" aria-label="${esc(title)}"><title>${esc(title)}</title>${desc ? `<desc>${esc(desc)}</desc>` : ''}${parts.join('')}</svg>`;
 }
 
-function clip(s: string, n: number): string {
+export function clip(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
-function r(v: number): number {
+/** A coordinate to one decimal: enough for the screen, and the SVG stays small. */
+export function r(v: number): number {
   return Math.round(v * 10) / 10;
 }

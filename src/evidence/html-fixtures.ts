@@ -2,6 +2,7 @@
 // needs, and one full of hostile server-provided strings. Built by hand (not recorded from a run)
 // so each test knows exactly what the page must show.
 import { decisionOf, SCHEMA_VERSION, verdictWord, type CheckRecord, type EvidenceBundle } from './model.ts';
+import type { Span } from './timeline.ts';
 import type { Unit } from './units.ts';
 
 const check = (id: string, title: string, o: Partial<CheckRecord> = {}): CheckRecord => ({
@@ -434,3 +435,88 @@ export const infraInjected: EvidenceBundle = bundle(
   'go',
   infraChecks((x) => `${x}${[INJECTIONS.html, ...Object.values(INJECTIONS)].join(' ')}`),
 );
+
+/** A span as a fixture writes it: kind, label, start and end in ms after its check started. */
+const sp = (kind: Span['kind'], label: string, startMs: number, endMs: number): Span => ({
+  kind,
+  label,
+  startMs,
+  endMs,
+});
+
+const CHAT = 'POST /v1/chat/completions';
+
+/**
+ * Pre-cutover with timelines: five checks on a 16 s run, overlapping (three workers), the
+ * first starting 1.9 s in and the last ending 0.3 s before the run. 4.2/semantic-cache is the
+ * longest (13 s: its three trace waits overlap, 9.8 s together, after a 1 s settle and 1.6 s of
+ * requests), so the critical path is 1.9 + 13 + 0.3 = 15.2 s of 16 s: verdict go.
+ */
+export const timed: EvidenceBundle = (() => {
+  const b = bundle('pre', 'go', [
+    {
+      ...smoke,
+      durationMs: 2400,
+      timeline: {
+        startedAt: '2026-11-27T07:07:39.147Z',
+        spans: [sp('request', CHAT, 0, 245), sp('langfuse', 'trace 9f07ee03f9aa81cb022719498b0e4602', 260, 2380)],
+      },
+    },
+    {
+      ...exactCache(11.8),
+      durationMs: 6100,
+      timeline: {
+        startedAt: '2026-11-27T07:07:39.197Z',
+        spans: [
+          sp('request', CHAT, 0, 413),
+          sp('settle', 'LiteLLM cache write', 420, 1420),
+          sp('request', CHAT, 1430, 1442),
+          sp('request', CHAT, 1450, 1459),
+          sp('langfuse', 'trace of request 2', 1470, 6050),
+        ],
+      },
+    },
+    check('4.2/semantic-cache', 'a paraphrase is served from the semantic cache, an unrelated prompt is not', {
+      durationMs: 13_000,
+      observations: { paraphraseCacheHit: true, unrelatedCacheHit: false },
+      timeline: {
+        startedAt: '2026-11-27T07:07:39.847Z',
+        spans: [
+          sp('request', `${CHAT} (seed)`, 0, 820),
+          sp('settle', 'LiteLLM cache write', 830, 1830),
+          sp('request', `${CHAT} (paraphrase)`, 1840, 2260),
+          sp('request', `${CHAT} (unrelated)`, 2270, 2630),
+          sp('langfuse', 'trace of the seed', 2640, 12_440),
+          sp('langfuse', 'trace of the paraphrase', 2650, 11_900),
+          sp('langfuse', 'trace of the unrelated prompt', 2660, 12_100),
+        ],
+      },
+    }),
+    {
+      ...rpm,
+      durationMs: 11_400,
+      timeline: {
+        startedAt: '2026-11-27T07:07:41.547Z',
+        spans: [
+          sp('request', 'GET /key/info', 0, 120),
+          sp('burst', '101 × POST /v1/chat/completions', 130, 1900),
+          sp('pause', 'rate window', 1900, 2400),
+          sp('langfuse', 'throttle event', 2410, 11_300),
+        ],
+      },
+    },
+    {
+      ...failover,
+      durationMs: 3200,
+      timeline: {
+        startedAt: '2026-11-27T07:07:45.297Z',
+        spans: [
+          sp('request', `${CHAT} (2,400 tokens)`, 0, 1900),
+          sp('request', `${CHAT} (1,500 tokens)`, 1910, 2700),
+          sp('langfuse', 'trace of the escalation', 2710, 3200),
+        ],
+      },
+    },
+  ]);
+  return { ...b, run: { ...b.run, endedAt: '2026-11-27T07:07:53.247Z' } };
+})();

@@ -10,6 +10,7 @@ import {
   infraInjected,
   injected,
   postWatch,
+  timed,
 } from './html-fixtures.ts';
 import { renderHtml } from './html.ts';
 import { LIMITS } from './sanitize.ts';
@@ -61,6 +62,7 @@ const ALLOWED_TAGS = [
   'polyline',
   'circle',
   'text',
+  'desc',
 ];
 
 /** The markup of one check's card entry (articles never nest). */
@@ -74,7 +76,7 @@ function article(html: string, id: string): string {
 
 describe('renderHtml', () => {
   test('is self-contained: CSP meta, no scripts, no external resource of any kind', () => {
-    for (const b of [healthy, failedHostile, incomplete, postWatch, injected, infra, infraInjected]) {
+    for (const b of [healthy, failedHostile, incomplete, postWatch, injected, infra, infraInjected, timed]) {
       const html = renderHtml(b);
       expect(html).toMatch(/^<!doctype html>/);
       expect(html).toContain(
@@ -291,6 +293,35 @@ describe('renderHtml', () => {
     const post = renderHtml(postWatch);
     expect([count(post, '6/live-traffic'), count(post, '7/watch')]).toEqual([1, 3]);
     for (const svg of post.match(/<svg class="chart"[^>]*>/g)!) expect(svg).toMatch(/role="img" aria-label="[^"]+"/);
+  });
+
+  test('the timeline: the critical path in one line, then the Gantt chart, before the sections', () => {
+    const html = renderHtml(timed);
+    const card = /<section class="card timeline"[\s\S]*?<\/section>/.exec(html)![0];
+    expect(card).toContain('<h2 id="timeline-h">Timeline</h2>');
+    expect(card).toContain(
+      '<p class="critical-path">Critical path 15.2 s of 16 s wall: setup 1.9 s → 4.2/semantic-cache 13 s (Langfuse wait 9.8 s, requests 1.6 s, settle 1 s, other 600 ms) → report 300 ms</p>',
+    );
+    expect(card.match(/<svg class="chart"[^>]*aria-label="Timeline: [^"]+"/g)).toHaveLength(1);
+    for (const c of timed.sections.flatMap((s) => s.checks)) expect(card).toContain(`<title>${c.id}: check, starts at`);
+    expect(html.indexOf('id="timeline-h"')).toBeLessThan(html.indexOf('<section class="card section"'));
+  });
+
+  test('no timeline recorded (an older bundle), no timeline section', () => {
+    for (const b of [healthy, failedHostile, postWatch]) expect(renderHtml(b)).not.toContain('Timeline');
+  });
+
+  test('a hostile check id in the timeline is escaped in the line and in the chart', () => {
+    const [first, ...rest] = timed.sections.flatMap((s) => s.checks);
+    const longest = rest.find((c) => c.id === '4.2/semantic-cache')!;
+    const hostile = { ...longest, id: `4.2/${HOSTILE}` };
+    const html = renderHtml({
+      ...timed,
+      sections: [{ section: '4.2', checks: [first!, hostile, ...rest.filter((c) => c !== longest)] }],
+    });
+    const card = /<section class="card timeline"[\s\S]*?<\/section>/.exec(html)![0];
+    expect(card).not.toMatch(/<script|<img/);
+    expect(card).toContain(`→ 4.2/${esc(HOSTILE)} 13 s (`);
   });
 
   test('prints well: no shadows, checks kept whole, link URLs printed', () => {

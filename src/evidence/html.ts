@@ -1,8 +1,10 @@
 import { SECTION_TITLES } from './catalogue.ts';
 import { chartsFor } from './check-charts.ts';
 import { esc } from './charts.ts';
+import { criticalPathText, ganttChart } from './gantt.ts';
 import { decisionOf, type CheckRecord, type Decision, type EvidenceBundle, type Measurement } from './model.ts';
 import { bound, isWebUrl, LIMITS, stripControl } from './sanitize.ts';
+import { criticalPath } from './timeline.ts';
 import { uncheckedParts } from './unchecked.ts';
 import { verifiedText } from './verified.ts';
 import { verdictMeaning } from './verdict-text.ts';
@@ -46,7 +48,8 @@ function tLines(s: unknown, max: number = LIMITS.text): string {
 
 /**
  * The bundle as one self-contained HTML page for people and auditors: the verdict first (word,
- * colour and reasons), then run metadata, then a card per runbook section with every check's
+ * colour and reasons), then run metadata, the timeline when the checks recorded one (critical
+ * path and Gantt chart, `gantt.ts`), then a card per runbook section with every check's
  * status, what a passed check verified (`verified.ts`), measurements against thresholds, error,
  * skip reason, observations, links and, where the data exists, inline-SVG charts. Pure: same bundle, same bytes. Every bundle string is
  * stripped of control characters, bounded and HTML-escaped (server-provided text is hostile; see
@@ -81,6 +84,7 @@ ${b.verdictReasons.length > 0 ? `<ul class="reasons">${b.verdictReasons.map((r) 
 ${runMeta(b)}
 ${b.runErrors.length > 0 ? `<section class="card run-errors" aria-labelledby="run-errors-h"><h2 id="run-errors-h">Run errors (outside any check)</h2>${b.runErrors.map((e) => `<pre class="error">${tLines(e)}</pre>`).join('')}</section>` : ''}
 ${checks.length > 0 ? overview(b) : '<section class="card"><h2>No checks</h2><p>No check recorded anything in this run.</p></section>'}
+${timelineCard(b, checks)}
 ${b.sections.map((s) => sectionCard(s, checks)).join('\n')}
 <footer>Rendered from <code>evidence.json</code> (schema v${t(b.schemaVersion)}), which is the source of truth; this page is a view of it. ${t(b.run.tool.name)} ${t(b.run.tool.version)}.</footer>
 </main>
@@ -142,6 +146,17 @@ function overview(b: EvidenceBundle): string {
     ),
   );
   return `<nav class="card overview" aria-labelledby="overview-h"><h2 id="overview-h">Checks</h2><ul>${items.join('')}</ul></nav>`;
+}
+
+/**
+ * When each check ran and what it waited on: the critical path in one line, then the Gantt
+ * chart. Nothing for a bundle without timelines (written before they were recorded).
+ */
+function timelineCard(b: EvidenceBundle, checks: readonly CheckRecord[]): string {
+  const path = criticalPath(b.run, checks);
+  if (!path) return '';
+  const chart = ganttChart({ title: 'Timeline: when each check ran, and what it waited on', run: b.run, checks });
+  return `<section class="card timeline" aria-labelledby="timeline-h"><h2 id="timeline-h">Timeline</h2><p class="critical-path">${t(criticalPathText(path), LIMITS.line)}</p><figure>${chart}<figcaption>Shaded: setup before the first check and writing the report after the last. Outlined: the check on the critical path. Ticks on a bar are its requests; the bars under it are its waits. Hover for times.</figcaption></figure></section>`;
 }
 
 function sectionCard(s: EvidenceBundle['sections'][number], all: readonly CheckRecord[]): string {
@@ -329,6 +344,7 @@ tr.miss td,tr.miss th{background:#fff5f5}
 .charts{display:flex;flex-wrap:wrap;gap:12px 24px;margin:6px 0 10px}
 figure{margin:0;max-width:100%}
 figcaption{font-size:.85rem;color:var(--muted);max-width:450px}
+.timeline figcaption{max-width:none}
 svg.chart{display:block;max-width:100%;height:auto;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
 svg.chart text{font-size:12px;fill:#24292f}
 svg.chart .muted{fill:#57606a;font-size:11px}

@@ -9,11 +9,13 @@ import {
   INJECTIONS,
   injected,
   postWatch,
+  timed,
 } from './html-fixtures.ts';
 import { renderMarkdown } from './markdown.ts';
 import { VERIFIED_MAX } from './verified.ts';
 import { decisionOf, type EvidenceBundle } from './model.ts';
 import { bound, LIMITS, mdUrl, stripControl } from './sanitize.ts';
+import { criticalPath } from './timeline.ts';
 
 const deployment = <B extends typeof healthy>(b: B): B => ({
   ...b,
@@ -105,6 +107,7 @@ const FIXTURES = {
   injected,
   infra,
   infraInjected,
+  timed,
   deployment: deployment(failedHostile),
   injectedDeployment: deployment(injected),
 };
@@ -122,13 +125,16 @@ function expectStructure(b: EvidenceBundle): void {
     Object.keys(gs).map((g) => [app, g] as const),
   );
   const links = checks.flatMap((c) => c.links);
+  const timeline = criticalPath(b.run, checks) !== undefined;
 
-  // Headings: exactly one h1, the verdict; one h2 per section, then Links, Deploy hashes, Run errors.
+  // Headings: exactly one h1, the verdict; one h2 per section, then Timeline (when the checks
+  // recorded one), Links, Deploy hashes, Run errors.
   const headings = doc.filter((t): t is Tokens.Heading => t.type === 'heading');
   expect(all.filter((t) => t.type === 'heading')).toHaveLength(headings.length);
   expect(headings.map((h) => `${h.depth} ${plain(h.tokens)}`)).toEqual([
     `1 Cutover ${b.run.phase === 'pre' ? 'pre-check' : 'watch'}: ${b.verdict.toUpperCase()}${b.run.target === 'sandbox' ? ' (sandbox rehearsal)' : ''}`,
     ...b.sections.map((s) => `2 §${shown(s.section)}`),
+    ...(timeline ? ['2 Timeline'] : []),
     ...(links.length > 0 ? ['2 Links'] : []),
     ...(groups.length > 0 ? ['2 Deploy hashes'] : []),
     ...(b.runErrors.length > 0 ? ['2 Run errors'] : []),
@@ -179,8 +185,8 @@ function expectStructure(b: EvidenceBundle): void {
     ),
   );
 
-  // Top-level paragraphs: the meaning, the run line, the digest.
-  expect(doc.filter((t) => t.type === 'paragraph')).toHaveLength(b.digest ? 3 : 2);
+  // Top-level paragraphs: the meaning, the run line, the critical path, the digest.
+  expect(doc.filter((t) => t.type === 'paragraph')).toHaveLength(2 + (timeline ? 1 : 0) + (b.digest ? 1 : 0));
 
   // Links: only the bundle's http(s) links, each once; no image; no raw HTML; no code block.
   const emitted = links.map((l) => mdUrl(l.url)).filter((u) => u !== undefined);
@@ -258,6 +264,36 @@ describe('summary.md parsed as GitHub-flavoured Markdown', () => {
 
   test('is pure: the same bundle renders the same bytes', () => {
     expect(renderMarkdown(injected)).toBe(renderMarkdown(structuredClone(injected)));
+  });
+
+  test('names the critical path after the section tables, in one line; nothing without timelines', () => {
+    const lines = renderMarkdown(timed).split('\n');
+    const at = lines.indexOf('## Timeline');
+    expect(at).toBeGreaterThan(lines.indexOf('## §5.2'));
+    expect(at).toBeLessThan(lines.indexOf('## Links'));
+    expect(lines.slice(at, at + 4)).toEqual([
+      '## Timeline',
+      '',
+      'Critical path 15.2 s of 16 s wall: setup 1.9 s → 4.2/semantic-cache 13 s (Langfuse wait 9.8 s, requests 1.6 s, settle 1 s, other 600 ms) → report 300 ms',
+      '',
+    ]);
+    expect(renderMarkdown(healthy)).not.toContain('Timeline');
+  });
+
+  test('a hostile check id on the critical path stays text', () => {
+    const checks = timed.sections.flatMap((s) => s.checks);
+    const md = renderMarkdown({
+      ...timed,
+      sections: [
+        {
+          section: '4.2',
+          checks: checks.map((c) => (c.id === '4.2/semantic-cache' ? { ...c, id: `4.2/${INJECTIONS.heading}` } : c)),
+        },
+      ],
+    });
+    const line = md.split('\n').find((l) => l.startsWith('Critical path'))!;
+    expect(line).toContain('→ 4.2/1.81.9 # Cutover pre-check: \\*\\*GO\\*\\* (auditor-approved) 13 s (');
+    expect(md.match(/^# /gm)).toHaveLength(1);
   });
 });
 

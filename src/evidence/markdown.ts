@@ -1,7 +1,9 @@
+import { criticalPathText } from './gantt.ts';
 import type { CheckRecord, Measurement, UnsignedBundle } from './model.ts';
 import { LIMITS, mdCell, mdCode, mdInline, mdLines, mdUrl, stripControl } from './sanitize.ts';
 import { uncheckedParts } from './unchecked.ts';
 import { verifiedText } from './verified.ts';
+import { criticalPath } from './timeline.ts';
 import { verdictMeaning } from './verdict-text.ts';
 
 const ICON: Record<CheckRecord['status'], string> = {
@@ -17,7 +19,8 @@ const ICON: Record<CheckRecord['status'], string> = {
  * finding of a `hold-with-findings`), the run, a table per section (a passed check's first row
  * says what it verified, see `verified.ts`; then a row per measurement) followed by the notes on
  * its checks (error, skip reason, unchecked parts, as block quotes: a quote between two rows would
- * end the table), then links. The JSON stays the source of truth.
+ * end the table), then the critical path when the checks recorded timelines, then links. The
+ * JSON stays the source of truth.
  *
  * Every string of the bundle is data, never Markdown: it may come from a server (a version
  * header, a Fly digest, an error excerpt) and this file is posted as a PR comment and a GitHub
@@ -69,6 +72,12 @@ export function renderMarkdown(b: UnsignedBundle & { digest?: string }): string 
     out.push('');
     for (const n of notes) out.push(n, '');
   }
+  // After the tables and their notes: how long the run had to take, against how long it took.
+  const path = criticalPath(
+    b.run,
+    b.sections.flatMap((s) => s.checks),
+  );
+  if (path) out.push('## Timeline', '', mdInline(criticalPathText(path), LIMITS.line), '');
   const links = b.sections.flatMap((s) =>
     s.checks.flatMap((c) => c.links.map((l) => `- ${mdInline(c.id)}: ${link(l.label, l.url)}`)),
   );

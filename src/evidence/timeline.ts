@@ -82,7 +82,7 @@ export function coveredMs(spans: readonly Pick<Span, 'startMs' | 'endMs'>[]): nu
 }
 
 /** One link of the critical path. */
-export interface PathSegment {
+interface PathSegment {
   /** `setup`, a check id, or `report`. */
   readonly name: string;
   readonly ms: number;
