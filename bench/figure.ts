@@ -12,6 +12,8 @@ export interface Figure {
   target?: string;
   /** Whether the median meets the target; absent without a target. */
   pass?: boolean;
+  /** Why a figure with a target could not be measured (it is then missed, its numbers NaN). */
+  reason?: string;
 }
 
 /** Summarises repeated measurements as a figure; `meets` decides the target on the median. */
@@ -33,6 +35,11 @@ export function figure(
     runs: values.length,
     ...(target ? { target: target.text, pass: target.meets(median) } : {}),
   };
+}
+
+/** A figure that could not be measured: missed, with the reason, never a crash of the bench. */
+export function unmeasured(name: string, unit: string, target: string, reason: string): Figure {
+  return { name, unit, median: Number.NaN, min: Number.NaN, max: Number.NaN, runs: 0, target, pass: false, reason };
 }
 
 /** Reads `--name value` from argv. */

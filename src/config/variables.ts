@@ -528,6 +528,11 @@ export interface SetVariableSpec {
  */
 export const INTERNAL_VARIABLES = [
   {
+    name: 'BENCH_MAXRSS_DIR',
+    meaning: 'where each Node process of a benchmarked run records its ru_maxrss at exit',
+    setBy: 'bench/maxrss.ts',
+  },
+  {
     name: 'CUTOVER_TARGET',
     meaning: 'sandbox or deployment: the target the global setup started',
     setBy: 'vitest.global-setup.ts',
@@ -600,6 +605,11 @@ export const PLATFORM_VARIABLES = [
     name: 'HOME',
     meaning: 'passed on to the real LiteLLM proxy the reference stack starts',
     setBy: 'the operating system',
+  },
+  {
+    name: 'NODE_OPTIONS',
+    meaning: 'passed on; the bench appends its ru_maxrss preload to it',
+    setBy: 'the operating system or the user',
   },
   {
     name: 'VITEST',
