@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { sandboxSettingProblems } from './sandbox/settings.ts';
 import { refuseConfig } from './src/evidence/refusal.ts';
+import { plannedTokenCounts } from './src/harness/plan.ts';
 import {
   newRunId,
   parseConfig,
@@ -17,7 +18,7 @@ import {
  * same values. It is the only place besides selftests that may import `sandbox/`, and it
  * loads the sandbox lazily: a run against a real deployment never starts it.
  */
-export default async function setup(_project: TestProject): Promise<() => Promise<void>> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const env = readEnvironment();
   env.CUTOVER_RUN_ID ||= newRunId();
   const problems = [...preflight(env), ...sandboxSettingProblems(env)];
@@ -57,6 +58,8 @@ export default async function setup(_project: TestProject): Promise<() => Promis
   }
   if (result.config.target === 'deployment') process.stdout.write(`${deploymentTarget(result.config)}\n`);
   for (const [k, v] of Object.entries(env)) if (v !== undefined) process.env[k] = v;
+  // The planned prompts counted once, here, for every worker (src/harness/plan.ts).
+  project.provide('tokenCounts', plannedTokenCounts(result.config));
   return stop;
 }
 

@@ -1,9 +1,10 @@
-import { test } from 'vitest';
+import { inject, test } from 'vitest';
 import { logRequestsTo } from '../clients/request-log.ts';
 import { runConfig, type CutoverConfig } from '../config/index.ts';
 import { catalogueEntry, type CheckId } from '../evidence/catalogue.ts';
 import type { CheckRecord } from '../evidence/model.ts';
 import { partialDir, savePartial } from '../evidence/partial.ts';
+import { adoptCounts, type TokenCounts } from '../measure/tokens.ts';
 import { runSecrets } from '../evidence/secrets.ts';
 import { CheckRecorder, CheckSkipped, Inconclusive } from './recorder.ts';
 
@@ -12,7 +13,13 @@ declare module 'vitest' {
     /** The evidence one runbook check recorded; read by the evidence reporter. */
     check?: CheckRecord;
   }
+  interface ProvidedContext {
+    /** The run's planned prompts, counted once by the composition root (`plannedTokenCounts`). */
+    tokenCounts?: TokenCounts;
+  }
 }
+
+let adopted = false;
 
 /** What a check body receives: the recorder (its `id` is the check's) and the validated run config. */
 export type CheckBody = (c: CheckRecorder, config: CutoverConfig) => Promise<void>;
@@ -34,6 +41,11 @@ export function check(id: CheckId, body: CheckBody): void {
     );
   const { title } = entry;
   test(`${id} ${title}`, async (ctx) => {
+    if (!adopted) {
+      adopted = true;
+      const counts = inject('tokenCounts');
+      if (counts) adoptCounts(counts);
+    }
     const secrets = runSecrets();
     const config = runConfig();
     const partials = partialDir(config.evidenceDir, config.runId);

@@ -9,6 +9,8 @@ import {
   exactCachePlan,
   modelShares,
   planRun,
+  plannedTokenCounts,
+  failoverPrompt,
   priceOf,
   rollbackPlan,
   rpmLimitPlan,
@@ -195,5 +197,20 @@ describe('money in the plan', () => {
     expect(!noEscalationPrice.ok && noEscalationPrice.why).toMatch(/^gpt-4o: /);
     const teamKeys = entries.find((e) => e.checkId === '6/team-keys')!;
     expect(entryCost(teamKeys, c, () => ({ ok: false, why: 'never asked' }))).toEqual({ ok: true, usd: 0 });
+  });
+});
+
+describe('plannedTokenCounts', () => {
+  it('holds every planned prompt and both §5.2 prompts, so the workers never count', () => {
+    const c = config({ CUTOVER_RUN_ID: 'r-counts' });
+    const counts = plannedTokenCounts(c);
+    const key = (content: string) => JSON.stringify([['user', content, undefined]]);
+    expect(counts.chats[key(exactCachePrompt('r-counts'))]).toBe(
+      countChatTokens([{ role: 'user', content: exactCachePrompt('r-counts') }]),
+    );
+    const prompts = Object.values(counts.prompts);
+    expect(prompts).toContainEqual(failoverPrompt(c, 'escalation'));
+    expect(prompts).toContainEqual(failoverPrompt(c, 'control'));
+    expect(failoverPrompt(c, 'escalation').tokens).toBe(c.failover.promptTokens);
   });
 });

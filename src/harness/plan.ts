@@ -1,7 +1,7 @@
 import { type ModelDefinitions, matchModel } from '../clients/langfuse-models.ts';
 import type { CutoverConfig } from '../config/index.ts';
 import { CATALOGUE, type CatalogueEntry, type PlannedCheckId } from '../evidence/catalogue.ts';
-import { countChatTokens } from '../measure/tokens.ts';
+import { buildPrompt, countChatTokens, countsMade, type SizedPrompt, type TokenCounts } from '../measure/tokens.ts';
 import { exactCachePrompt, loadParaphrases } from './cache-probe.ts';
 import type { CheckRecorder } from './recorder.ts';
 
@@ -30,9 +30,14 @@ export const RPM_BURST = {
 /** The §5.2 requests' shape: an escalation prompt and a control prompt, each sent once. */
 export const FAILOVER = { maxTokens: 1 } as const;
 
-/** The prefix (nonce) of a §5.2 prompt; also counted into its size. */
-export function failoverPrefix(runId: string, kind: 'escalation' | 'control', traceId: string): string {
-  return `Cutover failover check (${kind}), run ${runId}, request ${traceId}. Summarise the text below in one word.`;
+/**
+ * A §5.2 prompt, built to its exact size: the run id and the kind make it unique to this request
+ * of this run (it is also sent uncached), and it is the same in the composition root, which builds
+ * it first (`plannedTokenCounts`), and in the check, which sends it.
+ */
+export function failoverPrompt(c: CutoverConfig, kind: 'escalation' | 'control'): SizedPrompt {
+  const tokens = kind === 'escalation' ? c.failover.promptTokens : c.failover.controlTokens;
+  return buildPrompt(tokens, `Cutover failover check (${kind}), run ${c.runId}. Summarise the text below in one word.`);
 }
 
 /** The §3 smoke request's shape (tests/smoke): one uncached request with the admin key. */
@@ -119,6 +124,20 @@ export function planRun(config: CutoverConfig): RunPlan {
       maxOutputTokens: sum((e) => e.maxOutputTokens),
     },
   };
+}
+
+/**
+ * Every prompt of the run's plan counted, and the §5.2 prompts built, as data for the workers
+ * (`adoptCounts`). The composition root calls it once: each worker that counted for itself
+ * loaded its own cl100k table (~40 MB, commit 0f63e91); a worker that adopts these never does.
+ */
+export function plannedTokenCounts(config: CutoverConfig): TokenCounts {
+  planRun(config);
+  if (!config.waivers.some((w) => w.id === '5.2/failover')) {
+    failoverPrompt(config, 'escalation');
+    failoverPrompt(config, 'control');
+  }
+  return countsMade();
 }
 
 /**

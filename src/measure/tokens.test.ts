@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildPrompt, countChatTokens, countTextTokens } from './tokens.ts';
+import { adoptCounts, buildPrompt, countChatTokens, countsMade, countTextTokens } from './tokens.ts';
 
 describe('countChatTokens (LiteLLM token_counter, cl100k_base)', () => {
   it('adds 3 per message and 3 for the reply to the encoded role and content', () => {
@@ -31,5 +31,23 @@ describe('buildPrompt', () => {
 
   it('refuses a target smaller than the prefix', () => {
     expect(() => buildPrompt(5, 'a rather long prefix that cannot fit in five tokens')).toThrow(/cannot hold/);
+  });
+});
+
+describe('counts handed from one process to another', () => {
+  it('answers an adopted prompt from the hand-over, and hands over what it counted', () => {
+    const content = `a prompt only this test sends ${Math.random()}`;
+    // A count no tokenizer would give: the answer can only come from the hand-over.
+    const key = JSON.stringify([['user', content, undefined]]);
+    adoptCounts({ chats: { [key]: 4242 }, prompts: {} });
+    expect(countChatTokens([{ role: 'user', content }])).toBe(4242);
+
+    const counted = countChatTokens([{ role: 'user', content: 'counted here' }]);
+    const sized = buildPrompt(300, 'handed over');
+    const made = countsMade();
+    expect(Object.values(made.chats)).toContain(counted);
+    expect(Object.values(made.prompts)).toContainEqual(sized);
+    // A sized prompt is built once and then looked up.
+    expect(buildPrompt(300, 'handed over')).toBe(sized);
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { decode, encode } from 'gpt-tokenizer/encoding/cl100k_base';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 /** A chat message as far as token counting is concerned. */
 export interface CountedMessage {
@@ -14,7 +15,56 @@ const TOKENS_PER_NAME = 1;
 /** Every reply is primed with `<|start|>assistant<|message|>`. */
 const REPLY_PRIMING = 3;
 
-// The cl100k_base table of `gpt-tokenizer` is loaded once per process, at import (~40 MB, commit 0f63e91).
+interface Cl100k {
+  encode(text: string): number[];
+  decode(tokens: number[]): string;
+}
+
+let table: Cl100k | undefined;
+
+/**
+ * The cl100k_base table of `gpt-tokenizer`, loaded on first use: it costs ~40 MB in every thread
+ * that loads it (commit 0f63e91), and a worker whose counts were all made by the composition root
+ * (`adoptCounts`) never needs it. Loaded synchronously through `require` of the package's ES
+ * module, by path (its exports map offers the ES build to `import` only), so a process that also
+ * imports it (the bundled sandbox) shares one instance instead of holding the CommonJS build too.
+ */
+function cl100k(): Cl100k {
+  if (!table) {
+    const require = createRequire(import.meta.url);
+    const root = dirname(require.resolve('gpt-tokenizer/package.json'));
+    table = require(join(root, 'esm/encoding/cl100k_base.js')) as Cl100k;
+  }
+  return table;
+}
+
+const encode = (text: string): number[] => cl100k().encode(text);
+const decode = (tokens: number[]): string => cl100k().decode(tokens);
+
+/** Counts made so far, by chat prompt (its JSON) and by sized prompt (`target` and prefix). */
+const chatCounts = new Map<string, number>();
+const sizedPrompts = new Map<string, SizedPrompt>();
+
+/** Counts one process made, for another to adopt: plain data, so Vitest can hand it to the workers. */
+export interface TokenCounts {
+  readonly chats: Readonly<Record<string, number>>;
+  readonly prompts: Readonly<Record<string, SizedPrompt>>;
+}
+
+/** Every count this process has made or adopted. */
+export function countsMade(): TokenCounts {
+  return { chats: Object.fromEntries(chatCounts), prompts: Object.fromEntries(sizedPrompts) };
+}
+
+/**
+ * Takes over counts made elsewhere (the composition root counts the run's planned prompts once):
+ * the same prompt then costs a lookup here, not the tokenizer. Only exact prompts match, so an
+ * adopted count is the count.
+ */
+export function adoptCounts(c: TokenCounts): void {
+  for (const [k, v] of Object.entries(c.chats)) chatCounts.set(k, v);
+  for (const [k, v] of Object.entries(c.prompts)) sizedPrompts.set(k, v);
+}
 
 /** Tokens of a plain string under cl100k_base, without any chat overhead. */
 export function countTextTokens(text: string): number {
@@ -30,11 +80,15 @@ export function countTextTokens(text: string): number {
  * `usage.prompt_tokens` may differ by a few percent from this count.
  */
 export function countChatTokens(messages: readonly CountedMessage[]): number {
+  const key = JSON.stringify(messages.map((m) => [m.role, m.content, m.name]));
+  const known = chatCounts.get(key);
+  if (known !== undefined) return known;
   let n = REPLY_PRIMING;
   for (const m of messages) {
     n += TOKENS_PER_MESSAGE + encode(m.role).length + encode(m.content).length;
     if (m.name !== undefined) n += TOKENS_PER_NAME + encode(m.name).length;
   }
+  chatCounts.set(key, n);
   return n;
 }
 
@@ -57,6 +111,15 @@ export interface SizedPrompt {
  * always states the real count. Throws when the prefix alone exceeds the target.
  */
 export function buildPrompt(target: number, prefix = ''): SizedPrompt {
+  const key = `${target}\u0000${prefix}`;
+  const known = sizedPrompts.get(key);
+  if (known) return known;
+  const built = sizePrompt(target, prefix);
+  sizedPrompts.set(key, built);
+  return built;
+}
+
+function sizePrompt(target: number, prefix: string): SizedPrompt {
   const head = prefix ? `${prefix}\n\n` : '';
   const overhead = countChatTokens([{ role: 'user', content: head }]);
   if (overhead > target)

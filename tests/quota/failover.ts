@@ -4,16 +4,15 @@
 // LiteLLM decides with cl100k_base plus message overhead, so the prompt is sized that way,
 // clearly past the limit (2,400) and, as a control, clearly below it (1,500).
 import { excerptOf } from '../../src/clients/errors.ts';
-import { newTraceId, type GatewayClient } from '../../src/clients/gateway.ts';
+import type { GatewayClient } from '../../src/clients/gateway.ts';
 import { generationCost, generationGroup, isChatGeneration } from '../../src/clients/langfuse-generation.ts';
 import type { LangfuseObservation } from '../../src/clients/langfuse.ts';
 import { servedGroup } from '../../src/clients/model-group.ts';
 import type { CheckBody } from '../../src/harness/check.ts';
-import { failoverPlan, failoverPrefix, FAILOVER, observePlan, observeUsage } from '../../src/harness/plan.ts';
+import { failoverPlan, failoverPrompt, FAILOVER, observePlan, observeUsage } from '../../src/harness/plan.ts';
 import type { CheckRecorder } from '../../src/harness/recorder.ts';
 import { stackFor } from '../../src/harness/stack.ts';
 import { awaitTraces } from '../../src/harness/trace.ts';
-import { buildPrompt } from '../../src/measure/tokens.ts';
 import type { CutoverConfig } from '../../src/config/index.ts';
 
 export const failover: CheckBody = async (c, config) => {
@@ -24,8 +23,8 @@ export const failover: CheckBody = async (c, config) => {
   await gateway.warm();
   // Sent together and traced together: neither depends on the other's answer.
   const [long, control] = await Promise.all([
-    send(c, gateway, config, 'escalation', config.failover.promptTokens),
-    send(c, gateway, config, 'control', config.failover.controlTokens),
+    send(c, gateway, config, 'escalation'),
+    send(c, gateway, config, 'control'),
   ]);
   observeUsage(c, { requests: 2, tokens: (long.usageTokens ?? 0) + (control.usageTokens ?? 0) });
   c.measure('escalation_prompt_tokens', long.tokens, 'tokens', { op: '>', value: config.thresholds.failoverTokens });
@@ -97,15 +96,8 @@ export const failover: CheckBody = async (c, config) => {
 };
 
 /** Sends one sized prompt to MODEL_DEFAULT, uncached, and fails the check unless it is answered. */
-async function send(
-  c: CheckRecorder,
-  gateway: GatewayClient,
-  config: CutoverConfig,
-  kind: 'escalation' | 'control',
-  tokens: number,
-) {
-  const traceId = newTraceId();
-  const prompt = buildPrompt(tokens, failoverPrefix(config.runId, kind, traceId));
+async function send(c: CheckRecorder, gateway: GatewayClient, config: CutoverConfig, kind: 'escalation' | 'control') {
+  const prompt = failoverPrompt(config, kind);
   const res = await gateway.chat(
     // A cached answer would hide the routing decision (and log no cost), so neither read nor write the cache.
     {
@@ -114,7 +106,7 @@ async function send(
       max_tokens: FAILOVER.maxTokens,
       cache: { 'no-cache': true, 'no-store': true },
     },
-    { apiKey: config.gateway.adminKey, checkId: c.id, traceId },
+    { apiKey: config.gateway.adminKey, checkId: c.id },
   );
   c.measure(`${kind}_http_status`, res.status, 'code', { op: '==', value: 200 });
   if (res.status !== 200)
