@@ -218,8 +218,11 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
       LANGFUSE_PUBLIC_KEY: s.publicKey,
       LANGFUSE_SECRET_KEY: s.secretKey,
       // Default-profile ingestion takes ~0.3 s; polling every second would make rehearsals slow
-      // for nothing. The production profile leaves the suite's own interval, as a deployment run has.
-      ...(profile.name === 'default' ? { LANGFUSE_POLL_INTERVAL_MS: '200' } : {}),
+      // for nothing. The default profile's gateway also writes its cache 50 ms after answering
+      // (`cacheWriteDelayMs`), so a quarter second settles it with room to spare where LiteLLM's
+      // documented wait is 1 s. The production profile leaves the suite's own interval and
+      // settle, as a deployment run has.
+      ...(profile.name === 'default' ? { LANGFUSE_POLL_INTERVAL_MS: '200', CACHE_WRITE_SETTLE_MS: '250' } : {}),
       FLY_API_URL: fly.url,
       FLY_API_TOKEN: s.flyToken,
       LANGFUSE_UI_EMAIL: 'cutover@sandbox.test',
