@@ -28,15 +28,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let stop = async (): Promise<void> => undefined;
 
   if (!env.GATEWAY_URL?.trim()) {
-    const { startSandbox, profileSeed } = await import('./sandbox/index.ts');
-    const sandbox = await startSandbox({
-      faults: env.SANDBOX_FAULTS ?? '',
-      cacheType: env.SANDBOX_CACHE_TYPE,
-      // The evidence records the profile from SANDBOX_PROFILE; the seed defaults to the run id it records too.
-      profile: env.SANDBOX_PROFILE,
-      seed: profileSeed(env),
-      liveTraffic: env.CUTOVER_PHASE === 'post',
-    });
+    // Started by `pnpm test:cutover` before Vitest when it could be (sandbox/process.ts).
+    const { sandboxOptions, takeSandbox } = await import('./sandbox/process.ts');
+    const sandbox = await takeSandbox(sandboxOptions(env));
     // The sandbox's target variables always apply (conflicts were refused above). Its other
     // values (Fly token, monitor duration …) are defaults: a variable the user set, even to the
     // empty string, wins, so a rehearsal can drop one input (OPENAI_DIRECT_KEY=) on purpose.

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { newRunId, preflight, readEnvironment } from '../src/config/index.ts';
 import { runIdProblem } from '../src/evidence/safe-path.ts';
+import { prestartSandbox, sandboxOptions } from '../sandbox/process.ts';
 import { sandboxSettingProblems } from '../sandbox/settings.ts';
 import { ExitCode } from '../src/evidence/exit-codes.ts';
 import { refuseConfig } from '../src/evidence/refusal.ts';
@@ -107,6 +108,11 @@ export function prepareCutover(argv: readonly string[]): CutoverPlan {
     ...sandboxSettingProblems(env),
   ];
   if (problems.length > 0) refuseConfig(problems, startedAt);
+  // A rehearsal's sandbox starts now, in its own process, while Vitest starts in this one; the
+  // global setup takes it over (sandbox/process.ts). The environment is read again: the run id
+  // and phase set above are part of what the setup will ask for.
+  const planned = readEnvironment();
+  if (!planned.GATEWAY_URL?.trim()) prestartSandbox(sandboxOptions(planned));
   const project = (process.env.CUTOVER_PHASE ?? env.CUTOVER_PHASE) === 'post' ? 'post-cutover' : 'cutover';
   return { project, vitestArgs: vetted.vitestArgs, reporters: vetted.reporters };
 }
