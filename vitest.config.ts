@@ -1,5 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { FILES_AT_ONCE, TESTS_PER_FILE } from './selftest/concurrency.ts';
+import { readEnvironment } from './src/config/load.ts';
+import { defaultWorkers } from './src/config/workers.ts';
 
 // Three projects, one config. `cutover` is the product: the runbook as tests, against the
 // sandbox or a real deployment. `unit` tests our own modules against real local servers.
@@ -22,10 +24,10 @@ export default defineConfig({
           exclude: ['tests/monitor/**'],
           // Runbook checks spend their time waiting on the network, not computing: run the
           // sections in worker threads of one process, sharing loaded modules, instead of forked
-          // processes re-importing the same clients for each file. Two threads: each costs ~50 MB,
-          // and a third only took the sandbox rehearsal from ~8 s to ~7 s (commit 3f0ab46).
+          // processes re-importing the same clients for each file. How many: src/config/workers.ts
+          // (three where the checks wait on real ingestion, two for a default rehearsal).
           pool: 'threads',
-          maxWorkers: Number(process.env.CUTOVER_MAX_WORKERS ?? 2),
+          maxWorkers: Number(process.env.CUTOVER_MAX_WORKERS ?? defaultWorkers(readEnvironment())),
           isolate: false,
           globalSetup: ['./vitest.global-setup.ts'],
           // Runbook checks are slow on a real stack (Langfuse ingestion takes seconds); each

@@ -123,8 +123,8 @@ export const VARIABLES = [
     section: 'Run',
     name: 'CUTOVER_MAX_WORKERS',
     meaning:
-      'worker threads of a pre-cutover run (~50 MB each; more run the Langfuse-bound checks at once against a real stack). vitest.config.ts reads it from the process environment only, before .env is loaded: set it on the command line (CUTOVER_MAX_WORKERS=4 pnpm test:cutover), not in .env',
-    default: '2',
+      'worker threads of a pre-cutover run (~26 MB each; default 3, so that §3, §4 and §5 wait for Langfuse at the same time, and 2 for a default-profile sandbox rehearsal, whose waits are short). vitest.config.ts reads it from the process environment only, before .env is loaded: set it on the command line (CUTOVER_MAX_WORKERS=4 pnpm test:cutover), not in .env',
+    default: '3',
     processOnly: true,
   },
   {
