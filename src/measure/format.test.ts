@@ -10,6 +10,8 @@ describe('format', () => {
   });
   test('duration: minutes when whole, else seconds to a tenth, else milliseconds', () => {
     expect([300_000, 90_000, 1_234, 85.4, 10_000].map(duration)).toEqual(['5 min', '90 s', '1.2 s', '85 ms', '10 s']);
+    // A value that rounds up to a second is said in seconds, never "1,000 ms".
+    expect([999.6, 999.4].map(duration)).toEqual(['1 s', '999 ms']);
   });
 });
 

@@ -19,7 +19,8 @@ export function num(v: number): string {
 /** A duration as the runbook writes one: `5 min` (whole minutes), `1.2 s`, `85 ms`. */
 export function duration(ms: number): string {
   if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
-  if (ms >= 1000) return `${num(Math.round(ms / 100) / 10)} s`;
+  // 999.6 ms rounds to 1,000 ms: said in seconds, like every value from a second up.
+  if (Math.round(ms) >= 1000) return `${num(Math.round(ms / 100) / 10)} s`;
   return `${num(Math.round(ms))} ms`;
 }
 
