@@ -436,14 +436,14 @@ export const TOOL_VARIABLES = [
     meaning:
       'comma list of sandbox faults to switch on for a rehearsal (pnpm sandbox --list-faults names them); refused when unknown',
     example: 'upstream-slow',
-    readBy: 'sandbox/cli.ts, vitest.global-setup.ts',
+    readBy: 'sandbox/cli.ts, sandbox/process.ts',
   },
   {
     section: 'Tools: sandbox',
     name: 'SANDBOX_CACHE_TYPE',
     meaning: "the sandbox gateway's one response cache: redis, redis-semantic or qdrant-semantic",
     example: 'redis',
-    readBy: 'sandbox/cli.ts, vitest.global-setup.ts',
+    readBy: 'sandbox/cli.ts, sandbox/process.ts',
   },
   {
     section: 'Tools: sandbox',
@@ -452,7 +452,7 @@ export const TOOL_VARIABLES = [
       "the sandbox's latencies: default (fast, for rehearsals) or production (the real stack's, seeded and jittered; sandbox/profile.ts); refused when unknown",
     default: 'default',
     example: 'production',
-    readBy: 'sandbox/cli.ts, sandbox/settings.ts, vitest.global-setup.ts',
+    readBy: 'sandbox/cli.ts, sandbox/settings.ts, sandbox/process.ts, src/config/workers.ts',
   },
   {
     section: 'Tools: sandbox',
