@@ -235,9 +235,13 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
       AGENTS_CONFIG_PATH: 'fixtures/agents/good.json',
       AGENTS_GATEWAY_URL: 'https://gateway.hotrodan.com',
       ...teamKeys,
-      MONITOR_DURATION: '20s',
+      // A short watch for rehearsals. On the production profile a window must outlast Langfuse's
+      // 6-10 s ingestion lag, or the latency rule (read from Langfuse) never sees enough samples
+      // in a window: a 20 s watch of 10 s windows ended inconclusive there, 0 windows with 30.
+      ...(profile.name === 'default'
+        ? { MONITOR_DURATION: '20s', MONITOR_ERROR_WINDOW: '10s' }
+        : { MONITOR_DURATION: '60s', MONITOR_ERROR_WINDOW: '30s' }),
       MONITOR_INTERVAL: '2s',
-      MONITOR_ERROR_WINDOW: '10s',
       MONITOR_MIN_SAMPLES: '30',
     };
     return {
