@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { FILES_AT_ONCE, TESTS_PER_FILE } from './selftest/concurrency.ts';
-import { readEnvironment } from './src/config/load.ts';
+import { readEnvironment } from './src/config/environment.ts';
 import { defaultWorkers } from './src/config/workers.ts';
 
 // Three projects, one config. `cutover` is the product: the runbook as tests, against the

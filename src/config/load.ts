@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { parse as parseDotenv } from 'dotenv';
+import { readEnvironment } from './environment.ts';
+
+export { readEnvironment };
 import { formatProblems, parseConfig, type ConfigProblem, type CutoverConfig } from './schema.ts';
 import { SECRET_VARIABLES } from './variables.ts';
 
@@ -15,19 +16,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
     this.problems = problems;
   }
-}
-
-/**
- * The environment the suite sees: `.env` (from `CUTOVER_ENV_FILE` or `./.env`) under the
- * process environment, so `FOO=1 pnpm test:cutover` always beats the file.
- */
-export function readEnvironment(
-  processEnv: NodeJS.ProcessEnv = process.env,
-  cwd = process.cwd(),
-): Record<string, string | undefined> {
-  const file = processEnv.CUTOVER_ENV_FILE ?? `${cwd}/.env`;
-  const fromFile = existsSync(file) ? parseDotenv(readFileSync(file)) : {};
-  return { ...fromFile, ...processEnv };
 }
 
 /** A fresh run id: sortable by time, unique enough to isolate caches and traces per run. */

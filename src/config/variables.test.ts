@@ -11,12 +11,14 @@ const ROOT = join(import.meta.dirname, '../..');
 const SOURCE_DIRS = ['src', 'sandbox', 'selftest', 'bench', 'scripts', 'reporters', 'tests', 'conformance'];
 
 function sources(dir: string): string[] {
-  return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && /\.(ts|mjs)$/.test(e.name))
-    .map((e) => relative(ROOT, join(e.parentPath, e.name)))
-    .filter((file) => !file.endsWith('.test.ts') || file.startsWith('tests/'))
-    // scripts/boundaries.test.ts writes short-lived probe files into these folders while it runs.
-    .filter((file) => !file.includes('zz-boundary-probe-'));
+  return (
+    readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile() && /\.(ts|mjs)$/.test(e.name))
+      .map((e) => relative(ROOT, join(e.parentPath, e.name)))
+      .filter((file) => !file.endsWith('.test.ts') || file.startsWith('tests/'))
+      // scripts/boundaries.test.ts writes short-lived probe files into these folders while it runs.
+      .filter((file) => !file.includes('zz-boundary-probe-'))
+  );
 }
 
 /**

@@ -427,7 +427,7 @@ export const TOOL_VARIABLES = [
     name: 'CUTOVER_ENV_FILE',
     meaning: 'the .env file to read instead of ./.env (/dev/null reads none)',
     example: '/etc/gateway-cutover/prod.env',
-    readBy: 'src/config/load.ts',
+    readBy: 'src/config/environment.ts',
     processOnly: true,
   },
   {
