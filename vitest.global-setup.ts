@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { sandboxSettingProblems } from './sandbox/settings.ts';
 import { refuseConfig } from './src/evidence/refusal.ts';
+import { serveGatewayQuiet } from './src/harness/gateway-quiet-server.ts';
 import { plannedTokenCounts } from './src/harness/plan.ts';
 import {
   newRunId,
@@ -25,6 +26,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (problems.length > 0) refuseConfig(problems);
   const ignored = processOnlyWarning(env, process.env);
   if (ignored) process.stderr.write(`${ignored}\n`);
+  // Latency measurements and §5.1's burst take turns on the gateway (src/harness/gateway-quiet.ts).
+  const quiet = await serveGatewayQuiet();
+  project.provide('gatewayQuietSocket', quiet.path);
   let stop = async (): Promise<void> => undefined;
 
   if (!env.GATEWAY_URL?.trim()) {
@@ -48,13 +52,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const result = parseConfig(env, env.CUTOVER_TARGET === 'sandbox' ? 'sandbox' : 'deployment');
   if (!result.ok) {
     await stop();
+    await quiet.close();
     refuseConfig(result.problems);
   }
   if (result.config.target === 'deployment') process.stdout.write(`${deploymentTarget(result.config)}\n`);
   for (const [k, v] of Object.entries(env)) if (v !== undefined) process.env[k] = v;
   // The planned prompts counted once, here, for every worker (src/harness/plan.ts).
   project.provide('tokenCounts', plannedTokenCounts(result.config));
-  return stop;
+  return async () => {
+    await stop();
+    await quiet.close();
+  };
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   semanticHitTime,
   settleCacheWrite,
 } from '../../src/harness/cache-probe.ts';
+import { measuringLatency } from '../../src/harness/gateway-quiet.ts';
 import type { CheckBody } from '../../src/harness/check.ts';
 import { EXACT_CACHE } from '../../src/harness/plan.ts';
 import { stackFor } from '../../src/harness/stack.ts';
@@ -33,7 +34,10 @@ export const exactCache: CheckBody = async (c, config) => {
   c.observe('cacheWriteSettleMs', config.cache.writeSettleMs);
   const sent: SpendSample[] = [];
   const send = async () => {
-    const res = await gateway.chat(request, { apiKey: config.gateway.adminKey, checkId: c.id });
+    // Timed against the 100 ms threshold: never while §5.1's burst is sending (src/harness/gateway-quiet.ts).
+    const res = await measuringLatency(c, () =>
+      gateway.chat(request, { apiKey: config.gateway.adminKey, checkId: c.id }),
+    );
     sent.push({ cached: cacheSignal(res).hit, usage: res.completion?.usage });
     c.observe('sent', { ...tallySpend(sent), maxTokens: request.max_tokens });
     return res;

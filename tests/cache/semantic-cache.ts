@@ -22,6 +22,7 @@ import {
   settleCacheWrite,
   uniqueControl,
 } from '../../src/harness/cache-probe.ts';
+import { measuringLatency } from '../../src/harness/gateway-quiet.ts';
 import type { CheckBody } from '../../src/harness/check.ts';
 import { SEMANTIC_CACHE } from '../../src/harness/plan.ts';
 import { stackFor } from '../../src/harness/stack.ts';
@@ -35,14 +36,17 @@ export const semanticCache: CheckBody = async (c, config) => {
   const namespace = cacheNamespace(config.runId);
   const sent: SpendSample[] = [];
   const ask = async (content: string) => {
-    const res = await gateway.chat(
-      {
-        model: config.models.default,
-        messages: [{ role: 'user', content }],
-        max_tokens: SEMANTIC_CACHE.maxTokens,
-        cache: { namespace },
-      },
-      { apiKey: config.gateway.adminKey, checkId: c.id },
+    // Timed (a hit's latency is recorded): never while §5.1's burst is sending (src/harness/gateway-quiet.ts).
+    const res = await measuringLatency(c, () =>
+      gateway.chat(
+        {
+          model: config.models.default,
+          messages: [{ role: 'user', content }],
+          max_tokens: SEMANTIC_CACHE.maxTokens,
+          cache: { namespace },
+        },
+        { apiKey: config.gateway.adminKey, checkId: c.id },
+      ),
     );
     sent.push({ cached: cacheSignal(res).hit, usage: res.completion?.usage });
     c.observe('sent', {

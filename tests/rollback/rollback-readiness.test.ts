@@ -7,6 +7,7 @@ import { describe } from 'vitest';
 import { DirectOpenAI } from '../../src/clients/openai-direct.ts';
 import { probePostgres } from '../../src/clients/postgres-probe.ts';
 import { check } from '../../src/harness/check.ts';
+import { measuringLatency } from '../../src/harness/gateway-quiet.ts';
 import { ROLLBACK_BASELINE } from '../../src/harness/plan.ts';
 import { stackFor } from '../../src/harness/stack.ts';
 import { BASELINE_MEASUREMENT } from '../../src/measure/baseline.ts';
@@ -39,14 +40,17 @@ describe('§7 Rollback plan', () => {
     await Promise.all([
       (async () => {
         for (let i = 0; i < n; i++) {
-          const res = await gateway.chat(
-            {
-              model: config.models.default,
-              messages: [{ role: 'user', content: ROLLBACK_BASELINE.gatewayPrompt(config.runId, i) }],
-              max_tokens: ROLLBACK_BASELINE.maxTokens,
-              cache: { 'no-cache': true, 'no-store': true },
-            },
-            { apiKey: config.gateway.adminKey, checkId: c.id },
+          // The latency baseline: never sampled while §5.1's burst is sending (src/harness/gateway-quiet.ts).
+          const res = await measuringLatency(c, () =>
+            gateway.chat(
+              {
+                model: config.models.default,
+                messages: [{ role: 'user', content: ROLLBACK_BASELINE.gatewayPrompt(config.runId, i) }],
+                max_tokens: ROLLBACK_BASELINE.maxTokens,
+                cache: { 'no-cache': true, 'no-store': true },
+              },
+              { apiKey: config.gateway.adminKey, checkId: c.id },
+            ),
           );
           gatewayStatuses.push(res.status);
           if (res.status === 200) viaGateway.push(res.timing.totalMs);

@@ -1,0 +1,57 @@
+import { createConnection, type Socket } from 'node:net';
+import { inject } from 'vitest';
+import type { Mode } from './gateway-quiet-server.ts';
+import type { CheckRecorder } from './recorder.ts';
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    /** The Unix socket of the run's gateway-quiet lock (`serveGatewayQuiet`). */
+    gatewayQuietSocket?: string;
+  }
+}
+
+/**
+ * §5.1 sends limit+1 requests at once; the gateway is busy with them for a moment. A latency a
+ * check measures in that moment is partly the suite's own load, not the gateway's: against the
+ * real LiteLLM proxy a §4.1 cache hit took 163 ms (limit 100) while the burst ran beside it, and
+ * passes alone (conformance run of this file's commit). So the checks whose thresholds are times
+ * (§3's < 2 s, §4's hits, §7's baseline) measure under a shared hold, and the burst sends under
+ * an exclusive one: it waits for the measurements in progress, and new ones wait for it. Only
+ * the sending is held; everything else (Langfuse waits included) still overlaps. The holds live
+ * in the run's main process, served over a Unix socket, because the checks run in several
+ * worker threads.
+ */
+
+/** Runs `fn` while no §5.1 burst is sending; records the wait, if there was one, on the timeline. */
+export function measuringLatency<T>(c: CheckRecorder, fn: () => Promise<T>): Promise<T> {
+  return hold(c, 'shared', 'waiting for the §5.1 burst to end (latency is measured on a quiet gateway)', fn);
+}
+
+/** Runs `fn` (the burst) while no latency is being measured; records the wait on the timeline. */
+export function burstingAlone<T>(c: CheckRecorder, fn: () => Promise<T>): Promise<T> {
+  return hold(c, 'exclusive', 'waiting for latency measurements in progress to end', fn);
+}
+
+async function hold<T>(c: CheckRecorder, mode: Mode, waitLabel: string, fn: () => Promise<T>): Promise<T> {
+  const path = inject('gatewayQuietSocket');
+  // Outside a cutover run's setup (no socket was provided) there is nothing to coordinate with.
+  if (!path) return fn();
+  const socket = await c.timed('pause', waitLabel, () => acquire(path, mode));
+  try {
+    return await fn();
+  } finally {
+    socket.end();
+  }
+}
+
+/** Connects, asks for `mode` and resolves with the socket once granted; closing it releases. */
+function acquire(path: string, mode: Mode): Promise<Socket> {
+  return new Promise((granted, refused) => {
+    const socket = createConnection(path);
+    socket.once('error', (err) =>
+      refused(new Error(`the run's gateway-quiet lock (${path}) did not answer: ${err.message}`)),
+    );
+    socket.once('data', () => granted(socket));
+    socket.write(mode === 'shared' ? 'S' : 'X');
+  });
+}
