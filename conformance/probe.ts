@@ -444,9 +444,22 @@ export async function probe(
     });
     answers.sandbox!.set(perProcess, await burstOf({ ...sandboxTarget, quotaKey: String(second.json?.key) }));
 
-    // Let both callbacks flush (LiteLLM's SDK v2 flushes every second) and ingestion settle.
+    // Let both callbacks flush (LiteLLM's SDK v2 flushes every second) and ingestion settle:
+    // until no event has arrived for 3 s, at most 15 s. A fixed 3 s was not always enough: the
+    // real proxy's second failure log runs in a thread, and one run in three here compared the
+    // sandbox's two failed-attempt generations with the real proxy's one (the other not yet in).
     await sandboxGateway.flushLangfuse();
-    await sleep(3000);
+    const until = Date.now() + 15_000;
+    let seen = -1;
+    let quietSince = Date.now();
+    while (Date.now() < until && Date.now() - quietSince < 3000) {
+      const n = langfuse.receivedEvents().length;
+      if (n !== seen) {
+        seen = n;
+        quietSince = Date.now();
+      }
+      await sleep(250);
+    }
     const events = langfuse.receivedEvents();
     for (const t of targets) for (const [k, v] of langfuseRows(events, traceIds[t.name]!)) answers[t.name]!.set(k, v);
 
