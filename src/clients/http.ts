@@ -123,7 +123,7 @@ export async function send(url: string, o: HttpOptions): Promise<RawResponse> {
     status = res.status;
     return res;
   } finally {
-    logRequest({ method, url: `${u.origin}${u.pathname}`, status, startMs: started, endMs: performance.now() });
+    logRequest({ method, path: u.pathname, status, startMs: started, endMs: performance.now() });
   }
 }
 

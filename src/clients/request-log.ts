@@ -3,8 +3,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 /** One HTTP exchange as a check's timeline records it, on this thread's `performance.now()` clock. */
 export interface SentRequest {
   readonly method: string;
-  /** Origin and path: the query is left out, it may carry a key or a filter too long to chart. */
-  readonly url: string;
+  /** The path only: the origin is the same few services, and the query may carry a key or a filter too long to chart. */
+  readonly path: string;
   /** The answer's status; `null` when no answer came (unreachable, timed out, body refused). */
   readonly status: number | null;
   readonly startMs: number;

@@ -17,8 +17,8 @@ describe('CheckRecorder timeline', () => {
       ),
     ).rejects.toThrow('x');
     const t = performance.now();
-    c.request({ method: 'POST', url: 'http://127.0.0.1:4000/chat/completions', status: 200, startMs: t, endMs: t + 5 });
-    c.request({ method: 'GET', url: 'http://127.0.0.1:4000', status: null, startMs: t, endMs: t + 1 });
+    c.request({ method: 'POST', path: '/chat/completions', status: 200, startMs: t, endMs: t + 5 });
+    c.request({ method: 'GET', path: '/', status: null, startMs: t, endMs: t + 1 });
     const r = c.toRecord('passed');
     const timeline = CheckTimeline.parse(r.timeline);
     expect(Date.parse(timeline.startedAt)).toBeGreaterThanOrEqual(before - 1);
@@ -37,8 +37,7 @@ describe('CheckRecorder timeline', () => {
   it('keeps at most 200 spans and counts the rest', () => {
     const c = new CheckRecorder('7/watch', 'title');
     const t = performance.now();
-    for (let i = 0; i < 250; i++)
-      c.request({ method: 'GET', url: 'http://x/metrics', status: 200, startMs: t, endMs: t });
+    for (let i = 0; i < 250; i++) c.request({ method: 'GET', path: '/metrics', status: 200, startMs: t, endMs: t });
     const r = c.toRecord('passed');
     expect(r.timeline?.spans).toHaveLength(200);
     expect(r.timeline?.droppedSpans).toBe(50);

@@ -104,8 +104,7 @@ export class CheckRecorder {
 
   /** Records one HTTP exchange the check sent (`check()` routes the transport's log here). */
   request(r: SentRequest): void {
-    const path = r.url.replace(/^[a-z]+:\/\/[^/]+/i, '') || '/';
-    this.span('request', `${r.method} ${path} → ${r.status ?? 'no answer'}`, r.startMs, r.endMs);
+    this.span('request', `${r.method} ${r.path} → ${r.status ?? 'no answer'}`, r.startMs, r.endMs);
   }
 
   /**
