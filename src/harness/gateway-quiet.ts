@@ -43,11 +43,18 @@ export function burstingAlone<T>(c: CheckRecorder, fn: () => Promise<T>): Promis
   return hold(c, 'exclusive', 'waiting for latency measurements in progress to end', fn);
 }
 
+/** Below this, a grant counts as immediate (a Unix-socket round trip is well under a millisecond). */
+const NOTABLE_WAIT_MS = 5;
+
 async function hold<T>(c: CheckRecorder, mode: Mode, waitLabel: string, fn: () => Promise<T>): Promise<T> {
   const path = inject('gatewayQuietSocket');
   // Outside a cutover run's setup (no socket was provided) there is nothing to coordinate with.
   if (!path) return fn();
-  const socket = await c.timed('pause', waitLabel, () => acquire(path, mode));
+  const asked = performance.now();
+  const socket = await acquire(path, mode);
+  // A grant at once is a socket round trip; only a real wait is worth a bar on the timeline.
+  const granted = performance.now();
+  if (granted - asked >= NOTABLE_WAIT_MS) c.span('pause', waitLabel, asked, granted);
   try {
     return await fn();
   } finally {

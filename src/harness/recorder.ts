@@ -111,7 +111,7 @@ export class CheckRecorder {
    * Adds a span, times on this thread's `performance.now()` clock. Past `MAX_SPANS` spans are
    * counted, not kept: a check looping for 30 minutes must not grow its record without bound.
    */
-  private span(kind: SpanKind, label: string, startMs: number, endMs: number): void {
+  span(kind: SpanKind, label: string, startMs: number, endMs: number): void {
     if (this.spans.length >= MAX_SPANS) {
       this.droppedSpans += 1;
       return;
