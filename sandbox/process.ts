@@ -31,7 +31,7 @@ const READY_TIMEOUT_MS = 60_000;
  * Starts the sandbox in a child process (`serve.ts`, through tsx) and resolves once it listens.
  * A child rather than the caller's own event loop, so that it can start while the caller does
  * something else: `pnpm test:cutover` starts it before Vitest (`prestartSandbox`), and the ~1 s
- * the sandbox's modules take to load (timed in the global setup, commit message of this file)
+ * the sandbox's modules take to load (timed in the global setup, commit 27af9b3)
  * overlap Vitest's own start on the second core. Its stderr goes through the caller's
  * `process.stderr`, where the run's output guard redacts it; it dies with its parent (the IPC
  * channel closing stops it).

@@ -14,7 +14,7 @@ declare module 'vitest' {
  * §5.1 sends limit+1 requests at once; the gateway is busy with them for a moment. A latency a
  * check measures in that moment is partly the suite's own load, not the gateway's: against the
  * real LiteLLM proxy a §4.1 cache hit took 163 ms (limit 100) while the burst ran beside it, and
- * passes alone (conformance run of this file's commit). So the checks whose thresholds are times
+ * passes alone (commit 5b2cf20). So the checks whose thresholds are times
  * (§3's < 2 s, §4's hits, §7's baseline) measure under a shared hold, and the burst sends under
  * an exclusive one: it waits for the measurements in progress, and new ones wait for it. Only
  * the sending is held; everything else (Langfuse waits included) still overlaps. The holds live
@@ -30,9 +30,9 @@ export function measuringLatency<T>(c: CheckRecorder, fn: () => Promise<T>): Pro
 /**
  * Runs `fn` with the gateway to itself: no burst, no other timed request. For §4.1's cache hits,
  * whose threshold (100 ms) is of the order of what a busy loopback gateway adds: in a
- * fresh-clone CI run a hit took 104.9 ms while §4.2's semantic lookups (an embedding each) ran
- * beside it on a machine the selftests kept busy. A hit takes milliseconds, so the others
- * hardly wait.
+ * fresh-clone CI run (commit bb8a718) a hit took 104.9 ms while §4.2's semantic lookups (an
+ * embedding each) ran beside it on a machine the selftests kept busy. A hit takes
+ * milliseconds, so the others hardly wait.
  */
 export function measuringAlone<T>(c: CheckRecorder, fn: () => Promise<T>): Promise<T> {
   return hold(c, 'exclusive', 'waiting for the gateway to be idle (a cache hit is timed against its threshold)', fn);
