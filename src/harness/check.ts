@@ -19,6 +19,7 @@ declare module 'vitest' {
   }
 }
 
+/** Whether this worker has taken over the composition root's prompt counts (once, at its first check). */
 let adopted = false;
 
 /** What a check body receives: the recorder (its `id` is the check's) and the validated run config. */
